@@ -1,0 +1,107 @@
+// A message under construction: zeroed segments allocated as needed, and the root pointer.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Builds a message. Builders returned from it point into its segments; keep it alive while using them.
+///
+/// ```swift
+/// let message = MessageBuilder()
+/// let person = message.initRoot(Person.self)
+/// person.name = "Alice"
+/// let bytes = message.serialize()
+/// ```
+public final class MessageBuilder: @unchecked Sendable {
+    @usableFromInline struct Segment {
+        @usableFromInline let start: UnsafeMutableRawPointer
+        @usableFromInline let capacity: Int
+        @usableFromInline var used: Int
+    }
+
+    @usableFromInline var segments: [Segment] = []
+    private var nextSegmentWords: Int
+
+    /// `firstSegmentWords` sizes the first segment; later ones grow with the message.
+    public init(firstSegmentWords: Int = 1024) {
+        nextSegmentWords = max(firstSegmentWords, 1)
+        _ = addSegment(minimumWords: 1)
+        segments[0].used = 1  // the root pointer
+    }
+
+    deinit {
+        for segment in segments { free(segment.start) }
+    }
+
+    private func addSegment(minimumWords: Int) -> UInt32 {
+        precondition(minimumWords <= WireLimits.maxSegmentWords, "an object of \(minimumWords) words does not fit in a segment")
+        let words = min(max(minimumWords, nextSegmentWords), WireLimits.maxSegmentWords)
+        let start = calloc(words, 8)!
+        segments.append(Segment(start: start, capacity: words, used: 0))
+        nextSegmentWords = min(nextSegmentWords + words, WireLimits.maxSegmentWords)
+        return UInt32(segments.count - 1)
+    }
+
+    /// Allocates `words` zeroed words for an object whose pointer sits in segment `segment`.
+    /// Returns where the object is and where its struct/list pointer must be written: the slot itself
+    /// when the object shares its segment, else a landing pad just before the object, which the caller's
+    /// slot must reach through a far pointer (already written here).
+    @inlinable
+    func allocate(words: Int, for segment: UInt32, slot: UnsafeMutableRawPointer)
+        -> (segment: UInt32, target: UnsafeMutableRawPointer, pointerSlot: UnsafeMutableRawPointer)
+    {
+        let index = Int(segment)
+        if segments[index].capacity - segments[index].used >= words {
+            let target = segments[index].start + segments[index].used * 8
+            segments[index].used += words
+            return (segment, target, slot)
+        }
+        let (padSegment, pad) = allocateAnywhere(words: words + 1)
+        let farPointer = WirePointer.farPointer(padOffset: (pad - segments[Int(padSegment)].start) / 8,
+                                                segment: padSegment, doubleFar: false)
+        slot.storeBytes(of: farPointer.raw.littleEndian, as: UInt64.self)
+        return (padSegment, pad + 8, pad)
+    }
+
+    /// Allocates in the last segment, or in a new one when it is full.
+    @usableFromInline
+    func allocateAnywhere(words: Int) -> (UInt32, UnsafeMutableRawPointer) {
+        var index = segments.count - 1
+        if segments[index].capacity - segments[index].used < words {
+            index = Int(addSegment(minimumWords: words))
+        }
+        let target = segments[index].start + segments[index].used * 8
+        segments[index].used += words
+        return (UInt32(index), target)
+    }
+
+    /// Tries to allocate in exactly `segment`.
+    func allocate(words: Int, inSegment segment: UInt32) -> UnsafeMutableRawPointer? {
+        let index = Int(segment)
+        guard segments[index].capacity - segments[index].used >= words else { return nil }
+        let target = segments[index].start + segments[index].used * 8
+        segments[index].used += words
+        return target
+    }
+
+    @inlinable func segmentStart(_ segment: UInt32) -> UnsafeMutableRawPointer { segments[Int(segment)].start }
+
+    /// The root pointer slot.
+    public var root: PointerBuilder { PointerBuilder(arena: self, segment: 0, location: segments[0].start) }
+
+    /// The segments as they stand, each trimmed to the words in use.
+    public var segmentsForOutput: [UnsafeRawBufferPointer] {
+        segments.map { UnsafeRawBufferPointer(start: $0.start, count: $0.used * 8) }
+    }
+
+    /// Total words in use across segments.
+    public var totalWords: Int { segments.reduce(0) { $0 + $1.used } }
+
+    /// A reader over this message as it stands now. It keeps the builder alive; building more
+    /// afterwards is allowed, but the reader sees only segments that existed when it was made.
+    public func asReader(options: ReaderOptions = .trusted) -> MessageReader {
+        MessageReader(segments: segmentsForOutput, options: options, release: { [self] in withExtendedLifetime(self) {} })
+    }
+}

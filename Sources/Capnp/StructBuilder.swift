@@ -1,0 +1,90 @@
+// A writable view of one struct in a message under construction. Generated `Builder`s wrap one.
+
+/// A struct inside a `MessageBuilder`. Setters write in place; the struct's size is fixed by the schema.
+public struct StructBuilder: @unchecked Sendable {
+    @usableFromInline let arena: MessageBuilder
+    @usableFromInline let segment: UInt32
+    @usableFromInline let data: UnsafeMutableRawPointer
+    @usableFromInline let pointers: UnsafeMutableRawPointer
+    @usableFromInline let dataBits: Int
+    @usableFromInline let pointerCount: Int
+
+    @inlinable init(arena: MessageBuilder, segment: UInt32, data: UnsafeMutableRawPointer, dataBits: Int,
+                    pointers: UnsafeMutableRawPointer, pointerCount: Int) {
+        self.arena = arena
+        self.segment = segment
+        self.data = data
+        self.dataBits = dataBits
+        self.pointers = pointers
+        self.pointerCount = pointerCount
+    }
+
+    /// Writes `value` XORed with the field's default, so defaults encode as zero.
+    @inlinable
+    public func write<T: FixedWidthInteger>(_ index: Int, _ value: T, default defaultValue: T = 0) {
+        if (index + 1) * T.bitWidth <= dataBits {
+            data.storeBytes(of: (value ^ defaultValue).littleEndian, toByteOffset: index * (T.bitWidth / 8), as: T.self)
+        }
+    }
+
+    @inlinable
+    public func read<T: FixedWidthInteger>(_ index: Int, default defaultValue: T = 0) -> T {
+        if (index + 1) * T.bitWidth <= dataBits {
+            return T(littleEndian: data.loadUnaligned(fromByteOffset: index * (T.bitWidth / 8), as: T.self)) ^ defaultValue
+        }
+        return defaultValue
+    }
+
+    @inlinable
+    public func writeBool(_ bit: Int, _ value: Bool, default defaultValue: Bool = false) {
+        if bit < dataBits {
+            let mask = UInt8(1) << UInt8(bit % 8)
+            let byte = data.load(fromByteOffset: bit / 8, as: UInt8.self)
+            data.storeBytes(of: value != defaultValue ? byte | mask : byte & ~mask, toByteOffset: bit / 8, as: UInt8.self)
+        }
+    }
+
+    @inlinable
+    public func readBool(_ bit: Int, default defaultValue: Bool = false) -> Bool {
+        if bit < dataBits {
+            return (data.load(fromByteOffset: bit / 8, as: UInt8.self) >> UInt8(bit % 8)) & 1 != 0 ? !defaultValue : defaultValue
+        }
+        return defaultValue
+    }
+
+    @inlinable
+    public func writeFloat32(_ index: Int, _ value: Float, default defaultValue: Float = 0) {
+        write(index, value.bitPattern, default: defaultValue.bitPattern)
+    }
+
+    @inlinable
+    public func readFloat32(_ index: Int, default defaultValue: Float = 0) -> Float {
+        Float(bitPattern: read(index, default: defaultValue.bitPattern))
+    }
+
+    @inlinable
+    public func writeFloat64(_ index: Int, _ value: Double, default defaultValue: Double = 0) {
+        write(index, value.bitPattern, default: defaultValue.bitPattern)
+    }
+
+    @inlinable
+    public func readFloat64(_ index: Int, default defaultValue: Double = 0) -> Double {
+        Double(bitPattern: read(index, default: defaultValue.bitPattern))
+    }
+
+    /// The pointer slot at `index`. The index must be inside the schema's pointer section.
+    @inlinable
+    public func pointer(_ index: Int) -> PointerBuilder {
+        precondition(index < pointerCount, "pointer \(index) is outside a struct of \(pointerCount) pointers")
+        return PointerBuilder(arena: arena, segment: segment, location: pointers + index * 8)
+    }
+
+    /// A reader over the same bytes.
+    public var asReader: StructReader {
+        StructReader(arena: arena.asReader(), segment: segment, data: data, dataBits: dataBits, pointers: pointers,
+                     pointerCount: pointerCount, nestingLimit: Int32.max)
+    }
+
+    /// The message this struct belongs to.
+    public var message: MessageBuilder { arena }
+}
