@@ -11,6 +11,9 @@ public final class PointerDefault: Sendable {
         arena = MessageReader(copying: [bytes], options: .trusted)
     }
 
+    /// The value itself, for constants.
+    public var root: PointerReader { reader }
+
     @usableFromInline var reader: PointerReader {
         PointerReader(arena: arena, segment: 0, location: arena.segmentStarts[0], nestingLimit: arena.nestingLimit)
     }

@@ -1,0 +1,36 @@
+// An indentation-aware text buffer for generated Swift.
+
+struct CodeWriter {
+    private(set) var text = ""
+    private var depth = 0
+
+    mutating func line(_ content: String = "") {
+        if content.isEmpty {
+            text += "\n"
+        } else {
+            text += String(repeating: "    ", count: depth) + content + "\n"
+        }
+    }
+
+    mutating func indent() { depth += 1 }
+    mutating func dedent() { depth -= 1 }
+
+    /// Writes `///` lines for a doc comment, if there is one.
+    mutating func doc(_ comment: String?) {
+        guard let comment, !comment.isEmpty else { return }
+        var lines = comment.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while lines.last?.trimmingTrailingSpaces.isEmpty == true { lines.removeLast() }
+        for text in lines {
+            let trimmed = text.trimmingTrailingSpaces
+            line(trimmed.isEmpty ? "///" : "/// " + (trimmed.hasPrefix(" ") ? String(trimmed.dropFirst()) : trimmed))
+        }
+    }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var result = self
+        while result.last == " " || result.last == "\t" { result.removeLast() }
+        return result
+    }
+}

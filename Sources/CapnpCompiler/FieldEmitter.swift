@@ -1,0 +1,200 @@
+// One accessor per field: data fields read in place (inlinable), pointer fields through their PointerType.
+
+import Capnp
+
+extension SwiftEmitter {
+    /// The default of a pointer field, as a file-scope `PointerDefault`, or "nil".
+    private mutating func pointerDefault(_ field: Field.Reader, scope: UInt64) throws -> String {
+        let slot = field.slot
+        guard slot.hadExplicitDefault, let pointer = Values.pointer(try slot.defaultValue), !pointer.isNull else {
+            return "nil"
+        }
+        return pointerDefault(try Values.words(of: pointer), node: scope, name: try field.name)
+    }
+
+    /// `, default: x` for a data field whose default is not zero.
+    private func dataDefault(_ field: Field.Reader) throws -> String {
+        let value = try field.slot.defaultValue
+        return Values.isZero(value) ? "" : ", default: \(Values.literal(value))"
+    }
+
+    mutating func emitReaderField(_ field: Field.Reader, doc: String?, scope: UInt64) throws {
+        let rawName = try field.name
+        let name = SwiftNames.member(rawName)
+        if field.which == .group {
+            let group = index.names[field.group.typeId]!
+            out.doc(doc)
+            out.line("public var \(name): \(group).Reader { \(group).Reader(structReader) }")
+            return
+        }
+        let slot = field.slot
+        let offset = Int(slot.offset)
+        switch try types.kind(of: try slot.type, in: scope) {
+        case .void:
+            return
+        case .bool:
+            out.doc(doc)
+            out.line("@inlinable public var \(name): Bool { structReader.readBool(\(offset)\(try dataDefault(field))) }")
+            return
+        case .number(let type):
+            out.doc(doc)
+            let read = type == "Float" ? "readFloat32" : type == "Double" ? "readFloat64" : "read"
+            out.line("@inlinable public var \(name): \(type) { structReader.\(read)(\(offset)\(try dataDefault(field))) }")
+            return
+        case .enum(let type):
+            out.doc(doc)
+            out.line("@inlinable public var \(name): \(type) { \(type)(rawValue: structReader.read(\(offset)\(try dataDefault(field)))) }")
+            return
+        case .text:
+            try emitPointerGetter(name, doc: doc, type: "String",
+                                  read: "structReader.pointer(\(offset)).readText(\(try defaultArgument(field, scope)))")
+        case .data:
+            try emitPointerGetter(name, doc: doc, type: "Capnp.DataReader",
+                                  read: "structReader.pointer(\(offset)).readData(\(try defaultArgument(field, scope)))")
+        case .pointer(_, .anyPointer):
+            out.doc(doc)
+            out.line("public var \(name): Capnp.PointerReader { structReader.pointer(\(offset)) }")
+        case .pointer(let type, _):
+            try emitPointerGetter(name, doc: doc, type: "\(type).Reader",
+                                  read: "\(type).read(structReader.pointer(\(offset)), default: \(try pointerDefault(field, scope: scope)))")
+        }
+        out.line("public var \(SwiftNames.prefixed("has", rawName)): Bool { !structReader.pointer(\(offset)).isNull }")
+    }
+
+    private mutating func defaultArgument(_ field: Field.Reader, _ scope: UInt64) throws -> String {
+        let fallback = try pointerDefault(field, scope: scope)
+        return fallback == "nil" ? "" : "default: \(fallback)"
+    }
+
+    private mutating func emitPointerGetter(_ name: String, doc: String?, type: String, read: String) throws {
+        out.doc(doc)
+        out.line("public var \(name): \(type) {")
+        out.line("    get throws(Capnp.CapnpError) { try \(read) }")
+        out.line("}")
+    }
+
+    mutating func emitBuilderField(_ field: Field.Reader, doc: String?, scope: UInt64, discriminant: Int) throws {
+        let rawName = try field.name
+        let name = SwiftNames.member(rawName)
+        let isMember = field.discriminantValue != 0xFFFF
+        // Setting a union member also selects it.
+        let select = isMember ? "structBuilder.write(\(discriminant), UInt16(\(field.discriminantValue))); " : ""
+        if field.which == .group {
+            let groupId = field.group.typeId
+            let group = index.names[groupId]!
+            out.doc(doc)
+            out.line("public var \(name): \(group).Builder { \(group).Builder(structBuilder) }")
+            if isMember {
+                out.line("public func \(SwiftNames.prefixed("init", rawName))() -> \(group).Builder {")
+                out.indent()
+                out.line(select.trimmingTrailingSpaces)
+                try emitClear(group: groupId)
+                out.line("return \(group).Builder(structBuilder)")
+                out.dedent()
+                out.line("}")
+            }
+            return
+        }
+        let slot = field.slot
+        let offset = Int(slot.offset)
+        let pointer = "structBuilder.pointer(\(offset))"
+        switch try types.kind(of: try slot.type, in: scope) {
+        case .void:
+            if isMember {
+                out.doc(doc)
+                out.line("public func \(SwiftNames.prefixed("set", rawName))() { \(select.trimmingTrailingSpaces) }")
+            }
+            return
+        case .bool:
+            let fallback = try dataDefault(field)
+            out.doc(doc)
+            out.line("@inlinable public var \(name): Bool {")
+            out.line("    get { structBuilder.readBool(\(offset)\(fallback)) }")
+            out.line("    nonmutating set { \(select)structBuilder.writeBool(\(offset), newValue\(fallback)) }")
+            out.line("}")
+            return
+        case .number(let type):
+            let fallback = try dataDefault(field)
+            let suffix = type == "Float" ? "Float32" : type == "Double" ? "Float64" : ""
+            out.doc(doc)
+            out.line("@inlinable public var \(name): \(type) {")
+            out.line("    get { structBuilder.read\(suffix)(\(offset)\(fallback)) }")
+            out.line("    nonmutating set { \(select)structBuilder.write\(suffix)(\(offset), newValue\(fallback)) }")
+            out.line("}")
+            return
+        case .enum(let type):
+            let fallback = try dataDefault(field)
+            out.doc(doc)
+            out.line("@inlinable public var \(name): \(type) {")
+            out.line("    get { \(type)(rawValue: structBuilder.read(\(offset)\(fallback))) }")
+            out.line("    nonmutating set { \(select)structBuilder.write(\(offset), newValue.rawValue\(fallback)) }")
+            out.line("}")
+            return
+        case .text:
+            let fallback = try defaultArgument(field, scope)
+            out.doc(doc)
+            out.line("public var \(name): String {")
+            out.line("    get { \(pointer).getText(\(fallback)) }")
+            out.line("    nonmutating set { \(select)\(pointer).setText(newValue) }")
+            out.line("}")
+        case .data:
+            let fallback = try defaultArgument(field, scope)
+            out.doc(doc)
+            out.line("public var \(name): [UInt8] {")
+            out.line("    get { Array(\(pointer).blobBytes(\(fallback))) }")
+            out.line("    nonmutating set { \(select)\(pointer).setData(newValue) }")
+            out.line("}")
+            out.line("/// Makes room for `count` bytes, to be filled in place.")
+            out.line("public func \(SwiftNames.prefixed("init", rawName))(count: Int) -> UnsafeMutableRawBufferPointer {")
+            out.line("    \(select)return \(pointer).initData(count: count)")
+            out.line("}")
+        case .pointer(_, .anyPointer), .pointer(_, .anyStruct), .pointer(_, .interface):
+            out.doc(doc)
+            out.line("public var \(name): Capnp.PointerBuilder { \(select)return \(pointer) }")
+        case .pointer(let type, let kind):
+            let fallback = try pointerDefault(field, scope: scope)
+            out.doc(doc)
+            out.line("public var \(name): \(type).Builder { \(type).builder(\(pointer), default: \(fallback)) }")
+            switch kind {
+            case .struct:
+                out.line("public func \(SwiftNames.prefixed("init", rawName))() -> \(type).Builder {")
+                out.line("    \(select)return \(type).initialize(\(pointer))")
+                out.line("}")
+            case .list:
+                out.line("public func \(SwiftNames.prefixed("init", rawName))(count: Int) -> \(type).Builder {")
+                out.line("    \(select)return \(type).initialize(\(pointer), count: count)")
+                out.line("}")
+            default:
+                break
+            }
+            out.line("public func \(SwiftNames.prefixed("set", rawName))(_ value: \(type).Reader) throws(Capnp.CapnpError) {")
+            out.line("    \(select)try \(type).set(\(pointer), to: value)")
+            out.line("}")
+        }
+        out.line("public var \(SwiftNames.prefixed("has", rawName)): Bool { !\(pointer).isNull }")
+    }
+
+    /// Resets every field of a group (recursively) to its default, as selecting a union group must.
+    private mutating func emitClear(group: UInt64) throws {
+        let node = try index.node(group)
+        if node.struct.discriminantCount > 0 {
+            out.line("structBuilder.write(\(node.struct.discriminantOffset), UInt16(0))")
+        }
+        for field in try node.struct.fields {
+            if field.which == .group {
+                try emitClear(group: field.group.typeId)
+                continue
+            }
+            let offset = Int(field.slot.offset)
+            switch try types.kind(of: try field.slot.type, in: group) {
+            case .void: break
+            case .bool: out.line("structBuilder.writeBool(\(offset), false)")
+            case .number(let type):
+                let bits = type == "Float" ? "UInt32" : type == "Double" ? "UInt64" : type
+                out.line("structBuilder.write(\(offset), \(bits)(0))")
+            case .enum: out.line("structBuilder.write(\(offset), UInt16(0))")
+            case .text, .data, .pointer: out.line("structBuilder.pointer(\(offset)).clear()")
+            }
+        }
+    }
+}

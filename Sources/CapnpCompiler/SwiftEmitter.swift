@@ -1,0 +1,54 @@
+// Writes the Swift for one schema file: dispatches each node to the emitter for its kind.
+
+import Capnp
+
+/// Emits one file's declarations. Each kind of node has its own extension.
+struct SwiftEmitter {
+    let index: SchemaIndex
+    var types: TypeNames
+    var out = CodeWriter()
+    /// File-scope declarations (pointer defaults) that the type declarations refer to.
+    var fileScope: [String] = []
+
+    init(index: SchemaIndex, file: UInt64) {
+        self.index = index
+        self.types = TypeNames(index: index, file: file)
+    }
+
+    /// Emits `id` and everything nested in it.
+    mutating func emit(_ id: UInt64) throws {
+        let node = try index.node(id)
+        switch node.which {
+        case .struct:
+            if node.struct.isGroup { try emitGroup(node) } else { try emitStruct(node) }
+        case .enum: try emitEnum(node)
+        case .interface: try emitInterface(node)
+        case .const: try emitConstant(node)
+        default: break
+        }
+    }
+
+    mutating func emitChildren(of id: UInt64) throws {
+        for child in index.children[id] ?? [] {
+            out.line()
+            try emit(child)
+        }
+    }
+
+    /// `<K: Capnp.PointerType, …>` for a generic node, else empty.
+    func genericClause(_ id: UInt64) throws -> String {
+        let parameters = try index.parameters(of: id)
+        if parameters.isEmpty { return "" }
+        return "<" + parameters.map { "\($0): Capnp.PointerType" }.joined(separator: ", ") + ">"
+    }
+
+    /// Declarations at file scope (pointer defaults) are named after the node and field.
+    mutating func pointerDefault(_ words: [UInt64], node: UInt64, name: String) -> String {
+        let identifier = "_\(name)Default_\(String(node, radix: 16))"
+        var literal = "private let \(identifier) = Capnp.PointerDefault(words: ["
+        literal += words.map { SwiftNames.hex($0) }.joined(separator: ", ")
+        literal += "])"
+        fileScope.append(literal)
+        return identifier
+    }
+}
