@@ -13,7 +13,7 @@ let package = Package(
         .target(name: "Capnp"),
         .target(name: "CapnpCompiler", dependencies: ["Capnp"]),
         .executableTarget(name: "capnpc-swift", dependencies: ["CapnpCompiler"]),
-        .executableTarget(name: "capnp-demo", dependencies: ["Capnp"]),
+        .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
         .plugin(name: "CapnpPlugin", capability: .buildTool(), dependencies: ["capnpc-swift"]),
         .testTarget(name: "CapnpTests", dependencies: ["Capnp"]),
     ]
