@@ -16,5 +16,6 @@ let package = Package(
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
         .plugin(name: "CapnpPlugin", capability: .buildTool(), dependencies: ["capnpc-swift"]),
         .testTarget(name: "CapnpTests", dependencies: ["Capnp"]),
+        .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift"]),
     ]
 )
