@@ -177,7 +177,10 @@ extension MessageReader {
 
     /// Decodes one packed, framed message.
     public convenience init(packed: [UInt8], options: ReaderOptions = ReaderOptions()) throws(CapnpError) {
-        let bytes = try Packing.unpack(packed, maximumBytes: options.maximumMessageBytes + 8 * (options.maximumSegments + 2))
+        // Saturate: limits such as `.trusted` (Int.max) must not overflow into a trap.
+        let tableBytes = options.maximumSegments >= Int.max / 8 - 2 ? Int.max : 8 * (options.maximumSegments + 2)
+        let (limit, overflow) = options.maximumMessageBytes.addingReportingOverflow(tableBytes)
+        let bytes = try Packing.unpack(packed, maximumBytes: overflow ? Int.max : limit)
         try self.init(bytes: bytes, options: options)
     }
 }

@@ -198,7 +198,7 @@ enum MalformedCorpus {
                           return lists(slot: 12, W.listPointer(offset: afterLists(12), size: 6, count: count),
                                        pointers + [UInt64](repeating: 7, count: 10_000))
                       }(),
-                      read: .walk("Lists"), expected: .traversalLimitExceeded),
+                      read: .totalSize, expected: .traversalLimitExceeded),
         MalformedCase(name: "Tree nested deeper than the nesting limit",
                       bytes: {
                           // 100 Trees, each the left child of the one before.
@@ -279,9 +279,10 @@ enum MalformedCorpus {
                       read: .frame, expected: .truncated),
 
         // Packing.
-        MalformedCase(name: "packed zero runs expanding past the default 64 MiB limit",
-                      bytes: Array(repeatElement([0x00, 0xFF] as [UInt8], count: 40_000).joined()),
-                      packed: true, read: .frame, expected: .messageTooLarge),
+        MalformedCase(name: "packed zero runs expanding past a 4 MiB limit",
+                      bytes: Array(repeatElement([0x00, 0xFF] as [UInt8], count: 2100).joined()),
+                      packed: true, options: ReaderOptions(maximumMessageBytes: 4 << 20), read: .frame,
+                      expected: .messageTooLarge),
         MalformedCase(name: "packed zero runs expanding past a 1 MiB limit",
                       bytes: Array(repeatElement([0x00, 0xFF] as [UInt8], count: 1000).joined()),
                       packed: true, options: ReaderOptions(maximumMessageBytes: 1 << 20), read: .frame,
@@ -313,9 +314,9 @@ enum MalformedCorpus {
     @Test("malformed input is rejected with the right error kind", arguments: MalformedCorpus.cases)
     func rejected(_ testCase: MalformedCase) throws {
         _ = try WireSchema.shared()
-        #expect(throws: CapnpError.self) { try testCase.run() }
         do {
             try testCase.run()
+            Issue.record("\(testCase.name) was accepted")
         } catch {
             #expect(error.kind == testCase.expected, "\(error)")
         }
@@ -339,9 +340,9 @@ enum MalformedCorpus {
         let sample = Samples.lists
         for bytes in [try CapnpTool.encode(sample.literal, as: sample.type, segmentSize: 3), try FarPointerTests.doubleFarItem()] {
             for length in 0..<bytes.count {
-                #expect(throws: CapnpError.self) { _ = try MessageReader(bytes: Array(bytes[..<length])) }
                 do {
                     _ = try MessageReader(bytes: Array(bytes[..<length]))
+                    Issue.record("a prefix of \(length) bytes decoded")
                 } catch {
                     #expect(error.kind == .truncated, "prefix of \(length) bytes: \(error)")
                 }
