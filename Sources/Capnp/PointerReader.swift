@@ -167,6 +167,13 @@ public struct PointerReader: @unchecked Sendable {
         return string
     }
 
+    /// Reads a Text field's UTF-8 bytes in place (without the NUL), not validated.
+    @inlinable
+    public func readTextView(default fallback: PointerDefault? = nil) throws(CapnpError) -> DataReader {
+        let bytes = try readTextBytes(default: fallback)
+        return DataReader(arena: bytes.baseAddress == nil ? nil : orDefault(fallback).arena, bytes: bytes)
+    }
+
     /// Reads a Data field in place.
     @inlinable
     public func readData(default fallback: PointerDefault? = nil) throws(CapnpError) -> DataReader {

@@ -46,8 +46,10 @@ extension SwiftEmitter {
             out.line("@inlinable public var \(name): \(type) { \(type)(rawValue: structReader.read(\(offset)\(try dataDefault(field)))) }")
             return
         case .text:
-            try emitPointerGetter(name, doc: doc, type: "String",
-                                  read: "structReader.pointer(\(offset)).readText(\(try defaultArgument(field, scope)))")
+            let fallback = try defaultArgument(field, scope)
+            try emitPointerGetter(name, doc: doc, type: "String", read: "structReader.pointer(\(offset)).readText(\(fallback))")
+            try emitPointerGetter(SwiftNames.member(rawName + "Bytes"), doc: "The UTF-8 bytes of `\(rawName)`, in place: no copy, no validation.",
+                                  type: "Capnp.DataReader", read: "structReader.pointer(\(offset)).readTextView(\(fallback))")
         case .data:
             try emitPointerGetter(name, doc: doc, type: "Capnp.DataReader",
                                   read: "structReader.pointer(\(offset)).readData(\(try defaultArgument(field, scope)))")

@@ -29,6 +29,10 @@ public enum Node: Capnp.StructType {
         public var displayName: String {
             get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
         }
+        /// The UTF-8 bytes of `displayName`, in place: no copy, no validation.
+        public var displayNameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        }
         public var hasDisplayName: Bool { !structReader.pointer(0).isNull }
         /// If you want a shorter version of `displayName` (just naming this node, without its surrounding
         /// scope), chop off this many characters from the beginning of `displayName`.
@@ -214,6 +218,10 @@ public enum Node: Capnp.StructType {
             public var name: String {
                 get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
             }
+            /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+            public var nameBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            }
             public var hasName: Bool { !structReader.pointer(0).isNull }
         }
         public struct Builder: Capnp.StructBuilderView {
@@ -240,6 +248,10 @@ public enum Node: Capnp.StructType {
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
             public var name: String {
                 get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            }
+            /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+            public var nameBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
             }
             public var hasName: Bool { !structReader.pointer(0).isNull }
             /// ID of the nested node.  Typically, the target node's scopeId points back to this node, but
@@ -283,6 +295,10 @@ public enum Node: Capnp.StructType {
             /// The top-level doc comment for the Node.
             public var docComment: String {
                 get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            }
+            /// The UTF-8 bytes of `docComment`, in place: no copy, no validation.
+            public var docCommentBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
             }
             public var hasDocComment: Bool { !structReader.pointer(0).isNull }
             /// Information about each member -- i.e. fields (for structs), enumerants (for enums), or
@@ -335,6 +351,10 @@ public enum Node: Capnp.StructType {
                 /// Doc comment on the member.
                 public var docComment: String {
                     get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+                }
+                /// The UTF-8 bytes of `docComment`, in place: no copy, no validation.
+                public var docCommentBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
                 }
                 public var hasDocComment: Bool { !structReader.pointer(0).isNull }
             }
@@ -681,6 +701,10 @@ public enum Field: Capnp.StructType {
         public var name: String {
             get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
         }
+        /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+        public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         /// Indicates where this member appeared in the code, relative to other members.
         /// Code ordering may have semantic relevance -- programmers tend to place related fields
@@ -907,6 +931,10 @@ public enum Enumerant: Capnp.StructType {
         public var name: String {
             get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
         }
+        /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+        public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         /// Specifies order in which the enumerants were declared in the code.
         /// Like Struct.Field.codeOrder.
@@ -984,6 +1012,10 @@ public enum Method: Capnp.StructType {
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var name: String {
             get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        }
+        /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+        public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
         }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         /// Specifies order in which the methods were declared in the code.
@@ -1702,6 +1734,10 @@ public enum Value: Capnp.StructType {
         public var text: String {
             get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
         }
+        /// The UTF-8 bytes of `text`, in place: no copy, no validation.
+        public var textBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        }
         public var hasText: Bool { !structReader.pointer(0).isNull }
         public var data: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.pointer(0).readData() }
@@ -2068,6 +2104,10 @@ public enum CodeGeneratorRequest: Capnp.StructType {
             public var filename: String {
                 get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
             }
+            /// The UTF-8 bytes of `filename`, in place: no copy, no validation.
+            public var filenameBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            }
             public var hasFilename: Bool { !structReader.pointer(0).isNull }
             /// List of all imported paths seen in this file.
             public var imports: Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.Reader {
@@ -2119,6 +2159,10 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                 /// (On Zooko's triangle, this is the import's petname according to the importing file.)
                 public var name: String {
                     get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+                }
+                /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+                public var nameBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
                 }
                 public var hasName: Bool { !structReader.pointer(0).isNull }
             }
