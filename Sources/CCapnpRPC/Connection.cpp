@@ -1,0 +1,178 @@
+// Connection.cpp: one two-party RPC connection: the socket wrapped with wrapUnixSocketFd (so
+// capabilities can carry fds), a TwoPartyVatNetwork and an RpcSystem, torn down on the loop in
+// reverse order.
+
+#include "Internal.h"
+
+#include <capnp/rpc.h>
+
+#include <cstring>
+#include <unistd.h>
+
+using namespace ccapnp;
+
+struct ccapnp_connection {
+    std::atomic<int32_t> refs{1};
+    // Loop-only.
+    kj::Own<kj::AsyncCapabilityStream> stream;
+    kj::Own<capnp::TwoPartyVatNetwork> network;
+    kj::Own<capnp::RpcSystem<capnp::rpc::twoparty::VatId>> rpc;
+    kj::Own<capnp::ClientHook> peerBootstrap; // cached; see setUp
+    kj::Promise<void> disconnectWatch = nullptr;
+    kj::Maybe<kj::Exception> setupError;
+    capnp::rpc::twoparty::Side side = capnp::rpc::twoparty::Side::CLIENT;
+    ccapnp_disconnect_fn onDisconnect;
+    void *ctx;
+    bool notified = false;
+
+    ccapnp_connection(ccapnp_disconnect_fn fn, void *ctx) : onDisconnect(fn), ctx(ctx) {
+        countUp(kConnections);
+    }
+    ~ccapnp_connection() { countDown(kConnections); }
+
+    void notify(int32_t local) {
+        if (notified) return;
+        notified = true;
+        if (onDisconnect != nullptr) onDisconnect(ctx, local);
+    }
+
+    void setUp(int fd, const ccapnp_connection_options &options, kj::Own<capnp::ClientHook> exported) {
+        try {
+            stream = lowLevelIo().wrapUnixSocketFd(fd, kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
+        } catch (kj::Exception &e) {
+            close(fd);
+            throw;
+        }
+        capnp::ReaderOptions readerOptions;
+        readerOptions.traversalLimitInWords = options.traversal_limit_words;
+        readerOptions.nestingLimit = options.nesting_limit;
+        side = options.is_server ? capnp::rpc::twoparty::Side::SERVER
+                                 : capnp::rpc::twoparty::Side::CLIENT;
+        network = kj::heap<capnp::TwoPartyVatNetwork>(*stream, options.max_fds_per_message, side,
+                                                      readerOptions);
+        if (exported.get() != nullptr) {
+            rpc = kj::heap(capnp::makeRpcServer(*network, capnp::Capability::Client(kj::mv(exported))));
+        } else {
+            rpc = kj::heap(capnp::makeRpcClient(*network));
+        }
+        // TwoPartyVatNetwork only accepts on the server side: a client's RpcSystem does not read
+        // the socket until it connects. Bootstrapping now makes it serve the peer at once
+        // (the peer may call our bootstrap first) and is a request clients make anyway.
+        if (side == capnp::rpc::twoparty::Side::CLIENT) (void)bootstrap();
+        disconnectWatch = network->onDisconnect()
+                              .then([this]() { notify(0); }, [this](kj::Exception &&) { notify(0); })
+                              .eagerlyEvaluate(nullptr);
+    }
+
+    kj::Own<capnp::ClientHook> bootstrap() {
+        if (rpc.get() == nullptr) {
+            KJ_IF_MAYBE(e, setupError) { return capnp::newBrokenCap(kj::cp(*e)); }
+            return capnp::newBrokenCap(KJ_EXCEPTION(DISCONNECTED, "connection closed"));
+        }
+        if (peerBootstrap.get() != nullptr) return peerBootstrap->addRef();
+        capnp::word scratch[4];
+        memset(scratch, 0, sizeof scratch);
+        capnp::MallocMessageBuilder message(scratch);
+        auto vatId = message.getRoot<capnp::rpc::twoparty::VatId>();
+        vatId.setSide(side == capnp::rpc::twoparty::Side::SERVER ? capnp::rpc::twoparty::Side::CLIENT
+                                                                 : capnp::rpc::twoparty::Side::SERVER);
+        peerBootstrap = capnp::ClientHook::from(rpc->bootstrap(vatId));
+        return peerBootstrap->addRef();
+    }
+
+    void tearDown() {
+        disconnectWatch = nullptr;
+        notify(1);
+        peerBootstrap = nullptr;
+        // The RpcSystem refers to the network, which refers to the stream.
+        rpc = nullptr;
+        network = nullptr;
+        stream = nullptr;
+    }
+};
+
+extern "C" {
+
+ccapnp_connection_options ccapnp_connection_options_default(void) {
+    ccapnp_connection_options options;
+    options.traversal_limit_words = 8 * 1024 * 1024;
+    options.nesting_limit = 64;
+    options.max_fds_per_message = 4;
+    options.is_server = 0;
+    return options;
+}
+
+ccapnp_connection *ccapnp_connection_new(int fd, const ccapnp_connection_options *options,
+                                         ccapnp_cap *bootstrap, ccapnp_disconnect_fn on_disconnect,
+                                         void *ctx) {
+    try {
+        if (!startLoop()) {
+            close(fd);
+            return nullptr;
+        }
+        ccapnp_connection_options opts = options ? *options : ccapnp_connection_options_default();
+        if (opts.traversal_limit_words == 0) opts.traversal_limit_words = 8 * 1024 * 1024;
+        if (opts.nesting_limit <= 0) opts.nesting_limit = 64;
+        auto *connection = new ccapnp_connection(on_disconnect, ctx);
+        ccapnp_cap_retain(bootstrap);
+        submit([connection, fd, opts, bootstrap]() {
+            kj::Own<capnp::ClientHook> hook;
+            if (bootstrap != nullptr && bootstrap->hook.get() != nullptr) hook = bootstrap->hook->addRef();
+            ccapnp_cap_release(bootstrap);
+            try {
+                connection->setUp(fd, opts, kj::mv(hook));
+            } catch (kj::Exception &e) {
+                connection->setupError = kj::mv(e);
+                connection->rpc = nullptr;
+                connection->network = nullptr;
+                connection->stream = nullptr;
+                // Reported like a peer disconnect, on a later turn.
+                connection->disconnectWatch =
+                    kj::evalLater([connection]() { connection->notify(0); }).eagerlyEvaluate(nullptr);
+            }
+        });
+        return connection;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void ccapnp_connection_retain(ccapnp_connection *connection) {
+    if (connection != nullptr) connection->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ccapnp_connection_release(ccapnp_connection *connection) {
+    if (connection == nullptr) return;
+    if (connection->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    try {
+        // A later turn: the caller may be inside a callback running under this RpcSystem.
+        submit([connection]() {
+            loopTasks().add(kj::evalLater([connection]() {
+                connection->tearDown();
+                delete connection;
+            }));
+        });
+    } catch (...) {
+    }
+}
+
+ccapnp_cap *ccapnp_connection_bootstrap(ccapnp_connection *connection) {
+    try {
+        if (connection == nullptr) return nullptr;
+        auto *cap = new ccapnp_cap;
+        ccapnp_connection_retain(connection);
+        submit([cap, connection]() {
+            try {
+                cap->hook = connection->bootstrap();
+            } catch (kj::Exception &e) {
+                cap->hook = capnp::newBrokenCap(kj::mv(e));
+            }
+            ccapnp_connection_release(connection);
+        });
+        return cap;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+} // extern "C"

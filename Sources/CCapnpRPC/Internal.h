@@ -1,0 +1,131 @@
+// Internal.h: C++ side of the shim shared between its files: the handle structs, the loop's
+// submit/post machinery and message copying. Never included by the public header.
+
+#ifndef CCAPNP_INTERNAL_H
+#define CCAPNP_INTERNAL_H
+
+#include "ccapnp_rpc.h"
+
+#include <capnp/capability.h>
+#include <capnp/message.h>
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <kj/async.h>
+
+#include <atomic>
+#include <utility>
+#include <vector>
+
+namespace ccapnp {
+
+// MARK: Live-object counters (debug)
+
+enum Counter { kConnections, kCaps, kCalls, kServerCalls, kMessages, kServers, kCounterCount };
+extern std::atomic<int64_t> gCounts[kCounterCount];
+inline void countUp(Counter c) { gCounts[c].fetch_add(1, std::memory_order_relaxed); }
+inline void countDown(Counter c) { gCounts[c].fetch_sub(1, std::memory_order_relaxed); }
+
+// MARK: The loop
+
+/// A unit of work queued for the loop thread.
+struct Task {
+    Task *next = nullptr;
+    virtual ~Task() = default;
+    virtual void run() = 0;
+};
+
+template <typename F> struct FnTask final : Task {
+    F fn;
+    explicit FnTask(F &&f) : fn(std::move(f)) {}
+    void run() override { fn(); }
+};
+
+bool startLoop();
+bool onLoopThread();
+/// True when an operation made now on the loop thread may run at once (nothing queued ahead).
+bool canRunInline();
+void enqueue(Task *task);
+/// The loop's task set, for promises nobody else owns (loop thread only).
+kj::TaskSet &loopTasks();
+kj::LowLevelAsyncIoProvider &lowLevelIo();
+
+/// Runs `fn` on the loop: inline if `inlineOK` (from canRunInline()), otherwise queued (FIFO).
+/// Exceptions are contained.
+template <typename F> void submit(bool inlineOK, F &&fn) {
+    if (inlineOK) {
+        try {
+            fn();
+        } catch (...) {
+        }
+        return;
+    }
+    enqueue(new FnTask<std::decay_t<F>>(std::forward<F>(fn)));
+}
+
+template <typename F> void submit(F &&fn) { submit(canRunInline(), std::forward<F>(fn)); }
+
+// MARK: Errors
+
+int32_t kindOf(kj::Exception::Type type);
+kj::Exception::Type typeOf(int32_t kind);
+/// Calls `fn` with the ccapnp_error view of a kj exception.
+void withError(const kj::Exception &e, void (*fn)(void *, const ccapnp_error *), void *ctx);
+
+} // namespace ccapnp
+
+// MARK: Handles
+
+struct ccapnp_cap {
+    std::atomic<int32_t> refs{1};
+    kj::Own<capnp::ClientHook> hook; // loop only; filled on the loop for lazily created caps
+    ccapnp_cap() { ccapnp::countUp(ccapnp::kCaps); }
+    explicit ccapnp_cap(kj::Own<capnp::ClientHook> &&h) : hook(kj::mv(h)) {
+        ccapnp::countUp(ccapnp::kCaps);
+    }
+    ~ccapnp_cap() { ccapnp::countDown(ccapnp::kCaps); }
+};
+
+struct ccapnp_message {
+    capnp::MallocMessageBuilder builder;
+    std::vector<ccapnp_segment> segments;
+    std::vector<ccapnp_cap *> caps;
+    explicit ccapnp_message(unsigned firstSegmentWords) : builder(firstSegmentWords) {
+        ccapnp::countUp(ccapnp::kMessages);
+    }
+    ~ccapnp_message() { ccapnp::countDown(ccapnp::kMessages); }
+};
+
+namespace ccapnp {
+
+/// Copies a capnp value (with its caps) into a new flat message. Loop thread only.
+ccapnp_message *copyOut(capnp::AnyPointer::Reader src);
+
+/// A message handed in by the caller, made safe to use later on the loop: segments either
+/// borrowed until `release` or copied, caps retained.
+class PendingMessage {
+public:
+    PendingMessage() = default;
+    /// Captures `in` (may be NULL). `mustOutliveCall`: copy borrowed segments.
+    PendingMessage(const ccapnp_message_in *in, bool mustOutliveCall);
+    PendingMessage(PendingMessage &&other) noexcept;
+    PendingMessage &operator=(PendingMessage &&other) noexcept;
+    ~PendingMessage();
+    PendingMessage(const PendingMessage &) = delete;
+
+    /// Size hint for the destination (loop thread).
+    capnp::MessageSize sizeHint() const;
+    /// Copies the message into `dst`, caps included (loop thread).
+    void copyInto(capnp::AnyPointer::Builder dst) const;
+
+private:
+    std::vector<kj::ArrayPtr<const capnp::word>> segs;
+    kj::Array<capnp::word> owned;
+    std::vector<ccapnp_cap *> caps;
+    void (*release)(void *) = nullptr;
+    void *releaseCtx = nullptr;
+    void reset();
+};
+
+} // namespace ccapnp
+
+#endif

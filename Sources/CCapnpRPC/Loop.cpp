@@ -1,0 +1,232 @@
+// Loop.cpp: the process's one kj event loop on a dedicated thread, and the cross-thread queue
+// into it. Other threads push tasks on a lock-free stack and wake the loop through an eventfd
+// only when the stack was empty, so a burst of calls costs one wake-up.
+
+#include "Internal.h"
+
+#include <kj/async-unix.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace ccapnp {
+
+std::atomic<int64_t> gCounts[kCounterCount];
+
+namespace {
+
+struct LoopState {
+    int eventFd = -1;
+    std::atomic<Task *> head{nullptr};
+    // Tasks pushed and not yet started. Decremented before a task runs, so work done inside a
+    // task sees only what is really queued behind it.
+    std::atomic<int64_t> pending{0};
+    kj::TaskSet *tasks = nullptr;
+    kj::LowLevelAsyncIoProvider *lowLevel = nullptr;
+};
+
+// Leaked on purpose: the loop thread runs until the process exits, so nothing may be torn
+// down by static destructors underneath it.
+LoopState *gLoop = nullptr;
+thread_local bool tIsLoop = false;
+
+struct LoggingErrorHandler final : kj::TaskSet::ErrorHandler {
+    void taskFailed(kj::Exception &&exception) override {
+        if (exception.getType() != kj::Exception::Type::DISCONNECTED) {
+            KJ_LOG(ERROR, "ccapnp loop task failed", exception);
+        }
+    }
+};
+
+void wake() {
+    uint64_t one = 1;
+    while (write(gLoop->eventFd, &one, sizeof one) < 0 && errno == EINTR) {
+    }
+}
+
+void drain() {
+    uint64_t value;
+    while (read(gLoop->eventFd, &value, sizeof value) < 0 && errno == EINTR) {
+    }
+    // Bounded so that a flood of submissions cannot starve I/O; leftovers re-wake the loop.
+    for (int batch = 0; batch < 16; ++batch) {
+        Task *list = gLoop->head.exchange(nullptr, std::memory_order_acquire);
+        if (list == nullptr) return;
+        Task *ordered = nullptr; // the stack is LIFO; reverse to submission order
+        while (list != nullptr) {
+            Task *next = list->next;
+            list->next = ordered;
+            ordered = list;
+            list = next;
+        }
+        while (ordered != nullptr) {
+            Task *task = ordered;
+            ordered = task->next;
+            gLoop->pending.fetch_sub(1, std::memory_order_acq_rel);
+            try {
+                task->run();
+            } catch (...) {
+            }
+            delete task;
+        }
+    }
+    if (gLoop->head.load(std::memory_order_acquire) != nullptr) wake();
+}
+
+struct StartSync {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    bool ok = false;
+};
+
+void *loopMain(void *arg) {
+    auto *sync = static_cast<StartSync *>(arg);
+    tIsLoop = true;
+    pthread_setname_np(pthread_self(), "capnp-loop");
+    try {
+        auto io = kj::setupAsyncIo();
+        LoggingErrorHandler errorHandler;
+        kj::TaskSet tasks(errorHandler);
+        kj::UnixEventPort::FdObserver observer(io.unixEventPort, gLoop->eventFd,
+                                               kj::UnixEventPort::FdObserver::OBSERVE_READ);
+        gLoop->tasks = &tasks;
+        gLoop->lowLevel = io.lowLevelProvider.get();
+        {
+            std::lock_guard<std::mutex> lock(sync->mutex);
+            sync->ok = true;
+            sync->done = true;
+        }
+        sync->cv.notify_one();
+        drain(); // anything submitted before we were ready
+        for (;;) {
+            observer.whenBecomesReadable().wait(io.waitScope);
+            drain();
+        }
+    } catch (...) {
+        std::lock_guard<std::mutex> lock(sync->mutex);
+        sync->done = true;
+    }
+    sync->cv.notify_one();
+    return nullptr;
+}
+
+bool startOnce() {
+    gLoop = new LoopState;
+    gLoop->eventFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (gLoop->eventFd < 0) return false;
+    auto *sync = new StartSync; // leaked if the thread outlives a failed start; tiny
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    int rc = pthread_create(&thread, &attr, loopMain, sync);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) return false;
+    std::unique_lock<std::mutex> lock(sync->mutex);
+    sync->cv.wait(lock, [&] { return sync->done; });
+    return sync->ok;
+}
+
+} // namespace
+
+bool startLoop() {
+    static const bool started = startOnce(); // thread-safe lazy start
+    return started;
+}
+
+bool onLoopThread() { return tIsLoop; }
+
+bool canRunInline() {
+    return tIsLoop && gLoop->pending.load(std::memory_order_acquire) == 0;
+}
+
+void enqueue(Task *task) {
+    if (!startLoop()) {
+        // No loop, nothing can run; dropping is the only option (callers see no completion).
+        delete task;
+        return;
+    }
+    gLoop->pending.fetch_add(1, std::memory_order_acq_rel);
+    Task *head = gLoop->head.load(std::memory_order_relaxed);
+    do {
+        task->next = head;
+    } while (!gLoop->head.compare_exchange_weak(head, task, std::memory_order_release,
+                                                std::memory_order_relaxed));
+    if (head == nullptr) wake();
+}
+
+kj::TaskSet &loopTasks() { return *gLoop->tasks; }
+kj::LowLevelAsyncIoProvider &lowLevelIo() { return *gLoop->lowLevel; }
+
+int32_t kindOf(kj::Exception::Type type) {
+    switch (type) {
+    case kj::Exception::Type::FAILED: return CCAPNP_FAILED;
+    case kj::Exception::Type::OVERLOADED: return CCAPNP_OVERLOADED;
+    case kj::Exception::Type::DISCONNECTED: return CCAPNP_DISCONNECTED;
+    case kj::Exception::Type::UNIMPLEMENTED: return CCAPNP_UNIMPLEMENTED;
+    }
+    return CCAPNP_FAILED;
+}
+
+kj::Exception::Type typeOf(int32_t kind) {
+    if (kind == CCAPNP_OVERLOADED) return kj::Exception::Type::OVERLOADED;
+    if (kind == CCAPNP_DISCONNECTED) return kj::Exception::Type::DISCONNECTED;
+    if (kind == CCAPNP_UNIMPLEMENTED) return kj::Exception::Type::UNIMPLEMENTED;
+    return kj::Exception::Type::FAILED;
+}
+
+void withError(const kj::Exception &e, void (*fn)(void *, const ccapnp_error *), void *ctx) {
+    auto description = e.getDescription();
+    ccapnp_error error{kindOf(e.getType()), description.cStr(), description.size()};
+    fn(ctx, &error);
+}
+
+} // namespace ccapnp
+
+using namespace ccapnp;
+
+extern "C" {
+
+int32_t ccapnp_loop_start(void) {
+    try {
+        return startLoop() ? 0 : -1;
+    } catch (...) {
+        return -1;
+    }
+}
+
+int32_t ccapnp_on_loop_thread(void) { return tIsLoop ? 1 : 0; }
+
+void ccapnp_post(void (*fn)(void *ctx), void *ctx) {
+    try {
+        if (!startLoop()) return;
+        if (canRunInline()) {
+            // Already on the loop with nothing queued: a later turn keeps "never inline" without
+            // paying for an eventfd write.
+            loopTasks().add(kj::evalLater([fn, ctx]() { fn(ctx); }));
+            return;
+        }
+        auto run = [fn, ctx]() { fn(ctx); };
+        enqueue(new FnTask<decltype(run)>(std::move(run)));
+    } catch (...) {
+    }
+}
+
+ccapnp_debug_counts ccapnp_debug_get_counts(void) {
+    ccapnp_debug_counts c;
+    c.connections = gCounts[kConnections].load();
+    c.caps = gCounts[kCaps].load();
+    c.calls = gCounts[kCalls].load();
+    c.server_calls = gCounts[kServerCalls].load();
+    c.messages = gCounts[kMessages].load();
+    c.servers = gCounts[kServers].load();
+    return c;
+}
+
+} // extern "C"

@@ -1,0 +1,261 @@
+// ccapnp_rpc.h: a plain C API over the Cap'n Proto C++ RPC runtime (libcapnp-rpc 0.9).
+//
+// Swift never sees a C++ type. Messages cross this boundary as flat segments plus a
+// capability table of opaque handles; everything else is an opaque, reference-counted handle.
+//
+// THREADING
+//
+// One kj event loop per process runs on a dedicated thread ("the loop"), started lazily by
+// the first entry point (or ccapnp_loop_start). Every capnp object lives on the loop. Every
+// entry point may be called from any thread and never blocks on the loop:
+//
+//   * Called ON the loop thread, an operation runs immediately (0 hops), unless operations
+//     submitted earlier from other threads are still queued, in which case it queues behind
+//     them so operations keep the order in which they were made.
+//   * Called from another thread, it is pushed on a lock-free queue and the loop is woken
+//     with an eventfd (exactly 1 hop). Handles it returns (calls, pipelined capabilities,
+//     bootstrap capabilities, servers) are usable at once; the loop fills them in, in order.
+//   * Completions (call results, disconnects, fds, server dispatch) are C callbacks invoked ON
+//     the loop thread. Callbacks must not block; the Swift side decides where to resume.
+//
+// Hops on the call path:
+//   client call from a non-loop thread ........ 1 hop in (queue + eventfd), result callback
+//                                               on the loop (the caller's resumption is its own)
+//   client call from the loop thread .......... 0 hops
+//   server dispatch ........................... callback on the loop, 0 hops
+//   server answer inside the dispatch callback  0 hops (results go straight into the Return)
+//   server answer later, on the loop .......... 0 hops
+//   server answer later, from another thread .. 1 hop
+//   ccapnp_post from another thread ........... 1 hop; from the loop: runs on a later turn
+//
+// ERRORS
+//
+// No entry point lets a C++ exception escape. Failures of asynchronous operations arrive as a
+// ccapnp_error (kind + text) in the completion callback; kj exception types are preserved.
+//
+// OWNERSHIP
+//
+// Functions returning a handle return one reference the caller owns. Handles are released
+// from any thread; the capnp objects behind them are destroyed on the loop. Every callback
+// that takes a `ctx` is invoked exactly once (completion, disconnect, get_fd, server destroy),
+// so a retained context pointer can be released there.
+//
+// Not usable in a fork()ed child before exec (the loop thread does not survive fork).
+// Creating the loop makes kj ignore SIGPIPE process-wide (writes to a dead peer fail instead).
+
+#ifndef CCAPNP_RPC_H
+#define CCAPNP_RPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: - Handles
+
+typedef struct ccapnp_connection ccapnp_connection;   // one two-party RPC connection
+typedef struct ccapnp_cap ccapnp_cap;                 // a capability (client reference)
+typedef struct ccapnp_call ccapnp_call;               // an outgoing call in flight
+typedef struct ccapnp_server_call ccapnp_server_call; // an incoming call to a server
+typedef struct ccapnp_message ccapnp_message;         // a received message (results/params)
+
+// MARK: - Errors
+
+// Error kinds; the first four are kj::Exception::Type.
+static const int32_t CCAPNP_OK = 0;
+static const int32_t CCAPNP_FAILED = 1;
+static const int32_t CCAPNP_OVERLOADED = 2;
+static const int32_t CCAPNP_DISCONNECTED = 3;
+static const int32_t CCAPNP_UNIMPLEMENTED = 4;
+/// The call was cancelled locally (ccapnp_call_cancel / ccapnp_call_release before it returned).
+static const int32_t CCAPNP_CANCELLED = 5;
+
+typedef struct ccapnp_error {
+    int32_t kind;
+    const char *description; // NUL-terminated; valid only during the callback
+    size_t description_length;
+} ccapnp_error;
+
+// MARK: - Messages
+
+/// One segment: `words` 8-byte words at `data` (8-byte aligned).
+typedef struct ccapnp_segment {
+    const void *data;
+    size_t words;
+} ccapnp_segment;
+
+/// A message handed to the shim (call params, server results). The root pointer is word 0
+/// of segment 0 (standard layout); capability pointer i refers to `caps[i]` (NULL = null cap).
+/// Zero segments means a null root.
+///
+/// The shim takes its own references to the caps; the caller keeps its own.
+/// If `release` is NULL the segments are only borrowed for the duration of the entry call
+/// (the shim copies them if it must defer). If `release` is non-NULL the shim borrows the
+/// segment memory until it calls `release(release_ctx)` (exactly once, on any thread, possibly
+/// before the entry returns): this saves one copy when called off the loop.
+typedef struct ccapnp_message_in {
+    const ccapnp_segment *segments;
+    size_t segment_count;
+    ccapnp_cap *const *caps;
+    size_t cap_count;
+    void (*release)(void *release_ctx);
+    void *release_ctx;
+} ccapnp_message_in;
+
+/// A read-only view of a message the shim owns. Root: word 0 of segment 0. Capability
+/// pointer i refers to `caps[i]` (may be NULL); the message holds those references, so
+/// retain a cap (ccapnp_cap_retain) to keep it beyond the message.
+typedef struct ccapnp_message_view {
+    const ccapnp_segment *segments;
+    size_t segment_count;
+    ccapnp_cap *const *caps;
+    size_t cap_count;
+} ccapnp_message_view;
+
+ccapnp_message_view ccapnp_message_get_view(const ccapnp_message *message);
+/// Frees the message (any thread). Its cap references are released on the loop.
+void ccapnp_message_release(ccapnp_message *message);
+
+// MARK: - Event loop
+
+/// Starts the loop thread if it is not running. Returns 0, or -1 if it could not start.
+/// Every other entry point calls this implicitly.
+int32_t ccapnp_loop_start(void);
+/// 1 if the calling thread is the loop thread.
+int32_t ccapnp_on_loop_thread(void);
+/// Runs `fn(ctx)` on the loop thread, later (never inside this call). FIFO with respect to
+/// other posts and operations from the same thread. Use it to build a SerialExecutor.
+void ccapnp_post(void (*fn)(void *ctx), void *ctx);
+
+// MARK: - Connections
+
+typedef struct ccapnp_connection_options {
+    /// Incoming messages larger than this (in words) fail the connection. Default 8 Mi (64 MiB).
+    uint64_t traversal_limit_words;
+    /// Maximum struct/list nesting depth of incoming messages. Default 64.
+    int32_t nesting_limit;
+    /// Maximum fds accepted per incoming message (0 refuses fds). Default 4.
+    uint32_t max_fds_per_message;
+    /// Two-party side: 1 = server, 0 = client. Only distinguishes the two ends; both may
+    /// export a bootstrap capability and bootstrap the other.
+    int32_t is_server;
+} ccapnp_connection_options;
+
+ccapnp_connection_options ccapnp_connection_options_default(void);
+
+/// Called exactly once per connection on the loop: when the peer disconnects or the
+/// connection fails (`local` = 0), or when the last reference is released first (`local` = 1).
+typedef void (*ccapnp_disconnect_fn)(void *ctx, int32_t local);
+
+/// Creates a connection over a connected unix stream socket. Takes ownership of `fd` (closed
+/// by the shim, also on failure). `bootstrap` (borrowed, may be NULL) is exported to the peer.
+/// `options` may be NULL for defaults. Releasing the last reference closes the connection;
+/// capabilities obtained from it then fail with DISCONNECTED. Returns NULL only if out of memory.
+ccapnp_connection *ccapnp_connection_new(int fd, const ccapnp_connection_options *options,
+                                         ccapnp_cap *bootstrap, ccapnp_disconnect_fn on_disconnect,
+                                         void *ctx);
+void ccapnp_connection_retain(ccapnp_connection *connection);
+void ccapnp_connection_release(ccapnp_connection *connection);
+/// The peer's bootstrap capability (a promise until the peer answers; calls on it pipeline).
+ccapnp_cap *ccapnp_connection_bootstrap(ccapnp_connection *connection);
+
+// MARK: - Capabilities
+
+void ccapnp_cap_retain(ccapnp_cap *cap);
+void ccapnp_cap_release(ccapnp_cap *cap);
+
+/// A capability that is broken: every call on it fails with `kind` and `text`.
+ccapnp_cap *ccapnp_cap_new_broken(int32_t kind, const char *text);
+
+/// Result of ccapnp_cap_get_fd: a new fd (CLOEXEC, owned by the callee) or -1 if the
+/// capability carries none. Invoked exactly once, on the loop.
+typedef void (*ccapnp_fd_fn)(void *ctx, int fd);
+/// Asks for the fd behind a capability (a local fd cap, or one received from a peer over a
+/// connection that allows fds). Waits for a promise capability to resolve first.
+void ccapnp_cap_get_fd(ccapnp_cap *cap, ccapnp_fd_fn done, void *ctx);
+
+/// A capability wrapping `fd` (ownership taken; closed when the last reference anywhere goes).
+/// Put it in a message's cap table to send the fd to the peer. Every method call on it fails
+/// with UNIMPLEMENTED.
+ccapnp_cap *ccapnp_cap_new_fd(int fd);
+
+// MARK: - Calls (client side)
+
+/// Completion of a call: exactly once, on the loop. On success `results` is non-NULL and owned
+/// by the callee (release it with ccapnp_message_release) and `error` is NULL; on failure
+/// `results` is NULL and `error` is valid during the callback.
+typedef void (*ccapnp_call_done_fn)(void *ctx, ccapnp_message *results, const ccapnp_error *error);
+
+/// Sends method `method_id` of interface `interface_id` to `target` with `params` (may be NULL
+/// for empty params). Returns the call handle, owned by the caller.
+ccapnp_call *ccapnp_call_send(ccapnp_cap *target, uint64_t interface_id, uint16_t method_id,
+                              const ccapnp_message_in *params, ccapnp_call_done_fn done, void *ctx);
+
+/// Promise pipelining: a capability for the pointer reached from the (not yet returned) results
+/// struct by following pointer-field indices `path[0..path_length)`. Calls on it are sent at once.
+ccapnp_cap *ccapnp_call_pipeline(ccapnp_call *call, const uint16_t *path, size_t path_length);
+
+/// Cancels the call if it has not completed: the promise is dropped (capnp sends Finish) and
+/// the completion fires with CCAPNP_CANCELLED. No effect once completed.
+void ccapnp_call_cancel(ccapnp_call *call);
+/// Releases the handle (cancelling first if still pending). Pipelined caps stay valid.
+void ccapnp_call_release(ccapnp_call *call);
+
+// MARK: - Servers
+
+/// A server implemented in C (Swift). All callbacks run on the loop.
+typedef struct ccapnp_server_vtable {
+    /// An incoming call. `call` is owned by the callee, who must eventually pass it to exactly
+    /// one of ccapnp_server_call_return / ccapnp_server_call_fail (from any thread; also after
+    /// cancellation). Answering before this callback returns costs no hop. Unknown methods:
+    /// fail with CCAPNP_UNIMPLEMENTED.
+    void (*dispatch)(void *ctx, uint64_t interface_id, uint16_t method_id, ccapnp_server_call *call);
+    /// Optional: the caller cancelled `call` (still owned by the callee, still to be answered;
+    /// the answer is then dropped). Only for calls not answered inside dispatch.
+    void (*cancelled)(void *ctx, ccapnp_server_call *call);
+    /// Optional: an fd to expose with this capability (kept open by the server), or -1.
+    int (*get_fd)(void *ctx);
+    /// Optional: the server is gone (no references left anywhere). Exactly once.
+    void (*destroy)(void *ctx);
+} ccapnp_server_vtable;
+
+/// A capability served by `vtable` (copied) with `ctx`.
+ccapnp_cap *ccapnp_server_new(const ccapnp_server_vtable *vtable, void *ctx);
+
+/// The call's params; valid until the call is answered.
+ccapnp_message_view ccapnp_server_call_params(const ccapnp_server_call *call);
+/// A slot for the callee's use (for example to find the task to cancel).
+void ccapnp_server_call_set_user_data(ccapnp_server_call *call, void *user_data);
+void *ccapnp_server_call_get_user_data(const ccapnp_server_call *call);
+/// Declares, before answering, the capabilities the results will hold: `pipeline` is a results
+/// message containing (at least) the same capability pointers. Calls the client pipelines on
+/// those pointers then go straight to the caps instead of waiting for the answer
+/// (CallContext::setPipeline). Does not consume `call`; no effect once answered.
+void ccapnp_server_call_set_pipeline(ccapnp_server_call *call, const ccapnp_message_in *pipeline);
+/// Answers with `results` (may be NULL: empty results) and consumes `call`.
+void ccapnp_server_call_return(ccapnp_server_call *call, const ccapnp_message_in *results);
+/// Answers with an error of `kind` (CCAPNP_FAILED..UNIMPLEMENTED) and consumes `call`.
+void ccapnp_server_call_fail(ccapnp_server_call *call, int32_t kind, const char *text,
+                             size_t text_length);
+
+// MARK: - Debugging
+
+/// Live objects, for leak tests. Counts drop when objects are destroyed on the loop.
+typedef struct ccapnp_debug_counts {
+    int64_t connections;
+    int64_t caps;
+    int64_t calls;
+    int64_t server_calls;
+    int64_t messages;
+    int64_t servers;
+} ccapnp_debug_counts;
+
+ccapnp_debug_counts ccapnp_debug_get_counts(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
