@@ -48,7 +48,8 @@ struct SwiftEmitter {
         var literal = "private let \(identifier) = Capnp.PointerDefault(words: ["
         literal += words.map { SwiftNames.hex($0) }.joined(separator: ", ")
         literal += "])"
-        fileScope.append(literal)
+        // Reader and Builder both ask for a field's default; declare it once.
+        if !fileScope.contains(literal) { fileScope.append(literal) }
         return identifier
     }
 }
