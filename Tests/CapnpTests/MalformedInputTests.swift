@@ -26,6 +26,8 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
     var options = ReaderOptions()
     let read: Read
     let expected: CapnpError.Kind
+    /// Another kind that describes the fault equally well, where the runtime may reasonably use either.
+    var alternative: CapnpError.Kind? = nil
 
     var testDescription: String { name }
 
@@ -224,7 +226,7 @@ enum MalformedCorpus {
                       read: .walk("Blobs"), expected: .malformedText),
         MalformedCase(name: "text encoded as a list of two-byte elements",
                       bytes: blobsWithText(W.listPointer(offset: 3, size: 3, count: 2), [0x0061]),
-                      read: .walk("Blobs"), expected: .malformedText),
+                      read: .walk("Blobs"), expected: .malformedText, alternative: .incompatibleList),
 
         // Pointer kinds.
         MalformedCase(name: "reserved 'other' pointer where text belongs",
@@ -318,7 +320,7 @@ enum MalformedCorpus {
             try testCase.run()
             Issue.record("\(testCase.name) was accepted")
         } catch {
-            #expect(error.kind == testCase.expected, "\(error)")
+            #expect(error.kind == testCase.expected || error.kind == testCase.alternative, "\(error)")
         }
     }
 

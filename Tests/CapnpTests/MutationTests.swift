@@ -59,6 +59,19 @@ import Testing
         do { _ = try TypedWalk.read(message, as: type, schema: schema) } catch { ok = false }
         // Walk it as a different type too: the schema does not match, the bounds checks still must.
         do { _ = try TypedWalk.read(message, as: type == "Lists" ? "Tree" : "Lists", schema: schema) } catch { ok = false }
+        // Deep-copying what was read (as the RPC layer does with received messages) must yield a
+        // message that reads back cleanly.
+        do {
+            let copy = MessageBuilder()
+            try copy.setRoot(try message.root().readStruct())
+            do {
+                _ = try MessageReader(bytes: copy.serialize()).totalSize()
+            } catch {
+                Issue.record("a copy of a readable message does not read back: \(error)")
+            }
+        } catch {
+            ok = false
+        }
         return ok
     }
 
