@@ -185,19 +185,30 @@ public struct PointerBuilder: @unchecked Sendable {
 
     // MARK: blobs
 
+    /// Allocates a byte list of `count` bytes here; returns its first byte. No list view is made:
+    /// text and data are set often, and each view would copy the arena reference.
+    @inlinable
+    func allocateBytes(_ count: Int) -> UnsafeMutableRawPointer {
+        precondition(count <= WireLimits.maxListElements, "a list holds at most 2^29-1 elements")
+        return allocateObject(words: (count + 7) / 8) {
+            WirePointer.listPointer(offset: $0, elementSize: .byte, count: count)
+        }.target
+    }
+
     /// Writes `text` as NUL-terminated UTF-8.
+    @inlinable
     public func setText(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
-            let list = initList(.byte, count: utf8.count + 1)
-            if utf8.count > 0 { list.start!.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count) }
+            let target = allocateBytes(utf8.count + 1)
+            if utf8.count > 0 { target.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count) }
         }
     }
 
     /// Writes `bytes` as Data.
     public func setData(_ bytes: UnsafeRawBufferPointer) {
-        let list = initList(.byte, count: bytes.count)
-        if bytes.count > 0 { list.start!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        let target = allocateBytes(bytes.count)
+        if bytes.count > 0 { target.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
     }
 
     public func setData(_ bytes: [UInt8]) {
@@ -206,7 +217,7 @@ public struct PointerBuilder: @unchecked Sendable {
 
     /// Makes room for `count` bytes of Data and returns them, zeroed, to be filled in place.
     public func initData(count: Int) -> UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(start: initList(.byte, count: count).start, count: count)
+        UnsafeMutableRawBufferPointer(start: allocateBytes(count), count: count)
     }
 
     /// The bytes of the Text or Data here (Text without its NUL), in place.

@@ -143,18 +143,42 @@ public struct PointerReader: @unchecked Sendable {
 
     // MARK: blobs
 
+    /// Reads a byte list (Text or Data) in place, with the checks `readList` makes, but without
+    /// building a list view: blobs are read often and each view would copy the arena reference.
+    @inlinable
+    func readBytes(default fallback: PointerDefault?) throws(CapnpError) -> UnsafeRawBufferPointer? {
+        let pointer = wire
+        if pointer.isNull {
+            guard let fallback, !fallback.reader.isNull else { return nil }
+            return try fallback.reader.readBytes(default: nil)
+        }
+        // Borrow the arena rather than copy the slot: this runs for every text read.
+        let arena = self.arena.unsafelyUnwrapped
+        try checkNesting()
+        let (tag, segment, target) = try arena.follow(segment: self.segment, location: location.unsafelyUnwrapped, pointer: pointer)
+        guard tag.kind == WirePointer.listKind else {
+            throw CapnpError(.wrongPointerType, "expected a list pointer, found \(Self.kindName(tag))")
+        }
+        guard tag.listElementSize == .byte else {
+            throw CapnpError(.incompatibleList, "expected a list of bytes, found elements of size \(tag.listElementSize)")
+        }
+        let count = tag.listElementCount
+        let words = (count + 7) / 8
+        guard arena.contains(segment: segment, start: target, words: words) else {
+            throw CapnpError(.outOfBounds, "list points outside segment \(segment)")
+        }
+        try arena.charge(words)
+        return UnsafeRawBufferPointer(start: target, count: count)
+    }
+
     /// Reads the bytes of a Text field, without its NUL terminator, in place.
     @inlinable
     public func readTextBytes(default fallback: PointerDefault? = nil) throws(CapnpError) -> UnsafeRawBufferPointer {
-        let list = try readList(expected: .byte, default: fallback)
-        if list.count == 0 && list.arena == nil { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        guard list.elementSize == .byte else {
-            throw CapnpError(.malformedText, "text is not a list of bytes")
-        }
-        guard list.count > 0, list.start!.load(fromByteOffset: list.count - 1, as: UInt8.self) == 0 else {
+        guard let bytes = try readBytes(default: fallback) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard bytes.count > 0, bytes[bytes.count - 1] == 0 else {
             throw CapnpError(.malformedText, "text is not NUL-terminated")
         }
-        return UnsafeRawBufferPointer(start: list.start, count: list.count - 1)
+        return UnsafeRawBufferPointer(rebasing: bytes.dropLast())
     }
 
     /// Reads a Text field as a String. Text that is not UTF-8 is an error, not a replacement.
@@ -177,11 +201,10 @@ public struct PointerReader: @unchecked Sendable {
     /// Reads a Data field in place.
     @inlinable
     public func readData(default fallback: PointerDefault? = nil) throws(CapnpError) -> DataReader {
-        let list = try readList(expected: .byte, default: fallback)
-        guard list.elementSize == .byte || list.arena == nil else {
-            throw CapnpError(.incompatibleList, "data is not a list of bytes")
+        guard let bytes = try readBytes(default: fallback) else {
+            return DataReader(arena: nil, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         }
-        return DataReader(arena: list.arena, bytes: UnsafeRawBufferPointer(start: list.start, count: list.count))
+        return DataReader(arena: orDefault(fallback).arena, bytes: bytes)
     }
 
     // MARK: capabilities
