@@ -156,7 +156,9 @@ extension SwiftEmitter {
         case .pointer(let type, let kind):
             let fallback = try pointerDefault(field, scope: scope)
             out.doc(doc)
-            out.line("public var \(name): \(type).Builder { \(type).builder(\(pointer), default: \(fallback)) }")
+            // A parameter-typed member has no init to select it, so its getter does (as AnyPointer's does).
+            let selectOnGet = kind == .parameter && !select.isEmpty ? select + "return " : ""
+            out.line("public var \(name): \(type).Builder { \(selectOnGet)\(type).builder(\(pointer), default: \(fallback)) }")
             switch kind {
             case .struct:
                 out.line("public func \(SwiftNames.prefixed("init", rawName))() -> \(type).Builder {")

@@ -37,7 +37,7 @@ extension SwiftEmitter {
         if !unionMembers.isEmpty {
             out.line("public enum Which: Hashable, Sendable {")
             out.indent()
-            for member in unionMembers { out.line("case \(SwiftNames.member(try member.element.name))") }
+            for member in unionMembers { out.line("case \(SwiftNames.unionCase(try member.element.name))") }
             out.line("case unknown(UInt16)")
             out.dedent()
             out.line("}")
@@ -73,7 +73,7 @@ extension SwiftEmitter {
         out.indent()
         out.line("switch \(view).read(\(discriminant)) as UInt16 {")
         for member in members {
-            out.line("case \(member.discriminantValue): .\(SwiftNames.member(try member.name))")
+            out.line("case \(member.discriminantValue): .\(SwiftNames.unionCase(try member.name))")
         }
         out.line("case let value: .unknown(value)")
         out.line("}")

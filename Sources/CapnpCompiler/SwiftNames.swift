@@ -17,6 +17,11 @@ enum SwiftNames {
         keywords.contains(name) ? "`\(name)`" : name
     }
 
+    /// A `Which` case for a union member; `unknown` is taken by the case for discriminants this schema lacks.
+    static func unionCase(_ name: String) -> String {
+        name == "unknown" ? "unknown_" : member(name)
+    }
+
     /// A type name: UpperCamel, suffixed with `_` when Swift or the generated code reserves it.
     static func type(_ name: String) -> String {
         let upper = upperFirst(name)

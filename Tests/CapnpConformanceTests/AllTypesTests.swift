@@ -76,6 +76,45 @@ import Testing
         #expect(decoded == (try Oracle.normalized("(structField = \(AllTypesSample.literal))", as: "AllTypes")))
     }
 
+    @Test("messages built across small segments (far and double-far pointers) read back in capnp",
+          arguments: [1, 2, 4, 16])
+    func builtMultiSegmentDecodesInCapnp(firstSegmentWords: Int) throws {
+        let message = MessageBuilder(firstSegmentWords: firstSegmentWords)
+        AllTypesSample.build(message.initRoot(AllTypes.self))
+        #expect(message.segmentsForOutput.count > 1)
+        let bytes = message.serialize()
+        #expect(try Oracle.decode(bytes, as: "AllTypes") == (try Oracle.normalized(AllTypesSample.literal, as: "AllTypes")))
+        try AllTypesSample.check(try MessageReader(bytes: bytes).root(as: AllTypes.self))
+        // capnp reads our packed multi-segment stream too.
+        #expect(try Oracle.decode(message.serializePacked(), as: "AllTypes", packed: true)
+                == (try Oracle.normalized(AllTypesSample.literal, as: "AllTypes")))
+        try AllTypesSample.check(try MessageReader(packed: message.serializePacked()).root(as: AllTypes.self))
+    }
+
+    @Test("packing capnp's multi-segment bytes gives capnp's packed stream for the same layout", arguments: [1, 3, 7])
+    func packsMultiSegmentLikeCapnp(segmentSize: Int) throws {
+        let binary = try Oracle.encode(AllTypesSample.literal, as: "AllTypes", segmentSize: segmentSize)
+        let packed = try Oracle.encode(AllTypesSample.literal, as: "AllTypes", segmentSize: segmentSize, packed: true)
+        #expect(Packing.pack(binary) == packed)
+        #expect(try Packing.unpack(packed) == binary)
+    }
+
+    @Test("UTF-8 text beyond ASCII, and escapes, encode as capnp encodes them")
+    func unicodeText() throws {
+        let texts = ["ünïcødé ✓ 🚀", "tab\there \"quoted\" back\\slash", ""]
+        let literal = "(textField = \"\(texts[0])\", textList = [\"\(texts[0])\", \"tab\\there \\\"quoted\\\" back\\\\slash\", \"\"])"
+        let message = MessageBuilder()
+        let root = message.initRoot(AllTypes.self)
+        root.textField = texts[0]
+        let list = root.initTextList(count: 3)
+        for (index, text) in texts.enumerated() { list.set(index, text) }
+        let tool = try Oracle.encode(literal, as: "AllTypes")
+        #expect(message.serialize() == tool)
+        let back = try MessageReader(bytes: tool).root(as: AllTypes.self)
+        #expect(try back.textField == texts[0] && back.textList.elements() == texts)
+        #expect(try back.textFieldBytes.array == Array(texts[0].utf8))
+    }
+
     @Test("an empty root reads as all zeros and empty lists, and capnp agrees it is empty")
     func emptyStruct() throws {
         let message = MessageBuilder()

@@ -76,6 +76,37 @@ import Testing
         ("importedStruct", "AllTypes", "importedStruct"), ("zeroDefault", "AllTypes", "int32Field"),
     ]
 
+    @Test("NaN, negative zero, infinity and minimum-integer defaults equal capnp eval's values",
+          arguments: [("float64Nan", "float64Field"), ("float32NegZero", "float32Field"), ("float64Inf", "float64Field"),
+                      ("int64Min", "int64Field"), ("int8Min", "int8Field")])
+    func extremeDefaults(_ field: String, _ hostField: String) throws {
+        let empty = MessageBuilder()
+        _ = empty.initRoot(Defaults.self)
+        let d = try MessageReader(bytes: empty.serialize()).root(as: Defaults.self)
+        var value = try Oracle.eval("Defaults.\(field)")
+        // capnp prints -0.0 as "-0", which its parser reads back as the integer 0; spell it as a float.
+        if hostField.hasPrefix("float"), Int(value) != nil { value += ".0" }
+        let literal = "(\(hostField) = \(value))"
+        let host = try MessageReader(bytes: try Oracle.encode(literal, as: "AllTypes")).root(as: AllTypes.self)
+        switch field {
+        case "float64Nan": #expect(host.float64Field.bitPattern == d.float64Nan.bitPattern && d.float64Nan.isNaN)
+        case "float32NegZero":
+            #expect(host.float32Field.bitPattern == d.float32NegZero.bitPattern && d.float32NegZero.sign == .minus)
+        case "float64Inf": #expect(host.float64Field == d.float64Inf && d.float64Inf == -.infinity)
+        case "int64Min": #expect(host.int64Field == d.int64Min && d.int64Min == .min)
+        default: #expect(host.int8Field == d.int8Min && d.int8Min == .min)
+        }
+        // Written explicitly, the default still encodes as zero bits.
+        let message = MessageBuilder()
+        let root = message.initRoot(Defaults.self)
+        root.float64Nan = d.float64Nan
+        root.float32NegZero = d.float32NegZero
+        root.float64Inf = d.float64Inf
+        root.int64Min = d.int64Min
+        root.int8Min = d.int8Min
+        #expect(message.serialize() == empty.serialize())
+    }
+
     @Test("every default equals capnp eval's value for the field")
     func defaultsEqualCapnpEval() throws {
         let empty = MessageBuilder()
@@ -198,5 +229,17 @@ import Testing
         #expect(late.a == 17)
         #expect(try late.b == "late" && !late.hasB)
         #expect(try Oracle.eval("Late.a") == "17" && Oracle.eval("Late.b") == "\"late\"")
+    }
+
+    @Test("building on an older, smaller struct grows it to the schema's size, and capnp reads the result")
+    func builderUpgradesOlderStruct() throws {
+        let old = try MessageReader(bytes: try Oracle.encode("()", as: "Empty")).root(as: Empty.self)
+        let message = MessageBuilder()
+        try message.setRoot(old.structReader)
+        let late = message.getRoot(Late.self)
+        #expect(late.a == 17 && late.b == "late")
+        late.a = 5
+        late.b = "grown"
+        #expect(try Oracle.decode(message.serialize(), as: "Late") == "(a = 5, b = \"grown\")")
     }
 }

@@ -113,6 +113,43 @@ import Testing
         #expect(try Oracle.decode(ours, as: "UsesGenerics") == (try Oracle.normalized(Self.literal, as: "UsesGenerics")))
     }
 
+    static let shapesLiteral = """
+        (shapes = (holder = (value = (x = 1, y = 2), count = 7), one = (x = 3, y = 4)), \
+        shapesList = [(many = ["a", "b"]), (holder = (value = "h"), one = "t")])
+        """
+
+    @Test("a generic struct's group, union and nested constant work under a brand, as capnp encodes them")
+    func genericGroupsAndUnions() throws {
+        let message = MessageBuilder()
+        let root = message.initRoot(UsesGenerics.self)
+        let shapes = root.initShapes()
+        shapes.holder.value.x = 1
+        shapes.holder.value.y = 2
+        shapes.holder.count = 7
+        shapes.one.x = 3  // selects `one`
+        shapes.one.y = 4
+        let list = root.initShapesList(count: 2)
+        let many = list[0].initMany(count: 2)
+        many.set(0, "a")
+        many.set(1, "b")
+        try list[1].holder.setValue("h")
+        try list[1].setOne("t")
+        let ours = message.serialize()
+        let tool = try Oracle.encode(Self.shapesLiteral, as: "UsesGenerics")
+        #expect(ours == tool, "ours \(hex(ours))\ntool \(hex(tool))")
+
+        let back = try MessageReader(bytes: tool).root(as: UsesGenerics.self)
+        let s = try back.shapes
+        #expect(try s.holder.value.x == 1 && s.holder.value.y == 2 && s.holder.count == 7)
+        #expect(try s.which == .one && s.one.x == 3 && s.one.y == 4)
+        let l = try back.shapesList
+        #expect(l.count == 2 && l[0].which == .many && l[1].which == .one && l[1].holder.count == 3)
+        #expect(try l[0].many.elements() == ["a", "b"] && l[1].holder.value == "h" && l[1].one == "t")
+        #expect(try back.container.index == nil)
+        #expect(GenericShapes<Point>.tag == (try Oracle.eval("GenericShapes.tag")).dropFirst().dropLast())
+        #expect(Container<Capnp.Text>.Method.allCases.map(\.rawValue) == [0, 1])
+    }
+
     @Test("generic setters copy a branded value, and an unbound generic reads it as AnyPointer")
     func unboundGenericAndSetters() throws {
         let source = try MessageReader(bytes: try Oracle.encode(Self.literal, as: "UsesGenerics")).root(as: UsesGenerics.self)

@@ -72,6 +72,20 @@ import Testing
         #expect(params.asReader.a + params.asReader.b == -1)
     }
 
+    @Test("interface fields hold capability pointers: an index into the message's table, or null")
+    func capabilityFields() throws {
+        let message = MessageBuilder()
+        let root = message.initRoot(HoldsCaps.self)
+        root.derived.setCapability(2)
+        #expect(root.hasDerived && !root.hasBase)
+        let back = try MessageReader(bytes: message.serialize()).root(as: HoldsCaps.self)
+        #expect(try back.derived.index == 2 && back.base.index == nil)
+        // Word 3 (after the segment table and root pointer, the struct's second pointer) is capnp's capability pointer.
+        let bytes = message.serialize()
+        let word = bytes[24..<32].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        #expect(word == 3 | UInt64(2) << 32)
+    }
+
     @Test("members named after Swift keywords round-trip through capnp")
     func keywordMembers() throws {
         let literal = "(struct = 1, class = \"c\", default = true, type = protocol, self = -1, return = [1, 2])"

@@ -133,6 +133,21 @@ struct ShapesSample: Sendable, CustomTestStringConvertible {
         #expect(message.serialize() == (try Oracle.encode("(rectangle = ())", as: "Shapes")))
     }
 
+    @Test("a union member named unknown is distinct from the case for unknown discriminants")
+    func memberNamedUnknown() throws {
+        let message = MessageBuilder()
+        let root = message.initRoot(Tricky.self)
+        root.known = 5
+        root.setUnknown()
+        #expect(root.which == .unknown_)
+        // Like capnp, selecting a void member leaves the old member's bits in place.
+        #expect(message.serialize() == (try Oracle.encode("(known = 5, unknown = void)", as: "Tricky")))
+        let known = try MessageReader(bytes: try Oracle.encode("(known = 5)", as: "Tricky")).root(as: Tricky.self)
+        #expect(known.which == .known && known.known == 5)
+        let unnamed = try MessageReader(bytes: try Oracle.encode("()", as: "Tricky")).root(as: Tricky.self)
+        #expect(unnamed.which == .unknown_)
+    }
+
     @Test("switching members rewrites the discriminant; the new member reads what was set")
     func switchingMembers() throws {
         let message = MessageBuilder()

@@ -391,7 +391,7 @@ public enum AllTypes: Capnp.StructType {
 
 public enum Defaults: Capnp.StructType {
     public static var typeId: UInt64 { 0x9c7972d97e90ea3d }
-    public static var dataWordCount: Int { 7 }
+    public static var dataWordCount: Int { 10 }
     public static var pointerCount: Int { 12 }
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
@@ -463,6 +463,11 @@ public enum Defaults: Capnp.StructType {
         }
         public var hasImportedStruct: Bool { !structReader.pointer(11).isNull }
         @inlinable public var zeroDefault: Int32 { structReader.read(12) }
+        @inlinable public var float64Nan: Double { structReader.readFloat64(7, default: Double(bitPattern: 0x7ff8000000000000)) }
+        @inlinable public var float32NegZero: Float { structReader.readFloat32(13, default: -0.0) }
+        @inlinable public var float64Inf: Double { structReader.readFloat64(8, default: Double(bitPattern: 0xfff0000000000000)) }
+        @inlinable public var int64Min: Int64 { structReader.read(9, default: -9223372036854775808) }
+        @inlinable public var int8Min: Int8 { structReader.read(17, default: -128) }
     }
     public struct Builder: Capnp.StructBuilderView {
         public let structBuilder: Capnp.StructBuilder
@@ -617,6 +622,26 @@ public enum Defaults: Capnp.StructType {
         @inlinable public var zeroDefault: Int32 {
             get { structBuilder.read(12) }
             nonmutating set { structBuilder.write(12, newValue) }
+        }
+        @inlinable public var float64Nan: Double {
+            get { structBuilder.readFloat64(7, default: Double(bitPattern: 0x7ff8000000000000)) }
+            nonmutating set { structBuilder.writeFloat64(7, newValue, default: Double(bitPattern: 0x7ff8000000000000)) }
+        }
+        @inlinable public var float32NegZero: Float {
+            get { structBuilder.readFloat32(13, default: -0.0) }
+            nonmutating set { structBuilder.writeFloat32(13, newValue, default: -0.0) }
+        }
+        @inlinable public var float64Inf: Double {
+            get { structBuilder.readFloat64(8, default: Double(bitPattern: 0xfff0000000000000)) }
+            nonmutating set { structBuilder.writeFloat64(8, newValue, default: Double(bitPattern: 0xfff0000000000000)) }
+        }
+        @inlinable public var int64Min: Int64 {
+            get { structBuilder.read(9, default: -9223372036854775808) }
+            nonmutating set { structBuilder.write(9, newValue, default: -9223372036854775808) }
+        }
+        @inlinable public var int8Min: Int8 {
+            get { structBuilder.read(17, default: -128) }
+            nonmutating set { structBuilder.write(17, newValue, default: -128) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
     }
@@ -1126,10 +1151,209 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
     }
 }
 
+/// A generic with a group, a union and a nested constant.
+public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcd1cecb935708f1b }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+    public enum Which: Hashable, Sendable {
+        case none
+        case one
+        case many
+        case unknown(UInt16)
+    }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var holder: Holder.Reader { Holder.Reader(structReader) }
+        public var one: T.Reader {
+            get throws(Capnp.CapnpError) { try T.read(structReader.pointer(1), default: nil) }
+        }
+        public var hasOne: Bool { !structReader.pointer(1).isNull }
+        public var many: Capnp.List<Capnp.Text>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(1), default: nil) }
+        }
+        public var hasMany: Bool { !structReader.pointer(1).isNull }
+        public var which: Which {
+            switch structReader.read(1) as UInt16 {
+            case 0: .none
+            case 1: .one
+            case 2: .many
+            case let value: .unknown(value)
+            }
+        }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var holder: Holder.Builder { Holder.Builder(structBuilder) }
+        public func setNone() { structBuilder.write(1, UInt16(0)); }
+        public var one: T.Builder { structBuilder.write(1, UInt16(1)); return T.builder(structBuilder.pointer(1), default: nil) }
+        public func setOne(_ value: T.Reader) throws(Capnp.CapnpError) {
+            structBuilder.write(1, UInt16(1)); try T.set(structBuilder.pointer(1), to: value)
+        }
+        public var hasOne: Bool { !structBuilder.pointer(1).isNull }
+        public var many: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(1), default: nil) }
+        public func initMany(count: Int) -> Capnp.List<Capnp.Text>.Builder {
+            structBuilder.write(1, UInt16(2)); return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(1), count: count)
+        }
+        public func setMany(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
+            structBuilder.write(1, UInt16(2)); try Capnp.List<Capnp.Text>.set(structBuilder.pointer(1), to: value)
+        }
+        public var hasMany: Bool { !structBuilder.pointer(1).isNull }
+        public var which: Which {
+            switch structBuilder.read(1) as UInt16 {
+            case 0: .none
+            case 1: .one
+            case 2: .many
+            case let value: .unknown(value)
+            }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+
+    public static var tag: String { "generic" }
+
+    public enum Holder {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            public var value: T.Reader {
+                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            @inlinable public var count: UInt16 { structReader.read(0, default: 3) }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+            public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
+                try T.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            @inlinable public var count: UInt16 {
+                get { structBuilder.read(0, default: 3) }
+                nonmutating set { structBuilder.write(0, newValue, default: 3) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+}
+
+/// A generic interface, with a generic method.
+public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0x9893d70953c03f7a }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case get = 0
+        case put = 1
+    }
+
+    public enum GetParams: Capnp.StructType {
+        public static var typeId: UInt64 { 0xdd1bed567687c5b0 }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum GetResults: Capnp.StructType {
+        public static var typeId: UInt64 { 0xa225d3e7034e32a8 }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 1 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            public var value: T.Reader {
+                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasValue: Bool { !structReader.pointer(0).isNull }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+            public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
+                try T.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum PutParams<U: Capnp.PointerType>: Capnp.StructType {
+        public static var typeId: UInt64 { 0xd5202cfae60ca83d }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 2 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            public var value: T.Reader {
+                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public var extra: U.Reader {
+                get throws(Capnp.CapnpError) { try U.read(structReader.pointer(1), default: nil) }
+            }
+            public var hasExtra: Bool { !structReader.pointer(1).isNull }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+            public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
+                try T.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var extra: U.Builder { U.builder(structBuilder.pointer(1), default: nil) }
+            public func setExtra(_ value: U.Reader) throws(Capnp.CapnpError) {
+                try U.set(structBuilder.pointer(1), to: value)
+            }
+            public var hasExtra: Bool { !structBuilder.pointer(1).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum PutResults<U: Capnp.PointerType>: Capnp.StructType {
+        public static var typeId: UInt64 { 0xfb3d46f8223116ee }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 1 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            public var stored: GenericShapes<T>.Reader {
+                get throws(Capnp.CapnpError) { try GenericShapes<T>.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasStored: Bool { !structReader.pointer(0).isNull }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var stored: GenericShapes<T>.Builder { GenericShapes<T>.builder(structBuilder.pointer(0), default: nil) }
+            public func initStored() -> GenericShapes<T>.Builder {
+                return GenericShapes<T>.initialize(structBuilder.pointer(0))
+            }
+            public func setStored(_ value: GenericShapes<T>.Reader) throws(Capnp.CapnpError) {
+                try GenericShapes<T>.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasStored: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+}
+
 public enum UsesGenerics: Capnp.StructType {
     public static var typeId: UInt64 { 0xdfa9dc7cb2a2d925 }
     public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 7 }
+    public static var pointerCount: Int { 10 }
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
@@ -1159,6 +1383,18 @@ public enum UsesGenerics: Capnp.StructType {
         public var hasEntry: Bool { !structReader.pointer(5).isNull }
         public var anything: Capnp.PointerReader { structReader.pointer(6) }
         public var hasAnything: Bool { !structReader.pointer(6).isNull }
+        public var shapes: GenericShapes<Point>.Reader {
+            get throws(Capnp.CapnpError) { try GenericShapes<Point>.read(structReader.pointer(7), default: nil) }
+        }
+        public var hasShapes: Bool { !structReader.pointer(7).isNull }
+        public var shapesList: Capnp.List<GenericShapes<Capnp.Text>>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<GenericShapes<Capnp.Text>>.read(structReader.pointer(8), default: nil) }
+        }
+        public var hasShapesList: Bool { !structReader.pointer(8).isNull }
+        public var container: Container<Capnp.Text>.Reader {
+            get throws(Capnp.CapnpError) { try Container<Capnp.Text>.read(structReader.pointer(9), default: nil) }
+        }
+        public var hasContainer: Bool { !structReader.pointer(9).isNull }
     }
     public struct Builder: Capnp.StructBuilderView {
         public let structBuilder: Capnp.StructBuilder
@@ -1213,6 +1449,65 @@ public enum UsesGenerics: Capnp.StructType {
         public var hasEntry: Bool { !structBuilder.pointer(5).isNull }
         public var anything: Capnp.PointerBuilder { return structBuilder.pointer(6) }
         public var hasAnything: Bool { !structBuilder.pointer(6).isNull }
+        public var shapes: GenericShapes<Point>.Builder { GenericShapes<Point>.builder(structBuilder.pointer(7), default: nil) }
+        public func initShapes() -> GenericShapes<Point>.Builder {
+            return GenericShapes<Point>.initialize(structBuilder.pointer(7))
+        }
+        public func setShapes(_ value: GenericShapes<Point>.Reader) throws(Capnp.CapnpError) {
+            try GenericShapes<Point>.set(structBuilder.pointer(7), to: value)
+        }
+        public var hasShapes: Bool { !structBuilder.pointer(7).isNull }
+        public var shapesList: Capnp.List<GenericShapes<Capnp.Text>>.Builder { Capnp.List<GenericShapes<Capnp.Text>>.builder(structBuilder.pointer(8), default: nil) }
+        public func initShapesList(count: Int) -> Capnp.List<GenericShapes<Capnp.Text>>.Builder {
+            return Capnp.List<GenericShapes<Capnp.Text>>.initialize(structBuilder.pointer(8), count: count)
+        }
+        public func setShapesList(_ value: Capnp.List<GenericShapes<Capnp.Text>>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<GenericShapes<Capnp.Text>>.set(structBuilder.pointer(8), to: value)
+        }
+        public var hasShapesList: Bool { !structBuilder.pointer(8).isNull }
+        public var container: Capnp.PointerBuilder { return structBuilder.pointer(9) }
+        public var hasContainer: Bool { !structBuilder.pointer(9).isNull }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+/// A union member named like the generated unknown case.
+public enum Tricky: Capnp.StructType {
+    public static var typeId: UInt64 { 0xab9dbe513fd70e8c }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+    public enum Which: Hashable, Sendable {
+        case unknown_
+        case known
+        case unknown(UInt16)
+    }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        @inlinable public var known: Int32 { structReader.read(1) }
+        public var which: Which {
+            switch structReader.read(0) as UInt16 {
+            case 0: .unknown_
+            case 1: .known
+            case let value: .unknown(value)
+            }
+        }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public func setUnknown() { structBuilder.write(0, UInt16(0)); }
+        @inlinable public var known: Int32 {
+            get { structBuilder.read(1) }
+            nonmutating set { structBuilder.write(0, UInt16(1)); structBuilder.write(1, newValue) }
+        }
+        public var which: Which {
+            switch structBuilder.read(0) as UInt16 {
+            case 0: .unknown_
+            case 1: .known
+            case let value: .unknown(value)
+            }
+        }
         public var asReader: Reader { Reader(structBuilder.asReader) }
     }
 }

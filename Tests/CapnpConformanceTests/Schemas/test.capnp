@@ -80,6 +80,11 @@ struct Defaults {
   importedStruct @24 :Imported.Point = (x = 7, y = -7);
   # A field whose default is zero after all, to be sure it is not treated as defaulted.
   zeroDefault @25 :Int32 = 0;
+  float64Nan @26 :Float64 = nan;
+  float32NegZero @27 :Float32 = -0.0;
+  float64Inf @28 :Float64 = -inf;
+  int64Min @29 :Int64 = -9223372036854775808;
+  int8Min @30 :Int8 = -128;
 }
 
 struct Shapes {
@@ -147,6 +152,26 @@ struct Generic(Key, Value) {
   key @3 :Key;
 }
 
+struct GenericShapes(T) {
+  # A generic with a group, a union and a nested constant.
+  const tag :Text = "generic";
+  holder :group {
+    value @0 :T;
+    count @1 :UInt16 = 3;
+  }
+  union {
+    none @2 :Void;
+    one @3 :T;
+    many @4 :List(Text);
+  }
+}
+
+interface Container(T) {
+  # A generic interface, with a generic method.
+  get @0 () -> (value :T);
+  put @1 [U] (value :T, extra :U) -> (stored :GenericShapes(T));
+}
+
 struct UsesGenerics {
   textToPoint @0 :Generic(Text, Imported.Point);
   dataToList @1 :Generic(Data, List(Int32));
@@ -155,6 +180,17 @@ struct UsesGenerics {
   unbound @4 :Generic;
   entry @5 :Generic(Text, Text).Entry;
   anything @6 :AnyPointer;
+  shapes @7 :GenericShapes(Imported.Point);
+  shapesList @8 :List(GenericShapes(Text));
+  container @9 :Container(Text);
+}
+
+struct Tricky {
+  # A union member named like the generated unknown case.
+  union {
+    unknown @0 :Void;
+    known @1 :Int32;
+  }
 }
 
 struct Keywords {

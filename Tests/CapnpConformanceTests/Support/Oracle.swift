@@ -88,7 +88,8 @@ enum Oracle {
         try run(["eval", "-obinary", schema.path, name])
     }
 
-    /// `capnp convert binary:packed`.
+    /// `capnp convert binary:packed`. The tool copies the message first, so the result is the
+    /// single-segment layout: compare only single-segment messages with it.
     static func pack(_ bytes: [UInt8]) throws -> [UInt8] {
         try run(["convert", "binary:packed"], input: bytes)
     }
