@@ -1885,6 +1885,227 @@ public enum UnionV2: Capnp.StructType {
     }
 }
 
+public enum ListsV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe83f107170bb45e6 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var items: Capnp.List<Int32>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasItems: Bool { !structReader.pointer(0).isNull }
+        public var names: Capnp.List<Capnp.Text>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(1), default: nil) }
+        }
+        public var hasNames: Bool { !structReader.pointer(1).isNull }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var items: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(0), default: nil) }
+        public func initItems(count: Int) -> Capnp.List<Int32>.Builder {
+            return Capnp.List<Int32>.initialize(structBuilder.pointer(0), count: count)
+        }
+        public func setItems(_ value: Capnp.List<Int32>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Int32>.set(structBuilder.pointer(0), to: value)
+        }
+        public var hasItems: Bool { !structBuilder.pointer(0).isNull }
+        public var names: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(1), default: nil) }
+        public func initNames(count: Int) -> Capnp.List<Capnp.Text>.Builder {
+            return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(1), count: count)
+        }
+        public func setNames(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Capnp.Text>.set(structBuilder.pointer(1), to: value)
+        }
+        public var hasNames: Bool { !structBuilder.pointer(1).isNull }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+public enum ListsV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8aa056f7b9d7dedb }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var items: Capnp.List<Wrapped>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Wrapped>.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasItems: Bool { !structReader.pointer(0).isNull }
+        public var names: Capnp.List<Named>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Named>.read(structReader.pointer(1), default: nil) }
+        }
+        public var hasNames: Bool { !structReader.pointer(1).isNull }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var items: Capnp.List<Wrapped>.Builder { Capnp.List<Wrapped>.builder(structBuilder.pointer(0), default: nil) }
+        public func initItems(count: Int) -> Capnp.List<Wrapped>.Builder {
+            return Capnp.List<Wrapped>.initialize(structBuilder.pointer(0), count: count)
+        }
+        public func setItems(_ value: Capnp.List<Wrapped>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Wrapped>.set(structBuilder.pointer(0), to: value)
+        }
+        public var hasItems: Bool { !structBuilder.pointer(0).isNull }
+        public var names: Capnp.List<Named>.Builder { Capnp.List<Named>.builder(structBuilder.pointer(1), default: nil) }
+        public func initNames(count: Int) -> Capnp.List<Named>.Builder {
+            return Capnp.List<Named>.initialize(structBuilder.pointer(1), count: count)
+        }
+        public func setNames(_ value: Capnp.List<Named>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Named>.set(structBuilder.pointer(1), to: value)
+        }
+        public var hasNames: Bool { !structBuilder.pointer(1).isNull }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+public enum Wrapped: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd8ed5cda97e70d79 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        @inlinable public var value: Int32 { structReader.read(0) }
+        public var label: String {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        }
+        /// The UTF-8 bytes of `label`, in place: no copy, no validation.
+        public var labelBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        }
+        public var hasLabel: Bool { !structReader.pointer(0).isNull }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        @inlinable public var value: Int32 {
+            get { structBuilder.read(0) }
+            nonmutating set { structBuilder.write(0, newValue) }
+        }
+        public var label: String {
+            get { structBuilder.pointer(0).getText() }
+            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        }
+        public var hasLabel: Bool { !structBuilder.pointer(0).isNull }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+public enum Named: Capnp.StructType {
+    public static var typeId: UInt64 { 0xde0b3e87edf55399 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var name: String {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        }
+        /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+        public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        }
+        public var hasName: Bool { !structReader.pointer(0).isNull }
+        @inlinable public var weight: Int64 { structReader.read(0) }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var name: String {
+            get { structBuilder.pointer(0).getText() }
+            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        }
+        public var hasName: Bool { !structBuilder.pointer(0).isNull }
+        @inlinable public var weight: Int64 {
+            get { structBuilder.read(0) }
+            nonmutating set { structBuilder.write(0, newValue) }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+public enum Anys: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8c0d80e35710dc8c }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 7 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var anyStruct: Capnp.AnyStruct.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.AnyStruct.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasAnyStruct: Bool { !structReader.pointer(0).isNull }
+        public var anyList: Capnp.PointerReader { structReader.pointer(1) }
+        public var hasAnyList: Bool { !structReader.pointer(1).isNull }
+        public var capability: Capnp.PointerReader { structReader.pointer(2) }
+        public var hasCapability: Bool { !structReader.pointer(2).isNull }
+        public var bases: Capnp.List<Base>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Base>.read(structReader.pointer(3), default: nil) }
+        }
+        public var hasBases: Bool { !structReader.pointer(3).isNull }
+        public var deep: Capnp.List<Capnp.List<Capnp.List<Int8>>>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Capnp.List<Int8>>>.read(structReader.pointer(4), default: nil) }
+        }
+        public var hasDeep: Bool { !structReader.pointer(4).isNull }
+        public var bits: Capnp.List<Bool>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Bool>.read(structReader.pointer(5), default: nil) }
+        }
+        public var hasBits: Bool { !structReader.pointer(5).isNull }
+        public var many: Capnp.List<AllTypes>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<AllTypes>.read(structReader.pointer(6), default: nil) }
+        }
+        public var hasMany: Bool { !structReader.pointer(6).isNull }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var anyStruct: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+        public var hasAnyStruct: Bool { !structBuilder.pointer(0).isNull }
+        public var anyList: Capnp.PointerBuilder { return structBuilder.pointer(1) }
+        public var hasAnyList: Bool { !structBuilder.pointer(1).isNull }
+        public var capability: Capnp.PointerBuilder { return structBuilder.pointer(2) }
+        public var hasCapability: Bool { !structBuilder.pointer(2).isNull }
+        public var bases: Capnp.List<Base>.Builder { Capnp.List<Base>.builder(structBuilder.pointer(3), default: nil) }
+        public func initBases(count: Int) -> Capnp.List<Base>.Builder {
+            return Capnp.List<Base>.initialize(structBuilder.pointer(3), count: count)
+        }
+        public func setBases(_ value: Capnp.List<Base>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Base>.set(structBuilder.pointer(3), to: value)
+        }
+        public var hasBases: Bool { !structBuilder.pointer(3).isNull }
+        public var deep: Capnp.List<Capnp.List<Capnp.List<Int8>>>.Builder { Capnp.List<Capnp.List<Capnp.List<Int8>>>.builder(structBuilder.pointer(4), default: nil) }
+        public func initDeep(count: Int) -> Capnp.List<Capnp.List<Capnp.List<Int8>>>.Builder {
+            return Capnp.List<Capnp.List<Capnp.List<Int8>>>.initialize(structBuilder.pointer(4), count: count)
+        }
+        public func setDeep(_ value: Capnp.List<Capnp.List<Capnp.List<Int8>>>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Capnp.List<Capnp.List<Int8>>>.set(structBuilder.pointer(4), to: value)
+        }
+        public var hasDeep: Bool { !structBuilder.pointer(4).isNull }
+        public var bits: Capnp.List<Bool>.Builder { Capnp.List<Bool>.builder(structBuilder.pointer(5), default: nil) }
+        public func initBits(count: Int) -> Capnp.List<Bool>.Builder {
+            return Capnp.List<Bool>.initialize(structBuilder.pointer(5), count: count)
+        }
+        public func setBits(_ value: Capnp.List<Bool>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Bool>.set(structBuilder.pointer(5), to: value)
+        }
+        public var hasBits: Bool { !structBuilder.pointer(5).isNull }
+        public var many: Capnp.List<AllTypes>.Builder { Capnp.List<AllTypes>.builder(structBuilder.pointer(6), default: nil) }
+        public func initMany(count: Int) -> Capnp.List<AllTypes>.Builder {
+            return Capnp.List<AllTypes>.initialize(structBuilder.pointer(6), count: count)
+        }
+        public func setMany(_ value: Capnp.List<AllTypes>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<AllTypes>.set(structBuilder.pointer(6), to: value)
+        }
+        public var hasMany: Bool { !structBuilder.pointer(6).isNull }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
 public enum Base: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0xf038c08146b4e97c }
     /// Method ordinals, as they go on the wire.

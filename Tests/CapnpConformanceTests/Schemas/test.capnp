@@ -255,6 +255,37 @@ struct UnionV2 {
   tail @2 :Int32;
 }
 
+# A list of primitives or of text may later become a list of structs whose first field is that value.
+struct ListsV1 {
+  items @0 :List(Int32);
+  names @1 :List(Text);
+}
+
+struct ListsV2 {
+  items @0 :List(Wrapped);
+  names @1 :List(Named);
+}
+
+struct Wrapped {
+  value @0 :Int32;
+  label @1 :Text;
+}
+
+struct Named {
+  name @0 :Text;
+  weight @1 :Int64;
+}
+
+struct Anys {
+  anyStruct @0 :AnyStruct;
+  anyList @1 :AnyList;
+  capability @2 :Capability;
+  bases @3 :List(Base);
+  deep @4 :List(List(List(Int8)));
+  bits @5 :List(Bool);
+  many @6 :List(AllTypes);
+}
+
 interface Base {
   ping @0 () -> ();
   echo @1 (value :Text) -> (value :Text);
