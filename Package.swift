@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Capnp", targets: ["Capnp"]),
         .library(name: "CapnpCompiler", targets: ["CapnpCompiler"]),
         .executable(name: "capnpc-swift", targets: ["capnpc-swift"]),
+        .executable(name: "capnp-bench", targets: ["capnp-bench"]),
         .plugin(name: "CapnpPlugin", targets: ["CapnpPlugin"]),
     ],
     targets: [
@@ -14,9 +15,19 @@ let package = Package(
         .target(name: "CapnpCompiler", dependencies: ["Capnp"]),
         .executableTarget(name: "capnpc-swift", dependencies: ["CapnpCompiler"]),
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
+        .executableTarget(name: "capnp-bench", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
         .plugin(name: "CapnpPlugin", capability: .buildTool(), dependencies: ["capnpc-swift"]),
         .testTarget(name: "CapnpTests", dependencies: ["Capnp"]),
+        .target(
+            name: "CCapnpRPC",
+            linkerSettings: [
+                .linkedLibrary("capnp-rpc"), .linkedLibrary("capnp"),
+                .linkedLibrary("kj-async"), .linkedLibrary("kj"),
+            ]
+        ),
+        .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC"]),
         .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift"]),
         .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp"], exclude: ["Schemas"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20
 )
