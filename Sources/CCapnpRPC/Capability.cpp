@@ -142,8 +142,8 @@ ccapnp_cap *ccapnp_cap_new_broken(int32_t kind, const char *text) {
         if (!startLoop()) return nullptr;
         auto *cap = new ccapnp_cap;
         kj::String reason = kj::str(text == nullptr ? "broken capability" : text);
-        submit([cap, kind, reason = kj::mv(reason)]() mutable {
-            cap->hook = capnp::newBrokenCap(
+        fillNowOrLater(cap, [kind, reason = kj::mv(reason)]() mutable {
+            return capnp::newBrokenCap(
                 kj::Exception(typeOf(kind), __FILE__, __LINE__, kj::mv(reason)));
         });
         return cap;
@@ -159,8 +159,8 @@ ccapnp_cap *ccapnp_cap_new_fd(int fd) {
             return nullptr;
         }
         auto *cap = new ccapnp_cap;
-        submit([cap, fd]() {
-            cap->hook = capnp::ClientHook::from(capnp::Capability::Client(kj::heap<FdServer>(fd)));
+        fillNowOrLater(cap, [fd]() {
+            return capnp::ClientHook::from(capnp::Capability::Client(kj::heap<FdServer>(fd)));
         });
         return cap;
     } catch (...) {

@@ -64,6 +64,12 @@ template <typename F> void submit(bool inlineOK, F &&fn) {
 
 template <typename F> void submit(F &&fn) { submit(canRunInline(), std::forward<F>(fn)); }
 
+// MARK: Handle fill-in
+
+/// Sets `cap->hook = make()` on the loop: at once when called there (for caps that depend on
+/// no earlier operation), otherwise queued.
+template <typename F> void fillNowOrLater(ccapnp_cap *cap, F &&make);
+
 // MARK: Errors
 
 int32_t kindOf(kj::Exception::Type type);
@@ -96,6 +102,10 @@ struct ccapnp_message {
 };
 
 namespace ccapnp {
+
+template <typename F> void fillNowOrLater(ccapnp_cap *cap, F &&make) {
+    submit(onLoopThread(), [cap, make = std::forward<F>(make)]() mutable { cap->hook = make(); });
+}
 
 /// Copies a capnp value (with its caps) into a new flat message. Loop thread only.
 ccapnp_message *copyOut(capnp::AnyPointer::Reader src);

@@ -144,8 +144,10 @@ ccapnp_cap *ccapnp_server_new(const ccapnp_server_vtable *vtable, void *ctx) {
         if (vtable == nullptr || vtable->dispatch == nullptr || !startLoop()) return nullptr;
         auto *cap = new ccapnp_cap;
         ccapnp_server_vtable copy = *vtable;
-        submit([cap, copy, ctx]() {
-            cap->hook = capnp::ClientHook::from(
+        // No ordering to keep with queued work, so on the loop the cap is made at once: an
+        // answer given right away may carry it.
+        fillNowOrLater(cap, [copy, ctx]() {
+            return capnp::ClientHook::from(
                 capnp::Capability::Client(kj::heap<GenericServer>(copy, ctx)));
         });
         return cap;
@@ -169,7 +171,7 @@ void *ccapnp_server_call_get_user_data(const ccapnp_server_call *call) {
 void ccapnp_server_call_set_pipeline(ccapnp_server_call *call, const ccapnp_message_in *pipeline) {
     if (call == nullptr) return;
     try {
-        bool inlineOK = onLoopThread() && (call->state == State::inDispatch || canRunInline());
+        bool inlineOK = canRunInline();
         PendingMessage message(pipeline, !inlineOK);
         submit(inlineOK, [call, message = std::move(message)]() {
             if (call->state != State::inDispatch && call->state != State::pending) return;
@@ -185,13 +187,9 @@ void ccapnp_server_call_set_pipeline(ccapnp_server_call *call, const ccapnp_mess
 void ccapnp_server_call_return(ccapnp_server_call *call, const ccapnp_message_in *results) {
     if (call == nullptr) return;
     try {
-        // Inside dispatch on the loop: fill the Return directly, ignoring the queue (the call
-        // is ours alone and dispatchCall is waiting on the stack).
-        if (onLoopThread() && call->state == State::inDispatch) {
-            PendingMessage message(results, false);
-            answer(call, &message, nullptr);
-            return;
-        }
+        // Inside dispatch with nothing queued, this fills the Return directly. With work queued
+        // ahead (say the fill-in of a cap these results carry), the answer queues behind it
+        // and dispatchCall falls back to a promise.
         bool inlineOK = canRunInline();
         PendingMessage message(results, !inlineOK);
         submit(inlineOK, [call, message = std::move(message)]() { answer(call, &message, nullptr); });
@@ -205,10 +203,6 @@ void ccapnp_server_call_fail(ccapnp_server_call *call, int32_t kind, const char 
     try {
         kj::String reason = text == nullptr ? kj::str("failed") : kj::heapString(text, text_length);
         kj::Exception error(typeOf(kind), __FILE__, __LINE__, kj::mv(reason));
-        if (onLoopThread() && call->state == State::inDispatch) {
-            answer(call, nullptr, kj::mv(error));
-            return;
-        }
         submit([call, error = kj::mv(error)]() mutable { answer(call, nullptr, kj::mv(error)); });
     } catch (...) {
     }

@@ -124,11 +124,14 @@ struct ShimTests {
             defer { ccapnp_cap_release(b) }
             // The server answers the outer call only when its child receives a call, which
             // can only happen if that call was pipelined (sent before the outer Return).
+            TestServer.events.withLock { $0 = [] }
             let outer = PendingCall(b, method: Method.childViaPipeline.rawValue, [])
             var path: [UInt16] = [0]
             let child = try #require(ccapnp_call_pipeline(outer.call, &path, 1))
             defer { ccapnp_cap_release(child) }
-            let inner = try #require(callAndWait(child, method: Method.addOne.rawValue, Wire.value(5)))
+            let innerResult = callAndWait(child, method: Method.addOne.rawValue, Wire.value(5))
+            if innerResult == nil { print("pipelined call timed out; server events:", TestServer.events.withLock { $0 }, counts()) }
+            let inner = try #require(innerResult)
             #expect(inner.value == 6)
             let outerResult = try #require(outer.wait())
             #expect(outerResult.kind == CCAPNP_OK)
@@ -233,6 +236,7 @@ struct ShimTests {
 
     @Test func localFdCapabilityHandsOutADuplicate() throws {
         #expect(ccapnp_loop_start() == 0)
+        let before = counts()
         var fds: [Int32] = [-1, -1]
         #expect(pipe(&fds) == 0)
         let cap = try #require(ccapnp_cap_new_fd(fds[1]))
@@ -256,6 +260,7 @@ struct ShimTests {
         var byte: UInt8 = 0
         #expect(read(fds[0], &byte, 1) == 1)
         close(fds[0])
+        #expect(eventually { sameCounts(counts(), before) })
     }
 
     @Test func handlesAreReleasedAfterCapabilitiesCrossBothWays() throws {
@@ -300,6 +305,24 @@ struct ShimTests {
         }
     }
 
+    @Test func badSocketReportsDisconnectAndBreaksBootstrap() throws {
+        #expect(ccapnp_loop_start() == 0)
+        let before = counts()
+        let watch = DisconnectWatch()
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        close(fds[0])
+        // A pipe is no socket: the connection must fail cleanly, not crash or hang.
+        let connection = try #require(ccapnp_connection_new(fds[1], nil, nil, DisconnectWatch.callback, watch.context))
+        let b = try #require(ccapnp_connection_bootstrap(connection))
+        let r = try #require(callAndWait(b, method: 0, Wire.value(1)))
+        #expect(r.kind != CCAPNP_OK)
+        #expect(watch.wait() == 0)
+        ccapnp_cap_release(b)
+        ccapnp_connection_release(connection)
+        #expect(eventually { sameCounts(counts(), before) })
+    }
+
     @Test func postRunsOnTheLoopThreadInOrder() {
         #expect(ccapnp_loop_start() == 0)
         #expect(ccapnp_on_loop_thread() == 0)
@@ -315,5 +338,40 @@ struct ShimTests {
         }
         #expect(log.done.wait(timeout: .now() + waitSeconds) == .success)
         #expect(log.entries.withLock { $0 } == Array(0..<100))
+    }
+
+    /// Not an assertion (tests never assert times): prints the cost of the two call paths so a
+    /// regression in hop count shows up in the log. Both ends share the one loop here.
+    @Test func printsSequentialCallLatency() throws {
+        try withPair { pair in
+            let b = pair.bootstrapB()
+            defer { ccapnp_cap_release(b) }
+            let n = 2000
+            for i in 0..<100 { _ = callAndWait(b, method: Method.addOne.rawValue, Wire.value(UInt64(i))) }
+            var start = DispatchTime.now()
+            for i in 0..<n {
+                let r = try #require(callAndWait(b, method: Method.addOne.rawValue, Wire.value(UInt64(i))))
+                #expect(r.value == UInt64(i) + 1)
+            }
+            let offLoop = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / Double(n) / 1000
+
+            let done = DispatchSemaphore(value: 0)
+            start = DispatchTime.now()
+            chainCalls(Handle(b), remaining: n, done: done)
+            #expect(done.wait(timeout: .now() + 30) == .success)
+            let onLoop = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / Double(n) / 1000
+            print("CCapnpRPC sequential call: caller off the loop \(offLoop) us, caller on the loop \(onLoop) us (one process, both ends on one loop)")
+        }
+    }
+}
+
+/// Makes `remaining` calls one after another from the loop thread: each completion sends the next.
+private func chainCalls(_ target: Handle, remaining: Int, done: DispatchSemaphore) {
+    if remaining == 0 {
+        done.signal()
+        return
+    }
+    startDetachedCall(target.pointer, method: Method.addOne.rawValue, Wire.value(1)) { _ in
+        chainCalls(target, remaining: remaining - 1, done: done)
     }
 }

@@ -11,7 +11,8 @@
 //
 //   * Called ON the loop thread, an operation runs immediately (0 hops), unless operations
 //     submitted earlier from other threads are still queued, in which case it queues behind
-//     them so operations keep the order in which they were made.
+//     them so operations keep the order in which they were made. (Creating a server, fd or
+//     broken cap depends on nothing earlier and always happens at once on the loop.)
 //   * Called from another thread, it is pushed on a lock-free queue and the loop is woken
 //     with an eventfd (exactly 1 hop). Handles it returns (calls, pipelined capabilities,
 //     bootstrap capabilities, servers) are usable at once; the loop fills them in, in order.
@@ -23,7 +24,9 @@
 //                                               on the loop (the caller's resumption is its own)
 //   client call from the loop thread .......... 0 hops
 //   server dispatch ........................... callback on the loop, 0 hops
-//   server answer inside the dispatch callback  0 hops (results go straight into the Return)
+//   server answer inside the dispatch callback  0 hops (results go straight into the Return;
+//                                               if other threads' work is queued ahead, the
+//                                               answer queues behind it, still on the loop)
 //   server answer later, on the loop .......... 0 hops
 //   server answer later, from another thread .. 1 hop
 //   ccapnp_post from another thread ........... 1 hop; from the loop: runs on a later turn
@@ -125,8 +128,8 @@ void ccapnp_message_release(ccapnp_message *message);
 int32_t ccapnp_loop_start(void);
 /// 1 if the calling thread is the loop thread.
 int32_t ccapnp_on_loop_thread(void);
-/// Runs `fn(ctx)` on the loop thread, later (never inside this call). FIFO with respect to
-/// other posts and operations from the same thread. Use it to build a SerialExecutor.
+/// Runs `fn(ctx)` on the loop thread, later (never inside this call). Posts made from one
+/// thread run in order. Use it to build a SerialExecutor on the loop thread.
 void ccapnp_post(void (*fn)(void *ctx), void *ctx);
 
 // MARK: - Connections
@@ -201,6 +204,8 @@ ccapnp_cap *ccapnp_call_pipeline(ccapnp_call *call, const uint16_t *path, size_t
 /// the completion fires with CCAPNP_CANCELLED. No effect once completed.
 void ccapnp_call_cancel(ccapnp_call *call);
 /// Releases the handle (cancelling first if still pending). Pipelined caps stay valid.
+/// Release it once the completion has fired: capnp keeps the answer (and sends no Finish)
+/// while the handle's pipeline is alive.
 void ccapnp_call_release(ccapnp_call *call);
 
 // MARK: - Servers

@@ -37,6 +37,8 @@ final class TestServer: @unchecked Sendable {
     let hangingArrived = DispatchSemaphore(value: 0)
     let cancelledSignal = DispatchSemaphore(value: 0)
     static let liveServers = Locked(0)
+    static let events = Locked<[String]>([])
+    static func note(_ e: String) { events.withLock { $0.append(e) } }
 
     init() { TestServer.liveServers.withLock { $0 += 1 } }
     deinit { TestServer.liveServers.withLock { $0 -= 1 } }
@@ -61,6 +63,7 @@ final class TestServer: @unchecked Sendable {
 
     private func dispatch(interfaceID: UInt64, method rawMethod: UInt16, call: OpaquePointer) {
         state.withLock { $0.calls += 1 }
+        TestServer.note("dispatch \(rawMethod) on \(ObjectIdentifier(self))")
         guard interfaceID == testInterfaceID, let method = Method(rawValue: rawMethod) else {
             fail(call, CCAPNP_UNIMPLEMENTED, "method \(rawMethod) of \(interfaceID) not implemented")
             return
