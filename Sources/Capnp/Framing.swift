@@ -167,6 +167,22 @@ extension MessageReader {
         self.init(segments: segments, options: options, release: { storage.free() })
     }
 
+    /// Decodes one framed message from any byte collection (Foundation's `Data`, a slice, …);
+    /// contiguous storage is read directly, anything else is gathered into an array first.
+    public convenience init<Bytes: Collection<UInt8>>(contiguousBytes bytes: Bytes, options: ReaderOptions = ReaderOptions()) throws(CapnpError) {
+        let parsed: Result<(OwnedAllocation, [UnsafeRawBufferPointer], Int), CapnpError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(CapnpError) in try Framing.copySegments(UnsafeRawBufferPointer(buffer), options: options) }
+        }
+        let (storage, segments, used) = try (parsed ?? Result { () throws(CapnpError) in
+            try withBytes(Array(bytes)) { (raw) throws(CapnpError) in try Framing.copySegments(raw, options: options) }
+        }).get()
+        guard used == bytes.count else {
+            storage.free()
+            throw CapnpError(.truncated, "\(bytes.count - used) bytes follow the message")
+        }
+        self.init(segments: segments, options: options, release: { storage.free() })
+    }
+
     /// Decodes the first framed message in `bytes`; `consumed` tells how many bytes it took.
     public convenience init(prefixOf bytes: UnsafeRawBufferPointer, consumed: inout Int,
                             options: ReaderOptions = ReaderOptions()) throws(CapnpError) {
