@@ -161,6 +161,36 @@ public struct PointerBuilder: @unchecked Sendable {
         }
     }
 
+    /// The struct list here. A list written by an older schema (primitives, pointers, or smaller
+    /// structs) is moved to a larger allocation so every field of this schema fits, as capnp's
+    /// builders do; otherwise writes to the new fields would be dropped.
+    public func getStructList(dataWords: Int, pointerCount: Int, default fallback: PointerDefault? = nil) -> ListBuilder {
+        let list = getList(.composite, default: fallback)
+        guard let start = list.start, list.elementSize != .bit else { return list }  // null, or a Bool list capnp refuses too
+        let oldDataBytes = list.structDataBits / 8
+        let oldPointers = list.structPointerCount
+        if list.elementSize == .composite && oldDataBytes >= dataWords * 8 && oldPointers >= pointerCount { return list }
+        let (_, _, _, pad) = follow()
+        if let (padStart, padWords) = pad { padStart.initializeMemory(as: UInt64.self, repeating: 0, count: padWords) }
+        store(WirePointer(raw: 0), at: location)  // detach without zeroing: the content moves
+        let fresh = initStructList(count: list.count, dataWords: max(dataWords, (oldDataBytes + 7) / 8),
+                                   pointerCount: max(pointerCount, oldPointers))
+        for index in 0..<list.count {
+            let old = start + index * list.stepBits / 8
+            let element = fresh.structElement(index)
+            if oldDataBytes > 0 { element.data.copyMemory(from: old, byteCount: oldDataBytes) }
+            for slot in 0..<oldPointers {
+                Self.transfer(arena: arena, from: list.segment, old + oldDataBytes + slot * 8, to: element.pointer(slot))
+            }
+        }
+        if list.elementSize == .composite {
+            (start - 8).initializeMemory(as: UInt64.self, repeating: 0, count: list.count * list.stepBits / 64 + 1)
+        } else {
+            start.initializeMemory(as: UInt64.self, repeating: 0, count: (list.count * list.stepBits + 63) / 64)
+        }
+        return fresh
+    }
+
     /// The list here; a null slot yields `fallback` copied in, or an empty list.
     public func getList(_ expected: ElementSize, default fallback: PointerDefault? = nil) -> ListBuilder {
         if wire.isNull {

@@ -99,7 +99,11 @@ public enum List<Element: ListElement>: PointerListElement {
     }
 
     public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
-        Element.makeListBuilder(pointer.getList(Element.listElementSize, default: fallback))
+        if let structs = Element.self as? any StructType.Type {
+            return Element.makeListBuilder(pointer.getStructList(dataWords: structs.dataWordCount,
+                                                                 pointerCount: structs.pointerCount, default: fallback))
+        }
+        return Element.makeListBuilder(pointer.getList(Element.listElementSize, default: fallback))
     }
 
     public static func set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {

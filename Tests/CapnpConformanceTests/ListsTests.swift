@@ -46,6 +46,30 @@ import Testing
         #expect(try Oracle.decode(message.serialize(), as: "ListsV1") == (try Oracle.decode(v2, as: "ListsV1")))
     }
 
+    @Test("building on an older schema's list grows each element so new fields are kept, as capnp does",
+          arguments: [1, 1024])
+    func builderUpgradesOlderLists(firstSegmentWords: Int) throws {
+        let v1 = try Oracle.encode("(items = [1, -2], names = [\"a\", \"b\"])", as: "ListsV1")
+        let message = MessageBuilder(firstSegmentWords: firstSegmentWords)
+        try message.setRoot(try MessageReader(bytes: v1).root(as: ListsV1.self).structReader)
+        let root = message.getRoot(ListsV2.self)
+        root.items[1].value = 7
+        root.items[1].label = "new"
+        root.names[0].weight = 9
+        #expect(root.items[0].value == 1 && root.names[1].name == "b")
+        let expected = "(items = [(value = 1), (value = 7, label = \"new\")], names = [(name = \"a\", weight = 9), (name = \"b\")])"
+        #expect(try Oracle.decode(message.serialize(), as: "ListsV2") == (try Oracle.normalized(expected, as: "ListsV2")))
+
+        let old = try Oracle.encode("(list = [(a = 1, tail = 2), (b = \"x\")])", as: "UnionListV1")
+        let unions = MessageBuilder(firstSegmentWords: firstSegmentWords)
+        try unions.setRoot(try MessageReader(bytes: old).root(as: UnionListV1.self).structReader)
+        let list = unions.getRoot(UnionListV2.self).list
+        list[0].c = 2.5
+        #expect(list[1].which == .b && list[1].b == "x" && list[0].tail == 2)
+        let grown = "(list = [(c = 2.5, tail = 2), (b = \"x\")])"
+        #expect(try Oracle.decode(unions.serialize(), as: "UnionListV2") == (try Oracle.normalized(grown, as: "UnionListV2")))
+    }
+
     static let bits = (0..<70).map { $0 % 3 == 0 || $0 == 69 }
     static let deep: [[[Int8]]] = [[[1, 2], []], [], [[-128, 127, 0]]]
     static let count = 40

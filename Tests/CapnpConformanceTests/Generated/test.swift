@@ -1885,6 +1885,60 @@ public enum UnionV2: Capnp.StructType {
     }
 }
 
+public enum UnionListV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd6f54aaca656eb7a }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var list: Capnp.List<UnionV1>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<UnionV1>.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasList: Bool { !structReader.pointer(0).isNull }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var list: Capnp.List<UnionV1>.Builder { Capnp.List<UnionV1>.builder(structBuilder.pointer(0), default: nil) }
+        public func initList(count: Int) -> Capnp.List<UnionV1>.Builder {
+            return Capnp.List<UnionV1>.initialize(structBuilder.pointer(0), count: count)
+        }
+        public func setList(_ value: Capnp.List<UnionV1>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<UnionV1>.set(structBuilder.pointer(0), to: value)
+        }
+        public var hasList: Bool { !structBuilder.pointer(0).isNull }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+public enum UnionListV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0xef22cfb0954d426b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var list: Capnp.List<UnionV2>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<UnionV2>.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasList: Bool { !structReader.pointer(0).isNull }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var list: Capnp.List<UnionV2>.Builder { Capnp.List<UnionV2>.builder(structBuilder.pointer(0), default: nil) }
+        public func initList(count: Int) -> Capnp.List<UnionV2>.Builder {
+            return Capnp.List<UnionV2>.initialize(structBuilder.pointer(0), count: count)
+        }
+        public func setList(_ value: Capnp.List<UnionV2>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<UnionV2>.set(structBuilder.pointer(0), to: value)
+        }
+        public var hasList: Bool { !structBuilder.pointer(0).isNull }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
 public enum ListsV1: Capnp.StructType {
     public static var typeId: UInt64 { 0xe83f107170bb45e6 }
     public static var dataWordCount: Int { 0 }

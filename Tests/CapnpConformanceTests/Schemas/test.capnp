@@ -255,6 +255,14 @@ struct UnionV2 {
   tail @2 :Int32;
 }
 
+struct UnionListV1 {
+  list @0 :List(UnionV1);
+}
+
+struct UnionListV2 {
+  list @0 :List(UnionV2);
+}
+
 # A list of primitives or of text may later become a list of structs whose first field is that value.
 struct ListsV1 {
   items @0 :List(Int32);
