@@ -323,6 +323,63 @@ struct ShimTests {
         #expect(eventually { sameCounts(counts(), before) })
     }
 
+    @Test func largeMessageRoundTrips() throws {
+        try withPair { pair in
+            let b = pair.bootstrapB()
+            defer { ccapnp_cap_release(b) }
+            let words = 128 * 1024  // 1 MiB of data words
+            var big = [Wire.structPointer(dataWords: 0, pointers: 1)]
+            // Root struct with one pointer to a list of `words` 64-bit elements (element size 5).
+            big.append(1 | UInt64(5) << 32 | UInt64(words) << 35)
+            big += (0..<words).map { UInt64($0) &* 0x9E37_79B9_7F4A_7C15 }
+            let r = try #require(callAndWait(b, method: Method.echo.rawValue, big))
+            #expect(r.kind == CCAPNP_OK, "\(r.text)")
+            let view = try #require(r.message.map { ccapnp_message_get_view($0) })
+            var total = 0
+            for i in 0..<view.segment_count { total += view.segments[i].words }
+            #expect(total == big.count)
+            if view.segment_count == 1, total == big.count {
+                let echoed = UnsafeBufferPointer(
+                    start: view.segments[0].data.assumingMemoryBound(to: UInt64.self), count: total)
+                #expect(Array(echoed) == big)
+            }
+        }
+    }
+
+    @Test func borrowedParamsAreReleasedExactlyOnce() throws {
+        try withPair { pair in
+            let b = pair.bootstrapB()
+            defer { ccapnp_cap_release(b) }
+            final class Buffer {
+                let words: UnsafeMutableBufferPointer<UInt64>
+                let releases: Locked<Int>
+                init(_ values: [UInt64], _ releases: Locked<Int>) {
+                    words = .allocate(capacity: values.count)
+                    _ = words.initialize(from: values)
+                    self.releases = releases
+                }
+                deinit { words.deallocate() }
+            }
+            let releases = Locked(0)
+            let buffer = Buffer(Wire.value(99), releases)
+            var segment = ccapnp_segment(data: UnsafeRawPointer(buffer.words.baseAddress), words: buffer.words.count)
+            let ctx = Unmanaged.passRetained(buffer).toOpaque()
+            let pending = withUnsafePointer(to: &segment) { segmentPointer -> PendingCall in
+                var message = ccapnp_message_in(
+                    segments: segmentPointer, segment_count: 1, caps: nil, cap_count: 0,
+                    release: { ctx in
+                        let buffer = Unmanaged<Buffer>.fromOpaque(ctx!).takeRetainedValue()
+                        buffer.releases.withLock { $0 += 1 }
+                    }, release_ctx: ctx)
+                return PendingCall(b, method: Method.addOne.rawValue, message: &message)
+            }
+            let r = try #require(pending.wait())
+            #expect(r.value == 100)
+            pending.release()
+            #expect(eventually { releases.withLock { $0 } == 1 })
+        }
+    }
+
     @Test func postRunsOnTheLoopThreadInOrder() {
         #expect(ccapnp_loop_start() == 0)
         #expect(ccapnp_on_loop_thread() == 0)

@@ -119,6 +119,20 @@ final class PendingCall: @unchecked Sendable {
         }
     }
 
+    /// Sends a call with a caller-built params message.
+    init(_ target: OpaquePointer, method: UInt16, message: UnsafePointer<ccapnp_message_in>) {
+        let result = self.result
+        let done = self.done
+        let ctx = Unmanaged.passRetained(CompletionBox { r in
+            result.withLock { $0 = r }
+            done.signal()
+        }).toOpaque()
+        call = ccapnp_call_send(target, testInterfaceID, method, message, { ctx, results, error in
+            let box = Unmanaged<CompletionBox>.fromOpaque(ctx!).takeRetainedValue()
+            box.handler(CallResult(message: results, error: error))
+        }, ctx)!
+    }
+
     /// The result, or nil on timeout.
     func wait(seconds: Double = waitSeconds) -> CallResult? {
         guard done.wait(timeout: .now() + seconds) == .success else { return nil }

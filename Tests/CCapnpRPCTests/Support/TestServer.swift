@@ -14,6 +14,7 @@ enum Method: UInt16 {
     case hang = 5             // answers only when cancelled
     case writeToFd = 6        // writes "hello" to the fd behind the cap in pointer 0
     case childViaPipeline = 7 // returns a child, but only once the child got a call
+    case echo = 8             // returns the params message as is
 }
 
 func reply(_ call: OpaquePointer, _ words: [UInt64], caps: [OpaquePointer?] = []) {
@@ -122,6 +123,12 @@ final class TestServer: @unchecked Sendable {
                 close(fd)
                 reply(request.call.pointer, [])
             }, box)
+        case .echo:
+            let view = ccapnp_server_call_params(call)
+            var message = ccapnp_message_in(
+                segments: view.segments, segment_count: view.segment_count,
+                caps: view.caps, cap_count: view.cap_count, release: nil, release_ctx: nil)
+            ccapnp_server_call_return(call, &message)
         case .childViaPipeline:
             let child = TestServer()
             let childCap = child.makeCap()
