@@ -150,6 +150,39 @@ import Testing
         #expect(Container<Capnp.Text>.Method.allCases.map(\.rawValue) == [0, 1])
     }
 
+    @Test("a generic constant and a defaulted generic field equal capnp's values")
+    func genericConstantAndDefault() throws {
+        let message = MessageBuilder()
+        try message.setRoot(genericConst.structReader)
+        #expect(message.serialize() == (try Oracle.evalBinary("genericConst")))
+        #expect(try genericConst.key == "gk" && genericConst.single.value.y == -1)
+
+        let empty = MessageBuilder()
+        let root = empty.initRoot(UsesGenerics.self)
+        let read = try MessageReader(bytes: empty.serialize()).root(as: UsesGenerics.self)
+        let defaulted = try read.defaulted
+        #expect(try defaulted.key == "dk" && defaulted.entries.count == 1 && defaulted.entries[0].value == "b")
+        let copy = MessageBuilder()
+        try copy.setRoot(defaulted.structReader)
+        #expect(copy.serialize() == (try Oracle.evalBinary("UsesGenerics.defaulted")))
+        // The builder copies the default in before changing it.
+        try root.defaulted.setKey("changed")
+        let text = try Oracle.decode(empty.serialize(), as: "UsesGenerics")
+        #expect(text == (try Oracle.normalized("(defaulted = (key = \"changed\", entries = [(key = \"a\", value = \"b\")]))",
+                                              as: "UsesGenerics")))
+        // A generic bound to an interface and to a list of structs.
+        let caps = MessageBuilder()
+        let capGeneric = caps.initRoot(UsesGenerics.self).initCapGeneric()
+        capGeneric.key.setCapability(3)
+        // A parameter-typed field has no init(count:), so a list goes in by copy.
+        let scratch = MessageBuilder()
+        let points = Capnp.List<Point>.initialize(scratch.root, count: 2)
+        points[1].x = 8
+        try capGeneric.initSingle().setValue(try Capnp.List<Point>.read(scratch.asReader().root(), default: nil))
+        let back = try MessageReader(bytes: caps.serialize()).root(as: UsesGenerics.self).capGeneric
+        #expect(try back.key.index == 3 && back.single.value.map(\.x) == [0, 8])
+    }
+
     @Test("generic setters copy a branded value, and an unbound generic reads it as AnyPointer")
     func unboundGenericAndSetters() throws {
         let source = try MessageReader(bytes: try Oracle.encode(Self.literal, as: "UsesGenerics")).root(as: UsesGenerics.self)

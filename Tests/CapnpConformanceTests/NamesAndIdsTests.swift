@@ -104,6 +104,9 @@ import Testing
         #expect(back.struct == 1 && back.default && back.type == .protocol && back.`self` == -1)
         #expect(try back.class == "c" && Array(back.return) == [1, 2])
         #expect(Keywords.Type_.`self`.rawValue == 0 && Keywords.Type_(rawValue: 2) == .`init`)
+        // Enumerants named like the generated members still get their own cases and values.
+        #expect(AwkwardNames.rawValue.rawValue == 0 && AwkwardNames.unknown_.rawValue == 1)
+        #expect(AwkwardNames(rawValue: 2) == .`init` && AwkwardNames(rawValue: 3) == .unknown(3))
     }
 
     @Test("nested structs and enums, and types imported from another schema file")

@@ -1353,7 +1353,7 @@ public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
 public enum UsesGenerics: Capnp.StructType {
     public static var typeId: UInt64 { 0xdfa9dc7cb2a2d925 }
     public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 10 }
+    public static var pointerCount: Int { 12 }
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
@@ -1395,6 +1395,14 @@ public enum UsesGenerics: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Container<Capnp.Text>.read(structReader.pointer(9), default: nil) }
         }
         public var hasContainer: Bool { !structReader.pointer(9).isNull }
+        public var capGeneric: Generic<Base, Capnp.List<Point>>.Reader {
+            get throws(Capnp.CapnpError) { try Generic<Base, Capnp.List<Point>>.read(structReader.pointer(10), default: nil) }
+        }
+        public var hasCapGeneric: Bool { !structReader.pointer(10).isNull }
+        public var defaulted: Generic<Capnp.Text, Capnp.Text>.Reader {
+            get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Capnp.Text>.read(structReader.pointer(11), default: _defaultedDefault_dfa9dc7cb2a2d925) }
+        }
+        public var hasDefaulted: Bool { !structReader.pointer(11).isNull }
     }
     public struct Builder: Capnp.StructBuilderView {
         public let structBuilder: Capnp.StructBuilder
@@ -1467,7 +1475,52 @@ public enum UsesGenerics: Capnp.StructType {
         public var hasShapesList: Bool { !structBuilder.pointer(8).isNull }
         public var container: Capnp.PointerBuilder { return structBuilder.pointer(9) }
         public var hasContainer: Bool { !structBuilder.pointer(9).isNull }
+        public var capGeneric: Generic<Base, Capnp.List<Point>>.Builder { Generic<Base, Capnp.List<Point>>.builder(structBuilder.pointer(10), default: nil) }
+        public func initCapGeneric() -> Generic<Base, Capnp.List<Point>>.Builder {
+            return Generic<Base, Capnp.List<Point>>.initialize(structBuilder.pointer(10))
+        }
+        public func setCapGeneric(_ value: Generic<Base, Capnp.List<Point>>.Reader) throws(Capnp.CapnpError) {
+            try Generic<Base, Capnp.List<Point>>.set(structBuilder.pointer(10), to: value)
+        }
+        public var hasCapGeneric: Bool { !structBuilder.pointer(10).isNull }
+        public var defaulted: Generic<Capnp.Text, Capnp.Text>.Builder { Generic<Capnp.Text, Capnp.Text>.builder(structBuilder.pointer(11), default: _defaultedDefault_dfa9dc7cb2a2d925) }
+        public func initDefaulted() -> Generic<Capnp.Text, Capnp.Text>.Builder {
+            return Generic<Capnp.Text, Capnp.Text>.initialize(structBuilder.pointer(11))
+        }
+        public func setDefaulted(_ value: Generic<Capnp.Text, Capnp.Text>.Reader) throws(Capnp.CapnpError) {
+            try Generic<Capnp.Text, Capnp.Text>.set(structBuilder.pointer(11), to: value)
+        }
+        public var hasDefaulted: Bool { !structBuilder.pointer(11).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+/// Compiled-in and checked by capnp, so reading it cannot fail.
+public var genericConst: Generic<Capnp.Text, Point>.Reader { try! Generic<Capnp.Text, Point>.read(_genericConstDefault_b9e8f9e1d6e61049.root, default: nil) }
+
+public enum AwkwardNames: Capnp.CapnpEnum {
+    case rawValue
+    case unknown_
+    case `init`
+    /// A value this schema does not know, kept so it survives a round trip.
+    case unknown(UInt16)
+
+    @inlinable public init(rawValue: UInt16) {
+        switch rawValue {
+        case 0: self = .rawValue
+        case 1: self = .unknown_
+        case 2: self = .`init`
+        default: self = .unknown(rawValue)
+        }
+    }
+
+    @inlinable public var rawValue: UInt16 {
+        switch self {
+        case .rawValue: 0
+        case .unknown_: 1
+        case .`init`: 2
+        case .unknown(let value): value
+        }
     }
 }
 
@@ -2471,6 +2524,8 @@ private let _structListDefault_9c7972d97e90ea3d = Capnp.PointerDefault(words: [0
 private let _int32ListListDefault_9c7972d97e90ea3d = Capnp.PointerDefault(words: [0x1e00000001, 0x1400000009, 0x400000009, 0xc00000005, 0x200000001, 0x3])
 private let _importedStructDefault_9c7972d97e90ea3d = Capnp.PointerDefault(words: [0x1000100000000, 0xfffffff900000007, 0x0])
 private let _innerConstDefault_a659c4a2d84c96d1 = Capnp.PointerDefault(words: [0x1000100000000, 0x100000005, 0x1000000000000, 0x2a00000001, 0x70656564])
+private let _defaultedDefault_dfa9dc7cb2a2d925 = Capnp.PointerDefault(words: [0x4000000000000, 0x170000000d, 0x0, 0x0, 0x1a00000015, 0x2000000000004, 0x1200000005, 0x1200000005, 0x61, 0x62, 0x6b64])
+private let _genericConstDefault_b9e8f9e1d6e61049 = Capnp.PointerDefault(words: [0x4000000000000, 0x0, 0x2000000000008, 0x0, 0x1a00000015, 0x1200000005, 0x1000100000004, 0x73, 0xffffffff00000001, 0x0, 0x6b67])
 private let _bDefault_bef110b74c9781de = Capnp.PointerDefault(words: [0x2a00000001, 0x6574616c])
 private let _constStructDefault_b177f1f40a2f98ca = Capnp.PointerDefault(words: [0x17000600000000, 0xfffe0000, 0x0, 0x0, 0x0, 0x0, 0x0, 0x3200000059, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x1d700000019, 0x0, 0x0, 0x0, 0x0, 0x0, 0x74736e6f63, 0x17000600000008, 0x0, 0x0, 0x1, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x2, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0])
 private let _constListDefault_99b02b352515523f = Capnp.PointerDefault(words: [0x1b00000001, 0x7fffffff0001])

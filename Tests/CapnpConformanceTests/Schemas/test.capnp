@@ -183,6 +183,16 @@ struct UsesGenerics {
   shapes @7 :GenericShapes(Imported.Point);
   shapesList @8 :List(GenericShapes(Text));
   container @9 :Container(Text);
+  capGeneric @10 :Generic(Base, List(Imported.Point));
+  defaulted @11 :Generic(Text, Text) = (key = "dk", entries = [(key = "a", value = "b")]);
+}
+
+const genericConst :Generic(Text, Imported.Point) = (key = "gk", single = (key = "s", value = (x = 1, y = -1)));
+
+enum AwkwardNames {
+  rawValue @0;
+  unknown @1;
+  init @2;
 }
 
 struct Tricky {
