@@ -102,7 +102,8 @@ void PendingMessage::copyInto(capnp::AnyPointer::Builder dst) const {
         if (cap != nullptr && cap->hook.get() != nullptr) {
             table.add(cap->hook->addRef());
         } else {
-            table.add(nullptr);
+            // Reading an empty table slot would throw; a broken cap fails only when called.
+            table.add(capnp::newBrokenCap("null capability"));
         }
     }
     capnp::ReaderCapabilityTable capTable(table.finish());

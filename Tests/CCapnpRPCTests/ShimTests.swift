@@ -380,6 +380,18 @@ struct ShimTests {
         }
     }
 
+    @Test func capabilityIndexOutOfRangeFailsTheCallOnly() throws {
+        try withPair { pair in
+            let b = pair.bootstrapB()
+            defer { ccapnp_cap_release(b) }
+            let bad = [Wire.structPointer(dataWords: 0, pointers: 1), Wire.capPointer(7)]
+            let r = try #require(callAndWait(b, method: Method.callBack.rawValue, bad))
+            #expect(r.kind == CCAPNP_FAILED, "\(r.text)")
+            let ok = try #require(callAndWait(b, method: Method.addOne.rawValue, Wire.value(1)))
+            #expect(ok.value == 2)
+        }
+    }
+
     @Test func postRunsOnTheLoopThreadInOrder() {
         #expect(ccapnp_loop_start() == 0)
         #expect(ccapnp_on_loop_thread() == 0)

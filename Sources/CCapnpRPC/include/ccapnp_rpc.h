@@ -90,8 +90,10 @@ typedef struct ccapnp_segment {
 } ccapnp_segment;
 
 /// A message handed to the shim (call params, server results). The root pointer is word 0
-/// of segment 0 (standard layout); capability pointer i refers to `caps[i]` (NULL = null cap).
-/// Zero segments means a null root.
+/// of segment 0 (standard layout); capability pointer i refers to `caps[i]`. Encode a null
+/// capability as a null pointer; a NULL entry becomes a cap whose calls fail, and an index
+/// past `cap_count` fails the whole call (FAILED). Zero segments (or an empty first segment)
+/// means a null root.
 ///
 /// The shim takes its own references to the caps; the caller keeps its own.
 /// If `release` is NULL the segments are only borrowed for the duration of the entry call
