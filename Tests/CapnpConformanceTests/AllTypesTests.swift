@@ -99,6 +99,22 @@ import Testing
         #expect(try Packing.unpack(packed) == binary)
     }
 
+    @Test("packing long runs of zero words and of literal words (past the 255-word tag limit) matches capnp")
+    func packsLongRuns() throws {
+        let dense = (0..<600).map { UInt64(0x0102030405060708) &* UInt64($0 + 1) | 0x0101010101010101 }
+        let literal = "(int64List = [\(Array(repeating: "0", count: 600).joined(separator: ", "))], "
+            + "uint64List = [\(dense.map(String.init).joined(separator: ", "))])"
+        let message = MessageBuilder()
+        let root = message.initRoot(AllTypes.self)
+        _ = root.initInt64List(count: 600)
+        AllTypesSample.fill(root.initUint64List(count: dense.count), dense)
+        let tool = try Oracle.encode(literal, as: "AllTypes", packed: true)
+        #expect(message.serializePacked() == tool)
+        let back = try MessageReader(packed: tool).root(as: AllTypes.self)
+        #expect(try back.int64List.count == 600 && back.int64List.allSatisfy { $0 == 0 })
+        #expect(try Array(back.uint64List) == dense)
+    }
+
     @Test("UTF-8 text beyond ASCII, and escapes, encode as capnp encodes them")
     func unicodeText() throws {
         let texts = ["ünïcødé ✓ 🚀", "tab\there \"quoted\" back\\slash", ""]

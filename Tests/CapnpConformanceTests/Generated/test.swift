@@ -923,6 +923,124 @@ public enum Shapes: Capnp.StructType {
     }
 }
 
+/// A union member that is a group holding its own union and a defaulted field.
+public enum UnionGroups: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd2346ef920f68059 }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+    public enum Which: Hashable, Sendable {
+        case plain
+        case grp
+        case unknown(UInt16)
+    }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        @inlinable public var plain: Int32 { structReader.read(0) }
+        public var grp: Grp.Reader { Grp.Reader(structReader) }
+        public var which: Which {
+            switch structReader.read(2) as UInt16 {
+            case 0: .plain
+            case 1: .grp
+            case let value: .unknown(value)
+            }
+        }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        @inlinable public var plain: Int32 {
+            get { structBuilder.read(0) }
+            nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
+        }
+        public var grp: Grp.Builder { Grp.Builder(structBuilder) }
+        public func initGrp() -> Grp.Builder {
+            structBuilder.write(2, UInt16(1));
+            structBuilder.write(3, UInt16(0))
+            structBuilder.write(0, Int32(0))
+            structBuilder.pointer(0).clear()
+            structBuilder.write(4, Int16(0))
+            return Grp.Builder(structBuilder)
+        }
+        public var which: Which {
+            switch structBuilder.read(2) as UInt16 {
+            case 0: .plain
+            case 1: .grp
+            case let value: .unknown(value)
+            }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+
+    public enum Grp {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            public var inner: Inner.Reader { Inner.Reader(structReader) }
+            @inlinable public var z: Int16 { structReader.read(4, default: 5) }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var inner: Inner.Builder { Inner.Builder(structBuilder) }
+            @inlinable public var z: Int16 {
+                get { structBuilder.read(4, default: 5) }
+                nonmutating set { structBuilder.write(4, newValue, default: 5) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+
+        public enum Inner {
+            public enum Which: Hashable, Sendable {
+                case x
+                case y
+                case unknown(UInt16)
+            }
+            public struct Reader: Capnp.StructReaderView {
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+                @inlinable public var x: Int32 { structReader.read(0) }
+                public var y: String {
+                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+                }
+                /// The UTF-8 bytes of `y`, in place: no copy, no validation.
+                public var yBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+                }
+                public var hasY: Bool { !structReader.pointer(0).isNull }
+                public var which: Which {
+                    switch structReader.read(3) as UInt16 {
+                    case 0: .x
+                    case 1: .y
+                    case let value: .unknown(value)
+                    }
+                }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+                @inlinable public var x: Int32 {
+                    get { structBuilder.read(0) }
+                    nonmutating set { structBuilder.write(3, UInt16(0)); structBuilder.write(0, newValue) }
+                }
+                public var y: String {
+                    get { structBuilder.pointer(0).getText() }
+                    nonmutating set { structBuilder.write(3, UInt16(1)); structBuilder.pointer(0).setText(newValue) }
+                }
+                public var hasY: Bool { !structBuilder.pointer(0).isNull }
+                public var which: Which {
+                    switch structBuilder.read(3) as UInt16 {
+                    case 0: .x
+                    case 1: .y
+                    case let value: .unknown(value)
+                    }
+                }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+            }
+        }
+    }
+}
+
 /// Nested types and a nested constant.
 public enum Outer: Capnp.StructType {
     public static var typeId: UInt64 { 0x8ca62a5c20cf76d7 }

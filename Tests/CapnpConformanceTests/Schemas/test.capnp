@@ -120,6 +120,20 @@ struct Shapes {
   }
 }
 
+struct UnionGroups {
+  # A union member that is a group holding its own union and a defaulted field.
+  union {
+    plain @0 :Int32;
+    grp :group {
+      inner :union {
+        x @1 :Int32;
+        y @2 :Text;
+      }
+      z @3 :Int16 = 5;
+    }
+  }
+}
+
 struct Outer {
   # Nested types and a nested constant.
   struct Inner {
