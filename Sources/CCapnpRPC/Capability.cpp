@@ -55,7 +55,7 @@ struct ccapnp_call {
         static const char text[] = "call cancelled";
         completed = true;
         if (done != nullptr) {
-            ccapnp_error error{CCAPNP_CANCELLED, text, sizeof text - 1};
+            ccapnp_error error{CCAPNP_CANCELLED, 0, text, sizeof text - 1};
             done(ctx, nullptr, &error);
         }
     }

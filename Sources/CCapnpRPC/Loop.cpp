@@ -182,8 +182,14 @@ kj::Exception::Type typeOf(int32_t kind) {
 }
 
 void withError(const kj::Exception &e, void (*fn)(void *, const ccapnp_error *), void *ctx) {
-    auto description = e.getDescription();
-    ccapnp_error error{kindOf(e.getType()), description.cStr(), description.size()};
+    kj::StringPtr description = e.getDescription();
+    static const kj::StringPtr remotePrefix = "remote exception: "_kj;
+    int32_t remote = 0;
+    if (description.startsWith(remotePrefix)) {
+        description = description.slice(remotePrefix.size());
+        remote = 1;
+    }
+    ccapnp_error error{kindOf(e.getType()), remote, description.cStr(), description.size()};
     fn(ctx, &error);
 }
 

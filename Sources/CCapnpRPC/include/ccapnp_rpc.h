@@ -77,6 +77,8 @@ static const int32_t CCAPNP_CANCELLED = 5;
 
 typedef struct ccapnp_error {
     int32_t kind;
+    /// 1 if the peer raised it (capnp's "remote exception: " prefix is stripped from the text).
+    int32_t remote;
     const char *description; // NUL-terminated; valid only during the callback
     size_t description_length;
 } ccapnp_error;

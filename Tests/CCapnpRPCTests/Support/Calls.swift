@@ -37,15 +37,18 @@ final class Locked<Value>: @unchecked Sendable {
 final class CallResult: @unchecked Sendable {
     let message: OpaquePointer?
     let kind: Int32
+    let remote: Bool
     let text: String
 
     init(message: OpaquePointer?, error: UnsafePointer<ccapnp_error>?) {
         self.message = message
         if let error {
             kind = error.pointee.kind
+            remote = error.pointee.remote != 0
             text = String(cString: error.pointee.description)
         } else {
             kind = CCAPNP_OK
+            remote = false
             text = ""
         }
     }
