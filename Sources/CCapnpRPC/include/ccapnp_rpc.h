@@ -31,6 +31,11 @@
 //   server answer later, from another thread .. 1 hop
 //   ccapnp_post from another thread ........... 1 hop; from the loop: runs on a later turn
 //
+// Measured in one process (both ends on the loop, -O2, busy 2-core box), sequential trivial
+// calls: caller on the loop ~35-45 us vs ~34 us for plain C++ capnp; a caller off the loop
+// pays two thread wake-ups (in, and back to its waiting thread), ~50-70 us. So a Swift caller
+// should run on an executor built with ccapnp_post to reach C++ latency.
+//
 // ERRORS
 //
 // No entry point lets a C++ exception escape. Failures of asynchronous operations arrive as a
@@ -38,7 +43,8 @@
 //
 // OWNERSHIP
 //
-// Functions returning a handle return one reference the caller owns. Handles are released
+// Functions returning a handle return one reference the caller owns (connections and caps are
+// reference-counted; a call or server call has a single owner). Handles are released
 // from any thread; the capnp objects behind them are destroyed on the loop. Every callback
 // that takes a `ctx` is invoked exactly once (completion, disconnect, get_fd, server destroy),
 // so a retained context pointer can be released there.
