@@ -153,8 +153,8 @@ public struct PointerReader: @unchecked Sendable {
             return try fallback.reader.readBytes(default: nil)
         }
         // Borrow the arena rather than copy the slot: this runs for every text read.
+        // No nesting charge: a blob has no children (as in C++'s readTextPointer).
         let arena = self.arena.unsafelyUnwrapped
-        try checkNesting()
         let (tag, segment, target) = try arena.follow(segment: self.segment, location: location.unsafelyUnwrapped, pointer: pointer)
         guard tag.kind == WirePointer.listKind else {
             throw CapnpError(.wrongPointerType, "expected a list pointer, found \(Self.kindName(tag))")

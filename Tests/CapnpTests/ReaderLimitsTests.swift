@@ -91,18 +91,23 @@ import Testing
     func nestingBoundary(depth: Int) throws {
         let schema = try WireSchema.shared()
         let bytes = Self.treeChain(depth: depth, schema: schema)
-        // Each struct is one level; the deepest label (a list) is one more.
-        let exact = try MessageReader(bytes: bytes, options: ReaderOptions(nestingLimit: depth + 1))
+        // Typed reads count each struct as one level; text has no children and is not counted
+        // (as C++'s readTextPointer). totalSize(), like C++'s, counts every list too.
+        let exact = try MessageReader(bytes: bytes, options: ReaderOptions(nestingLimit: depth))
         _ = try TypedWalk.read(exact, as: "Tree", schema: schema)
         _ = try MessageReader(bytes: bytes, options: ReaderOptions(nestingLimit: depth + 1)).totalSize()
-        for read in 0..<2 {
-            let tight = try MessageReader(bytes: bytes, options: ReaderOptions(nestingLimit: depth))
-            do {
-                if read == 0 { _ = try TypedWalk.read(tight, as: "Tree", schema: schema) } else { _ = try tight.totalSize() }
-                Issue.record("depth \(depth) + label read with nestingLimit \(depth)")
-            } catch {
-                #expect(error.kind == .nestingLimitExceeded)
-            }
+        do {
+            _ = try MessageReader(bytes: bytes, options: ReaderOptions(nestingLimit: depth)).totalSize()
+            Issue.record("totalSize of depth \(depth) + label passed with nestingLimit \(depth)")
+        } catch {
+            #expect(error.kind == .nestingLimitExceeded)
+        }
+        do {
+            let tight = try MessageReader(bytes: bytes, options: ReaderOptions(nestingLimit: depth - 1))
+            _ = try TypedWalk.read(tight, as: "Tree", schema: schema)
+            Issue.record("depth \(depth) read with nestingLimit \(depth - 1)")
+        } catch {
+            #expect(error.kind == .nestingLimitExceeded)
         }
     }
 
