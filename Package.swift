@@ -17,7 +17,8 @@ let package = Package(
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
         .plugin(name: "CapnpPlugin", capability: .buildTool(), dependencies: ["capnpc-swift"]),
-        .testTarget(name: "CapnpTests", dependencies: ["Capnp"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CapnpTests", dependencies: ["Capnp", "TestSupport"]),
         .target(
             name: "CCapnpRPC",
             linkerSettings: [
@@ -26,8 +27,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC"]),
-        .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift"]),
-        .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp"], exclude: ["Schemas"]),
+        .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift", "TestSupport"]),
+        .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "TestSupport"], exclude: ["Schemas"]),
     ],
     cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20
 )

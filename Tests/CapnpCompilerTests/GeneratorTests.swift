@@ -3,6 +3,7 @@
 import Capnp
 import Foundation
 import Testing
+import TestSupport
 @testable import CapnpCompiler
 
 /// Runs `capnp compile -o-` over `schema` (written to a temp dir) and returns the request.
@@ -11,37 +12,7 @@ func compileRequest(_ schema: String, name: String = "test.capnp") throws -> [UI
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     try schema.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    let result = try run("capnp", ["compile", "--src-prefix=\(directory.path)", "-o-", directory.appendingPathComponent(name).path])
-    #expect(result.status == 0, "capnp compile failed: \(result.stderr)")
-    return result.stdout
-}
-
-struct ProcessResult {
-    var status: Int32
-    var stdout: [UInt8]
-    var stderr: String
-}
-
-func run(_ tool: String, _ arguments: [String], input: [UInt8] = [], executable: URL? = nil) throws -> ProcessResult {
-    let process = Process()
-    if let executable {
-        process.executableURL = executable
-        process.arguments = arguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-    }
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    stdin.fileHandleForWriting.write(Foundation.Data(input))
-    try stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: Array(out), stderr: String(decoding: err, as: UTF8.self))
+    return try ToolRunner.capnp(["compile", "--src-prefix=\(directory.path)", "-o-", directory.appendingPathComponent(name).path])
 }
 
 func generate(_ schema: String) throws -> String {
@@ -134,12 +105,12 @@ func productsDirectory() -> URL {
 @Test func pluginRejectsGarbageOnStandardInput() throws {
     let plugin = productsDirectory().appendingPathComponent("capnpc-swift")
     try #require(FileManager.default.isExecutableFile(atPath: plugin.path), "capnpc-swift not built at \(plugin.path)")
-    let garbage = try run("", [], input: [0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3, 4], executable: plugin)
+    let garbage = try ToolRunner.run(plugin.path, [], input: [0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3, 4])
     #expect(garbage.status == 1)
     #expect(garbage.stderr.contains("capnpc-swift: cannot read the CodeGeneratorRequest"))
-    let empty = try run("", [], input: [], executable: plugin)
+    let empty = try ToolRunner.run(plugin.path, [])
     #expect(empty.status == 1)
     #expect(empty.stderr.contains("standard input is empty"))
-    let help = try run("", ["--help"], executable: plugin)
+    let help = try ToolRunner.run(plugin.path, ["--help"])
     #expect(help.status == 0)
 }

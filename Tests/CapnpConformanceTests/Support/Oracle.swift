@@ -3,11 +3,9 @@
 import Capnp
 import Foundation
 import Testing
+import TestSupport
 
-/// The tool failed (exit status and stderr), so a test can say why it could not compare.
-struct OracleError: Error, CustomStringConvertible {
-    var description: String
-}
+typealias OracleError = TestSupport.ToolError
 
 enum Schema: String {
     case test = "test.capnp"
@@ -22,39 +20,7 @@ enum Schema: String {
 enum Oracle {
     /// The tool's stdout for `arguments` with `input` on stdin; throws when it exits non-zero.
     static func run(_ arguments: [String], input: [UInt8] = []) throws -> [UInt8] {
-        // Files, not pipes: nothing here drains a pipe while the tool writes.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capnp-conf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let inURL = dir.appendingPathComponent("in"), outURL = dir.appendingPathComponent("out")
-        let errURL = dir.appendingPathComponent("err")
-        try Foundation.Data(input).write(to: inURL)
-        try Foundation.Data().write(to: outURL)
-        try Foundation.Data().write(to: errURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable())
-        process.arguments = arguments
-        let stdin = try FileHandle(forReadingFrom: inURL), stdout = try FileHandle(forWritingTo: outURL)
-        let stderr = try FileHandle(forWritingTo: errURL)
-        defer { try? stdin.close(); try? stdout.close(); try? stderr.close() }
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let err = String(decoding: try Foundation.Data(contentsOf: errURL), as: UTF8.self)
-            throw OracleError(description: "capnp \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(err)")
-        }
-        return [UInt8](try Foundation.Data(contentsOf: outURL))
-    }
-
-    static func executable() throws -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let path = "\(dir)/capnp"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw OracleError(description: "the capnp tool is not on PATH")
+        try ToolRunner.capnp(arguments, input: input)
     }
 
     /// `capnp convert text:binary` (or `text:packed`), optionally with segments of `segmentSize` words.

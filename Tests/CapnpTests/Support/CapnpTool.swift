@@ -2,57 +2,22 @@
 
 import Foundation
 import Testing
+import TestSupport
 
-/// A failure of the tool itself (exit status and stderr), so a test can say why it could not compare.
-struct ToolError: Error, CustomStringConvertible {
-    var description: String
-}
+typealias ToolError = TestSupport.ToolError
 
 enum CapnpTool {
     /// The tool's output for `arguments` with `input` on stdin. Throws when it exits non-zero.
     static func run(_ arguments: [String], input: [UInt8] = []) throws -> [UInt8] {
-        let result = try runAllowingFailure(arguments, input: input)
-        guard result.status == 0 else {
-            throw ToolError(description: "capnp \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-        }
-        return result.stdout
+        try ToolRunner.capnp(arguments, input: input)
     }
 
     /// Runs the tool and reports its exit status and stderr instead of throwing.
     static func runAllowingFailure(_ arguments: [String], input: [UInt8] = []) throws
         -> (status: Int32, stdout: [UInt8], stderr: String)
     {
-        // Files, not pipes: the tool's output can be larger than a pipe buffer and nothing here drains it concurrently.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capnp-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let inURL = dir.appendingPathComponent("in"), outURL = dir.appendingPathComponent("out")
-        let errURL = dir.appendingPathComponent("err")
-        try Foundation.Data(input).write(to: inURL)
-        try Foundation.Data().write(to: outURL)
-        try Foundation.Data().write(to: errURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable())
-        process.arguments = arguments
-        let stdin = try FileHandle(forReadingFrom: inURL), stdout = try FileHandle(forWritingTo: outURL)
-        let stderr = try FileHandle(forWritingTo: errURL)
-        defer { try? stdin.close(); try? stdout.close(); try? stderr.close() }
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        process.waitUntilExit()
-        let out = [UInt8](try Foundation.Data(contentsOf: outURL))
-        let err = String(decoding: try Foundation.Data(contentsOf: errURL), as: UTF8.self)
-        return (process.terminationStatus, out, err)
-    }
-
-    static func executable() throws -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let path = "\(dir)/capnp"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw ToolError(description: "the capnp tool is not on PATH")
+        let result = try ToolRunner.run(try ToolRunner.onPath("capnp"), arguments, input: input)
+        return (result.status, result.stdout, result.stderr)
     }
 
     // MARK: conversions used by the tests
