@@ -99,7 +99,9 @@ public struct PointerBuilder: @unchecked Sendable {
     }
 
     /// The struct here, made (from `fallback`, if given) when the slot is null. A struct written by an
-    /// older schema is moved to a larger allocation so every field of this schema fits.
+    /// older schema is moved to a larger allocation so every field of this schema fits. Anything else
+    /// (a list or capability copied in from a peer that disagrees with the schema) is replaced by a
+    /// new struct: C++ throws here, and a getter cannot.
     @inlinable
     public func getStruct(dataWords: Int, pointerCount: Int, default fallback: PointerDefault? = nil) -> StructBuilder {
         if wire.isNull {
@@ -108,8 +110,11 @@ public struct PointerBuilder: @unchecked Sendable {
             }
             try! copy(from: fallback.reader)  // compiled-in defaults are trusted and well-formed
         }
+        if wire.kind != WirePointer.structKind && wire.kind != WirePointer.farKind {
+            return initStruct(dataWords: dataWords, pointerCount: pointerCount)
+        }
         let (tag, segment, target, _) = follow()
-        precondition(tag.kind == WirePointer.structKind, "the builder holds a \(PointerReader.kindName(tag)) where a struct belongs")
+        if tag.kind != WirePointer.structKind { return initStruct(dataWords: dataWords, pointerCount: pointerCount) }
         let oldData = tag.structDataWords
         let oldPointers = tag.structPointerCount
         if oldData >= dataWords && oldPointers >= pointerCount {
@@ -191,14 +196,16 @@ public struct PointerBuilder: @unchecked Sendable {
         return fresh
     }
 
-    /// The list here; a null slot yields `fallback` copied in, or an empty list.
+    /// The list here; a null slot yields `fallback` copied in, or an empty list. So does a slot holding
+    /// something other than a list (copied in from a peer that disagrees with the schema); it is left as is.
     public func getList(_ expected: ElementSize, default fallback: PointerDefault? = nil) -> ListBuilder {
         if wire.isNull {
             guard let fallback, !fallback.reader.isNull else { return .empty(expected) }
             try! copy(from: fallback.reader)  // compiled-in defaults are trusted and well-formed
         }
+        if wire.kind != WirePointer.listKind && wire.kind != WirePointer.farKind { return .empty(expected) }
         let (tag, segment, target, _) = follow()
-        precondition(tag.kind == WirePointer.listKind, "the builder holds a \(PointerReader.kindName(tag)) where a list belongs")
+        guard tag.kind == WirePointer.listKind else { return .empty(expected) }
         let size = tag.listElementSize
         if size == .composite {
             let elementTag = WirePointer(raw: UInt64(littleEndian: target.loadUnaligned(as: UInt64.self)))
@@ -257,6 +264,7 @@ public struct PointerBuilder: @unchecked Sendable {
             return (try? fallback.reader.readData().bytes) ?? UnsafeRawBufferPointer(start: nil, count: 0)
         }
         let list = getList(.byte)
+        guard list.elementSize == .byte else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: list.start, count: list.count)
     }
 
