@@ -175,20 +175,6 @@ public struct StructListReader<S: StructType>: RandomAccessCollection, ListReade
         precondition(index >= 0 && index < listReader.count, "list index out of range")
         return S.Reader(listReader.structElement(index))
     }
-
-    /// Iterates without copying the list view per element (the default iterator did, measurably).
-    public struct Iterator: IteratorProtocol {
-        @usableFromInline let list: ListReader
-        @usableFromInline var index = 0
-        @inlinable init(_ list: ListReader) { self.list = list }
-        @inlinable public mutating func next() -> S.Reader? {
-            guard index < list.count else { return nil }
-            defer { index += 1 }
-            return S.Reader(list.structElement(index))
-        }
-    }
-
-    @inlinable public func makeIterator() -> Iterator { Iterator(listReader) }
 }
 
 public struct StructListBuilder<S: StructType>: RandomAccessCollection, ListBuilderView {
