@@ -109,28 +109,19 @@ extension SwiftEmitter {
             return
         case .bool:
             let fallback = try dataDefault(field)
-            out.doc(doc)
-            out.line("@inlinable public var \(name): Bool {")
-            out.line("    get { structBuilder.readBool(\(offset)\(fallback)) }")
-            out.line("    nonmutating set { \(select)structBuilder.writeBool(\(offset), newValue\(fallback)) }")
-            out.line("}")
+            emitDataProperty(name, doc: doc, type: "Bool", get: "structBuilder.readBool(\(offset)\(fallback))",
+                             set: "\(select)structBuilder.writeBool(\(offset), newValue\(fallback))")
             return
         case .number(let type):
             let fallback = try dataDefault(field)
             let suffix = type == "Float" ? "Float32" : type == "Double" ? "Float64" : ""
-            out.doc(doc)
-            out.line("@inlinable public var \(name): \(type) {")
-            out.line("    get { structBuilder.read\(suffix)(\(offset)\(fallback)) }")
-            out.line("    nonmutating set { \(select)structBuilder.write\(suffix)(\(offset), newValue\(fallback)) }")
-            out.line("}")
+            emitDataProperty(name, doc: doc, type: type, get: "structBuilder.read\(suffix)(\(offset)\(fallback))",
+                             set: "\(select)structBuilder.write\(suffix)(\(offset), newValue\(fallback))")
             return
         case .enum(let type):
             let fallback = try dataDefault(field)
-            out.doc(doc)
-            out.line("@inlinable public var \(name): \(type) {")
-            out.line("    get { \(type)(rawValue: structBuilder.read(\(offset)\(fallback))) }")
-            out.line("    nonmutating set { \(select)structBuilder.write(\(offset), newValue.rawValue\(fallback)) }")
-            out.line("}")
+            emitDataProperty(name, doc: doc, type: type, get: "\(type)(rawValue: structBuilder.read(\(offset)\(fallback)))",
+                             set: "\(select)structBuilder.write(\(offset), newValue.rawValue\(fallback))")
             return
         case .text:
             let fallback = try defaultArgument(field, scope)
@@ -176,6 +167,15 @@ extension SwiftEmitter {
             out.line("}")
         }
         out.line("public var \(SwiftNames.prefixed("has", rawName)): Bool { !\(pointer).isNull }")
+    }
+
+    /// An inlinable data-field property of a Builder: read and write in place.
+    private mutating func emitDataProperty(_ name: String, doc: String?, type: String, get: String, set: String) {
+        out.doc(doc)
+        out.line("@inlinable public var \(name): \(type) {")
+        out.line("    get { \(get) }")
+        out.line("    nonmutating set { \(set) }")
+        out.line("}")
     }
 
     /// Resets every field of a group (recursively) to its default, as selecting a union group must.
