@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-multiprocess",
     products: [
         .library(name: "Capnp", targets: ["Capnp"]),
+        .library(name: "CapnpRPC", targets: ["CapnpRPC"]),
         .library(name: "CapnpCompiler", targets: ["CapnpCompiler"]),
         .executable(name: "capnpc-swift", targets: ["capnpc-swift"]),
         .executable(name: "capnp-bench", targets: ["capnp-bench"]),
@@ -15,7 +16,7 @@ let package = Package(
         .target(name: "CapnpCompiler", dependencies: ["Capnp"]),
         .executableTarget(name: "capnpc-swift", dependencies: ["CapnpCompiler"]),
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
-        .executableTarget(name: "capnp-bench", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
+        .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC"], plugins: ["CapnpPlugin"]),
         .plugin(name: "CapnpPlugin", capability: .buildTool(), dependencies: ["capnpc-swift"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CapnpTests", dependencies: ["Capnp", "TestSupport"]),
@@ -27,8 +28,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC"]),
+        .target(name: "CapnpRPC", dependencies: ["Capnp", "CCapnpRPC"]),
         .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift", "TestSupport"]),
-        .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "TestSupport"], exclude: ["Schemas"]),
+        .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "CapnpRPC", "TestSupport"], exclude: ["Schemas"]),
     ],
     cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20
 )

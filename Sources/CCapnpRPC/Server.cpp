@@ -160,6 +160,13 @@ ccapnp_message_view ccapnp_server_call_params(const ccapnp_server_call *call) {
     return ccapnp_message_get_view(call == nullptr ? nullptr : call->params);
 }
 
+ccapnp_message *ccapnp_server_call_take_params(ccapnp_server_call *call) {
+    if (call == nullptr) return nullptr;
+    ccapnp_message *params = call->params;
+    call->params = nullptr;
+    return params;
+}
+
 void ccapnp_server_call_set_user_data(ccapnp_server_call *call, void *user_data) {
     if (call != nullptr) call->userData = user_data;
 }

@@ -28,6 +28,10 @@ public final class MessageBuilder: @unchecked Sendable {
     private var segmentCapacity = 4
     private var nextSegmentWords: Int
 
+    /// The capability table: capability pointer `i` refers to `capabilities[i]` (nil: a null
+    /// capability). The wire format only stores indices; the RPC layer fills and sends the table.
+    public var capabilities: [(any AnyObject & Sendable)?] = []
+
     /// `firstSegmentWords` sizes the first segment; later ones grow with the message.
     public init(firstSegmentWords: Int = 1024) {
         nextSegmentWords = max(firstSegmentWords, 1)
@@ -98,6 +102,12 @@ public final class MessageBuilder: @unchecked Sendable {
         let target = segments[index].start + segments[index].used * 8
         segments[index].used += words
         return target
+    }
+
+    /// Appends `capability` to the capability table and returns its index.
+    public func addCapability(_ capability: (any AnyObject & Sendable)?) -> UInt32 {
+        capabilities.append(capability)
+        return UInt32(capabilities.count - 1)
     }
 
     @inlinable func segmentStart(_ segment: UInt32) -> UnsafeMutableRawPointer { segments[Int(segment)].start }

@@ -10,10 +10,13 @@ public final class MessageReader: @unchecked Sendable {
     @usableFromInline let budget: Atomic<Int>
     @usableFromInline let nestingLimit: Int32
     private let release: @Sendable () -> Void
+    /// What the message's capability pointers refer to, when the RPC layer received it; else nil.
+    public let capabilityTable: (any CapabilityTable)?
 
     /// Takes segments that stay valid until `release` runs (when the arena is freed).
     public init(segments: [UnsafeRawBufferPointer], options: ReaderOptions,
-                release: @escaping @Sendable () -> Void) {
+                capabilityTable: (any CapabilityTable)? = nil, release: @escaping @Sendable () -> Void) {
+        self.capabilityTable = capabilityTable
         self.segmentStarts = segments.map { $0.baseAddress ?? UnsafeRawPointer(Self.emptySegment) }
         self.segmentWordCounts = segments.map { $0.count / 8 }
         self.budget = Atomic(options.traversalLimitInWords)

@@ -283,6 +283,11 @@ public struct PointerBuilder: @unchecked Sendable {
         store(WirePointer.capability(index: index), at: location)
     }
 
+    /// Appends `capability` to the message's capability table and points this slot at it.
+    public func setCapability(entry capability: (any AnyObject & Sendable)?) {
+        setCapability(arena.addCapability(capability))
+    }
+
     public func readCapabilityIndex() -> UInt32? {
         let pointer = wire
         return pointer.isCapability ? pointer.capabilityIndex : nil

@@ -209,6 +209,11 @@ public struct PointerReader: @unchecked Sendable {
 
     // MARK: capabilities
 
+    /// The capability pointer this slot holds (its index is nil when the slot is null).
+    public func readCapability() throws(CapnpError) -> CapabilityPointer {
+        CapabilityPointer(index: try readCapabilityIndex(), message: arena)
+    }
+
     /// The capability-table index this slot holds, or nil when it is null.
     public func readCapabilityIndex() throws(CapnpError) -> UInt32? {
         let pointer = wire

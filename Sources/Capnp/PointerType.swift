@@ -209,7 +209,7 @@ public protocol InterfaceType: PointerListElement where Reader == CapabilityPoin
 
 extension InterfaceType {
     public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> CapabilityPointer {
-        CapabilityPointer(index: try pointer.readCapabilityIndex(), message: pointer.arena)
+        try pointer.readCapability()
     }
 
     public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }

@@ -12,6 +12,13 @@ struct CodeWriter {
         }
     }
 
+    /// Writes each line of `block` at the current indentation.
+    mutating func lines(_ block: String) {
+        var parts = block.split(separator: "\n", omittingEmptySubsequences: false)
+        if parts.last?.isEmpty == true { parts.removeLast() }
+        for part in parts { line(String(part)) }
+    }
+
     mutating func indent() { depth += 1 }
     mutating func dedent() { depth -= 1 }
 

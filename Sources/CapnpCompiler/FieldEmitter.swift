@@ -56,6 +56,9 @@ extension SwiftEmitter {
         case .pointer(_, .anyPointer):
             out.doc(doc)
             out.line("public var \(name): Capnp.PointerReader { structReader.pointer(\(offset)) }")
+        case .pointer(let type, .interface) where usesRPC:
+            out.doc(doc)
+            out.line("public var \(name): \(type).Client { structReader.pointer(\(offset)).readClient(\(type).Client.self) }")
         case .pointer(let type, _):
             try emitPointerGetter(name, doc: doc, type: "\(type).Reader",
                                   read: "\(type).read(structReader.pointer(\(offset)), default: \(try pointerDefault(field, scope: scope)))")
@@ -100,7 +103,8 @@ extension SwiftEmitter {
         let slot = field.slot
         let offset = Int(slot.offset)
         let pointer = "structBuilder.pointer(\(offset))"
-        switch try types.kind(of: try slot.type, in: scope) {
+        let kind = try types.kind(of: try slot.type, in: scope)
+        switch kind {
         case .void:
             if isMember {
                 out.doc(doc)
@@ -144,6 +148,11 @@ extension SwiftEmitter {
         case .pointer(_, .anyPointer), .pointer(_, .anyStruct), .pointer(_, .interface):
             out.doc(doc)
             out.line("public var \(name): Capnp.PointerBuilder { \(select)return \(pointer) }")
+            if case .pointer(let type, .interface) = kind, usesRPC {
+                out.line("public func \(SwiftNames.prefixed("set", rawName))(_ client: \(type).Client?) {")
+                out.line("    \(select)\(pointer).setClient(client)")
+                out.line("}")
+            }
         case .pointer(let type, let kind):
             let fallback = try pointerDefault(field, scope: scope)
             out.doc(doc)

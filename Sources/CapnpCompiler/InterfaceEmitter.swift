@@ -1,5 +1,5 @@
 // Interfaces: the type ID, superclasses, method ordinals, and the param/result structs.
-// Clients, servers and dispatch are the RPC layer's (CapnpRPC) to add on top of these.
+// Clients, servers and dispatch (ClientEmitter, ServerEmitter) build on these.
 
 import Capnp
 
@@ -27,6 +27,8 @@ extension SwiftEmitter {
         }
         out.dedent()
         out.line("}")
+        try emitClient(node)
+        try emitServer(node)
         try emitChildren(of: node.id)
         out.dedent()
         out.line("}")

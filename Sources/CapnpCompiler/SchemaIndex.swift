@@ -102,7 +102,7 @@ struct SchemaIndex {
         if let node = nodes[scope] {
             switch node.which {
             case .struct where node.struct.discriminantCount > 0: result.insert("Which")
-            case .interface: result.insert("Method")
+            case .interface: result.formUnion(["Method", "Client", "Server"])
             default: break
             }
         }
@@ -114,5 +114,29 @@ struct SchemaIndex {
         }
         result.formUnion(try parameters(of: scope))
         return result
+    }
+
+    /// Whether `scope` or anything in it is an interface or has an interface-typed field.
+    func usesInterfaces(_ scope: UInt64) throws -> Bool {
+        if let node = nodes[scope] {
+            switch node.which {
+            case .interface: return true
+            case .struct:
+                for field in try node.struct.fields where field.which == .slot {
+                    if try Self.mentionsInterface(try field.slot.type) { return true }
+                }
+            default: break
+            }
+        }
+        for child in children[scope] ?? [] where try usesInterfaces(child) { return true }
+        return false
+    }
+
+    private static func mentionsInterface(_ type: Type_.Reader) throws -> Bool {
+        switch type.which {
+        case .interface: true
+        case .list: try mentionsInterface(try type.list.elementType)
+        default: false
+        }
     }
 }

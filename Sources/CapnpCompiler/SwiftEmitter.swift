@@ -9,10 +9,19 @@ struct SwiftEmitter {
     var out = CodeWriter()
     /// File-scope declarations (pointer defaults) that the type declarations refer to.
     var fileScope: [String] = []
+    /// File-scope extensions (server dispatch, pipeline accessors), appended after the types.
+    var extensions = CodeWriter()
+    /// Results structs whose pipeline accessors are already emitted.
+    var pipelined: Set<UInt64> = []
+    let file: UInt64
+    /// Whether the file declares or uses interfaces, so gets RPC stubs (and imports CapnpRPC).
+    let usesRPC: Bool
 
-    init(index: SchemaIndex, file: UInt64) {
+    init(index: SchemaIndex, file: UInt64) throws {
         self.index = index
+        self.file = file
         self.types = TypeNames(index: index, file: file)
+        self.usesRPC = try index.usesInterfaces(file)
     }
 
     /// Emits `id` and everything nested in it.

@@ -102,6 +102,11 @@ struct TypeNames {
         }
     }
 
+    /// The name of declaration `id` itself (generic arguments as seen from `scope`).
+    mutating func swiftTypeName(_ id: UInt64, in scope: UInt64) throws -> String {
+        try name(of: id, brand: nil, in: scope)
+    }
+
     /// The qualified name of node `id`, with generic arguments from `brand`, valid inside `scope`.
     mutating func name(of id: UInt64, brand: Brand.Reader?, in scope: UInt64) throws -> String {
         let chain = index.chain(id)

@@ -145,7 +145,7 @@ import Testing
         let l = try back.shapesList
         #expect(l.count == 2 && l[0].which == .many && l[1].which == .one && l[1].holder.count == 3)
         #expect(try l[0].many.elements() == ["a", "b"] && l[1].holder.value == "h" && l[1].one == "t")
-        #expect(try back.container.index == nil)
+        #expect(!back.hasContainer)
         #expect(GenericShapes<Point>.tag == (try Oracle.eval("GenericShapes.tag")).dropFirst().dropLast())
         #expect(Container<Capnp.Text>.Method.allCases.map(\.rawValue) == [0, 1])
     }

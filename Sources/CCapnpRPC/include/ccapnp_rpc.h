@@ -241,6 +241,10 @@ ccapnp_cap *ccapnp_server_new(const ccapnp_server_vtable *vtable, void *ctx);
 
 /// The call's params; valid until the call is answered.
 ccapnp_message_view ccapnp_server_call_params(const ccapnp_server_call *call);
+/// Takes the params out of the call: the caller owns the returned message (release it with
+/// ccapnp_message_release), which may outlive the call. Afterwards the call's params are empty.
+/// NULL if already taken. Call on the loop thread or before answering, never concurrently.
+ccapnp_message *ccapnp_server_call_take_params(ccapnp_server_call *call);
 /// A slot for the callee's use (for example to find the task to cancel).
 void ccapnp_server_call_set_user_data(ccapnp_server_call *call, void *user_data);
 void *ccapnp_server_call_get_user_data(const ccapnp_server_call *call);

@@ -1,0 +1,138 @@
+// The methods an interface's Client and Server carry (its own and inherited ones), with the
+// shape of their params and results as generated Swift sees them.
+
+import Capnp
+
+/// One method as the RPC stubs see it.
+struct RPCMethod {
+    /// The interface that declares it, and its ordinal there.
+    let interfaceId: UInt64
+    let ordinal: UInt16
+    let name: String
+    let params: String
+    let results: String
+    let paramNode: Node.Reader
+    let resultNode: Node.Reader
+    /// Method-level generic parameters, which the stubs do not support.
+    let isGeneric: Bool
+}
+
+/// A plain Swift argument for one params field.
+struct RPCArgument {
+    let label: String
+    let type: String
+    /// The statement that stores it into `params`.
+    let store: String
+}
+
+extension SwiftEmitter {
+    /// Whether `id` sits inside a generic declaration (nested protocols are then impossible).
+    func inGenericContext(_ id: UInt64) throws -> Bool {
+        try index.chain(id).contains { try !index.parameters(of: $0).isEmpty }
+    }
+
+    /// `interface` and all its ancestors, each once, the interface first.
+    func lineage(_ interface: UInt64) throws -> [UInt64] {
+        var result: [UInt64] = []
+        var queue = [interface]
+        while !queue.isEmpty {
+            let id = queue.removeFirst()
+            if result.contains(id) { continue }
+            result.append(id)
+            queue += try index.node(id).interface.superclasses.map { $0.id }
+        }
+        return result
+    }
+
+    /// The methods of `interface` and its ancestors, named as seen from `scope`; a name an
+    /// earlier interface already uses is skipped.
+    mutating func rpcMethods(of interface: UInt64, in scope: UInt64) throws -> [RPCMethod] {
+        var methods: [RPCMethod] = []
+        var names: Set<String> = []
+        for declaring in try lineage(interface) {
+            for (ordinal, method) in try index.node(declaring).interface.methods.enumerated() {
+                let name = try method.name
+                guard names.insert(name).inserted else { continue }
+                methods.append(RPCMethod(
+                    interfaceId: declaring, ordinal: UInt16(ordinal), name: name,
+                    params: try types.name(of: method.paramStructType, brand: try method.paramBrand, in: scope),
+                    results: try types.name(of: method.resultStructType, brand: try method.resultBrand, in: scope),
+                    paramNode: try index.node(method.paramStructType),
+                    resultNode: try index.node(method.resultStructType),
+                    isGeneric: try method.implicitParameters.count > 0))
+            }
+        }
+        return methods
+    }
+
+    /// The params as labelled arguments, or nil when some field has no plain Swift form
+    /// (unions, groups, AnyPointer, type parameters): those methods take a builder closure only.
+    mutating func rpcArguments(_ method: RPCMethod, in scope: UInt64) throws -> [RPCArgument]? {
+        let node = method.paramNode.struct
+        if node.discriminantCount > 0 { return nil }
+        var arguments: [RPCArgument] = []
+        for field in try node.fields {
+            if field.which == .group { return nil }
+            let raw = try field.name
+            let name = SwiftNames.member(raw)
+            let offset = field.slot.offset
+            switch try types.kind(of: try field.slot.type, in: method.paramNode.id) {
+            case .void: continue
+            case .bool: arguments.append(RPCArgument(label: name, type: "Bool", store: "params.\(name) = \(name)"))
+            case .number(let type), .enum(let type):
+                // Named from the params struct's scope by `kind`; the client sits elsewhere.
+                let swiftType = try field.slot.type.which == .enum
+                    ? types.name(of: try field.slot.type.enum.typeId, brand: nil, in: scope) : type
+                arguments.append(RPCArgument(label: name, type: swiftType, store: "params.\(name) = \(name)"))
+            case .text: arguments.append(RPCArgument(label: name, type: "String", store: "params.\(name) = \(name)"))
+            case .data: arguments.append(RPCArgument(label: name, type: "[UInt8]", store: "params.\(name) = \(name)"))
+            case .pointer(_, .interface):
+                let type = try types.swiftType(try field.slot.type, in: scope)
+                arguments.append(RPCArgument(label: name, type: "\(type).Client?",
+                                             store: "params.structBuilder.pointer(\(offset)).setClient(\(name))"))
+            case .pointer(_, .struct), .pointer(_, .list):
+                let type = try types.swiftType(try field.slot.type, in: scope)
+                arguments.append(RPCArgument(label: name, type: "\(type).Reader",
+                                             store: "try params.\(SwiftNames.prefixed("set", raw))(\(name))"))
+            case .pointer:
+                return nil
+            }
+        }
+        return arguments
+    }
+
+    /// What a call returns: nothing for empty results, the value of a single field, else the
+    /// results Reader. `expression` reads it from `response` (a results Reader).
+    mutating func rpcReturn(_ method: RPCMethod, in scope: UInt64) throws -> (type: String, expression: String, throwing: Bool)? {
+        let node = method.resultNode.struct
+        var fields: [Field.Reader] = []
+        for field in try node.fields {
+            if field.which == .group { fields.append(field); continue }
+            if try types.kind(of: try field.slot.type, in: method.resultNode.id).isNotVoid { fields.append(field) }
+        }
+        if fields.isEmpty && node.discriminantCount == 0 { return nil }
+        guard fields.count == 1, node.discriminantCount == 0, let field = fields.first, field.which != .group else {
+            return ("\(method.results).Reader", "response", false)
+        }
+        let name = SwiftNames.member(try field.name)
+        let type = try field.slot.type
+        switch try types.kind(of: type, in: method.resultNode.id) {
+        case .bool: return ("Bool", "response.\(name)", false)
+        case .number(let swiftType): return (swiftType, "response.\(name)", false)
+        case .enum: return (try types.name(of: type.enum.typeId, brand: nil, in: scope), "response.\(name)", false)
+        case .text: return ("String", "response.\(name)", true)
+        case .data: return ("Capnp.DataReader", "response.\(name)", true)
+        case .pointer(_, .interface):
+            return ("\(try types.swiftType(type, in: scope)).Client", "response.\(name)", false)
+        case .pointer(_, .anyPointer): return ("Capnp.PointerReader", "response.\(name)", false)
+        case .pointer, .void: return ("\(method.results).Reader", "response", false)
+        }
+    }
+}
+
+extension FieldKind {
+    var isNotVoid: Bool {
+        if case .void = self { return false }
+        return true
+    }
+}

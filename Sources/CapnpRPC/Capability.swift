@@ -1,0 +1,84 @@
+// A client reference to a capability: local server, remote object, promise, fd or broken.
+
+import Capnp
+import CCapnpRPC
+
+/// A reference to a capability. Dropping the last Swift reference releases it (the peer is told
+/// once nothing else holds it). Calls on a capability whose connection is gone fail with
+/// `.disconnected`.
+public final class Capability: @unchecked Sendable {
+    // Immutable; the shim's handles may be used from any thread.
+    let handle: OpaquePointer
+    /// Something this capability keeps alive (the connection of a bootstrap capability).
+    private let keepAlive: (any AnyObject & Sendable)?
+
+    init(owning handle: OpaquePointer, keepAlive: (any AnyObject & Sendable)? = nil) {
+        self.handle = handle
+        self.keepAlive = keepAlive
+    }
+
+    deinit { ccapnp_cap_release(handle) }
+
+    /// A capability whose every call fails with `kind` and `reason`.
+    public static func broken(_ kind: RPCError.Kind, _ reason: String) -> Capability {
+        let kindCode = RPCError(kind, reason).code
+        guard let handle = ccapnp_cap_new_broken(kindCode, reason) else {
+            fatalError("capnp event loop unavailable: could not create a capability")
+        }
+        return Capability(owning: handle)
+    }
+
+    /// A capability that carries `fileDescriptor` (ownership taken: it is closed when the last
+    /// reference anywhere goes). Put it in a message to pass the fd to a peer.
+    public convenience init(fileDescriptor: Int32) {
+        guard let handle = ccapnp_cap_new_fd(fileDescriptor) else {
+            fatalError("capnp event loop unavailable: could not create a capability")
+        }
+        self.init(owning: handle)
+    }
+
+    /// A capability served by `server` in this process.
+    public convenience init(serving server: some CapabilityServer) {
+        self.init(owning: ServerBox.makeCapability(server))
+    }
+
+    /// The fd this capability carries (a new descriptor, CLOEXEC, that the caller must close),
+    /// or nil when it carries none. Waits for a promised capability to resolve.
+    public func fileDescriptor() async -> Int32? {
+        let fd: Int32 = await withUnsafeContinuation { continuation in
+            let box = Unmanaged.passRetained(FdWaiter(continuation)).toOpaque()
+            ccapnp_cap_get_fd(handle, { context, fd in
+                Unmanaged<FdWaiter>.fromOpaque(context!).takeRetainedValue().continuation.resume(returning: fd)
+            }, box)
+        }
+        return fd >= 0 ? fd : nil
+    }
+
+    /// Sends a call and returns at once; await its `response()`, or pipeline on it.
+    /// `params` must not be changed after this (the shim may still be reading it).
+    public func send(interfaceId: UInt64, methodId: UInt16, params: MessageBuilder?) -> OutgoingCall {
+        OutgoingCall.send(to: handle, interfaceId: interfaceId, methodId: methodId, params: params)
+    }
+
+    /// Calls a method and waits for its results. Cancelling the task cancels the call.
+    public func call(interfaceId: UInt64, methodId: UInt16, params: MessageBuilder?) async throws(RPCError) -> MessageReader {
+        try await send(interfaceId: interfaceId, methodId: methodId, params: params).response()
+    }
+}
+
+private final class FdWaiter {
+    let continuation: UnsafeContinuation<Int32, Never>
+    init(_ continuation: UnsafeContinuation<Int32, Never>) { self.continuation = continuation }
+}
+
+extension CapabilityPointer {
+    /// The capability this pointer refers to. A null pointer, or one whose message carries no
+    /// capability table, gives a broken capability (calls on it fail), as in capnp C++.
+    public var capability: Capability {
+        guard let index else { return .broken(.failed, "null capability") }
+        guard let table = message?.capabilityTable as? ReceivedMessage else {
+            return .broken(.failed, "capability pointer in a message that was not received over RPC")
+        }
+        return table.capability(at: index) ?? .broken(.failed, "capability index \(index) is out of range")
+    }
+}

@@ -1,0 +1,131 @@
+// One two-party RPC connection over a unix stream socket.
+
+import Capnp
+import CCapnpRPC
+import Synchronization
+
+/// Limits and role of a connection.
+public struct ConnectionOptions: Sendable {
+    /// Incoming messages larger than this many words fail the connection (default 8 Mi = 64 MiB).
+    public var traversalLimitWords: UInt64
+    /// Maximum struct/list nesting depth of incoming messages (default 64).
+    public var nestingLimit: Int32
+    /// Maximum fds accepted per incoming message; 0 refuses fds (default 4).
+    public var maxFdsPerMessage: UInt32
+    /// Which end of the two-party connection this is; only tells the two ends apart.
+    public var isServer: Bool
+
+    public init(traversalLimitWords: UInt64 = 8 << 20, nestingLimit: Int32 = 64,
+                maxFdsPerMessage: UInt32 = 4, isServer: Bool = false) {
+        self.traversalLimitWords = traversalLimitWords
+        self.nestingLimit = nestingLimit
+        self.maxFdsPerMessage = maxFdsPerMessage
+        self.isServer = isServer
+    }
+}
+
+/// Why a connection ended.
+public enum Disconnect: Sendable, Equatable {
+    /// The peer closed the socket, or the connection failed.
+    case peer
+    /// This side closed it (`close()`, or the last reference went).
+    case local
+}
+
+/// A two-party RPC connection. Each side may export one bootstrap capability and ask for the
+/// other's. Closing it (or dropping it and every bootstrap capability from it) closes the
+/// socket; calls still in flight then fail with `.disconnected`.
+public final class Connection: Sendable {
+    private let handle: Mutex<OpaquePointer?>
+    private let events: DisconnectEvents
+
+    /// Starts RPC on `fd`, a connected unix stream socket, which the connection owns from now on
+    /// (closed also on failure). `bootstrap` is what the peer gets when it asks for ours.
+    public init(fd: Int32, bootstrap: Capability? = nil, options: ConnectionOptions = ConnectionOptions()) throws(RPCError) {
+        let events = DisconnectEvents()
+        var raw = ccapnp_connection_options_default()
+        raw.traversal_limit_words = options.traversalLimitWords
+        raw.nesting_limit = options.nestingLimit
+        raw.max_fds_per_message = options.maxFdsPerMessage
+        raw.is_server = options.isServer ? 1 : 0
+        let context = Unmanaged.passRetained(events).toOpaque()
+        let handle = ccapnp_connection_new(fd, &raw, bootstrap?.handle, { context, local in
+            Unmanaged<DisconnectEvents>.fromOpaque(context!).takeRetainedValue().fire(local != 0 ? .local : .peer)
+        }, context)
+        guard let handle else {
+            Unmanaged<DisconnectEvents>.fromOpaque(context).release()
+            throw RPCError(.failed, "could not create an RPC connection on fd \(fd)")
+        }
+        self.handle = Mutex(handle)
+        self.events = events
+    }
+
+    /// Serves `server` as this side's bootstrap capability.
+    public convenience init(fd: Int32, serving server: some CapabilityServer,
+                            options: ConnectionOptions = ConnectionOptions()) throws(RPCError) {
+        try self.init(fd: fd, bootstrap: Capability(serving: server), options: options)
+    }
+
+    deinit { close() }
+
+    /// The peer's bootstrap capability. Usable at once: calls on it are pipelined until the peer
+    /// answers. It keeps this connection open while it lives.
+    public func bootstrap() -> Capability {
+        guard let cap = handle.withLock({ $0.flatMap(ccapnp_connection_bootstrap) }) else {
+            return .broken(.disconnected, "the connection is closed")
+        }
+        return Capability(owning: cap, keepAlive: self)
+    }
+
+    /// The peer's bootstrap capability as a generated client.
+    public func bootstrap<Client: CapabilityClient>(as type: Client.Type) -> Client {
+        Client(bootstrap())
+    }
+
+    /// Closes the connection now. Bootstrap capabilities from it stop working.
+    public func close() {
+        if let handle = handle.withLock({ handle in defer { handle = nil }; return handle }) {
+            ccapnp_connection_release(handle)
+        }
+    }
+
+    /// How the connection ended, or nil while it is open.
+    public var disconnect: Disconnect? { events.current }
+
+    /// Runs `handler` (on the loop thread; it must not block) when the connection ends, or at
+    /// once if it has already ended.
+    public func onDisconnect(_ handler: @escaping @Sendable (Disconnect) -> Void) {
+        events.add(handler)
+    }
+
+    /// Waits until the connection ends.
+    public func disconnected() async -> Disconnect {
+        await withUnsafeContinuation { continuation in
+            events.add { continuation.resume(returning: $0) }
+        }
+    }
+}
+
+/// The disconnect signal of one connection: fired exactly once by the shim.
+final class DisconnectEvents: Sendable {
+    private let state = Mutex<(fired: Disconnect?, handlers: [@Sendable (Disconnect) -> Void])>((nil, []))
+
+    var current: Disconnect? { state.withLock { $0.fired } }
+
+    func add(_ handler: @escaping @Sendable (Disconnect) -> Void) {
+        let fired: Disconnect? = state.withLock { state in
+            if state.fired == nil { state.handlers.append(handler) }
+            return state.fired
+        }
+        if let fired { handler(fired) }
+    }
+
+    func fire(_ reason: Disconnect) {
+        let handlers = state.withLock { state in
+            state.fired = reason
+            defer { state.handlers = [] }
+            return state.handlers
+        }
+        for handler in handlers { handler(reason) }
+    }
+}

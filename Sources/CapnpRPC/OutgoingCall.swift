@@ -1,0 +1,103 @@
+// A call in flight: its answer arrives on the loop and resumes whoever waits for it.
+
+import Capnp
+import CCapnpRPC
+import Synchronization
+
+/// An RPC call that was sent. Await `response()` for its results; `pipeline(_:)` gives
+/// capabilities from the results before they arrive (promise pipelining).
+public final class OutgoingCall: @unchecked Sendable {
+    typealias Outcome = Result<MessageReader, RPCError>
+    private enum State {
+        case waiting([UnsafeContinuation<Outcome, Never>])
+        case done(Outcome)
+    }
+
+    // Set once in `send`, before the call is shared; the shim allows use from any thread.
+    private var handle: OpaquePointer?
+    private let state = Mutex(State.waiting([]))
+
+    private init() {}
+
+    deinit { if let handle { ccapnp_call_release(handle) } }
+
+    static func send(to target: OpaquePointer, interfaceId: UInt64, methodId: UInt16,
+                     params: MessageBuilder?) -> OutgoingCall {
+        let call = OutgoingCall()
+        let context = Unmanaged.passRetained(call).toOpaque()
+        call.handle = MessageBuilder.withMessageIn(params) { input in
+            ccapnp_call_send(target, interfaceId, methodId, input, { context, results, error in
+                let call = Unmanaged<OutgoingCall>.fromOpaque(context!).takeRetainedValue()
+                if let results {
+                    call.complete(.success(ReceivedMessage.reader(taking: results)))
+                } else {
+                    call.complete(.failure(RPCError(error!.pointee)))
+                }
+            }, context)
+        }
+        if call.handle == nil {
+            Unmanaged<OutgoingCall>.fromOpaque(context).release()
+            call.complete(.failure(RPCError(.failed, "capnp event loop unavailable")))
+        }
+        return call
+    }
+
+    private func complete(_ outcome: Outcome) {
+        let waiters: [UnsafeContinuation<Outcome, Never>] = state.withLock { state in
+            guard case .waiting(let waiters) = state else { return [] }
+            state = .done(outcome)
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(returning: outcome) }
+    }
+
+    /// The results. Cancelling the waiting task cancels the call (capnp sends Finish) for
+    /// every waiter, and they get `.cancelled`.
+    public func response() async throws(RPCError) -> MessageReader {
+        if case .done(let outcome) = state.withLock({ $0 }) { return try outcome.get() }
+        let outcome = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in
+                let ready: Outcome? = state.withLock { state in
+                    switch state {
+                    case .done(let outcome): return outcome
+                    case .waiting(var waiters):
+                        waiters.append(continuation)
+                        state = .waiting(waiters)
+                        return nil
+                    }
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            cancel()
+        }
+        return try outcome.get()
+    }
+
+    /// Cancels the call if it has not completed.
+    public func cancel() {
+        if let handle { ccapnp_call_cancel(handle) }
+    }
+
+    /// The capability at `path` (pointer-field indices from the results struct) of the results
+    /// that have not arrived yet. Calls on it are sent at once and delivered when it resolves.
+    public func pipeline(_ path: [UInt16]) -> Capability {
+        guard let handle else { return .broken(.failed, "capnp event loop unavailable") }
+        let cap = path.withUnsafeBufferPointer { ccapnp_call_pipeline(handle, $0.baseAddress, $0.count) }
+        guard let cap else { return .broken(.failed, "could not pipeline on the call") }
+        return Capability(owning: cap)
+    }
+}
+
+/// An `OutgoingCall` whose results are a `Results` struct: generated clients return it from
+/// their `send…` methods and add pipeline accessors for the results' capabilities.
+public struct PendingCall<Results: StructType>: Sendable {
+    public let call: OutgoingCall
+
+    public init(_ call: OutgoingCall) { self.call = call }
+
+    public func response() async throws(RPCError) -> Results.Reader {
+        let message = try await call.response()
+        return try RPCError.decoding { () throws(CapnpError) in try message.root(as: Results.self) }
+    }
+}

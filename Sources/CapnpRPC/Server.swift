@@ -1,0 +1,144 @@
+// Serving capabilities: the shim hands every incoming call to a CapabilityServer, which answers
+// from a task that starts inline on the loop (no hop if it never suspends).
+
+import Capnp
+import CCapnpRPC
+import Synchronization
+
+/// An object that serves calls. Generated `Server` protocols implement `dispatch` by switching
+/// on the interface and method IDs; implement those protocols rather than this one.
+public protocol CapabilityServer: AnyObject, Sendable {
+    /// Handles one call: read `call.params`, fill `call.results`, or throw. An `RPCError` reaches
+    /// the caller as is; any other error as `.failed` with its description.
+    ///
+    /// It starts on the RPC loop thread, so it must not block; after its first suspension it
+    /// continues on the global executor.
+    func dispatch(_ call: IncomingCall) async throws
+
+    /// An fd to expose with this capability (kept open by the server), or nil.
+    var fileDescriptor: Int32? { get }
+}
+
+extension CapabilityServer {
+    public var fileDescriptor: Int32? { nil }
+}
+
+/// One call to a server: its params, its results, and its answer.
+public final class IncomingCall: @unchecked Sendable {
+    public let interfaceId: UInt64
+    public let methodId: UInt16
+    /// The params message; it stays valid after the call is answered.
+    public let params: MessageReader
+    // Used by the one task serving the call, then by `answer` on the same task.
+    private var resultsMessage: MessageBuilder?
+    private let handle: OpaquePointer
+
+    init(handle: OpaquePointer, interfaceId: UInt64, methodId: UInt16) {
+        self.handle = handle
+        self.interfaceId = interfaceId
+        self.methodId = methodId
+        if let params = ccapnp_server_call_take_params(handle) {
+            self.params = ReceivedMessage.reader(taking: params)
+        } else {
+            self.params = MessageReader(segments: [], options: .trusted, release: {})
+        }
+    }
+
+    /// The results message, made on first use. Not thread-safe: use it from the serving task.
+    public var results: MessageBuilder {
+        if let resultsMessage { return resultsMessage }
+        let message = MessageBuilder(firstSegmentWords: 128)
+        resultsMessage = message
+        return message
+    }
+
+    /// The params as `Params`.
+    public func params<Params: StructType>(as type: Params.Type) throws(RPCError) -> Params.Reader {
+        try RPCError.decoding { () throws(CapnpError) in try params.root(as: type) }
+    }
+
+    /// Makes the results' root a `Results`.
+    public func initResults<Results: StructType>(_ type: Results.Type) -> Results.Builder {
+        results.initRoot(type)
+    }
+
+    /// Declares the capabilities the results hold so far: calls the client pipelines on them go
+    /// straight to them, before this call returns.
+    public func setPipeline() {
+        MessageBuilder.withMessageIn(resultsMessage) { ccapnp_server_call_set_pipeline(handle, $0) }
+    }
+
+    func answer(_ error: (any Error)?) {
+        guard let error else {
+            let message = resultsMessage
+            resultsMessage = nil
+            MessageBuilder.withMessageIn(message) { ccapnp_server_call_return(handle, $0) }
+            return
+        }
+        let rpcError = error as? RPCError ?? RPCError(.failed, String(describing: error))
+        var reason = rpcError.reason
+        reason.withUTF8 { ccapnp_server_call_fail(handle, rpcError.code, $0.baseAddress, $0.count) }
+    }
+}
+
+/// The shim-side context of one server: the server, and the calls it is still answering (so a
+/// cancellation can find their task).
+final class ServerBox: Sendable {
+    let server: any CapabilityServer
+    /// Tasks of unanswered calls by call handle, and calls whose task ended before it was listed.
+    private let calls = Mutex<(running: [UInt: Task<Void, Never>], ended: Set<UInt>)>(([:], []))
+
+    private init(_ server: any CapabilityServer) { self.server = server }
+
+    static func makeCapability(_ server: any CapabilityServer) -> OpaquePointer {
+        var vtable = ccapnp_server_vtable(
+            dispatch: { context, interfaceId, methodId, handle in
+                ServerBox.from(context).dispatch(interfaceId, methodId, handle!)
+            },
+            cancelled: { context, handle in
+                ServerBox.from(context).cancel(handle!)
+            },
+            get_fd: { context in
+                ServerBox.from(context).server.fileDescriptor ?? -1
+            },
+            destroy: { context in
+                Unmanaged<ServerBox>.fromOpaque(context!).release()
+            })
+        let context = Unmanaged.passRetained(ServerBox(server)).toOpaque()
+        guard let cap = ccapnp_server_new(&vtable, context) else {
+            fatalError("capnp event loop unavailable: could not create a server")
+        }
+        return cap
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> ServerBox {
+        Unmanaged<ServerBox>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    private static func key(_ handle: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle))) }
+
+    private func dispatch(_ interfaceId: UInt64, _ methodId: UInt16, _ handle: OpaquePointer) {
+        let call = IncomingCall(handle: handle, interfaceId: interfaceId, methodId: methodId)
+        let key = Self.key(handle)
+        let server = self.server
+        let task = Task.immediate {
+            var failure: (any Error)?
+            do { try await server.dispatch(call) } catch { failure = error }
+            // Unlist before answering: once answered, the handle may be freed and reused.
+            self.calls.withLock { calls in
+                if calls.running.removeValue(forKey: key) == nil { calls.ended.insert(key) }
+            }
+            call.answer(failure)
+        }
+        // The task may already have ended (inline, or on another thread); list it only if it
+        // still runs, so that a cancellation can reach it.
+        calls.withLock { calls in
+            if calls.ended.remove(key) == nil { calls.running[key] = task }
+        }
+    }
+
+    private func cancel(_ handle: OpaquePointer) {
+        let key = Self.key(handle)
+        calls.withLock { $0.running[key] }?.cancel()
+    }
+}
