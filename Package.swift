@@ -30,6 +30,10 @@ let package = Package(
         .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC"]),
         .target(name: "CapnpRPC", dependencies: ["Capnp", "CCapnpRPC"]),
         .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift", "TestSupport"]),
+        .target(name: "RPCTestKit", dependencies: ["Capnp", "CapnpRPC"], path: "Tests/RPCTestKit",
+                plugins: ["CapnpPlugin"]),
+        .executableTarget(name: "rpc-test-peer", dependencies: ["CapnpRPC", "RPCTestKit"], path: "Tests/rpc-test-peer"),
+        .testTarget(name: "CapnpRPCTests", dependencies: ["Capnp", "CapnpRPC", "RPCTestKit", "rpc-test-peer"]),
         .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "CapnpRPC", "TestSupport"], exclude: ["Schemas"]),
     ],
     cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20

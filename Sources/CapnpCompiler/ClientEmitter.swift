@@ -63,7 +63,8 @@ extension SwiftEmitter {
             out.dedent()
             out.line("}")
         }
-        let closure = "(\(method.params).Builder) throws(Capnp.CapnpError) -> Void"
+        // Untyped: Swift does not infer typed throws for closures, so callers would have to spell it.
+        let closure = "(\(method.params).Builder) throws -> Void"
         if let arguments {
             let signature = arguments.map { "\($0.label): \($0.type)" }.joined(separator: ", ")
             let forward = arguments.map { "\($0.label): \($0.label)" }.joined(separator: ", ")
@@ -80,7 +81,7 @@ extension SwiftEmitter {
                 let signature = arguments.map { "\($0.label): \($0.type)" }.joined(separator: ", ")
                 out.line("public func \(send)(\(signature)) throws(CapnpRPC.RPCError) -> \(pending) {")
                 out.indent()
-                out.line("try \(send) { (params) throws(Capnp.CapnpError) in")
+                out.line("try \(send) { params in")
                 out.indent()
                 for argument in arguments { out.line(argument.store) }
                 out.dedent()
@@ -91,7 +92,7 @@ extension SwiftEmitter {
             out.line("public func \(send)(_ build: \(closure)) throws(CapnpRPC.RPCError) -> \(pending) {")
             out.indent()
             out.line("let message = Capnp.MessageBuilder(firstSegmentWords: 128)")
-            out.line("try CapnpRPC.RPCError.building { () throws(Capnp.CapnpError) in try build(message.initRoot(\(method.params).self)) }")
+            out.line("try CapnpRPC.RPCError.building { try build(message.initRoot(\(method.params).self)) }")
             out.line("return CapnpRPC.PendingCall(capability.send(interfaceId: \(interface).typeId, methodId: \(method.ordinal), params: message))")
             out.dedent()
             out.line("}")

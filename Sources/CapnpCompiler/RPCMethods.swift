@@ -125,6 +125,8 @@ extension SwiftEmitter {
         case .pointer(_, .interface):
             return ("\(try types.swiftType(type, in: scope)).Client", "response.\(name)", false)
         case .pointer(_, .anyPointer): return ("Capnp.PointerReader", "response.\(name)", false)
+        case .pointer(_, .struct), .pointer(_, .list):
+            return ("\(try types.swiftType(type, in: scope)).Reader", "response.\(name)", true)
         case .pointer, .void: return ("\(method.results).Reader", "response", false)
         }
     }

@@ -38,10 +38,12 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
         do { return try body() } catch { throw RPCError(.failed, "malformed message: \(error)") }
     }
 
-    /// Runs `body`, turning a failure to build a message into a `.failed` RPCError.
-    @inlinable
-    public static func building<T>(_ body: () throws(CapnpError) -> T) throws(RPCError) -> T {
-        do { return try body() } catch { throw RPCError(.failed, "could not build the message: \(error)") }
+    /// Runs `body`, which builds a message: an RPCError it throws passes as is, any other
+    /// error becomes `.failed`.
+    public static func building<T>(_ body: () throws -> T) throws(RPCError) -> T {
+        do { return try body() } catch let error as RPCError { throw error } catch {
+            throw RPCError(.failed, "could not build the message: \(error)")
+        }
     }
 
     /// What a server answers for a method or interface it does not serve.

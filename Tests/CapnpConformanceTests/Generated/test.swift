@@ -2377,19 +2377,19 @@ public enum Base: Capnp.InterfaceType {
             let response = try await sendEcho(value: value).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
-        public func echo(_ build: (Base.EchoParams.Builder) throws(Capnp.CapnpError) -> Void) async throws(CapnpRPC.RPCError) -> String {
+        public func echo(_ build: (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
         /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
         public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            try sendEcho { (params) throws(Capnp.CapnpError) in
+            try sendEcho { params in
                 params.value = value
             }
         }
-        public func sendEcho(_ build: (Base.EchoParams.Builder) throws(Capnp.CapnpError) -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { () throws(Capnp.CapnpError) in try build(message.initRoot(Base.EchoParams.self)) }
+            try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
         }
     }
@@ -2507,20 +2507,20 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendAdd(a: a, b: b).response()
             return response.sum
         }
-        public func add(_ build: (Derived.AddParams.Builder) throws(Capnp.CapnpError) -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+        public func add(_ build: (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
             let response = try await sendAdd(build).response()
             return response.sum
         }
         /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
         public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
-            try sendAdd { (params) throws(Capnp.CapnpError) in
+            try sendAdd { params in
                 params.a = a
                 params.b = b
             }
         }
-        public func sendAdd(_ build: (Derived.AddParams.Builder) throws(Capnp.CapnpError) -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        public func sendAdd(_ build: (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { () throws(Capnp.CapnpError) in try build(message.initRoot(Derived.AddParams.self)) }
+            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
         }
 
@@ -2528,19 +2528,19 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendDescribe(shape: shape).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
-        public func describe(_ build: (Derived.DescribeParams.Builder) throws(Capnp.CapnpError) -> Void) async throws(CapnpRPC.RPCError) -> String {
+        public func describe(_ build: (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendDescribe(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
         /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
         public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
-            try sendDescribe { (params) throws(Capnp.CapnpError) in
+            try sendDescribe { params in
                 try params.setShape(shape)
             }
         }
-        public func sendDescribe(_ build: (Derived.DescribeParams.Builder) throws(Capnp.CapnpError) -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        public func sendDescribe(_ build: (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { () throws(Capnp.CapnpError) in try build(message.initRoot(Derived.DescribeParams.self)) }
+            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
         }
 
@@ -2565,19 +2565,19 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendEcho(value: value).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
-        public func echo(_ build: (Base.EchoParams.Builder) throws(Capnp.CapnpError) -> Void) async throws(CapnpRPC.RPCError) -> String {
+        public func echo(_ build: (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
         /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
         public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            try sendEcho { (params) throws(Capnp.CapnpError) in
+            try sendEcho { params in
                 params.value = value
             }
         }
-        public func sendEcho(_ build: (Base.EchoParams.Builder) throws(Capnp.CapnpError) -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { () throws(Capnp.CapnpError) in try build(message.initRoot(Base.EchoParams.self)) }
+            try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
         }
     }
