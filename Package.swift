@@ -11,6 +11,9 @@ let package = Package(
         .executable(name: "capnp-bench", targets: ["capnp-bench"]),
         .plugin(name: "CapnpPlugin", targets: ["CapnpPlugin"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         .target(name: "Capnp"),
         .target(name: "CapnpCompiler", dependencies: ["Capnp"]),
@@ -28,7 +31,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC"]),
-        .target(name: "CapnpRPC", dependencies: ["Capnp", "CCapnpRPC"]),
+        .target(name: "CapnpRPC", dependencies: ["Capnp", "CCapnpRPC", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift", "TestSupport"]),
         .target(name: "RPCTestKit", dependencies: ["Capnp", "CapnpRPC"], path: "Tests/RPCTestKit",
                 plugins: ["CapnpPlugin"]),

@@ -17,21 +17,32 @@ public final class OutgoingCall: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let state = Mutex(State.waiting([]))
 
-    private init() {}
+    /// What was called (for tracing).
+    let interfaceId: UInt64
+    let methodId: UInt16
+
+    private init(interfaceId: UInt64, methodId: UInt16) {
+        self.interfaceId = interfaceId
+        self.methodId = methodId
+    }
 
     deinit { if let handle { ccapnp_call_release(handle) } }
 
     static func send(to target: OpaquePointer, interfaceId: UInt64, methodId: UInt16,
                      params: MessageBuilder?) -> OutgoingCall {
-        let call = OutgoingCall()
+        RPCTracing.trace("call \(RPCTracing.describe(interfaceId, methodId)) sent")
+        let call = OutgoingCall(interfaceId: interfaceId, methodId: methodId)
         let context = Unmanaged.passRetained(call).toOpaque()
         call.handle = MessageBuilder.withMessageIn(params) { input in
             ccapnp_call_send(target, interfaceId, methodId, input, { context, results, error in
                 let call = Unmanaged<OutgoingCall>.fromOpaque(context!).takeRetainedValue()
                 if let results {
+                    RPCTracing.trace("call \(RPCTracing.describe(call.interfaceId, call.methodId)) answered")
                     call.complete(.success(ReceivedMessage.reader(taking: results)))
                 } else {
-                    call.complete(.failure(RPCError(error!.pointee)))
+                    let failure = RPCError(error!.pointee)
+                    RPCTracing.trace("call \(RPCTracing.describe(call.interfaceId, call.methodId)) failed: \(failure)")
+                    call.complete(.failure(failure))
                 }
             }, context)
         }

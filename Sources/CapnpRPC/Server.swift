@@ -76,6 +76,7 @@ public final class IncomingCall: @unchecked Sendable {
             return
         }
         let rpcError = error as? RPCError ?? RPCError(.failed, String(describing: error))
+        RPCTracing.trace("served \(RPCTracing.describe(interfaceId, methodId)) with an error: \(rpcError)")
         var reason = rpcError.reason
         reason.withUTF8 { ccapnp_server_call_fail(handle, rpcError.code, $0.baseAddress, $0.count) }
     }
@@ -118,6 +119,7 @@ final class ServerBox: Sendable {
     private static func key(_ handle: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle))) }
 
     private func dispatch(_ interfaceId: UInt64, _ methodId: UInt16, _ handle: OpaquePointer) {
+        RPCTracing.trace("serving \(RPCTracing.describe(interfaceId, methodId))")
         let call = IncomingCall(handle: handle, interfaceId: interfaceId, methodId: methodId)
         let key = Self.key(handle)
         let server = self.server
