@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "RPCTestKit", dependencies: ["Capnp", "CapnpRPC"], path: "Tests/RPCTestKit",
                 plugins: ["CapnpPlugin"]),
         .executableTarget(name: "rpc-test-peer", dependencies: ["CapnpRPC", "RPCTestKit"], path: "Tests/rpc-test-peer"),
-        .testTarget(name: "CapnpRPCTests", dependencies: ["Capnp", "CapnpRPC", "RPCTestKit", "rpc-test-peer"]),
+        .testTarget(name: "CapnpRPCTests", dependencies: ["Capnp", "CapnpRPC", "RPCTestKit", "rpc-test-peer", "TestSupport",
+                                                         .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "CapnpRPC", "TestSupport"], exclude: ["Schemas"]),
     ],
     cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20

@@ -1,7 +1,7 @@
 // ShimTests.swift: drives the C API from Swift over a socketpair in one process: two
 // connections, each exporting a TestServer. Every test ends by checking that all handles,
-// messages, calls and servers it created are gone (the debug counters are process-wide, hence
-// the serialized suite).
+// messages, calls and servers it created are gone. The debug counters are process-wide, hence
+// the serialized suite, and scripts/test runs this target in a test process of its own.
 
 import CCapnpRPC
 import Dispatch
