@@ -16,6 +16,12 @@ public struct PeerProcess: Sendable {
 
     /// Starts `path -ipcfd N arguments…`, where N is the child's end of a new socketpair.
     public static func spawn(_ path: String, _ arguments: [String] = []) throws(SpawnError) -> PeerProcess {
+        try spawn(path) { fd in ["-ipcfd", String(fd)] + arguments }
+    }
+
+    /// Starts `path` with the arguments `arguments(N)` makes, N being the child's end of a new
+    /// socketpair.
+    public static func spawn(_ path: String, arguments: (Int32) -> [String]) throws(SpawnError) -> PeerProcess {
         var fds: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
             throw SpawnError(description: "socketpair failed: errno \(errno)")
@@ -23,7 +29,7 @@ public struct PeerProcess: Sendable {
         // The child's end must survive exec: clear CLOEXEC on it alone.
         _ = fcntl(fds[1], F_SETFD, 0)
         defer { close(fds[1]) }
-        let argv = [path, "-ipcfd", String(fds[1])] + arguments
+        let argv = [path] + arguments(fds[1])
         var cStrings = argv.map { strdup($0) }
         defer { cStrings.forEach { free($0) } }
         cStrings.append(nil)

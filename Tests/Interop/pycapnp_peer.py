@@ -1,0 +1,115 @@
+"""A pycapnp peer for the RPC interop tests: an implementation of Cap'n Proto RPC that is not ours.
+
+  pycapnp_peer.py serve FD   serve Tester on FD until the other side hangs up
+  pycapnp_peer.py call FD    call the Tester served on FD; print "ok <check>" per check, exit 1 on a failure
+"""
+
+import asyncio
+import os
+import socket
+import sys
+
+import capnp
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rpctest = capnp.load(os.path.join(HERE, "..", "RPCTestKit", "rpctest.capnp"))
+
+
+class Counter(rpctest.Counter.Server):
+    def __init__(self):
+        self.value = 0
+
+    async def next(self, _context, **kwargs):
+        self.value += 1
+        return self.value
+
+
+class Tester(rpctest.Tester.Server):
+    """Serves what the Swift client checks; every other method stays unimplemented."""
+
+    async def add(self, a, b, _context, **kwargs):
+        return (a + b + 2**31) % 2**32 - 2**31
+
+    async def fail(self, kind, reason, _context, **kwargs):
+        raise Exception(f"python fails: {reason}")
+
+    async def callBack(self, callback, depth, _context, **kwargs):
+        answer = await callback.notify(depth)
+        return f"python{depth}<{answer.trail}"
+
+    async def makeCounter(self, _context, **kwargs):
+        return Counter()
+
+    async def measure(self, box, _context, **kwargs):
+        out = _context.results.init("box")
+        out.label = box.label + "!"
+        out.value = list(box.value.encode())
+
+
+class Callback(rpctest.Callback.Server):
+    """Calls the Swift server back until depth 0 (nested calls both ways)."""
+
+    def __init__(self, tester):
+        self.tester = tester
+
+    async def notify(self, depth, _context, **kwargs):
+        if depth == 0:
+            return "py0"
+        inner = await self.tester.callBack(self, depth - 1)
+        return f"py{depth}<{inner.trail}"
+
+
+def check(name, condition, detail=""):
+    if not condition:
+        print(f"FAILED {name} {detail}", flush=True)
+        sys.exit(1)
+    print(f"ok {name}", flush=True)
+
+
+async def serve(fd):
+    stream = await capnp.AsyncIoStream.create_connection(sock=socket.socket(fileno=fd))
+    server = capnp.TwoPartyServer(stream, bootstrap=Tester())
+    await server.on_disconnect()
+
+
+async def call(fd):
+    stream = await capnp.AsyncIoStream.create_connection(sock=socket.socket(fileno=fd))
+    client = capnp.TwoPartyClient(stream)
+    tester = client.bootstrap().cast_as(rpctest.Tester)
+
+    check("add", (await tester.add(2, 40)).sum == 42)
+
+    for kind in ["overloaded", "disconnected", "unimplemented", "failed"]:
+        try:
+            await tester.fail(kind, f"because {kind}")
+            check(f"fail-{kind}", False, "did not raise")
+        except capnp.KjException as error:
+            check(f"fail-{kind}", error.type == kind.upper() and f"because {kind}" in error.description,
+                  f"type={error.type} description={error.description}")
+
+    # The Swift server answers makeCounter only after next() arrived: pipelining must work.
+    promise = tester.makeCounter()
+    value = await asyncio.wait_for(promise.counter.next(), 30)
+    check("pipelined-next", value.value == 1, f"value={value.value}")
+    await asyncio.wait_for(promise, 30)
+
+    trail = (await tester.callBack(Callback(tester), 2)).trail
+    check("nested-callbacks", trail == "server2<py2<server1<py1<server0<py0", trail)
+
+    box = (await tester.measure(box={"label": "size", "value": "héllo"})).box
+    check("generic-box", box.label == "size!" and bytes(box.value) == "héllo".encode(), str(box))
+
+    stats = await tester.stats()
+    check("stats", stats.cancelled == 0 and stats.hanging == 0)
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("serve", "call") or not sys.argv[2].isdigit():
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    fd = int(sys.argv[2])
+    asyncio.run(capnp.run(serve(fd) if sys.argv[1] == "serve" else call(fd)))
+
+
+if __name__ == "__main__":
+    main()
