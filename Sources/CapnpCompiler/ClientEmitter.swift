@@ -38,7 +38,7 @@ extension SwiftEmitter {
             out.line("// `\(method.name)` has generic parameters of its own; call it with `capability.send`.")
             return
         }
-        let interface = try types.swiftTypeName(method.interfaceId, in: scope)
+        let interface = method.interfaceName
         let pending = "CapnpRPC.PendingCall<\(method.results)>"
         let arguments = try rpcArguments(method, in: scope)
         let returns = try rpcReturn(method, in: scope)

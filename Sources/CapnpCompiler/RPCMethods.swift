@@ -5,8 +5,9 @@ import Capnp
 
 /// One method as the RPC stubs see it.
 struct RPCMethod {
-    /// The interface that declares it, and its ordinal there.
+    /// The interface that declares it (and its Swift name as bound here), and its ordinal there.
     let interfaceId: UInt64
+    let interfaceName: String
     let ordinal: UInt16
     let name: String
     let params: String
@@ -44,19 +45,48 @@ extension SwiftEmitter {
         return result
     }
 
+    /// `interface` and its ancestors, each once, with the Swift name each has as seen from
+    /// `scope` (a superclass with the generic arguments its `extends` clause gives it).
+    mutating func boundLineage(_ interface: UInt64, in scope: UInt64) throws -> [(id: UInt64, name: String)] {
+        var result: [(id: UInt64, name: String)] = []
+        var queue: [(id: UInt64, name: String, depth: Int)] = [(interface, try types.swiftTypeName(interface, in: scope), 0)]
+        while !queue.isEmpty {
+            let (id, name, depth) = queue.removeFirst()
+            if result.contains(where: { $0.id == id }) { continue }
+            result.append((id, name))
+            for superclass in try index.node(id).interface.superclasses {
+                // A brand names the parameters of the interface that extends; those are in scope
+                // only one level up. Further up, generic arguments read as AnyPointer.
+                let bound = try depth == 0 || index.parameters(of: id).isEmpty
+                let superName = bound
+                    ? try types.name(of: superclass.id, brand: try superclass.brand, in: scope)
+                    : try types.swiftTypeName(superclass.id, in: file)
+                queue.append((superclass.id, superName, depth + 1))
+            }
+        }
+        return result
+    }
+
     /// The methods of `interface` and its ancestors, named as seen from `scope`; a name an
     /// earlier interface already uses is skipped.
     mutating func rpcMethods(of interface: UInt64, in scope: UInt64) throws -> [RPCMethod] {
         var methods: [RPCMethod] = []
         var names: Set<String> = []
-        for declaring in try lineage(interface) {
+        for (declaring, declaringName) in try boundLineage(interface, in: scope) {
             for (ordinal, method) in try index.node(declaring).interface.methods.enumerated() {
                 let name = try method.name
                 guard names.insert(name).inserted else { continue }
+                // Param and result structs nested in the declaring interface take its bound name.
+                func structName(_ id: UInt64, _ brand: Brand.Reader) throws -> String {
+                    if declaring != interface, index.parents[id] == declaring, let own = index.names[id] {
+                        return "\(declaringName).\(own)"
+                    }
+                    return try types.name(of: id, brand: brand, in: scope)
+                }
                 methods.append(RPCMethod(
-                    interfaceId: declaring, ordinal: UInt16(ordinal), name: name,
-                    params: try types.name(of: method.paramStructType, brand: try method.paramBrand, in: scope),
-                    results: try types.name(of: method.resultStructType, brand: try method.resultBrand, in: scope),
+                    interfaceId: declaring, interfaceName: declaringName, ordinal: UInt16(ordinal), name: name,
+                    params: try structName(method.paramStructType, try method.paramBrand),
+                    results: try structName(method.resultStructType, try method.resultBrand),
                     paramNode: try index.node(method.paramStructType),
                     resultNode: try index.node(method.resultStructType),
                     isGeneric: try method.implicitParameters.count > 0))
