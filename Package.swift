@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Capnp", targets: ["Capnp"]),
         .library(name: "CapnpRPC", targets: ["CapnpRPC"]),
         .library(name: "CapnpCompiler", targets: ["CapnpCompiler"]),
+        .library(name: "Multiprocess", targets: ["Multiprocess"]),
         .executable(name: "capnpc-swift", targets: ["capnpc-swift"]),
         .executable(name: "capnp-bench", targets: ["capnp-bench"]),
         .plugin(name: "CapnpPlugin", targets: ["CapnpPlugin"]),
@@ -38,6 +39,9 @@ let package = Package(
         .executableTarget(name: "rpc-test-peer", dependencies: ["CapnpRPC", "RPCTestKit"], path: "Tests/rpc-test-peer"),
         .testTarget(name: "CapnpRPCTests", dependencies: ["Capnp", "CapnpRPC", "RPCTestKit", "rpc-test-peer", "TestSupport",
                                                          .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Multiprocess", dependencies: ["Capnp", "CapnpRPC", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "mp-test-child", dependencies: ["Multiprocess"], path: "Tests/mp-test-child"),
+        .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "mp-test-child", "TestSupport"]),
         .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "CapnpRPC", "TestSupport"], exclude: ["Schemas"]),
     ],
     cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20

@@ -1,0 +1,1 @@
+// Multiprocess: Bitcoin Core's Ipc / Process / Protocol sequence over CapnpRPC.

@@ -1,0 +1,1 @@
+// The child of the Multiprocess tests (placeholder until Process lands).
