@@ -81,7 +81,7 @@ extension SwiftEmitter {
                 let signature = arguments.map { "\($0.label): \($0.type)" }.joined(separator: ", ")
                 out.line("public func \(send)(\(signature)) throws(CapnpRPC.RPCError) -> \(pending) {")
                 out.indent()
-                out.line("try \(send) { params in")
+                out.line("try \(send) { \(arguments.isEmpty ? "_" : "params") in")
                 out.indent()
                 for argument in arguments { out.line(argument.store) }
                 out.dedent()
@@ -92,7 +92,17 @@ extension SwiftEmitter {
             out.line("public func \(send)(_ build: \(closure)) throws(CapnpRPC.RPCError) -> \(pending) {")
             out.indent()
             out.line("let message = Capnp.MessageBuilder(firstSegmentWords: 128)")
-            out.line("try CapnpRPC.RPCError.building { try build(message.initRoot(\(method.params).self)) }")
+            let contexts = try contextSlots(method)
+            if contexts.isEmpty {
+                out.line("try CapnpRPC.RPCError.building { try build(message.initRoot(\(method.params).self)) }")
+            } else {
+                // The context goes in first, so that `build` may still replace it.
+                out.line("let params = message.initRoot(\(method.params).self)")
+                for slot in contexts {
+                    out.line("CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(\(slot)), for: capability)")
+                }
+                out.line("try CapnpRPC.RPCError.building { try build(params) }")
+            }
             out.line("return CapnpRPC.PendingCall(capability.send(interfaceId: \(interface).typeId, methodId: \(method.ordinal), params: message))")
             out.dedent()
             out.line("}")

@@ -103,6 +103,7 @@ extension SwiftEmitter {
         var arguments: [RPCArgument] = []
         for field in try node.fields {
             if field.which == .group { return nil }
+            if try Self.isProxyContext(field) { continue }  // the runtime fills it
             let raw = try field.name
             let name = SwiftNames.member(raw)
             let offset = field.slot.offset
@@ -129,6 +130,22 @@ extension SwiftEmitter {
             }
         }
         return arguments
+    }
+
+    /// `Proxy.Context`'s type ID (libmultiprocess's proxy.capnp, file 0xcc316e3f71a040fb).
+    static let proxyContextId: UInt64 = 0x9c44_e664_5d0b_22c6
+
+    /// Whether `field` is a `Proxy.Context`, which clients fill from their capability's context.
+    static func isProxyContext(_ field: Field.Reader) throws -> Bool {
+        guard field.which == .slot else { return false }
+        let type = try field.slot.type
+        return type.which == .struct && type.struct.typeId == proxyContextId
+    }
+
+    /// The pointer slots of `method`'s params that hold a `Proxy.Context`.
+    func contextSlots(_ method: RPCMethod) throws -> [UInt32] {
+        guard method.paramNode.struct.discriminantCount == 0 else { return [] }
+        return try method.paramNode.struct.fields.filter { try Self.isProxyContext($0) }.map { $0.slot.offset }
     }
 
     /// What a call returns: nothing for empty results, the value of a single field, else the

@@ -9,12 +9,21 @@ import CCapnpRPC
 public final class Capability: @unchecked Sendable {
     // Immutable; the shim's handles may be used from any thread.
     let handle: OpaquePointer
-    /// Something this capability keeps alive (the connection of a bootstrap capability).
-    private let keepAlive: (any AnyObject & Sendable)?
+    /// What it inherited from the capability it came from: its connection, its call context.
+    let lineage: Lineage
 
-    init(owning handle: OpaquePointer, keepAlive: (any AnyObject & Sendable)? = nil) {
+    init(owning handle: OpaquePointer, lineage: Lineage = Lineage()) {
         self.handle = handle
-        self.keepAlive = keepAlive
+        self.lineage = lineage
+    }
+
+    /// The context its calls send in a `context :Proxy.Context` param, if any.
+    public var context: ProxyContext? { lineage.context }
+
+    /// The same capability, whose calls (and those of capabilities it returns) send `context`.
+    public func with(context: ProxyContext?) -> Capability {
+        ccapnp_cap_retain(handle)
+        return Capability(owning: handle, lineage: Lineage(keepAlive: lineage.keepAlive, context: context))
     }
 
     deinit { ccapnp_cap_release(handle) }
@@ -57,13 +66,20 @@ public final class Capability: @unchecked Sendable {
     /// Sends a call and returns at once; await its `response()`, or pipeline on it.
     /// `params` must not be changed after this (the shim may still be reading it).
     public func send(interfaceId: UInt64, methodId: UInt16, params: MessageBuilder?) -> OutgoingCall {
-        OutgoingCall.send(to: handle, interfaceId: interfaceId, methodId: methodId, params: params)
+        OutgoingCall.send(to: self, interfaceId: interfaceId, methodId: methodId, params: params)
     }
 
     /// Calls a method and waits for its results. Cancelling the task cancels the call.
     public func call(interfaceId: UInt64, methodId: UInt16, params: MessageBuilder?) async throws(RPCError) -> MessageReader {
         try await send(interfaceId: interfaceId, methodId: methodId, params: params).response()
     }
+}
+
+/// What capabilities pass on to those that come out of their calls' results: the connection
+/// they keep open, and the call context they send.
+struct Lineage: Sendable {
+    var keepAlive: (any AnyObject & Sendable)? = nil
+    var context: ProxyContext? = nil
 }
 
 private final class FdWaiter {

@@ -74,7 +74,7 @@ public final class Connection: Sendable {
         guard let cap = handle.withLock({ $0.flatMap(ccapnp_connection_bootstrap) }) else {
             return .broken(.disconnected, "the connection is closed")
         }
-        return Capability(owning: cap, keepAlive: self)
+        return Capability(owning: cap, lineage: Lineage(keepAlive: self))
     }
 
     /// The peer's bootstrap capability as a generated client.

@@ -20,25 +20,29 @@ public final class OutgoingCall: @unchecked Sendable {
     /// What was called (for tracing).
     let interfaceId: UInt64
     let methodId: UInt16
+    /// Passed on to the capabilities in the results.
+    private let lineage: Lineage
 
-    private init(interfaceId: UInt64, methodId: UInt16) {
+    private init(interfaceId: UInt64, methodId: UInt16, lineage: Lineage) {
         self.interfaceId = interfaceId
         self.methodId = methodId
+        self.lineage = lineage
     }
 
     deinit { if let handle { ccapnp_call_release(handle) } }
 
-    static func send(to target: OpaquePointer, interfaceId: UInt64, methodId: UInt16,
+    static func send(to capability: Capability, interfaceId: UInt64, methodId: UInt16,
                      params: MessageBuilder?) -> OutgoingCall {
+        let target = capability.handle
         RPCTracing.trace("call \(RPCTracing.describe(interfaceId, methodId)) sent")
-        let call = OutgoingCall(interfaceId: interfaceId, methodId: methodId)
+        let call = OutgoingCall(interfaceId: interfaceId, methodId: methodId, lineage: capability.lineage)
         let context = Unmanaged.passRetained(call).toOpaque()
         call.handle = MessageBuilder.withMessageIn(params) { input in
             ccapnp_call_send(target, interfaceId, methodId, input, { context, results, error in
                 let call = Unmanaged<OutgoingCall>.fromOpaque(context!).takeRetainedValue()
                 if let results {
                     RPCTracing.trace("call \(RPCTracing.describe(call.interfaceId, call.methodId)) answered")
-                    call.complete(.success(ReceivedMessage.reader(taking: results)))
+                    call.complete(.success(ReceivedMessage.reader(taking: results, lineage: call.lineage)))
                 } else {
                     let failure = RPCError(error!.pointee)
                     RPCTracing.trace("call \(RPCTracing.describe(call.interfaceId, call.methodId)) failed: \(failure)")
@@ -96,7 +100,7 @@ public final class OutgoingCall: @unchecked Sendable {
         guard let handle else { return .broken(.failed, "capnp event loop unavailable") }
         let cap = path.withUnsafeBufferPointer { ccapnp_call_pipeline(handle, $0.baseAddress, $0.count) }
         guard let cap else { return .broken(.failed, "could not pipeline on the call") }
-        return Capability(owning: cap)
+        return Capability(owning: cap, lineage: lineage)
     }
 }
 

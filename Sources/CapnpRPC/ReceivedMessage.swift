@@ -9,17 +9,20 @@ final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
     // Immutable after init; the shim's message is read-only.
     private let handle: OpaquePointer
     private let view: ccapnp_message_view
+    /// Given to the capabilities read out of it.
+    private let lineage: Lineage
 
-    private init(handle: OpaquePointer) {
+    private init(handle: OpaquePointer, lineage: Lineage) {
         self.handle = handle
         self.view = ccapnp_message_get_view(handle)
+        self.lineage = lineage
     }
 
     deinit { ccapnp_message_release(handle) }
 
     /// A reader over `handle`, which it takes ownership of.
-    static func reader(taking handle: OpaquePointer) -> MessageReader {
-        let message = ReceivedMessage(handle: handle)
+    static func reader(taking handle: OpaquePointer, lineage: Lineage = Lineage()) -> MessageReader {
+        let message = ReceivedMessage(handle: handle, lineage: lineage)
         let view = message.view
         var segments: [UnsafeRawBufferPointer] = []
         segments.reserveCapacity(view.segment_count)
@@ -36,6 +39,6 @@ final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
     func capability(at index: UInt32) -> Capability? {
         guard Int(index) < view.cap_count, let cap = view.caps[Int(index)] else { return nil }
         ccapnp_cap_retain(cap)
-        return Capability(owning: cap)
+        return Capability(owning: cap, lineage: lineage)
     }
 }

@@ -23,7 +23,7 @@ struct PycapnpInteropTests {
         let peer = try PeerProcess.spawn(python) { fd in [script, "call", String(fd)] }
         let serving = try Connection(fd: peer.fd, serving: TesterServer(), options: ConnectionOptions(isServer: true))
         defer { serving.close() }
-        let status = try await withHangGuard("the pycapnp client") { peer.wait() }
+        let status = try await withHangGuard("the pycapnp client") { await peer.exitStatus() }
         #expect(status == 0, "pycapnp_peer.py call exited \(status); its output above says which check failed")
     }
 
@@ -61,7 +61,7 @@ struct PycapnpInteropTests {
         #expect(try box.label == "size!" && Array(box.value) == Array("héllo".utf8))
 
         client.close()
-        let status = try await withHangGuard("pycapnp to exit") { peer.wait() }
+        let status = try await withHangGuard("pycapnp to exit") { await peer.exitStatus() }
         #expect(status == 0)
     }
 }

@@ -50,6 +50,20 @@ public struct PeerProcess: Sendable {
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
+    /// Waits for the child to exit without blocking a thread of the concurrency pool (a peer
+    /// that still needs our servers would otherwise starve them); its exit code, or 128 + signal.
+    public func exitStatus() async -> Int32 {
+        var status: Int32 = 0
+        while true {
+            let pid = waitpid(self.pid, &status, WNOHANG)
+            if pid == self.pid { break }
+            if pid < 0 && errno != EINTR { return -1 }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
     public func kill(_ signal: Int32 = SIGKILL) { _ = Glibc.kill(pid, signal) }
 }
 

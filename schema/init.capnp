@@ -1,0 +1,15 @@
+@0xf2c5cfa319406aa6;
+# Init, the first capability of every process connection, as Bitcoin Core's init.capnp shapes it
+# (same file ID, so the same interface ID): `construct` exchanges thread maps, then the
+# `make…` methods hand out the other interfaces.
+
+using Swift = import "swift.capnp";
+$Swift.module("NodeInterfaces");
+
+using Proxy = import "proxy.capnp";
+using Echo = import "echo.capnp";
+
+interface Init {
+  construct @0 (threadMap :Proxy.ThreadMap) -> (threadMap :Proxy.ThreadMap);
+  makeEcho @1 (context :Proxy.Context) -> (result :Echo.Echo);
+}
