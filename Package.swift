@@ -42,8 +42,11 @@ let package = Package(
                                                          .product(name: "Logging", package: "swift-log")]),
         .target(name: "Multiprocess", dependencies: ["Capnp", "CapnpRPC", .product(name: "Logging", package: "swift-log")]),
         .target(name: "NodeInterfaces", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"]),
+        .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"]),
+        .executableTarget(name: "mp-demo-child", dependencies: ["Multiprocess", "NodeInterfaces"]),
         .executableTarget(name: "mp-test-child", dependencies: ["Multiprocess"], path: "Tests/mp-test-child"),
-        .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "mp-test-child", "TestSupport"]),
+        .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "mp-test-child",
+                                                            "mp-demo", "mp-demo-child", "TestSupport"]),
         .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "CapnpRPC", "TestSupport"], exclude: ["Schemas"]),
     ],
     cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20

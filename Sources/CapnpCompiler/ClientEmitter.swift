@@ -5,7 +5,7 @@ import Capnp
 
 extension SwiftEmitter {
     /// Member names the Client itself declares, which a method must not take.
-    private static let clientMembers: Set<String> = ["capability", "cast"]
+    private static let clientMembers: Set<String> = ["capability", "cast", "interfaceId"]
 
     mutating func emitClient(_ interface: Node.Reader) throws {
         let name = index.names[interface.id]!
@@ -13,6 +13,7 @@ extension SwiftEmitter {
         out.line("/// A client of `\(name)`: one method per schema method, inherited ones included.")
         out.line("public struct Client: CapnpRPC.CapabilityClient {")
         out.indent()
+        out.line("public static var interfaceId: UInt64 { \(SwiftNames.hex(interface.id)) }")
         out.line("public let capability: CapnpRPC.Capability")
         out.line("public init(_ capability: CapnpRPC.Capability) { self.capability = capability }")
         for method in try rpcMethods(of: interface.id, in: interface.id) {

@@ -4,6 +4,8 @@ import Capnp
 
 /// A generated interface's `Client`: a typed view of a capability.
 public protocol CapabilityClient: Sendable {
+    /// The type ID of the interface it calls.
+    static var interfaceId: UInt64 { get }
     init(_ capability: Capability)
     var capability: Capability { get }
 }

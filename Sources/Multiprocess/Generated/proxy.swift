@@ -14,6 +14,7 @@ public enum ThreadMap: Capnp.InterfaceType {
 
     /// A client of `ThreadMap`: one method per schema method, inherited ones included.
     public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0xee5e37179ad9dc9d }
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 
@@ -157,6 +158,7 @@ public enum Thread: Capnp.InterfaceType {
 
     /// A client of `Thread`: one method per schema method, inherited ones included.
     public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0x81c1e2600d0b56c5 }
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 

@@ -15,6 +15,7 @@ public enum Echo: Capnp.InterfaceType {
 
     /// A client of `Echo`: one method per schema method, inherited ones included.
     public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0xd36b89640dc94399 }
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 

@@ -14,6 +14,7 @@ public enum Init: Capnp.InterfaceType {
 
     /// A client of `Init`: one method per schema method, inherited ones included.
     public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0x8838c700ba5cba65 }
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 

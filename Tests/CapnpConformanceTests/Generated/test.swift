@@ -1371,6 +1371,7 @@ public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
 
     /// A client of `Container`: one method per schema method, inherited ones included.
     public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0x9893d70953c03f7a }
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 
@@ -2362,6 +2363,7 @@ public enum Base: Capnp.InterfaceType {
 
     /// A client of `Base`: one method per schema method, inherited ones included.
     public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0xf038c08146b4e97c }
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 
@@ -2500,6 +2502,7 @@ public enum Derived: Capnp.InterfaceType {
 
     /// A client of `Derived`: one method per schema method, inherited ones included.
     public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0xd00760262ba7ddda }
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 

@@ -79,6 +79,7 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType>: 
 
     /// A client of `Persistent`: one method per schema method, inherited ones included.
     public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0xc8cb212fcd9f5691 }
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 

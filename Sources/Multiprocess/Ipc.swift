@@ -1,0 +1,110 @@
+// Ipc: the facade a program uses, as Bitcoin Core's interfaces::Ipc. A parent spawns a child
+// and gets its Init; a child started that way serves its Init and exits when the parent goes.
+
+import CapnpRPC
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Spawning and serving processes over Cap'n Proto.
+public struct Ipc: Sendable {
+    public var `protocol`: Protocol
+    /// How long a spawned child has to answer its first call (`construct`) before it is killed.
+    public var startTimeout: Duration = .seconds(5)
+    /// How long a child has to exit on its own once its connection is closed, before SIGTERM
+    /// (and as long again before SIGKILL).
+    public var exitGracePeriod: Duration = .seconds(3)
+    /// Where spawned executables are looked up; nil: the running executable's directory.
+    public var executableDirectory: String?
+
+    public init(protocol: Protocol = Protocol()) {
+        self.protocol = `protocol`
+    }
+
+    public enum IpcError: Error, Sendable, CustomStringConvertible {
+        case spawn(ProcessError)
+        case connect(RPCError)
+        case startTimeout(name: String, after: Duration)
+        case childFailed(name: String, RPCError)
+
+        public var description: String {
+            switch self {
+            case .spawn(let error): "could not spawn: \(error)"
+            case .connect(let error): "could not connect to the child: \(error)"
+            case .startTimeout(let name, let after): "\(name) did not answer its first call within \(after); killed it"
+            case .childFailed(let name, let error): "\(name) failed before serving: \(error)"
+            }
+        }
+    }
+
+    /// Starts `name` (found next to this executable) as a child and connects to its Init.
+    /// Returns once the child has answered `construct`; a child that does not within
+    /// `startTimeout` is killed and reaped.
+    public func spawnProcess<Init: CapabilityClient>(_ name: String, as type: Init.Type) async throws(IpcError) -> SpawnedProcess<Init> {
+        let spawned: (pid: pid_t, fd: Int32)
+        do { spawned = try Process.spawn(executableName: name, searchDirectory: executableDirectory) } catch {
+            throw .spawn(error)
+        }
+        let connected: Protocol.Connected<Init>
+        do { connected = try `protocol`.connect(fd: spawned.fd, as: type, threadName: "\(name)-caller") } catch {
+            _ = kill(spawned.pid, SIGKILL)
+            _ = try? Process.waitSpawned(spawned.pid)
+            throw .connect(error)
+        }
+        let child = SpawnedProcess(name: name, pid: spawned.pid, connected: connected, grace: exitGracePeriod,
+                                   logger: `protocol`.logger)
+        let timeout = startTimeout
+        let outcome: Result<Void, RPCError>? = await withTaskGroup(of: Result<Void, RPCError>?.self) { group in
+            group.addTask {
+                do throws(RPCError) { try await connected.ready(); return .success(()) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .success: return child
+        case .failure(let error):
+            _ = await child.close()
+            throw .childFailed(name: name, error)
+        case nil:
+            _ = kill(spawned.pid, SIGKILL)
+            _ = await child.close()
+            throw .startTimeout(name: name, after: timeout)
+        }
+    }
+
+    /// In a process started by `spawnProcess`: serves `init` on the inherited socket until the
+    /// parent closes it. Returns nil when `arguments` are not those of a spawned process (the
+    /// caller then runs normally), else the exit status the process should exit with.
+    /// SIGINT is ignored meanwhile: the child ends when its parent does.
+    public func startSpawnedProcess(_ arguments: [String], init server: some CapabilityServer) async -> Int32? {
+        let fd: Int32
+        do {
+            guard let spawnedFd = try Process.checkSpawned(arguments) else { return nil }
+            fd = spawnedFd
+        } catch {
+            printToStandardError("\(arguments.first ?? "child"): \(error)")
+            return error.exitStatus
+        }
+        signal(SIGINT, SIG_IGN)
+        do {
+            try await `protocol`.serve(fd: fd, init: server)
+            return 0
+        } catch {
+            `protocol`.logger.error("serving on fd \(fd) failed: \(error)")
+            printToStandardError("\(arguments.first ?? "child"): serving on fd \(fd) failed: \(error)")
+            return 1
+        }
+    }
+}
+
+func printToStandardError(_ message: String) {
+    let line = Array((message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

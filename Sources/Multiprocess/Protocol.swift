@@ -1,0 +1,68 @@
+// Protocol: how a process talks to another over one socket, as Bitcoin Core's ipc::Protocol
+// (its Cap'n Proto implementation): `connect` gives the peer's Init, `serve` exports ours.
+
+import Capnp
+import CapnpRPC
+import Logging
+
+/// Cap'n Proto over a connected unix socket, with libmultiprocess's conventions: the first
+/// call is `Init.construct` (thread maps exchanged), and calls carry a `Proxy.Context` naming
+/// a thread made once per connection with `makeThread`.
+public struct Protocol: Sendable {
+    public var options: ConnectionOptions
+    public var logger: Logger
+
+    public init(options: ConnectionOptions = ConnectionOptions(), logger: Logger = Logger(label: "ipc")) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// The peer's `Init` on a connection, and the connection.
+    public struct Connected<Init: CapabilityClient>: Sendable {
+        /// Calls on it (and on what it returns) carry the connection's context.
+        public let initClient: Init
+        public let connection: Connection
+        /// The `construct` call: it answers once the peer serves (the first reply).
+        let construct: OutgoingCall
+
+        /// Waits for the peer to answer `construct`, the first call of the connection.
+        public func ready() async throws(RPCError) {
+            _ = try await construct.response()
+        }
+    }
+
+    /// Starts RPC on `fd` (taken) and asks the peer for its `Init`. Nothing waits: `construct`
+    /// and `makeThread` are sent pipelined, and calls on the Init may follow at once.
+    public func connect<Init: CapabilityClient>(fd: Int32, as type: Init.Type, threadName: String = "swift-client") throws(RPCError) -> Connected<Init> {
+        let connection = try Connection(fd: fd, options: options)
+        let bootstrap = connection.bootstrap()
+        // construct @0 (threadMap :ThreadMap) -> (threadMap :ThreadMap), whatever Init it is.
+        let params = MessageBuilder(firstSegmentWords: 8)
+        params.root.initStruct(dataWords: 0, pointerCount: 1).pointer(0).setClient(Self.threadMap())
+        let construct = bootstrap.send(interfaceId: Init.interfaceId, methodId: 0, params: params)
+        let threadMap = ThreadMap.Client(construct.pipeline([0]))
+        let thread = try threadMap.sendMakeThread(name: threadName).result
+        let context = ProxyContext(thread: thread.capability)
+        logger.debug("connected on fd \(fd); construct and makeThread(\(threadName)) sent")
+        return Connected(initClient: Init(bootstrap.with(context: context)), connection: connection, construct: construct)
+    }
+
+    /// Serves `init` on `fd` (taken) until the peer closes the connection or it fails; calls
+    /// `ready` once serving.
+    @discardableResult
+    public func serve(fd: Int32, init server: some CapabilityServer,
+                      ready: (@Sendable () -> Void)? = nil) async throws(RPCError) -> Disconnect {
+        var serverOptions = options
+        serverOptions.isServer = true
+        let connection = try Connection(fd: fd, serving: server, options: serverOptions)
+        ready?()
+        let reason = await connection.disconnected()
+        logger.debug("connection on fd \(fd) ended: \(reason)")
+        return reason
+    }
+
+    /// A new ThreadMap to answer `Init.construct` with (the Init server's `construct` returns it).
+    public static func threadMap() -> ThreadMap.Client {
+        ThreadMap.Client(serving: ThreadMapServer())
+    }
+}
