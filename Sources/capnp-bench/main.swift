@@ -1,45 +1,63 @@
 // capnp-bench: the Swift side of scripts/bench. Protocol (scripts/bench-cxx/README.md):
-// `capnp-bench <figure>` prints one number; exit 3 means the figure is not implemented yet.
+//
+//   capnp-bench P1|P2|P3|P4|P5   runs one figure, prints one number on stdout
+//   capnp-bench P5-check         prints the P5 checksum for seed 42
+//   capnp-bench -ipcfd N         child role: serves Bench on fd N until the parent closes
+//
+// Exit status: 0 ok, 1 failure, 2 usage error, 3 figure not implemented.
+// Environment: BENCH_VERBOSE=1 prints batch values to stderr; BENCH_CALLER=loop|global|task picks
+// the executor of the calling task (Caller.swift); BENCH_DIVIDE=N shrinks the RPC figures'
+// call counts N-fold, for profiling (Stats.swift).
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-func printError(_ message: String) {
-    let bytes = Array("capnp-bench: \(message)\n".utf8)
-    _ = write(2, bytes, bytes.count)
-}
+let usage = """
+    usage: capnp-bench P1|P2|P3|P4|P5|P5-check
+           capnp-bench -ipcfd N   (child role)
+    """
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-guard let figure = arguments.first else {
-    printError("usage: capnp-bench P1|P2|P3|P4|P5|P5-check")
+func usageError(_ message: String? = nil) -> Never {
+    if let message { printError(message) }
+    printError(usage)
     exit(2)
 }
 
+signal(SIGPIPE, SIG_IGN)
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+// Synchronous on purpose: the work runs in tasks while the main thread blocks (Caller.block).
+if arguments.first == "-ipcfd" {
+    guard arguments.count == 2 else { usageError("-ipcfd takes exactly one file descriptor number") }
+    ChildRole.run(fdArgument: arguments[1])
+}
+guard arguments.count == 1 else { usageError() }
+let figure = arguments[0]
+
 do {
     switch figure {
+    case "P1":
+        print(String(fixed: try Caller.block { try await Caller.withChild(P1.run) }, decimals: 2))
+    case "P2":
+        print(String(fixed: try Caller.block { try await Caller.withChild(P2.run) }, decimals: 0))
+    case "P3":
+        print(String(fixed: try Caller.block { try await Caller.withChild(P3.run) }, decimals: 2))
+    case "P4":
+        print(String(fixed: try Caller.block { try await Caller.run(P4.run) }, decimals: 3))
     case "P5":
-        print(String(format2: try P5.run()))
+        print(String(fixed: try P5.run(), decimals: 2))
     case "P5-check":
         print(try P5.iteration(42))
-    case "P1", "P2", "P3", "P4", "-ipcfd":
-        // The RPC figures need the Swift RPC layer (CapnpRPC), which is not built yet.
-        printError("\(figure) is not implemented yet")
-        exit(3)
     default:
-        printError("unknown figure '\(figure)'; usage: capnp-bench P1|P2|P3|P4|P5|P5-check")
-        exit(2)
+        // A figure name this binary does not have is "not implemented", as on the C++ side.
+        if figure.count > 1, figure.first == "P", figure.dropFirst().allSatisfy(\.isASCII), figure.dropFirst().allSatisfy(\.isNumber) {
+            printError("figure \(figure) is not implemented")
+            exit(3)
+        }
+        usageError("unknown figure '\(figure)'")
     }
 } catch {
     printError("\(figure) failed: \(error)")
     exit(1)
-}
-
-extension String {
-    /// Two decimals, without Foundation.
-    init(format2 value: Double) {
-        let hundredths = Int((value * 100).rounded())
-        let fraction = hundredths % 100
-        self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
 }
