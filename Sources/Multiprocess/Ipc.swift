@@ -17,6 +17,8 @@ public struct Ipc: Sendable {
     public var exitGracePeriod: Duration = .seconds(3)
     /// Where spawned executables are looked up; nil: the running executable's directory.
     public var executableDirectory: String?
+    /// Variables added to (or replacing those of) this process's environment for the child.
+    public var childEnvironment: [String: String] = [:]
 
     public init(protocol: Protocol = Protocol()) {
         self.protocol = `protocol`
@@ -43,7 +45,7 @@ public struct Ipc: Sendable {
     /// `startTimeout` is killed and reaped.
     public func spawnProcess<Init: CapabilityClient>(_ name: String, as type: Init.Type) async throws(IpcError) -> SpawnedProcess<Init> {
         let spawned: (pid: pid_t, fd: Int32)
-        do { spawned = try Process.spawn(executableName: name, searchDirectory: executableDirectory) } catch {
+        do { spawned = try Process.spawn(executableName: name, searchDirectory: executableDirectory, environment: childEnvironment) } catch {
             throw .spawn(error)
         }
         let connected: Protocol.Connected<Init>

@@ -1,0 +1,110 @@
+// Ipc across real processes: mp-demo-child spawned, called, killed, respawned; mp-demo killed
+// under its child; spawn/teardown cycles measured inside a process of their own.
+
+import CapnpRPC
+import Foundation
+import Multiprocess
+import NodeInterfaces
+import TestSupport
+import Testing
+
+private var productsDirectory: String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+}
+
+/// Whether `pid` has ended (gone, or a zombie nobody reaped).
+private func hasEnded(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(close, offsetBy: 2)] == "Z"
+}
+
+private func eventually(_ what: String, _ condition: () -> Bool) async throws {
+    for _ in 0..<3000 {
+        if condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("timed out waiting for \(what)")
+}
+
+@Suite("Ipc")
+struct IpcTests {
+    @Test("spawnProcess: construct answered, makeEcho/echo through the Init, close reaps exit 0")
+    func spawnCallClose() async throws {
+        let child = try await Ipc().spawnProcess("mp-demo-child", as: Init.Client.self)
+        let echo = try await child.initClient.makeEcho()
+        #expect(try await echo.echo(echo: "ping") == "ping")
+        #expect(await child.close() == .exited(0))
+        #expect(await child.close() == .exited(0), "a second close returns the same status")
+    }
+
+    @Test("a child killed with SIGKILL fails calls with .disconnected; the parent lives on and respawns")
+    func killChild() async throws {
+        let child = try await Ipc().spawnProcess("mp-demo-child", as: Init.Client.self)
+        let echo = try await child.initClient.makeEcho()
+        #expect(try await echo.echo(echo: "before") == "before")
+        kill(child.pid, SIGKILL)
+        let reason = await child.connection.disconnected()
+        #expect(reason == .peer)
+        do {
+            _ = try await echo.echo(echo: "after")
+            Issue.record("a call to a dead child succeeded")
+        } catch {
+            #expect(error.kind == .disconnected)
+        }
+        #expect(await child.close() == .signaled(SIGKILL))
+        let again = try await Ipc().spawnProcess("mp-demo-child", as: Init.Client.self)
+        #expect(try await again.initClient.makeEcho().echo(echo: "respawned") == "respawned")
+        #expect(await again.close() == .exited(0))
+    }
+
+    @Test("a child whose parent is killed with SIGKILL exits (its socket closes)")
+    func killParent() async throws {
+        let parent = Foundation.Process()
+        parent.executableURL = URL(fileURLWithPath: productsDirectory + "/mp-demo")
+        parent.arguments = ["--pause"]
+        let input = Pipe(), output = Pipe()
+        parent.standardInput = input
+        parent.standardOutput = output
+        try parent.run()
+        defer { if parent.isRunning { parent.terminate() } }
+        var text = ""
+        while !text.contains("child-pid ") || !text.hasSuffix("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let line = text.split(separator: "\n").first { $0.hasPrefix("child-pid ") }
+        let childPid = try #require(line.flatMap { Int32($0.dropFirst("child-pid ".count)) }, "mp-demo said: \(text)")
+        #expect(!hasEnded(childPid))
+        kill(parent.processIdentifier, SIGKILL)
+        parent.waitUntilExit()
+        try await eventually("the orphaned child to exit") { hasEnded(childPid) }
+    }
+
+    @Test("200 spawn/call/close cycles leave no fd and no zombie behind (measured in mp-demo)")
+    func spawnCycles() throws {
+        let result = try ToolRunner.run(productsDirectory + "/mp-demo", ["--cycles", "200"])
+        let report = String(decoding: result.stdout, as: UTF8.self)
+        #expect(result.status == 0, "mp-demo --cycles: \(report) \(result.stderr)")
+        let words = report.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        func value(_ key: String) -> Int? {
+            words.firstIndex(of: Substring(key)).flatMap { Int(words[$0 + 1]) }
+        }
+        #expect(value("cycles") == 200)
+        #expect(value("fds-before") != nil && value("fds-before") == value("fds-after"), "\(report)")
+        #expect(value("children-after") == 0 && value("zombies") == 0, "\(report)")
+    }
+
+    @Test("the demo pair runs end to end and rejects bad arguments")
+    func demoPair() throws {
+        let run = try ToolRunner.run(productsDirectory + "/mp-demo", ["one", "two"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let output = String(decoding: run.stdout, as: UTF8.self)
+        #expect(output.contains("echo(\"two\") -> \"two\"") && output.contains("exited with status 0"), "\(output)")
+        #expect(try ToolRunner.run(productsDirectory + "/mp-demo", ["--bogus"]).status == 1)
+        let child = try ToolRunner.run(productsDirectory + "/mp-demo-child", ["-ipcfd", "x"])
+        #expect(child.status == 2 && child.stderr.contains("'x'"), "\(child.stderr)")
+        #expect(try ToolRunner.run(productsDirectory + "/mp-demo-child", []).status == 2)
+    }
+}
