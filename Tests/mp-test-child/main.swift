@@ -1,1 +1,23 @@
-// The child of the Multiprocess tests (placeholder until Process lands).
+// The child of the Multiprocess tests: started by Process.spawn as `mp-test-child -ipcfd N`, it
+// does on that socket what MP_TEST_CHILD_MODE says (ChildMode.swift), so argv stays exactly that.
+
+import Multiprocess
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let ipcFd: Int32
+do throws(ProcessError) {
+    guard let fd = try Process.checkSpawned(CommandLine.arguments) else {
+        _ = writeAll(2, Array(("usage: mp-test-child -ipcfd N\n"
+            + "  Started by the Multiprocess tests through Process.spawn; N is its socket.\n"
+            + "  MP_TEST_CHILD_MODE: \(ChildMode.summary)\n").utf8))
+        exit(2)
+    }
+    ipcFd = fd
+} catch {
+    printError("\(error)")
+    exit(error.exitStatus)
+}
+ignoreInterruptsAndBrokenPipes()
+exit(ChildMode.fromEnvironment().run(ipcFd))

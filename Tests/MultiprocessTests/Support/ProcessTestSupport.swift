@@ -1,0 +1,218 @@
+// Helpers of the Process tests: the test child, byte I/O with hang guards, temporary directories.
+
+import Multiprocess
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A test helper failed; the description says how.
+struct ProcessTestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The mp-test-child executable, and ways of starting and ending it.
+enum TestChild {
+    static let name = "mp-test-child"
+
+    /// Where it is built: next to the test bundle, as Process.spawn looks for it.
+    static var path: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let exe = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "./x"
+        return String(exe[..<(exe.lastIndex(of: "/") ?? exe.endIndex)]) + "/" + name
+    }
+
+    /// Spawns it through Process.spawn in `mode` (MP_TEST_CHILD_MODE).
+    static func spawn(_ mode: String = "echo") throws -> (pid: pid_t, fd: Int32) {
+        try Process.spawn(executableName: name, environment: ["MP_TEST_CHILD_MODE": mode])
+    }
+
+    /// Waits for `pid` to end; a hang guard kills it after `seconds` (far above a normal run).
+    static func wait(_ pid: pid_t, seconds: Int = 60) throws -> ExitStatus {
+        for _ in 0..<(seconds * 200) {
+            if let status = try Process.reap(pid) { return status }
+            usleep(5_000)
+        }
+        kill(pid, SIGKILL)
+        _ = try? Process.waitSpawned(pid)
+        throw ProcessTestFailure("child \(pid) had not exited after \(seconds) s; killed it")
+    }
+
+    /// For a `defer` after spawning: SIGKILLs and reaps `pid` unless it has been waited for
+    /// already, so that a failing test leaves no child behind.
+    static func killIfRunning(_ pid: pid_t) {
+        do {
+            guard try Process.reap(pid) == nil else { return }
+        } catch {
+            return  // already waited for
+        }
+        kill(pid, SIGKILL)
+        _ = try? Process.waitSpawned(pid)
+    }
+
+    /// Runs it with exactly `arguments` after argv[0] (not through Process.spawn), with each
+    /// `placed.source` fd duplicated onto `placed.target` in the child; returns how it ended and
+    /// what it wrote to stderr.
+    static func run(_ arguments: [String], placing placed: [(source: Int32, target: Int32)] = [])
+        throws -> (status: ExitStatus, stderr: String)
+    {
+        let directory = try TemporaryDirectory()
+        let errorPath = directory.path + "/stderr"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        for (source, target) in placed { posix_spawn_file_actions_adddup2(&actions, source, target) }
+        var argv = ([path] + arguments).map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        argv.append(nil)
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard result == 0 else { throw ProcessTestFailure("posix_spawn \(path): errno \(result)") }
+        defer { killIfRunning(pid) }
+        let status = try wait(pid)
+        return (status, try directory.read("stderr"))
+    }
+}
+
+/// Reading and writing whole messages on a socket, with hang guards.
+enum SocketIO {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw ProcessTestFailure("write to fd \(fd) failed: errno \(errno)") }
+            offset += written
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ text: String) throws { try writeAll(fd, Array(text.utf8)) }
+
+    /// Exactly `count` bytes; throws on EOF first, or when nothing comes for `seconds`.
+    static func readExactly(_ fd: Int32, _ count: Int, seconds: Int = 30) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while bytes.count < count {
+            let chunk = try readSome(fd, upTo: count - bytes.count, seconds: seconds)
+            guard !chunk.isEmpty else { throw ProcessTestFailure("EOF on fd \(fd) after \(bytes.count) of \(count) bytes") }
+            bytes += chunk
+        }
+        return bytes
+    }
+
+    /// Everything until EOF.
+    static func readToEnd(_ fd: Int32, seconds: Int = 30) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = try readSome(fd, upTo: 65536, seconds: seconds)
+            if chunk.isEmpty { return bytes }
+            bytes += chunk
+        }
+    }
+
+    /// One read (empty at EOF), after waiting at most `seconds` for the fd to become readable.
+    static func readSome(_ fd: Int32, upTo limit: Int, seconds: Int = 30) throws -> [UInt8] {
+        try awaitReadable(fd, seconds: seconds)
+        var buffer = [UInt8](repeating: 0, count: limit)
+        while true {
+            let count = read(fd, &buffer, limit)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw ProcessTestFailure("read from fd \(fd) failed: errno \(errno)") }
+            return Array(buffer[0..<count])
+        }
+    }
+
+    /// Waits until `fd` is readable (for a listening socket: has a connection to accept).
+    static func awaitReadable(_ fd: Int32, seconds: Int = 30) throws {
+        var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let result = poll(&ready, 1, Int32(seconds * 1000))
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else { throw ProcessTestFailure("fd \(fd) not readable within \(seconds) s") }
+            return
+        }
+    }
+
+    /// The next connection on `listener` (CLOEXEC), waiting at most `seconds` for it.
+    static func accept(_ listener: Int32, seconds: Int = 30) throws -> Int32 {
+        try awaitReadable(listener, seconds: seconds)
+        let fd = Glibc.accept(listener, nil, nil)
+        guard fd >= 0 else { throw ProcessTestFailure("accept on fd \(listener) failed: errno \(errno)") }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return fd
+    }
+
+    static func isCloseOnExec(_ fd: Int32) -> Bool {
+        let flags = fcntl(fd, F_GETFD)
+        return flags >= 0 && flags & FD_CLOEXEC != 0
+    }
+}
+
+/// A fresh directory under /tmp (short, for socket paths), removed with everything in it on deinit.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/mp-proc-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw ProcessTestFailure("mkdtemp failed: errno \(errno)") }
+        path = String(cString: made)
+    }
+
+    deinit { Self.remove(path) }
+
+    /// Writes `text` to the file `name` in this directory, with `mode`; returns its path.
+    @discardableResult
+    func write(_ name: String, _ text: String, mode: mode_t = 0o644) throws -> String {
+        let file = path + "/" + name
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw ProcessTestFailure("cannot create \(file): errno \(errno)") }
+        defer { close(fd) }
+        try SocketIO.writeAll(fd, text)
+        guard fchmod(fd, mode) == 0 else { throw ProcessTestFailure("chmod \(file): errno \(errno)") }
+        return file
+    }
+
+    func read(_ name: String) throws -> String {
+        let file = path + "/" + name
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ProcessTestFailure("cannot open \(file): errno \(errno)") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = Glibc.read(fd, &buffer, buffer.count)
+            guard count > 0 else { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func makeDirectory(_ name: String) throws {
+        guard mkdir(path + "/" + name, 0o700) == 0 else { throw ProcessTestFailure("mkdir \(name): errno \(errno)") }
+    }
+
+    private static func remove(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFDIR, let directory = opendir(path) {
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(directory)
+            for name in names { remove(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+}
+
+/// The mode bits (permissions) of the file at `path`, or nil if there is none.
+func fileMode(_ path: String) -> mode_t? {
+    var info = stat()
+    return lstat(path, &info) == 0 ? info.st_mode : nil
+}

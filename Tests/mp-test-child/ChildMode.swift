@@ -1,0 +1,89 @@
+// What mp-test-child does with its socket, chosen by the environment variable MP_TEST_CHILD_MODE.
+
+import Multiprocess
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum ChildMode {
+    /// Writes back what it reads until EOF, then exits 0. The default.
+    case echo
+    /// Exits at once with this status.
+    case exit(Int32)
+    /// Writes "ipcfd=N fds=a,b,c\n" (its open fds) to the socket, then exits 0.
+    case reportFds
+    /// Spawns and tears down this many children of its own, then reports (SpawnCycles.swift).
+    case spawnCycles(Int)
+    /// A mode it does not know: exits 2 with this message.
+    case invalid(String)
+
+    static let summary = "echo (default) | exit:<status> | report-fds | spawn-cycles:<count>"
+
+    static func fromEnvironment() -> ChildMode {
+        guard let raw = getenv("MP_TEST_CHILD_MODE") else { return .echo }
+        let mode = String(cString: raw)
+        if mode == "echo" || mode.isEmpty { return .echo }
+        if mode == "report-fds" { return .reportFds }
+        if mode.hasPrefix("exit:") {
+            guard let status = Int32(mode.dropFirst("exit:".count)), (0...255).contains(status) else {
+                return .invalid("MP_TEST_CHILD_MODE '\(mode)': the exit status must be 0...255")
+            }
+            return .exit(status)
+        }
+        if mode.hasPrefix("spawn-cycles:") {
+            guard let count = Int(mode.dropFirst("spawn-cycles:".count)), count > 0 else {
+                return .invalid("MP_TEST_CHILD_MODE '\(mode)': the count must be a positive number")
+            }
+            return .spawnCycles(count)
+        }
+        return .invalid("unknown MP_TEST_CHILD_MODE '\(mode)'; modes: \(summary)")
+    }
+
+    /// Runs the mode on `fd`; returns the exit status.
+    func run(_ fd: Int32) -> Int32 {
+        switch self {
+        case .echo:
+            return echo(fd)
+        case .exit(let status):
+            return status
+        case .reportFds:
+            let others = openFds().map(String.init).joined(separator: ",")
+            return writeAll(fd, Array("ipcfd=\(fd) fds=\(others)\n".utf8)) ? 0 : 1
+        case .spawnCycles(let count):
+            return runSpawnCycles(count, reportingTo: fd)
+        case .invalid(let message):
+            printError(message)
+            return 2
+        }
+    }
+
+    private func echo(_ fd: Int32) -> Int32 {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count == 0 { return 0 }
+            if count < 0 {
+                if errno == EINTR { continue }
+                printError("read from fd \(fd) failed: errno \(errno)")
+                return 1
+            }
+            guard writeAll(fd, Array(buffer[0..<count])) else { return 1 }
+        }
+    }
+}
+
+/// Ctrl-C reaches every process of the terminal's process group: like Bitcoin Core's children,
+/// this one leaves shutting down to its parent, which closes the socket. A parent that has gone
+/// must not kill it with SIGPIPE either: writes then fail with EPIPE.
+func ignoreInterruptsAndBrokenPipes() {
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { _ in
+        // A literal: no allocation in a signal handler.
+        let message: StaticString = "mp-test-child: ignoring SIGINT; waiting for the parent to close the connection\n"
+        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+    }
+    action.sa_flags = SA_RESTART
+    sigemptyset(&action.sa_mask)
+    sigaction(SIGINT, &action, nil)
+    signal(SIGPIPE, SIG_IGN)
+}
