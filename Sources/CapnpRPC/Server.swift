@@ -82,12 +82,19 @@ public final class IncomingCall: @unchecked Sendable {
     }
 }
 
+/// Where a served call's task is: running unlisted, finished, or listed in `ServerBox.calls`.
+private enum CallState {
+    static let running: UInt8 = 0
+    static let finished: UInt8 = 1
+    static let listed: UInt8 = 2
+}
+
 /// The shim-side context of one server: the server, and the calls it is still answering (so a
 /// cancellation can find their task).
 final class ServerBox: Sendable {
     let server: any CapabilityServer
-    /// Tasks of unanswered calls by call handle, and calls whose task ended before it was listed.
-    private let calls = Mutex<(running: [UInt: Task<Void, Never>], ended: Set<UInt>)>(([:], []))
+    /// Tasks of unanswered calls that suspended, by call handle.
+    private let calls = Mutex<[UInt: Task<Void, Never>]>([:])
 
     private init(_ server: any CapabilityServer) { self.server = server }
 
@@ -123,24 +130,28 @@ final class ServerBox: Sendable {
         let call = IncomingCall(handle: handle, interfaceId: interfaceId, methodId: methodId)
         let key = Self.key(handle)
         let server = self.server
+        // Most calls finish inline; those skip the registry of running calls entirely.
+        let state = Atomic<UInt8>(CallState.running)
         let task = Task.immediate {
             var failure: (any Error)?
             do { try await server.dispatch(call) } catch { failure = error }
-            // Unlist before answering: once answered, the handle may be freed and reused.
-            self.calls.withLock { calls in
-                if calls.running.removeValue(forKey: key) == nil { calls.ended.insert(key) }
+            if !state.compareExchange(expected: CallState.running, desired: CallState.finished, ordering: .acquiringAndReleasing).exchanged {
+                // Listed: unlist before answering, since once answered the handle may be reused.
+                _ = self.calls.withLock { $0.removeValue(forKey: key) }
             }
             call.answer(failure)
         }
-        // The task may already have ended (inline, or on another thread); list it only if it
-        // still runs, so that a cancellation can reach it.
+        // Still running (suspended): list it so that a cancellation can reach it. Under the lock,
+        // so the task's unlisting waits for this.
         calls.withLock { calls in
-            if calls.ended.remove(key) == nil { calls.running[key] = task }
+            if state.compareExchange(expected: CallState.running, desired: CallState.listed, ordering: .acquiringAndReleasing).exchanged {
+                calls[key] = task
+            }
         }
     }
 
     private func cancel(_ handle: OpaquePointer) {
         let key = Self.key(handle)
-        calls.withLock { $0.running[key] }?.cancel()
+        calls.withLock { $0[key] }?.cancel()
     }
 }

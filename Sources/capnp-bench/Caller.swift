@@ -11,15 +11,12 @@ enum Caller {
     /// - `loop` (default): `RPCLoop.shared`, the RPC loop thread, so sending a call and resuming
     ///   after its answer need no thread hop. The fastest of the library's options here.
     /// - `global`: none (the global concurrent executor); every call hops onto the loop and back.
-    /// - `task`: an experiment, `LoopTaskExecutor`: the same thread as `loop`, minus the
-    ///   re-enqueues `RPCLoop` causes at isolation changes (see LoopTaskExecutor.swift).
     static let executor: (any TaskExecutor)? = {
         switch getenv("BENCH_CALLER").map({ String(cString: $0) }) {
         case nil, "", "loop": return RPCLoop.shared
         case "global": return nil
-        case "task": return LoopTaskExecutor.shared
         case let other?:
-            printError("BENCH_CALLER must be 'loop', 'global' or 'task', got '\(other)'")
+            printError("BENCH_CALLER must be 'loop' or 'global', got '\(other)'")
             exit(2)
         }
     }()

@@ -5,7 +5,7 @@
 //   capnp-bench -ipcfd N         child role: serves Bench on fd N until the parent closes
 //
 // Exit status: 0 ok, 1 failure, 2 usage error, 3 figure not implemented.
-// Environment: BENCH_VERBOSE=1 prints batch values to stderr; BENCH_CALLER=loop|global|task picks
+// Environment: BENCH_VERBOSE=1 prints batch values to stderr; BENCH_CALLER=loop|global picks
 // the executor of the calling task (Caller.swift); BENCH_DIVIDE=N shrinks the RPC figures'
 // call counts N-fold, for profiling (Stats.swift).
 
