@@ -27,14 +27,14 @@ public struct Ipc: Sendable {
     public enum IpcError: Error, Sendable, CustomStringConvertible {
         case spawn(ProcessError)
         case connect(RPCError)
-        case startTimeout(name: String, after: Duration)
+        case startTimeout(name: String, pid: pid_t, after: Duration)
         case childFailed(name: String, RPCError)
 
         public var description: String {
             switch self {
             case .spawn(let error): "could not spawn: \(error)"
             case .connect(let error): "could not connect to the child: \(error)"
-            case .startTimeout(let name, let after): "\(name) did not answer its first call within \(after); killed it"
+            case .startTimeout(let name, let pid, let after): "\(name) (pid \(pid)) did not answer its first call within \(after); killed it"
             case .childFailed(let name, let error): "\(name) failed before serving: \(error)"
             }
         }
@@ -77,8 +77,33 @@ public struct Ipc: Sendable {
         case nil:
             _ = kill(spawned.pid, SIGKILL)
             _ = await child.close()
-            throw .startTimeout(name: name, after: timeout)
+            throw .startTimeout(name: name, pid: spawned.pid, after: timeout)
         }
+    }
+
+    /// Listens on `address` (`unix`: `<dataDirectory>/<name>.sock`; `unix:<path>`), serving each
+    /// accepted connection with a new Init from `makeInit`.
+    public func listenAddress(_ address: String, dataDirectory: String, name: String, maxConnections: Int = 64,
+                              policy: PeerPolicy = .sameUser,
+                              makeInit: @escaping @Sendable () -> any CapabilityServer) throws(ProcessError) -> Listener {
+        let (fd, path) = try Process.bind(address: address, dataDirectory: dataDirectory, name: name)
+        `protocol`.logger.info("listening on \(path)")
+        return `protocol`.listen(fd: fd, maxConnections: maxConnections, policy: policy, makeInit: makeInit)
+    }
+
+    /// Connects to the Init served at `address`, waiting for its `construct` answer. `auto` tries
+    /// `unix` and returns nil when nothing listens there; other addresses throw then.
+    public func connectAddress<Init: CapabilityClient>(_ address: String, dataDirectory: String, name: String,
+                                                       as type: Init.Type) async throws -> Protocol.Connected<Init>? {
+        let fd: Int32
+        do {
+            fd = try Process.connect(address: address == "auto" ? "unix" : address, dataDirectory: dataDirectory, name: name)
+        } catch ProcessError.nothingListening where address == "auto" {
+            return nil
+        }
+        let connected = try `protocol`.connect(fd: fd, as: type)
+        try await connected.ready()
+        return connected
     }
 
     /// In a process started by `spawnProcess`: serves `init` on the inherited socket until the

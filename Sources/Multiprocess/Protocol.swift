@@ -4,6 +4,9 @@
 import Capnp
 import CapnpRPC
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Cap'n Proto over a connected unix socket, with libmultiprocess's conventions: the first
 /// call is `Init.construct` (thread maps exchanged), and calls carry a `Proxy.Context` naming
@@ -61,8 +64,47 @@ public struct Protocol: Sendable {
         return reason
     }
 
+    /// Accepts connections on `fd`, a listening unix socket (taken), serving each with a new
+    /// Init from `makeInit`. Peers `policy` does not allow, and connections beyond
+    /// `maxConnections`, are closed at once and logged.
+    public func listen(fd: Int32, maxConnections: Int = 64, policy: PeerPolicy = .sameUser,
+                       makeInit: @escaping @Sendable () -> any CapabilityServer) -> Listener {
+        var accepted = options
+        accepted.isServer = true
+        let serverOptions = accepted
+        let logger = self.logger
+        let holder = ListenerHolder()
+        let listener = Listener(fd: fd) { client in
+            guard let listener = holder.listener else { close(client); return }
+            guard let uid = peerUid(client), policy.allows(uid) else {
+                logger.warning("refused a connection on fd \(fd): peer uid \(peerUid(client).map(String.init) ?? "unknown") is not allowed")
+                close(client)
+                return
+            }
+            guard listener.connectionCount < maxConnections else {
+                logger.warning("refused a connection on fd \(fd): already \(maxConnections) connections")
+                close(client)
+                return
+            }
+            do {
+                listener.add(try Connection(fd: client, bootstrap: Capability(serving: makeInit()), options: serverOptions))
+            } catch {
+                logger.error("could not serve an accepted connection: \(error)")
+            }
+        }
+        holder.listener = listener
+        listener.start()
+        return listener
+    }
+
     /// A new ThreadMap to answer `Init.construct` with (the Init server's `construct` returns it).
     public static func threadMap() -> ThreadMap.Client {
         ThreadMap.Client(serving: ThreadMapServer())
     }
+}
+
+/// Lets the accept closure reach its listener without a retain cycle.
+private final class ListenerHolder: @unchecked Sendable {
+    // Set once, before the accept thread starts.
+    weak var listener: Listener?
 }

@@ -108,3 +108,53 @@ struct IpcTests {
         #expect(try ToolRunner.run(productsDirectory + "/mp-demo-child", []).status == 2)
     }
 }
+
+@Suite("Ipc start")
+struct IpcStartTests {
+    @Test("a child that never answers construct fails spawnProcess after the start timeout, killed and reaped")
+    func startTimeout() async throws {
+        var ipc = Ipc()
+        ipc.startTimeout = .milliseconds(300)
+        ipc.exitGracePeriod = .milliseconds(100)
+        ipc.childEnvironment = ["MP_TEST_CHILD_MODE": "mute"]
+        do {
+            _ = try await ipc.spawnProcess("mp-test-child", as: Init.Client.self)
+            Issue.record("spawnProcess succeeded with a child that never serves")
+        } catch {
+            guard case .startTimeout(let name, let pid, _) = error else {
+                Issue.record("expected .startTimeout, got \(error)")
+                return
+            }
+            #expect(name == "mp-test-child")
+            #expect(hasEnded(pid))
+            #expect(throws: ProcessError.self, "already reaped") { try Process.reap(pid) }
+            #expect(error.description.contains("did not answer its first call"))
+        }
+    }
+
+    @Test("a child that exits before serving fails spawnProcess with its error")
+    func childExitsEarly() async throws {
+        var ipc = Ipc()
+        ipc.childEnvironment = ["MP_TEST_CHILD_MODE": "exit:3"]
+        do {
+            _ = try await ipc.spawnProcess("mp-test-child", as: Init.Client.self)
+            Issue.record("spawnProcess succeeded with a child that exited")
+        } catch {
+            guard case .childFailed(_, let rpcError) = error else {
+                Issue.record("expected .childFailed, got \(error)")
+                return
+            }
+            #expect(rpcError.kind == .disconnected)
+        }
+    }
+
+    @Test("a missing executable fails spawnProcess with the path and errno")
+    func missingExecutable() async throws {
+        do {
+            _ = try await Ipc().spawnProcess("no-such-child", as: Init.Client.self)
+            Issue.record("spawned a missing executable")
+        } catch {
+            #expect(error.description.contains("no-such-child"), "\(error)")
+        }
+    }
+}

@@ -10,6 +10,8 @@ enum ChildMode {
     case echo
     /// Exits at once with this status.
     case exit(Int32)
+    /// Reads and discards until EOF, answering nothing (a child that never serves), then exits 0.
+    case mute
     /// Writes "ipcfd=N fds=a,b,c\n" (its open fds) to the socket, then exits 0.
     case reportFds
     /// Spawns and tears down this many children of its own, then reports (SpawnCycles.swift).
@@ -17,13 +19,14 @@ enum ChildMode {
     /// A mode it does not know: exits 2 with this message.
     case invalid(String)
 
-    static let summary = "echo (default) | exit:<status> | report-fds | spawn-cycles:<count>"
+    static let summary = "echo (default) | exit:<status> | mute | report-fds | spawn-cycles:<count>"
 
     static func fromEnvironment() -> ChildMode {
         guard let raw = getenv("MP_TEST_CHILD_MODE") else { return .echo }
         let mode = String(cString: raw)
         if mode == "echo" || mode.isEmpty { return .echo }
         if mode == "report-fds" { return .reportFds }
+        if mode == "mute" { return .mute }
         if mode.hasPrefix("exit:") {
             guard let status = Int32(mode.dropFirst("exit:".count)), (0...255).contains(status) else {
                 return .invalid("MP_TEST_CHILD_MODE '\(mode)': the exit status must be 0...255")
@@ -46,6 +49,13 @@ enum ChildMode {
             return echo(fd)
         case .exit(let status):
             return status
+        case .mute:
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count == 0 { return 0 }
+                if count < 0 && errno != EINTR { return 1 }
+            }
         case .reportFds:
             let others = openFds().map(String.init).joined(separator: ",")
             return writeAll(fd, Array("ipcfd=\(fd) fds=\(others)\n".utf8)) ? 0 : 1
