@@ -3,6 +3,7 @@
 
 import Capnp
 import CapnpRPC
+import Multiprocess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,31 +22,21 @@ final class BenchServer: Bench.Server {
 }
 
 enum ChildRole {
-    /// The fd number in `argument`: plain decimal digits, at most 2^20 (as the C++ side accepts).
-    static func parseFd(_ argument: String) -> Int32? {
-        guard !argument.isEmpty, argument.utf8.count <= 7,
-              argument.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let fd = Int32(argument), fd <= 1 << 20 else { return nil }
-        return fd
-    }
-
-    /// Serves until the parent closes: exit 0. A bad N (not a number, not an open stream
-    /// socket) is a usage error: exit 2. SIGINT is ignored (the parent's terminal may send it).
-    static func run(fdArgument: String) -> Never {
+    /// Serves until the parent closes: exit 0. Arguments that are not exactly
+    /// `[exe, "-ipcfd", N]` with N an open unix stream socket exit with Process's statuses
+    /// (2 for a malformed N). SIGINT is ignored (the parent's terminal may send it).
+    static func run(_ arguments: [String]) -> Never {
         signal(SIGINT, SIG_IGN)
-        guard let fd = parseFd(fdArgument) else {
-            printError("-ipcfd needs a file descriptor number, got '\(fdArgument)'")
-            exit(2)
-        }
-        var type: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 else {
-            printError("-ipcfd \(fd): not an open socket (errno \(errno))")
-            exit(2)
-        }
-        guard type == Int32(SOCK_STREAM.rawValue) else {
-            printError("-ipcfd \(fd): not a stream socket")
-            exit(2)
+        let fd: Int32
+        do throws(ProcessError) {
+            guard let spawned = try Process.checkSpawned(arguments) else {
+                printError("usage: capnp-bench -ipcfd N")
+                exit(2)
+            }
+            fd = spawned
+        } catch {
+            printError("\(error)")
+            exit(error.exitStatus)
         }
         do {
             let connection = try Connection(fd: fd, serving: BenchServer(), options: ConnectionOptions(isServer: true))

@@ -29,8 +29,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 
 // Synchronous on purpose: the work runs in tasks while the main thread blocks (Caller.block).
 if arguments.first == "-ipcfd" {
-    guard arguments.count == 2 else { usageError("-ipcfd takes exactly one file descriptor number") }
-    ChildRole.run(fdArgument: arguments[1])
+    ChildRole.run(CommandLine.arguments)
 }
 guard arguments.count == 1 else { usageError() }
 let figure = arguments[0]
