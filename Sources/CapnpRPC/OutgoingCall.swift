@@ -9,13 +9,14 @@ import Synchronization
 public final class OutgoingCall: @unchecked Sendable {
     typealias Outcome = Result<MessageReader, RPCError>
     private enum State {
-        case waiting([UnsafeContinuation<Outcome, Never>])
+        /// One waiter needs no array (the common case: one task awaits the answer).
+        case waiting(UnsafeContinuation<Outcome, Never>?, [UnsafeContinuation<Outcome, Never>])
         case done(Outcome)
     }
 
     // Set once in `send`, before the call is shared; the shim allows use from any thread.
     private var handle: OpaquePointer?
-    private let state = Mutex(State.waiting([]))
+    private let state = Mutex(State.waiting(nil, []))
 
     /// What was called (for tracing).
     let interfaceId: UInt64
@@ -58,26 +59,29 @@ public final class OutgoingCall: @unchecked Sendable {
     }
 
     private func complete(_ outcome: Outcome) {
-        let waiters: [UnsafeContinuation<Outcome, Never>] = state.withLock { state in
-            guard case .waiting(let waiters) = state else { return [] }
+        let (first, others): (UnsafeContinuation<Outcome, Never>?, [UnsafeContinuation<Outcome, Never>]) = state.withLock { state in
+            guard case .waiting(let first, let others) = state else { return (nil, []) }
             state = .done(outcome)
-            return waiters
+            return (first, others)
         }
-        for waiter in waiters { waiter.resume(returning: outcome) }
+        first?.resume(returning: outcome)
+        for waiter in others { waiter.resume(returning: outcome) }
     }
 
     /// The results. Cancelling the waiting task cancels the call (capnp sends Finish) for
     /// every waiter, and they get `.cancelled`.
     public func response() async throws(RPCError) -> MessageReader {
-        if case .done(let outcome) = state.withLock({ $0 }) { return try outcome.get() }
         let outcome = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in
                 let ready: Outcome? = state.withLock { state in
                     switch state {
                     case .done(let outcome): return outcome
-                    case .waiting(var waiters):
-                        waiters.append(continuation)
-                        state = .waiting(waiters)
+                    case .waiting(nil, let others):
+                        state = .waiting(continuation, others)
+                        return nil
+                    case .waiting(let first, var others):
+                        others.append(continuation)
+                        state = .waiting(first, others)
                         return nil
                     }
                 }

@@ -32,6 +32,8 @@ public final class IncomingCall: @unchecked Sendable {
     // Used by the one task serving the call, then by `answer` on the same task.
     private var resultsMessage: MessageBuilder?
     private let handle: OpaquePointer
+    /// Where the serving task is (`CallState`); here rather than captured, to save an allocation.
+    let taskState = Atomic<UInt8>(CallState.running)
 
     init(handle: OpaquePointer, interfaceId: UInt64, methodId: UInt16) {
         self.handle = handle
@@ -83,7 +85,7 @@ public final class IncomingCall: @unchecked Sendable {
 }
 
 /// Where a served call's task is: running unlisted, finished, or listed in `ServerBox.calls`.
-private enum CallState {
+enum CallState {
     static let running: UInt8 = 0
     static let finished: UInt8 = 1
     static let listed: UInt8 = 2
@@ -131,11 +133,10 @@ final class ServerBox: Sendable {
         let key = Self.key(handle)
         let server = self.server
         // Most calls finish inline; those skip the registry of running calls entirely.
-        let state = Atomic<UInt8>(CallState.running)
         let task = Task.immediate {
             var failure: (any Error)?
             do { try await server.dispatch(call) } catch { failure = error }
-            if !state.compareExchange(expected: CallState.running, desired: CallState.finished, ordering: .acquiringAndReleasing).exchanged {
+            if !call.taskState.compareExchange(expected: CallState.running, desired: CallState.finished, ordering: .acquiringAndReleasing).exchanged {
                 // Listed: unlist before answering, since once answered the handle may be reused.
                 _ = self.calls.withLock { $0.removeValue(forKey: key) }
             }
@@ -144,7 +145,7 @@ final class ServerBox: Sendable {
         // Still running (suspended): list it so that a cancellation can reach it. Under the lock,
         // so the task's unlisting waits for this.
         calls.withLock { calls in
-            if state.compareExchange(expected: CallState.running, desired: CallState.listed, ordering: .acquiringAndReleasing).exchanged {
+            if call.taskState.compareExchange(expected: CallState.running, desired: CallState.listed, ordering: .acquiringAndReleasing).exchanged {
                 calls[key] = task
             }
         }
