@@ -98,7 +98,12 @@ final class ServerBox: Sendable {
     /// Tasks of unanswered calls that suspended, by call handle.
     private let calls = Mutex<[UInt: Task<Void, Never>]>([:])
 
-    private init(_ server: any CapabilityServer) { self.server = server }
+    private init(_ server: any CapabilityServer) {
+        self.server = server
+        ServerCleanups.retain(server)
+    }
+
+    deinit { ServerCleanups.release(server) }
 
     static func makeCapability(_ server: any CapabilityServer) -> OpaquePointer {
         var vtable = ccapnp_server_vtable(

@@ -81,6 +81,12 @@ public struct Ipc: Sendable {
         }
     }
 
+    /// Runs `cleanup` when the last capability serving `server` is released: its clients
+    /// dropped it, or their connection died (Bitcoin Core's `Ipc::addCleanup`).
+    public func addCleanup(for server: some CapabilityServer, _ cleanup: @escaping @Sendable () -> Void) {
+        ServerCleanups.add(for: server, cleanup)
+    }
+
     /// Listens on `address` (`unix`: `<dataDirectory>/<name>.sock`; `unix:<path>`), serving each
     /// accepted connection with a new Init from `makeInit`.
     public func listenAddress(_ address: String, dataDirectory: String, name: String, maxConnections: Int = 64,

@@ -4,6 +4,7 @@
 import CapnpRPC
 import Multiprocess
 import NodeInterfaces
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -49,5 +50,47 @@ struct ProtocolTests {
         #expect(try await bare.echo(echo: "bare") == "no thread: bare")
         connected.connection.close()
         #expect(try await serving.value == .peer)
+    }
+}
+
+/// An Init whose Echo objects each run a cleanup, counted here, when they go.
+final class CleanupInit: Init.Server {
+    let cleaned = Mutex(0)
+
+    func makeEcho(_ call: ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws {
+        let echo = EchoServer()
+        Ipc().addCleanup(for: echo) { [self] in cleaned.withLock { $0 += 1 } }
+        call.results.setResult(Echo.Client(serving: echo))
+    }
+}
+
+@Suite("Cleanups")
+struct CleanupTests {
+    private func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<3000 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    @Test("addCleanup runs when the client drops the capability, and when the connection dies")
+    func cleanups() async throws {
+        let server = CleanupInit()
+        let (a, b) = try socketPair()
+        let serving = Task { try await Protocol().serve(fd: a, init: server) }
+        let connected = try Protocol().connect(fd: b, as: Init.Client.self)
+        do {
+            let echo = try await connected.initClient.makeEcho()
+            #expect(try await echo.echo(echo: "x") == "x")
+        }
+        #expect(try await eventually { server.cleaned.withLock { $0 } == 1 }, "dropping the client releases the Echo")
+        let held = try await connected.initClient.makeEcho()
+        #expect(try await held.echo(echo: "y") == "y")
+        #expect(server.cleaned.withLock { $0 } == 1, "a held Echo stays")
+        connected.connection.close()
+        #expect(try await eventually { server.cleaned.withLock { $0 } == 2 }, "the connection's end releases it")
+        _ = try await serving.value
+        withExtendedLifetime(held) {}
     }
 }
