@@ -120,7 +120,7 @@ struct BadInputTests {
         for arguments in [["-ipcfd", "x"], ["-ipcfd"], ["-ipcfd", "-3"], []] {
             let result = try ToolRunner.run(productsDirectory() + "/rpc-test-peer", arguments)
             #expect(result.status == 2, "\(arguments): status \(result.status)")
-            #expect(result.stderr.contains("usage"))
+            #expect(result.stderr.contains("usage") || result.stderr.contains("-ipcfd value"), "\(result.stderr)")
         }
     }
 }

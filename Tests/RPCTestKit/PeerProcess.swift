@@ -1,10 +1,11 @@
 // A child process on the other end of a socketpair, for cross-process RPC tests.
 
+import Multiprocess
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A spawned peer: its pid and our end of the socketpair it got as `-ipcfd N`.
+/// A spawned peer: its pid and our end of its socketpair.
 public struct PeerProcess: Sendable {
     public let pid: pid_t
     /// Our end of the socketpair (CLOEXEC); hand it to a `Connection`.
@@ -14,9 +15,15 @@ public struct PeerProcess: Sendable {
         public let description: String
     }
 
-    /// Starts `path -ipcfd N arguments…`, where N is the child's end of a new socketpair.
-    public static func spawn(_ path: String, _ arguments: [String] = []) throws(SpawnError) -> PeerProcess {
-        try spawn(path) { fd in ["-ipcfd", String(fd)] + arguments }
+    public init(pid: pid_t, fd: Int32) {
+        self.pid = pid
+        self.fd = fd
+    }
+
+    /// Starts `rpc-test-peer` with the library's own spawn (`-ipcfd N`, only its socket inherited).
+    public static func spawnTestPeer() throws -> PeerProcess {
+        let (pid, fd) = try Process.spawn(executableName: "rpc-test-peer")
+        return PeerProcess(pid: pid, fd: fd)
     }
 
     /// Starts `path` with the arguments `arguments(N)` makes, N being the child's end of a new

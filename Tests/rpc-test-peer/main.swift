@@ -2,6 +2,7 @@
 // (`rpc-test-peer -ipcfd N`) and exits 0 when the other side hangs up.
 
 import CapnpRPC
+import Multiprocess
 import RPCTestKit
 #if canImport(Glibc)
 import Glibc
@@ -13,9 +14,14 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
-let arguments = CommandLine.arguments
-guard arguments.count == 3, arguments[1] == "-ipcfd", let fd = Int32(arguments[2]), fd >= 0 else {
-    fail("usage: rpc-test-peer -ipcfd N", code: 2)
+let fd: Int32
+do throws(ProcessError) {
+    guard let spawned = try Process.checkSpawned(CommandLine.arguments) else {
+        fail("usage: rpc-test-peer -ipcfd N", code: 2)
+    }
+    fd = spawned
+} catch {
+    fail("\(error)", code: error.exitStatus)
 }
 do {
     let connection = try Connection(fd: fd, serving: TesterServer(), options: ConnectionOptions(isServer: true))

@@ -30,7 +30,7 @@ struct Endpoints: Sendable {
             client = try Connection(fd: ours)
             peer = nil
         case .crossProcess:
-            let process = try PeerProcess.spawn(productsDirectory() + "/rpc-test-peer")
+            let process = try PeerProcess.spawnTestPeer()
             peer = process
             client = try Connection(fd: process.fd)
             server = nil
