@@ -33,7 +33,7 @@ public enum Disconnect: Sendable, Equatable {
 }
 
 /// A two-party RPC connection. Each side may export one bootstrap capability and ask for the
-/// other's. Closing it (or dropping it and every bootstrap capability from it) closes the
+/// other's. Closing it (or dropping it and every capability that came from it) closes the
 /// socket; calls still in flight then fail with `.disconnected`.
 public final class Connection: Sendable {
     private let handle: Mutex<OpaquePointer?>

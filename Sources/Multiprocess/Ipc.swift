@@ -125,7 +125,7 @@ public struct Ipc: Sendable {
             printToStandardError("\(arguments.first ?? "child"): \(error)")
             return error.exitStatus
         }
-        signal(SIGINT, SIG_IGN)
+        Process.ignoreInterrupts()
         do {
             try await `protocol`.serve(fd: fd, init: server)
             return 0

@@ -29,11 +29,13 @@ private func eventually(_ what: String, _ condition: () -> Bool) async throws {
 
 @Suite("Ipc")
 struct IpcTests {
-    @Test("spawnProcess: construct answered, makeEcho/echo through the Init, close reaps exit 0")
+    @Test("spawnProcess: construct answered, makeEcho/echo through the Init, SIGINT ignored, close reaps exit 0")
     func spawnCallClose() async throws {
         let child = try await Ipc().spawnProcess("mp-demo-child", as: Init.Client.self)
         let echo = try await child.initClient.makeEcho()
         #expect(try await echo.echo(echo: "ping") == "ping")
+        kill(child.pid, SIGINT)  // as Ctrl-C would: the child waits for us instead
+        #expect(try await echo.echo(echo: "after SIGINT") == "after SIGINT")
         #expect(await child.close() == .exited(0))
         #expect(await child.close() == .exited(0), "a second close returns the same status")
     }

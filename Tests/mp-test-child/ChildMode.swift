@@ -82,18 +82,3 @@ enum ChildMode {
     }
 }
 
-/// Ctrl-C reaches every process of the terminal's process group: like Bitcoin Core's children,
-/// this one leaves shutting down to its parent, which closes the socket. A parent that has gone
-/// must not kill it with SIGPIPE either: writes then fail with EPIPE.
-func ignoreInterruptsAndBrokenPipes() {
-    var action = sigaction()
-    action.__sigaction_handler.sa_handler = { _ in
-        // A literal: no allocation in a signal handler.
-        let message: StaticString = "mp-test-child: ignoring SIGINT; waiting for the parent to close the connection\n"
-        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
-    }
-    action.sa_flags = SA_RESTART
-    sigemptyset(&action.sa_mask)
-    sigaction(SIGINT, &action, nil)
-    signal(SIGPIPE, SIG_IGN)
-}

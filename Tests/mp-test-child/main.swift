@@ -19,5 +19,5 @@ do throws(ProcessError) {
     printError("\(error)")
     exit(error.exitStatus)
 }
-ignoreInterruptsAndBrokenPipes()
+Process.ignoreInterrupts()
 exit(ChildMode.fromEnvironment().run(ipcFd))
