@@ -70,15 +70,7 @@ extension Process {
             try check(addCloseFrom(&actions, lowest + 1), "posix_spawn_file_actions_addclosefrom_np")
             return
         }
-        guard let directory = opendir("/proc/self/fd") else {
-            throw .systemCallFailed(operation: "opendir /proc/self/fd (to list the fds the child must not inherit)",
-                                    errno: errno)
-        }
-        defer { closedir(directory) }
-        let own = dirfd(directory)
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let fd = Int32(name), fd > lowest, fd != own else { continue }
+        for fd in try openFileDescriptors() where fd > lowest {
             try check(posix_spawn_file_actions_addclose(&actions, fd), "posix_spawn_file_actions_addclose")
         }
     }

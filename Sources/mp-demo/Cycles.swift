@@ -11,11 +11,11 @@ enum Cycles {
     /// Runs the cycles; prints what it measured; returns whether everything came back.
     static func run(_ count: Int) async -> Bool {
         // Cycle 0 starts what lives for the whole process (the RPC loop thread and its fds).
-        var fdsBefore: [Int32] = []
+        var fdsBefore: [Int32]?
         var childrenBefore: [(pid: Int32, state: Character)] = []
         for cycle in 0...count {
             if cycle == 1 {
-                fdsBefore = openFds()
+                fdsBefore = try? Process.openFileDescriptors()
                 childrenBefore = children()
             }
             do {
@@ -32,25 +32,12 @@ enum Cycles {
                 return false
             }
         }
-        let fdsAfter = openFds()
+        let fdsAfter = try? Process.openFileDescriptors()
         let childrenAfter = children()
-        print("cycles \(count) fds-before \(fdsBefore.count) fds-after \(fdsAfter.count) "
+        print("cycles \(count) fds-before \(fdsBefore?.count ?? -1) fds-after \(fdsAfter?.count ?? -1) "
               + "children-before \(childrenBefore.count) children-after \(childrenAfter.count) "
               + "zombies \(childrenAfter.filter { $0.state == "Z" }.count)")
-        return fdsAfter == fdsBefore && childrenAfter.isEmpty
-    }
-
-    /// This process's open fds.
-    static func openFds() -> [Int32] {
-        guard let directory = opendir("/proc/self/fd") else { return [] }
-        defer { closedir(directory) }
-        let own = dirfd(directory)
-        var fds: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if let fd = Int32(name), fd != own { fds.append(fd) }
-        }
-        return fds.sorted()
+        return fdsBefore != nil && fdsAfter == fdsBefore && childrenAfter.isEmpty
     }
 
     /// Processes whose parent is this one, with their state letter (Z: a zombie).

@@ -23,16 +23,3 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     }
     return true
 }
-
-/// This process's open fds, from /proc/self/fd (without the one reading it).
-func openFds() -> [Int32] {
-    guard let directory = opendir("/proc/self/fd") else { return [] }
-    defer { closedir(directory) }
-    let own = dirfd(directory)
-    var fds: [Int32] = []
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if let fd = Int32(name), fd != own { fds.append(fd) }
-    }
-    return fds.sorted()
-}

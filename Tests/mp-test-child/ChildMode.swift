@@ -57,7 +57,7 @@ enum ChildMode {
                 if count < 0 && errno != EINTR { return 1 }
             }
         case .reportFds:
-            let others = openFds().map(String.init).joined(separator: ",")
+            let others = ((try? Process.openFileDescriptors()) ?? []).map(String.init).joined(separator: ",")
             return writeAll(fd, Array("ipcfd=\(fd) fds=\(others)\n".utf8)) ? 0 : 1
         case .spawnCycles(let count):
             return runSpawnCycles(count, reportingTo: fd)

@@ -11,7 +11,7 @@ import Glibc
 /// "cycles=C failures=F fds-before=a,b fds-after=a,b children-left=yes|no\n", then the failure
 /// if there was one. Returns 0.
 func runSpawnCycles(_ count: Int, reportingTo fd: Int32) -> Int32 {
-    let before = openFds()
+    let before = ((try? Process.openFileDescriptors()) ?? [])
     var failures: [String] = []
     var cycles = 0
     // Stops at the first failure: a child that hangs would make every later cycle wait too.
@@ -19,7 +19,7 @@ func runSpawnCycles(_ count: Int, reportingTo fd: Int32) -> Int32 {
         if let failure = spawnCycle(cycles) { failures.append("cycle \(cycles): \(failure)") }
         cycles += 1
     }
-    let after = openFds()
+    let after = ((try? Process.openFileDescriptors()) ?? [])
     var status: Int32 = 0
     // ECHILD: no child at all is left, zombie or running.
     let childrenLeft = !(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD)
