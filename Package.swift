@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "RPCTestKit", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], path: "Tests/RPCTestKit",
                 plugins: ["CapnpPlugin"]),
         .executableTarget(name: "rpc-test-peer", dependencies: ["CapnpRPC", "Multiprocess", "RPCTestKit"], path: "Tests/rpc-test-peer"),
-        .testTarget(name: "CapnpRPCTests", dependencies: ["Capnp", "CapnpRPC", "RPCTestKit", "rpc-test-peer", "TestSupport",
+        .testTarget(name: "CapnpRPCTests", dependencies: ["Capnp", "CapnpRPC", "Multiprocess", "RPCTestKit", "rpc-test-peer", "TestSupport",
                                                          .product(name: "Logging", package: "swift-log")]),
         .target(name: "Multiprocess", dependencies: ["Capnp", "CapnpRPC", .product(name: "Logging", package: "swift-log")]),
         .target(name: "NodeInterfaces", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"]),

@@ -25,9 +25,22 @@ extension Process {
                   closing: .automatic)
     }
 
-    /// `spawn` with a choice of how the child closes inherited fds (tests try both).
+    /// `spawn`, but the child runs as `executableName arguments…`, for peers that take their
+    /// socket another way (not Swift ones, say). The socket is always the child's fd
+    /// `childSocketFd`.
+    public static func spawn(executableName: String, arguments: [String], searchDirectory: String? = nil,
+                             environment: [String: String] = [:]) throws(ProcessError) -> (pid: pid_t, fd: Int32) {
+        try spawn(executableName: executableName, searchDirectory: searchDirectory, environment: environment,
+                  closing: .automatic, arguments: arguments)
+    }
+
+    /// The fd the spawned child has its socket on.
+    public static var childSocketFd: Int32 { ipcChildFd }
+
+    /// `spawn` with a choice of how the child closes inherited fds (tests try both), and of its
+    /// arguments (nil: `-ipcfd 3`).
     static func spawn(executableName: String, searchDirectory: String?, environment: [String: String],
-                      closing strategy: CloseStrategy) throws(ProcessError) -> (pid: pid_t, fd: Int32) {
+                      closing strategy: CloseStrategy, arguments: [String]? = nil) throws(ProcessError) -> (pid: pid_t, fd: Int32) {
         let path = try executablePath(executableName, searchDirectory: searchDirectory)
         let envp = try childEnvironment(environment)
         var fds: [Int32] = [-1, -1]
@@ -46,7 +59,7 @@ extension Process {
                 close(childEnd)
                 childEnd = moved
             }
-            let pid = try spawnChild(path: path, arguments: [path, ipcFdFlag, String(ipcChildFd)],
+            let pid = try spawnChild(path: path, arguments: [path] + (arguments ?? [ipcFdFlag, String(ipcChildFd)]),
                                      environment: envp, socket: childEnd, parentEnd: parentEnd, closing: strategy)
             return (pid, parentEnd)
         } catch {
@@ -68,8 +81,8 @@ extension Process {
         return joinPath(directory, name)
     }
 
-    /// The directory of the running executable.
-    static func executableDirectory() throws(ProcessError) -> String {
+    /// The directory of the running executable, where `spawn` looks by default.
+    public static func executableDirectory() throws(ProcessError) -> String {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = buffer.withUnsafeMutableBufferPointer { bytes in

@@ -3,6 +3,7 @@
 
 import Capnp
 import CapnpRPC
+import Multiprocess
 import RPCTestKit
 import TestSupport
 import Testing
@@ -118,7 +119,7 @@ struct BadInputTests {
     @Test("the peer executable rejects a bad -ipcfd with status 2")
     func peerRejectsBadFlags() throws {
         for arguments in [["-ipcfd", "x"], ["-ipcfd"], ["-ipcfd", "-3"], []] {
-            let result = try ToolRunner.run(productsDirectory() + "/rpc-test-peer", arguments)
+            let result = try ToolRunner.run(try Process.executableDirectory() + "/rpc-test-peer", arguments)
             #expect(result.status == 2, "\(arguments): status \(result.status)")
             #expect(result.stderr.contains("usage") || result.stderr.contains("-ipcfd value"), "\(result.stderr)")
         }

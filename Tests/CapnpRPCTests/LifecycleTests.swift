@@ -2,6 +2,7 @@
 
 import Capnp
 import CapnpRPC
+import Multiprocess
 import RPCTestKit
 import Synchronization
 import Testing
@@ -53,7 +54,7 @@ struct LifecycleTests {
         #expect(ends.client.disconnect == .peer)
         // Later calls fail at once, the same way.
         #expect(await rpcError { try await tester.add(a: 1, b: 1) }?.kind == .disconnected)
-        if let peer = ends.peer { #expect(await peer.exitStatus() == 128 + 9) }
+        if let peer = ends.peer { #expect(try await peer.exitStatus() == .signaled(9)) }
     }
 
     @Test("a server that exits while answering fails the call, not hangs it", arguments: [Setup.crossProcess])
@@ -62,7 +63,7 @@ struct LifecycleTests {
         defer { ends.client.close() }
         let error = try await withHangGuard("the call to fail") { await rpcError { try await ends.tester.exit(code: 7) } }
         #expect(error?.kind == .disconnected)
-        #expect(await ends.peer?.exitStatus() == 7)
+        #expect(try await ends.peer?.exitStatus() == .exited(7))
     }
 
     @Test("closing our side fails our pending calls and tells the peer", arguments: Setup.allCases)
@@ -81,7 +82,7 @@ struct LifecycleTests {
         if let server = ends.server {
             #expect(try await withHangGuard("the server to see it") { await server.disconnected() } == .peer)
         }
-        if let peer = ends.peer { #expect(await peer.exitStatus() == 0, "the peer exits 0 when we hang up") }
+        if let peer = ends.peer { #expect(try await peer.exitStatus() == .exited(0), "the peer exits 0 when we hang up") }
         ends.server?.close()
     }
 }

@@ -9,7 +9,7 @@ import TestSupport
 import Testing
 
 private var productsDirectory: String {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    (try? Process.executableDirectory()) ?? "."
 }
 
 /// Whether `pid` has ended (gone, or a zombie nobody reaped).

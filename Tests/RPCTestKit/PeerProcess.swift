@@ -1,4 +1,5 @@
-// A child process on the other end of a socketpair, for cross-process RPC tests.
+// A child process on the other end of a socketpair, for cross-process RPC tests: a thin layer
+// over Multiprocess's Process.
 
 import Multiprocess
 #if canImport(Glibc)
@@ -11,73 +12,31 @@ public struct PeerProcess: Sendable {
     /// Our end of the socketpair (CLOEXEC); hand it to a `Connection`.
     public let fd: Int32
 
-    public struct SpawnError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    public init(pid: pid_t, fd: Int32) {
-        self.pid = pid
-        self.fd = fd
-    }
-
-    /// Starts `rpc-test-peer` with the library's own spawn (`-ipcfd N`, only its socket inherited).
-    public static func spawnTestPeer() throws -> PeerProcess {
+    /// Starts `rpc-test-peer -ipcfd 3`.
+    public static func spawnTestPeer() throws(ProcessError) -> PeerProcess {
         let (pid, fd) = try Process.spawn(executableName: "rpc-test-peer")
         return PeerProcess(pid: pid, fd: fd)
     }
 
-    /// Starts `path` with the arguments `arguments(N)` makes, N being the child's end of a new
-    /// socketpair.
-    public static func spawn(_ path: String, arguments: (Int32) -> [String]) throws(SpawnError) -> PeerProcess {
-        var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            throw SpawnError(description: "socketpair failed: errno \(errno)")
-        }
-        // The child's end must survive exec: clear CLOEXEC on it alone.
-        _ = fcntl(fds[1], F_SETFD, 0)
-        defer { close(fds[1]) }
-        let argv = [path] + arguments(fds[1])
-        var cStrings = argv.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        cStrings.append(nil)
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, path, nil, nil, &cStrings, environ)
-        guard status == 0 else {
-            close(fds[0])
-            throw SpawnError(description: "posix_spawn \(path) failed: errno \(status)")
-        }
-        return PeerProcess(pid: pid, fd: fds[0])
+    /// Starts `path` with the arguments `arguments(N)` makes, N being the fd its socket is on.
+    public static func spawn(_ path: String, arguments: (Int32) -> [String]) throws(ProcessError) -> PeerProcess {
+        let (pid, fd) = try Process.spawn(executableName: path, arguments: arguments(Process.childSocketFd))
+        return PeerProcess(pid: pid, fd: fd)
     }
 
-    /// Waits for the child to exit; its exit code, or 128 + signal.
-    public func wait() -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    /// Waits for the child to exit (blocking the calling thread).
+    public func wait() throws(ProcessError) -> ExitStatus {
+        try Process.waitSpawned(pid)
     }
 
     /// Waits for the child to exit without blocking a thread of the concurrency pool (a peer
-    /// that still needs our servers would otherwise starve them); its exit code, or 128 + signal.
-    public func exitStatus() async -> Int32 {
-        var status: Int32 = 0
+    /// that still needs our servers would otherwise starve them).
+    public func exitStatus() async throws(ProcessError) -> ExitStatus {
         while true {
-            let pid = waitpid(self.pid, &status, WNOHANG)
-            if pid == self.pid { break }
-            if pid < 0 && errno != EINTR { return -1 }
+            if let status = try Process.reap(pid) { return status }
             try? await Task.sleep(for: .milliseconds(5))
         }
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     public func kill(_ signal: Int32 = SIGKILL) { _ = Glibc.kill(pid, signal) }
-}
-
-/// The built products directory: test bundle and executables sit side by side.
-public func productsDirectory() -> String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    let path = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "."
-    return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
 }
