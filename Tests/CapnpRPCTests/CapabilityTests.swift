@@ -4,6 +4,7 @@ import Capnp
 import CapnpRPC
 import RPCTestKit
 import Synchronization
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

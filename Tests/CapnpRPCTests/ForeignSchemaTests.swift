@@ -4,6 +4,7 @@
 import Capnp
 import CapnpRPC
 import RPCTestKit
+import TestSupport
 import Testing
 
 /// A note that can be "saved": its sturdy ref is its text sealed for the owner.

@@ -5,6 +5,7 @@ import CapnpRPC
 import Multiprocess
 import RPCTestKit
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("RPC lifecycle")

@@ -3,6 +3,7 @@
 import CapnpRPC
 import Multiprocess
 import RPCTestKit
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

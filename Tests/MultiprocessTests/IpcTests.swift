@@ -19,14 +19,6 @@ private func hasEnded(_ pid: Int32) -> Bool {
     return stat[stat.index(close, offsetBy: 2)] == "Z"
 }
 
-private func eventually(_ what: String, _ condition: () -> Bool) async throws {
-    for _ in 0..<3000 {
-        if condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("timed out waiting for \(what)")
-}
-
 @Suite("Ipc")
 struct IpcTests {
     @Test("spawnProcess: construct answered, makeEcho/echo through the Init, SIGINT ignored, close reaps exit 0")

@@ -5,6 +5,7 @@ import CapnpRPC
 import Multiprocess
 import NodeInterfaces
 import Synchronization
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -25,14 +26,6 @@ final class ContextProbeEcho: Echo.Server {
     }
 
     func destroy(_ call: ServerCall<Echo.DestroyParams, Echo.DestroyResults>) async throws {}
-}
-
-func socketPair() throws -> (Int32, Int32) {
-    var fds: [Int32] = [-1, -1]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-        throw RPCError(.failed, "socketpair failed: errno \(errno)")
-    }
-    return (fds[0], fds[1])
 }
 
 @Suite("Protocol")
@@ -66,14 +59,6 @@ final class CleanupInit: Init.Server {
 
 @Suite("Cleanups")
 struct CleanupTests {
-    private func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<3000 {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return false
-    }
-
     @Test("addCleanup runs when the client drops the capability, and when the connection dies")
     func cleanups() async throws {
         let server = CleanupInit()
@@ -84,12 +69,12 @@ struct CleanupTests {
             let echo = try await connected.initClient.makeEcho()
             #expect(try await echo.echo(echo: "x") == "x")
         }
-        #expect(try await eventually { server.cleaned.withLock { $0 } == 1 }, "dropping the client releases the Echo")
+        try await eventually("dropping the client to release the Echo") { server.cleaned.withLock { $0 } == 1 }
         let held = try await connected.initClient.makeEcho()
         #expect(try await held.echo(echo: "y") == "y")
         #expect(server.cleaned.withLock { $0 } == 1, "a held Echo stays")
         connected.connection.close()
-        #expect(try await eventually { server.cleaned.withLock { $0 } == 2 }, "the connection's end releases it")
+        try await eventually("the connection's end to release it") { server.cleaned.withLock { $0 } == 2 }
         _ = try await serving.value
         withExtendedLifetime(held) {}
     }

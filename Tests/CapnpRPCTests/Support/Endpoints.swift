@@ -4,6 +4,7 @@
 import CapnpRPC
 import Multiprocess
 import RPCTestKit
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -54,48 +55,6 @@ struct Endpoints: Sendable {
         }
         server?.close()
     }
-}
-
-struct SystemError: Error, CustomStringConvertible {
-    let description: String
-}
-
-func socketPair() throws -> (Int32, Int32) {
-    var fds: [Int32] = [-1, -1]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-        throw SystemError(description: "socketpair failed: errno \(errno)")
-    }
-    return (fds[0], fds[1])
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Runs `body`, failing with `TimedOut` if it has not finished after `seconds` (a hang guard,
-/// not a speed check: the limits are far above any normal run).
-func withHangGuard<T: Sendable>(_ what: String, seconds: Int = 30,
-                                _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw TimedOut(what: what) }
-        return value
-    }
-}
-
-/// Polls `condition` until it holds; throws `TimedOut` if it never does.
-func eventually(_ what: String, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-    for _ in 0..<3000 {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw TimedOut(what: what)
 }
 
 /// The error a call threw, as an RPCError (nil when it did not throw).
