@@ -32,19 +32,6 @@ extension SwiftEmitter {
         try index.chain(id).contains { try !index.parameters(of: $0).isEmpty }
     }
 
-    /// `interface` and all its ancestors, each once, the interface first.
-    func lineage(_ interface: UInt64) throws -> [UInt64] {
-        var result: [UInt64] = []
-        var queue = [interface]
-        while !queue.isEmpty {
-            let id = queue.removeFirst()
-            if result.contains(id) { continue }
-            result.append(id)
-            queue += try index.node(id).interface.superclasses.map { $0.id }
-        }
-        return result
-    }
-
     /// `interface` and its ancestors, each once, with the Swift name each has as seen from
     /// `scope` (a superclass with the generic arguments its `extends` clause gives it).
     mutating func boundLineage(_ interface: UInt64, in scope: UInt64) throws -> [(id: UInt64, name: String)] {

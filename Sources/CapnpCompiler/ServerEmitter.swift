@@ -80,7 +80,7 @@ extension SwiftEmitter {
         extensions.dedent()
         var claimed: Set<UInt64> = [interface.id]
         for superclass in superclasses {
-            let ids = try lineage(superclass).filter { claimed.insert($0).inserted }
+            let ids = try boundLineage(superclass, in: file).map(\.id).filter { claimed.insert($0).inserted }
             guard !ids.isEmpty else { continue }
             let cases = ids.map { "\(SwiftNames.hex($0))" }.joined(separator: ", ")
             extensions.line("case \(cases):")

@@ -59,11 +59,6 @@ public final class IncomingCall: @unchecked Sendable {
         try RPCError.decoding { () throws(CapnpError) in try params.root(as: type) }
     }
 
-    /// Makes the results' root a `Results`.
-    public func initResults<Results: StructType>(_ type: Results.Type) -> Results.Builder {
-        results.initRoot(type)
-    }
-
     /// Declares the capabilities the results hold so far: calls the client pipelines on them go
     /// straight to them, before this call returns.
     public func setPipeline() {
