@@ -2,7 +2,6 @@
 
 import Capnp
 import CCapnpRPC
-import Synchronization
 
 /// Limits and role of a connection.
 public struct ConnectionOptions: Sendable {
@@ -36,7 +35,7 @@ public enum Disconnect: Sendable, Equatable {
 /// other's. Closing it (or dropping it and every capability that came from it) closes the
 /// socket; calls still in flight then fail with `.disconnected`.
 public final class Connection: Sendable {
-    private let handle: Mutex<OpaquePointer?>
+    private let handle: Locked<OpaquePointer?>
     private let events: DisconnectEvents
 
     /// Starts RPC on `fd`, a connected unix stream socket, which the connection owns from now on
@@ -56,7 +55,7 @@ public final class Connection: Sendable {
             Unmanaged<DisconnectEvents>.fromOpaque(context).release()
             throw RPCError(.failed, "could not create an RPC connection on fd \(fd)")
         }
-        self.handle = Mutex(handle)
+        self.handle = Locked(handle)
         self.events = events
     }
 
@@ -108,7 +107,7 @@ public final class Connection: Sendable {
 
 /// The disconnect signal of one connection: fired exactly once by the shim.
 final class DisconnectEvents: Sendable {
-    private let state = Mutex<(fired: Disconnect?, handlers: [@Sendable (Disconnect) -> Void])>((nil, []))
+    private let state = Locked<(fired: Disconnect?, handlers: [@Sendable (Disconnect) -> Void])>((nil, []))
 
     var current: Disconnect? { state.withLock { $0.fired } }
 

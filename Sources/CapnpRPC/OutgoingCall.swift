@@ -2,7 +2,6 @@
 
 import Capnp
 import CCapnpRPC
-import Synchronization
 
 /// An RPC call that was sent. Await `response()` for its results; `pipeline(_:)` gives
 /// capabilities from the results before they arrive (promise pipelining).
@@ -16,7 +15,7 @@ public final class OutgoingCall: @unchecked Sendable {
 
     // Set once in `send`, before the call is shared; the shim allows use from any thread.
     private var handle: OpaquePointer?
-    private let state = Mutex(State.waiting(nil, []))
+    private let state = Locked(State.waiting(nil, []))
 
     /// What was called (for tracing).
     let interfaceId: UInt64

@@ -91,7 +91,7 @@ enum CallState {
 final class ServerBox: Sendable {
     let server: any CapabilityServer
     /// Tasks of unanswered calls that suspended, by call handle.
-    private let calls = Mutex<[UInt: Task<Void, Never>]>([:])
+    private let calls = Locked<[UInt: Task<Void, Never>]>([:])
 
     private init(_ server: any CapabilityServer) {
         self.server = server

@@ -7,7 +7,7 @@ import Synchronization
 /// Logs every call sent and served, and its outcome, at `.trace` level, when enabled.
 public enum RPCTracing {
     private static let enabled = Atomic<Bool>(false)
-    private static let logger = Mutex<Logger?>(nil)
+    private static let logger = Locked<Logger?>(nil)
 
     /// Starts tracing to `logger`.
     public static func enable(_ logger: Logger) {

@@ -12,7 +12,7 @@ import Glibc
 /// blocks in accept), never on the RPC loop or the concurrency pool.
 public final class Listener: Sendable {
     public let fd: Int32
-    private let connections = Mutex<[ObjectIdentifier: Connection]>([:])
+    private let connections = Locked<[ObjectIdentifier: Connection]>([:])
     private let stopped = Atomic<Bool>(false)
     private let accepting: @Sendable (Int32) -> Void
 

@@ -2,7 +2,6 @@
 
 import CapnpRPC
 import Logging
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +16,7 @@ public final class SpawnedProcess<Init: CapabilityClient>: Sendable {
     private let grace: Duration
     private let logger: Logger
     /// The one shutdown, shared by every `close()`.
-    private let shutdown = Mutex<Task<ExitStatus, Never>?>(nil)
+    private let shutdown = Locked<Task<ExitStatus, Never>?>(nil)
 
     init(name: String, pid: pid_t, connected: Protocol.Connected<Init>, grace: Duration, logger: Logger) {
         self.name = name

@@ -3,7 +3,6 @@
 import Capnp
 import CapnpRPC
 import RPCTestKit
-import Synchronization
 import TestSupport
 import Testing
 #if canImport(Glibc)
@@ -86,7 +85,7 @@ final class DeinitFlag: Sendable {
     // Weak references are safe to read from any thread; the lock orders watch before reads.
     private final class WeakBox: @unchecked Sendable { weak var object: AnyObject? }
     private let box = WeakBox()
-    private let lock = Mutex(())
+    private let lock = Locked(())
 
     func watch(_ object: AnyObject) { lock.withLock { _ in box.object = object } }
     var isSet: Bool { lock.withLock { _ in box.object == nil } }

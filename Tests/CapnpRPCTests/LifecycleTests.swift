@@ -4,7 +4,6 @@ import Capnp
 import CapnpRPC
 import Multiprocess
 import RPCTestKit
-import Synchronization
 import TestSupport
 import Testing
 
@@ -71,7 +70,7 @@ struct LifecycleTests {
     func closeLocally(setup: Setup) async throws {
         let ends = try Endpoints(setup)
         let tester = ends.tester
-        let seen = Mutex<Disconnect?>(nil)
+        let seen = Locked<Disconnect?>(nil)
         ends.client.onDisconnect { reason in seen.withLock { $0 = reason } }
         let call = Task { await rpcError { try await tester.hang() } }
         try await eventually("the call to reach the server") { try await tester.stats().hanging == 1 }

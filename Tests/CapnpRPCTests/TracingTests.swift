@@ -3,7 +3,6 @@
 import CapnpRPC
 import Logging
 import RPCTestKit
-import Synchronization
 import Testing
 
 @Suite("RPC tracing")
@@ -33,7 +32,7 @@ struct TracingTests {
 }
 
 final class Collected: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
 }

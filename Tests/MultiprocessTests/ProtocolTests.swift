@@ -4,7 +4,6 @@
 import CapnpRPC
 import Multiprocess
 import NodeInterfaces
-import Synchronization
 import TestSupport
 import Testing
 #if canImport(Glibc)
@@ -48,7 +47,7 @@ struct ProtocolTests {
 
 /// An Init whose Echo objects each run a cleanup, counted here, when they go.
 final class CleanupInit: Init.Server {
-    let cleaned = Mutex(0)
+    let cleaned = Locked(0)
 
     func makeEcho(_ call: ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws {
         let echo = EchoServer()

@@ -14,7 +14,7 @@ public final class TesterServer: Tester.Server {
         var hanging: UInt32 = 0
         var held: [Callback.Client] = []
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Counters this server made that are still referenced (by a client or a pending call).
     let liveCounters = Atomic<UInt32>(0)
 
@@ -110,7 +110,7 @@ final class CounterServer: Counter.Server {
         var value: UInt32 = 0
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let owner: TesterServer
 
     init(liveCounters owner: TesterServer) {
