@@ -1,8 +1,9 @@
 // Connection.cpp: one two-party RPC connection: the socket wrapped with wrapUnixSocketFd (so
-// capabilities can carry fds), a TwoPartyVatNetwork and an RpcSystem, torn down on the loop in
-// reverse order.
+// capabilities can carry fds), a WatchedStream over it (why it ended, idle timeout), a
+// TwoPartyVatNetwork and an RpcSystem, torn down on the loop in reverse order.
 
 #include "Internal.h"
+#include "WatchedStream.h"
 
 #include <capnp/rpc.h>
 
@@ -15,6 +16,7 @@ struct ccapnp_connection {
     std::atomic<int32_t> refs{1};
     // Loop-only.
     kj::Own<kj::AsyncCapabilityStream> stream;
+    kj::Own<WatchedStream> watched;
     kj::Own<capnp::TwoPartyVatNetwork> network;
     kj::Own<capnp::RpcSystem<capnp::rpc::twoparty::VatId>> rpc;
     kj::Own<capnp::ClientHook> peerBootstrap; // cached; see setUp
@@ -30,10 +32,18 @@ struct ccapnp_connection {
     }
     ~ccapnp_connection() { countDown(kConnections); }
 
-    void notify(int32_t local) {
+    void notify(int32_t how, const char *reason) {
         if (notified) return;
         notified = true;
-        if (onDisconnect != nullptr) onDisconnect(ctx, local);
+        if (onDisconnect != nullptr) onDisconnect(ctx, how, reason);
+    }
+
+    void notifyEnded() {
+        if (watched.get() == nullptr || watched->reason().empty()) {
+            notify(CCAPNP_ENDED_PEER, "the connection ended");
+        } else {
+            notify(watched->how(), watched->reason().c_str());
+        }
     }
 
     void setUp(int fd, const ccapnp_connection_options &options, kj::Own<capnp::ClientHook> exported) {
@@ -48,7 +58,8 @@ struct ccapnp_connection {
         readerOptions.nestingLimit = options.nesting_limit;
         side = options.is_server ? capnp::rpc::twoparty::Side::SERVER
                                  : capnp::rpc::twoparty::Side::CLIENT;
-        network = kj::heap<capnp::TwoPartyVatNetwork>(*stream, options.max_fds_per_message, side,
+        watched = kj::heap<WatchedStream>(*stream, options.idle_timeout_ms);
+        network = kj::heap<capnp::TwoPartyVatNetwork>(*watched, options.max_fds_per_message, side,
                                                       readerOptions);
         if (exported.get() != nullptr) {
             rpc = kj::heap(capnp::makeRpcServer(*network, capnp::Capability::Client(kj::mv(exported))));
@@ -60,7 +71,7 @@ struct ccapnp_connection {
         // (the peer may call our bootstrap first) and is a request clients make anyway.
         if (side == capnp::rpc::twoparty::Side::CLIENT) (void)bootstrap();
         disconnectWatch = network->onDisconnect()
-                              .then([this]() { notify(0); }, [this](kj::Exception &&) { notify(0); })
+                              .then([this]() { notifyEnded(); }, [this](kj::Exception &&) { notifyEnded(); })
                               .eagerlyEvaluate(nullptr);
     }
 
@@ -82,11 +93,12 @@ struct ccapnp_connection {
 
     void tearDown() {
         disconnectWatch = nullptr;
-        notify(1);
+        notify(CCAPNP_ENDED_LOCAL, "closed by this side");
         peerBootstrap = nullptr;
-        // The RpcSystem refers to the network, which refers to the stream.
+        // The RpcSystem refers to the network, which refers to the streams.
         rpc = nullptr;
         network = nullptr;
+        watched = nullptr;
         stream = nullptr;
     }
 };
@@ -99,6 +111,7 @@ ccapnp_connection_options ccapnp_connection_options_default(void) {
     options.nesting_limit = 64;
     options.max_fds_per_message = 4;
     options.is_server = 0;
+    options.idle_timeout_ms = 0;
     return options;
 }
 
@@ -125,10 +138,15 @@ ccapnp_connection *ccapnp_connection_new(int fd, const ccapnp_connection_options
                 connection->setupError = kj::mv(e);
                 connection->rpc = nullptr;
                 connection->network = nullptr;
+                connection->watched = nullptr;
                 connection->stream = nullptr;
-                // Reported like a peer disconnect, on a later turn.
+                // Reported as a failure, on a later turn.
                 connection->disconnectWatch =
-                    kj::evalLater([connection]() { connection->notify(0); }).eagerlyEvaluate(nullptr);
+                    kj::evalLater([connection]() {
+                        auto reason = kj::str("could not start RPC: ",
+                                              KJ_ASSERT_NONNULL(connection->setupError).getDescription());
+                        connection->notify(CCAPNP_ENDED_FAILED, reason.cStr());
+                    }).eagerlyEvaluate(nullptr);
             }
         });
         return connection;

@@ -48,6 +48,7 @@ void enqueue(Task *task);
 /// The loop's task set, for promises nobody else owns (loop thread only).
 kj::TaskSet &loopTasks();
 kj::LowLevelAsyncIoProvider &lowLevelIo();
+kj::Timer &loopTimer();
 
 /// Runs `fn` on the loop: inline if `inlineOK` (from canRunInline()), otherwise queued (FIFO).
 /// Exceptions are contained.

@@ -28,6 +28,7 @@ struct LoopState {
     std::atomic<int64_t> pending{0};
     kj::TaskSet *tasks = nullptr;
     kj::LowLevelAsyncIoProvider *lowLevel = nullptr;
+    kj::Timer *timer = nullptr;
 };
 
 // Leaked on purpose: the loop thread runs until the process exits, so nothing may be torn
@@ -97,6 +98,7 @@ void *loopMain(void *arg) {
                                                kj::UnixEventPort::FdObserver::OBSERVE_READ);
         gLoop->tasks = &tasks;
         gLoop->lowLevel = io.lowLevelProvider.get();
+        gLoop->timer = &io.provider->getTimer();
         {
             std::lock_guard<std::mutex> lock(sync->mutex);
             sync->ok = true;
@@ -163,6 +165,7 @@ void enqueue(Task *task) {
 
 kj::TaskSet &loopTasks() { return *gLoop->tasks; }
 kj::LowLevelAsyncIoProvider &lowLevelIo() { return *gLoop->lowLevel; }
+kj::Timer &loopTimer() { return *gLoop->timer; }
 
 int32_t kindOf(kj::Exception::Type type) {
     switch (type) {

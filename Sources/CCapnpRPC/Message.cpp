@@ -111,10 +111,10 @@ void PendingMessage::copyInto(capnp::AnyPointer::Builder dst) const {
 }
 
 ccapnp_message *copyOut(capnp::AnyPointer::Reader src) {
-    auto size = src.targetSize();
-    uint64_t first = size.wordCount + 1;
-    if (first > (1u << 29)) first = 1u << 29;
-    auto *message = new ccapnp_message(static_cast<unsigned>(first < 8 ? 8 : first));
+    // No targetSize() to size the copy: it would charge the incoming message's traversal
+    // limit a second time, halving the size limit. Small messages fit the first segment;
+    // capnp gives a large object a segment of its own.
+    auto *message = new ccapnp_message(64);
     try {
         capnp::BuilderCapabilityTable capTable;
         capTable.imbue(message->builder.getRoot<capnp::AnyPointer>()).set(src);

@@ -13,22 +13,42 @@ public struct ConnectionOptions: Sendable {
     public var maxFdsPerMessage: UInt32
     /// Which end of the two-party connection this is; only tells the two ends apart.
     public var isServer: Bool
+    /// Closes the connection when no message went either way for this long (nil = never,
+    /// the default). A call whose server works longer than this in silence ends with it.
+    public var idleTimeout: Duration?
 
     public init(traversalLimitWords: UInt64 = 8 << 20, nestingLimit: Int32 = 64,
-                maxFdsPerMessage: UInt32 = 4, isServer: Bool = false) {
+                maxFdsPerMessage: UInt32 = 4, isServer: Bool = false, idleTimeout: Duration? = nil) {
         self.traversalLimitWords = traversalLimitWords
         self.nestingLimit = nestingLimit
         self.maxFdsPerMessage = maxFdsPerMessage
         self.isServer = isServer
+        self.idleTimeout = idleTimeout
     }
 }
 
-/// Why a connection ended.
-public enum Disconnect: Sendable, Equatable {
-    /// The peer closed the socket, or the connection failed.
-    case peer
-    /// This side closed it (`close()`, or the last reference went).
-    case local
+/// How and why a connection ended.
+public struct Disconnect: Sendable, Equatable, CustomStringConvertible {
+    public enum Cause: Sendable, Equatable {
+        /// The peer closed the socket, or it broke (the peer was killed).
+        case peer
+        /// This side ended it: `close()`, the last reference going, or the idle timeout.
+        case local
+        /// The peer sent what this side refuses (a message above the size limit, garbage, a
+        /// protocol violation; the peer is told why), or the peer aborted the connection.
+        case failed
+    }
+
+    public let cause: Cause
+    /// In words, e.g. the limit an incoming message broke.
+    public let reason: String
+
+    public init(_ cause: Cause, _ reason: String) {
+        self.cause = cause
+        self.reason = reason
+    }
+
+    public var description: String { "\(cause): \(reason)" }
 }
 
 /// A two-party RPC connection. Each side may export one bootstrap capability and ask for the
@@ -47,9 +67,16 @@ public final class Connection: Sendable {
         raw.nesting_limit = options.nestingLimit
         raw.max_fds_per_message = options.maxFdsPerMessage
         raw.is_server = options.isServer ? 1 : 0
+        raw.idle_timeout_ms = options.idleTimeout.map(Self.milliseconds) ?? 0
         let context = Unmanaged.passRetained(events).toOpaque()
-        let handle = ccapnp_connection_new(fd, &raw, bootstrap?.handle, { context, local in
-            Unmanaged<DisconnectEvents>.fromOpaque(context!).takeRetainedValue().fire(local != 0 ? .local : .peer)
+        let handle = ccapnp_connection_new(fd, &raw, bootstrap?.handle, { context, how, reason in
+            let cause: Disconnect.Cause = switch how {
+            case CCAPNP_ENDED_LOCAL: .local
+            case CCAPNP_ENDED_FAILED: .failed
+            default: .peer
+            }
+            let disconnect = Disconnect(cause, reason.map { String(cString: $0) } ?? "")
+            Unmanaged<DisconnectEvents>.fromOpaque(context!).takeRetainedValue().fire(disconnect)
         }, context)
         guard let handle else {
             Unmanaged<DisconnectEvents>.fromOpaque(context).release()
@@ -66,6 +93,13 @@ public final class Connection: Sendable {
     }
 
     deinit { close() }
+
+    /// At least 1 ms (0 would mean no timeout), at most UInt32.max.
+    private static func milliseconds(_ duration: Duration) -> UInt32 {
+        let (seconds, attoseconds) = duration.components
+        let ms = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        return UInt32(min(max(ms.rounded(.up), 1), Double(UInt32.max)))
+    }
 
     /// The peer's bootstrap capability. Usable at once: calls on it are pipelined until the peer
     /// answers. It keeps this connection open while it lives.

@@ -114,7 +114,9 @@ public struct Ipc: Sendable {
 
     /// In a process started by `spawnProcess`: serves `init` on the inherited socket until the
     /// parent closes it. Returns nil when `arguments` are not those of a spawned process (the
-    /// caller then runs normally), else the exit status the process should exit with.
+    /// caller then runs normally), else the exit status the process should exit with: 0 when
+    /// the parent closed the connection, 1 when it failed (what the parent sent broke a limit
+    /// or the protocol; the reason goes to stderr), or checkSpawned's status for bad arguments.
     /// SIGINT is ignored meanwhile: the child ends when its parent does.
     public func startSpawnedProcess(_ arguments: [String], init server: some CapabilityServer) async -> Int32? {
         let fd: Int32
@@ -127,8 +129,10 @@ public struct Ipc: Sendable {
         }
         Process.ignoreInterrupts()
         do {
-            try await `protocol`.serve(fd: fd, init: server)
-            return 0
+            let ended = try await `protocol`.serve(fd: fd, init: server)
+            guard ended.cause == .failed else { return 0 }
+            printToStandardError("\(arguments.first ?? "child"): the connection to the parent failed: \(ended.reason)")
+            return 1
         } catch {
             `protocol`.logger.error("serving on fd \(fd) failed: \(error)")
             printToStandardError("\(arguments.first ?? "child"): serving on fd \(fd) failed: \(error)")

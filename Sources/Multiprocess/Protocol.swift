@@ -47,6 +47,7 @@ public struct Protocol: Sendable {
         let thread = try threadMap.sendMakeThread(name: threadName).result
         let context = ProxyContext(thread: thread.capability)
         logger.debug("connected on fd \(fd); construct and makeThread(\(threadName)) sent")
+        watch(connection, "connection on fd \(fd)")
         return Connected(initClient: Init(bootstrap.with(context: context)), connection: connection, construct: construct)
     }
 
@@ -59,9 +60,8 @@ public struct Protocol: Sendable {
         serverOptions.isServer = true
         let connection = try Connection(fd: fd, serving: server, options: serverOptions)
         ready?()
-        let reason = await connection.disconnected()
-        logger.debug("connection on fd \(fd) ended: \(reason)")
-        return reason
+        watch(connection, "served connection on fd \(fd)")
+        return await connection.disconnected()
     }
 
     /// Accepts connections on `fd`, a listening unix socket (taken), serving each with a new
@@ -87,7 +87,9 @@ public struct Protocol: Sendable {
                 return
             }
             do {
-                listener.add(try Connection(fd: client, bootstrap: Capability(serving: makeInit()), options: serverOptions))
+                let connection = try Connection(fd: client, bootstrap: Capability(serving: makeInit()), options: serverOptions)
+                watch(connection, "accepted connection on fd \(client)")
+                listener.add(connection)
             } catch {
                 logger.error("could not serve an accepted connection: \(error)")
             }
@@ -95,6 +97,19 @@ public struct Protocol: Sendable {
         holder.listener = listener
         listener.start()
         return listener
+    }
+
+    /// Logs how `connection` ends: a failure (a message over the size limit, garbage, an abort)
+    /// as a warning, an ordinary close at debug level.
+    func watch(_ connection: Connection, _ what: String) {
+        let logger = self.logger
+        connection.onDisconnect { ended in
+            if ended.cause == .failed {
+                logger.warning("\(what) failed: \(ended.reason)")
+            } else {
+                logger.debug("\(what) ended: \(ended)")
+            }
+        }
     }
 
     /// A new ThreadMap to answer `Init.construct` with (the Init server's `construct` returns it).

@@ -50,8 +50,8 @@ struct LifecycleTests {
         let error = try await withHangGuard("the pending call to fail") { await call.value }
         #expect(error?.kind == .disconnected)
         let disconnect = try await withHangGuard("the disconnect signal") { await ends.client.disconnected() }
-        #expect(disconnect == .peer)
-        #expect(ends.client.disconnect == .peer)
+        #expect(disconnect.cause == .peer, "\(disconnect)")
+        #expect(ends.client.disconnect == disconnect)
         // Later calls fail at once, the same way.
         #expect(await rpcError { try await tester.add(a: 1, b: 1) }?.kind == .disconnected)
         if let peer = ends.peer { #expect(try await peer.exitStatus() == .signaled(9)) }
@@ -77,10 +77,11 @@ struct LifecycleTests {
         ends.client.close()
         let error = try await withHangGuard("the pending call to fail") { await call.value }
         #expect(error?.kind == .disconnected)
-        #expect(ends.client.disconnect == .local)
-        #expect(seen.withLock { $0 } == .local)
+        #expect(ends.client.disconnect == Disconnect(.local, "closed by this side"))
+        #expect(seen.withLock { $0 } == ends.client.disconnect)
         if let server = ends.server {
-            #expect(try await withHangGuard("the server to see it") { await server.disconnected() } == .peer)
+            let ended = try await withHangGuard("the server to see it") { await server.disconnected() }
+            #expect(ended == Disconnect(.peer, "the peer closed the connection"))
         }
         if let peer = ends.peer { #expect(try await peer.exitStatus() == .exited(0), "the peer exits 0 when we hang up") }
         ends.server?.close()

@@ -30,7 +30,7 @@ struct ListenTests {
         #expect(listener.connectionCount == 3)
         listener.disconnectIncoming()
         for client in clients {
-            #expect(await client.connection.disconnected() == .peer)
+            #expect(await client.connection.disconnected().cause == .peer)
         }
     }
 

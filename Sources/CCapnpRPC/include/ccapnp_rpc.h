@@ -154,13 +154,25 @@ typedef struct ccapnp_connection_options {
     /// Two-party side: 1 = server, 0 = client. Only distinguishes the two ends; both may
     /// export a bootstrap capability and bootstrap the other.
     int32_t is_server;
+    /// Closes the connection after this many milliseconds without a message in either
+    /// direction (0 = never). Default 0.
+    uint32_t idle_timeout_ms;
 } ccapnp_connection_options;
 
 ccapnp_connection_options ccapnp_connection_options_default(void);
 
-/// Called exactly once per connection on the loop: when the peer disconnects or the
-/// connection fails (`local` = 0), or when the last reference is released first (`local` = 1).
-typedef void (*ccapnp_disconnect_fn)(void *ctx, int32_t local);
+// How a connection ended (ccapnp_disconnect_fn's `how`).
+/// The peer closed the socket or the socket broke (peer killed, reset).
+static const int32_t CCAPNP_ENDED_PEER = 0;
+/// This side ended it: the last reference was released, or the idle timeout.
+static const int32_t CCAPNP_ENDED_LOCAL = 1;
+/// The connection failed: an incoming message broke a limit or the protocol (this side sent
+/// the peer an Abort saying why), or the peer aborted.
+static const int32_t CCAPNP_ENDED_FAILED = 2;
+
+/// Called exactly once per connection, on the loop, when it ends. `reason` (never NULL; valid
+/// during the call only) says why in words, e.g. the limit an incoming message broke.
+typedef void (*ccapnp_disconnect_fn)(void *ctx, int32_t how, const char *reason);
 
 /// Creates a connection over a connected unix stream socket. Takes ownership of `fd` (closed
 /// by the shim, also on failure). `bootstrap` (borrowed, may be NULL) is exported to the peer.

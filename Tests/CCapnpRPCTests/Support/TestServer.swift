@@ -159,19 +159,23 @@ private final class FdRequest {
 /// Lets a test see a connection's disconnect callback.
 final class DisconnectWatch: @unchecked Sendable {
     let fired = DispatchSemaphore(value: 0)
-    let local = Locked<Int32?>(nil)
+    let ended = Locked<(how: Int32, reason: String)?>(nil)
 
     var context: UnsafeMutableRawPointer { Unmanaged.passRetained(self).toOpaque() }
 
-    static let callback: ccapnp_disconnect_fn = { ctx, local in
+    static let callback: ccapnp_disconnect_fn = { ctx, how, reason in
         let watch = Unmanaged<DisconnectWatch>.fromOpaque(ctx!).takeRetainedValue()
-        watch.local.withLock { $0 = local }
+        watch.ended.withLock { $0 = (how, reason.map { String(cString: $0) } ?? "(NULL)") }
         watch.fired.signal()
     }
 
-    func wait() -> Int32? {
+    /// How the connection ended (CCAPNP_ENDED_*), or nil if it did not in time.
+    func wait() -> Int32? { waitForReason()?.how }
+
+    func waitForReason() -> (how: Int32, reason: String)? {
         guard fired.wait(timeout: .now() + waitSeconds) == .success else { return nil }
-        return local.withLock { $0 }
+        fired.signal() // later waits see it too
+        return ended.withLock { $0 }
     }
 }
 

@@ -16,11 +16,14 @@ enum TestChild {
     static let name = "mp-test-child"
 
     /// Where it is built: next to the test bundle, as Process.spawn looks for it.
-    static var path: String {
+    static var path: String { path(of: name) }
+
+    /// Where an executable of this package is built.
+    static func path(of executable: String) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         let exe = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "./x"
-        return String(exe[..<(exe.lastIndex(of: "/") ?? exe.endIndex)]) + "/" + name
+        return String(exe[..<(exe.lastIndex(of: "/") ?? exe.endIndex)]) + "/" + executable
     }
 
     /// Spawns it through Process.spawn in `mode` (MP_TEST_CHILD_MODE).
@@ -51,12 +54,13 @@ enum TestChild {
         _ = try? Process.waitSpawned(pid)
     }
 
-    /// Runs it with exactly `arguments` after argv[0] (not through Process.spawn), with each
-    /// `placed.source` fd duplicated onto `placed.target` in the child; returns how it ended and
-    /// what it wrote to stderr.
-    static func run(_ arguments: [String], placing placed: [(source: Int32, target: Int32)] = [])
-        throws -> (status: ExitStatus, stderr: String)
+    /// Runs it (or another `executable` of this package) with exactly `arguments` after argv[0]
+    /// (not through Process.spawn), with each `placed.source` fd duplicated onto
+    /// `placed.target` in the child; returns how it ended and what it wrote to stderr.
+    static func run(_ arguments: [String], placing placed: [(source: Int32, target: Int32)] = [],
+                    executable: String = name) throws -> (status: ExitStatus, stderr: String)
     {
+        let path = path(of: executable)
         let directory = try TemporaryDirectory()
         let errorPath = directory.path + "/stderr"
         var actions = posix_spawn_file_actions_t()

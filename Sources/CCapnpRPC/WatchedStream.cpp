@@ -1,0 +1,119 @@
+// WatchedStream.cpp: see WatchedStream.h.
+
+#include "WatchedStream.h"
+
+#include <capnp/rpc.capnp.h>
+#include <capnp/serialize.h>
+
+#include <cstring>
+
+using namespace ccapnp;
+
+namespace {
+
+// Whether a message is an rpc Abort, read from its root pointer alone: every message passes
+// here and building a reader for each would cost more than the check. A root that is not a
+// plain struct pointer into the first segment counts as not an Abort.
+bool isAbort(kj::ArrayPtr<const capnp::word> first) {
+    if (first.size() < 2) return false;
+    uint64_t root;
+    memcpy(&root, first.begin(), sizeof root);
+    if ((root & 3) != 0 || uint16_t(root >> 32) == 0) return false;
+    int64_t at = 1 + (int64_t(int32_t(uint32_t(root))) >> 2);
+    if (at < 1 || at >= int64_t(first.size())) return false;
+    uint16_t which;
+    memcpy(&which, first.begin() + at, sizeof which);
+    return which == uint16_t(capnp::rpc::Message::ABORT);
+}
+
+std::string abortReason(capnp::MessageReader &reader) {
+    std::string reason = "(unreadable)";
+    kj::runCatchingExceptions([&]() {
+        auto text = reader.getRoot<capnp::rpc::Message>().getAbort().getReason();
+        reason.assign(text.begin(), text.size());
+    });
+    return reason;
+}
+
+} // namespace
+
+WatchedStream::WatchedStream(kj::AsyncCapabilityStream &stream, uint32_t idleTimeoutMs)
+    : inner(stream), stream(stream), idleTimeout(idleTimeoutMs * kj::MILLISECONDS),
+      lastActivity(loopTimer().now()) {
+    if (idleTimeoutMs > 0) idleWatch = watchIdle().eagerlyEvaluate(nullptr);
+}
+
+void WatchedStream::note(int32_t how, std::string reason) {
+    if (!reason_.empty()) return; // the first sign is the cause; the rest follows from it
+    how_ = how;
+    reason_ = std::move(reason);
+}
+
+void WatchedStream::touch() {
+    if (idleTimeout > 0 * kj::MILLISECONDS) lastActivity = loopTimer().now();
+}
+
+kj::Exception WatchedStream::idleException() const {
+    return kj::Exception(kj::Exception::Type::DISCONNECTED, __FILE__, __LINE__, kj::heapString(reason_.c_str()));
+}
+
+kj::Promise<void> WatchedStream::watchIdle() {
+    return loopTimer().atTime(lastActivity + idleTimeout).then([this]() -> kj::Promise<void> {
+        if (loopTimer().now() - lastActivity < idleTimeout) return watchIdle();
+        idleExpired = true;
+        note(CCAPNP_ENDED_LOCAL, "no message in either direction for " +
+                                     std::to_string(idleTimeout / kj::MILLISECONDS) + " ms (the idle timeout)");
+        // The pending read then ends, and tryReadMessage fails the connection with the reason.
+        kj::runCatchingExceptions([this]() { stream.abortRead(); });
+        return kj::READY_NOW;
+    });
+}
+
+kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> WatchedStream::tryReadMessage(
+    kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options,
+    kj::ArrayPtr<capnp::word> scratchSpace) {
+    return inner.tryReadMessage(fdSpace, options, scratchSpace)
+        .then(
+            [this](kj::Maybe<capnp::MessageReaderAndFds> &&message) -> kj::Maybe<capnp::MessageReaderAndFds> {
+                KJ_IF_MAYBE(m, message) {
+                    touch();
+                    if (isAbort(m->reader->getSegment(0))) note(CCAPNP_ENDED_FAILED, "the peer aborted: " + abortReason(*m->reader));
+                } else {
+                    if (idleExpired) kj::throwFatalException(idleException());
+                    note(CCAPNP_ENDED_PEER, "the peer closed the connection");
+                }
+                return kj::mv(message);
+            },
+            [this](kj::Exception &&e) -> kj::Maybe<capnp::MessageReaderAndFds> {
+                if (idleExpired) kj::throwFatalException(idleException());
+                // DISCONNECTED is the socket breaking (peer killed, reset); anything else is a
+                // message this side refuses, such as one above the size limit.
+                note(e.getType() == kj::Exception::Type::DISCONNECTED ? CCAPNP_ENDED_PEER : CCAPNP_ENDED_FAILED,
+                     e.getDescription().cStr());
+                kj::throwFatalException(kj::mv(e));
+            });
+}
+
+void WatchedStream::sawOutgoing(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments) {
+    touch();
+    if (segments.size() == 0 || !isAbort(segments[0])) return;
+    // This side's RpcSystem refuses what the peer sent and says why in the Abort.
+    capnp::SegmentArrayMessageReader reader(segments);
+    note(CCAPNP_ENDED_FAILED, abortReason(reader));
+}
+
+kj::Promise<void> WatchedStream::writeMessage(kj::ArrayPtr<const int> fds,
+                                              kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments) {
+    sawOutgoing(segments);
+    return inner.writeMessage(fds, segments);
+}
+
+kj::Promise<void> WatchedStream::writeMessages(
+    kj::ArrayPtr<kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>>> messages) {
+    for (auto &message : messages) sawOutgoing(message);
+    return inner.writeMessages(messages);
+}
+
+kj::Maybe<int> WatchedStream::getSendBufferSize() { return inner.getSendBufferSize(); }
+
+kj::Promise<void> WatchedStream::end() { return inner.end(); }

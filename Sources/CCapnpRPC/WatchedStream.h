@@ -1,0 +1,57 @@
+// WatchedStream.h: the message stream under a connection's TwoPartyVatNetwork. It passes every
+// message through, remembers the first sign of why the connection ends (the peer's EOF, a read
+// error such as an oversized message, an Abort either way), and with an idle timeout closes a
+// connection that carried no message for that long. capnp's RpcSystem keeps all of this to
+// itself; this is the one place it can be seen from outside.
+
+#ifndef CCAPNP_WATCHED_STREAM_H
+#define CCAPNP_WATCHED_STREAM_H
+
+#include "Internal.h"
+
+#include <capnp/serialize-async.h>
+
+#include <string>
+
+namespace ccapnp {
+
+class WatchedStream final : public capnp::MessageStream {
+public:
+    /// `idleTimeoutMs` 0 means no timeout. Loop thread only, like everything below.
+    WatchedStream(kj::AsyncCapabilityStream &stream, uint32_t idleTimeoutMs);
+
+    kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> tryReadMessage(
+        kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options,
+        kj::ArrayPtr<capnp::word> scratchSpace) override;
+    kj::Promise<void> writeMessage(kj::ArrayPtr<const int> fds,
+                                   kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments) override;
+    kj::Promise<void> writeMessages(
+        kj::ArrayPtr<kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>>> messages) override;
+    kj::Maybe<int> getSendBufferSize() override;
+    kj::Promise<void> end() override;
+
+    /// How and why the connection ended as far as seen (CCAPNP_ENDED_*); `reason` is empty
+    /// while nothing was seen.
+    int32_t how() const { return how_; }
+    const std::string &reason() const { return reason_; }
+
+private:
+    void note(int32_t how, std::string reason);
+    void sawOutgoing(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments);
+    void touch();
+    kj::Promise<void> watchIdle();
+    kj::Exception idleException() const;
+
+    capnp::AsyncCapabilityMessageStream inner;
+    kj::AsyncCapabilityStream &stream;
+    kj::Duration idleTimeout;
+    kj::TimePoint lastActivity;
+    bool idleExpired = false;
+    int32_t how_ = CCAPNP_ENDED_PEER;
+    std::string reason_;
+    kj::Promise<void> idleWatch = nullptr;
+};
+
+} // namespace ccapnp
+
+#endif
