@@ -5,6 +5,7 @@ import CapnpRPC
 import Foundation
 import Multiprocess
 import NodeInterfaces
+import RPCTestKit
 import TestSupport
 import Testing
 
@@ -166,5 +167,42 @@ struct IpcStartTests {
         } catch {
             #expect(error.description.contains("no-such-child"), "\(error)")
         }
+    }
+}
+
+/// mp-test-child serving RPCTestKit's TestInit: a child whose objects call the parent back.
+@Suite("Ipc calls both ways")
+struct IpcCallbackTests {
+    private func spawnTestInit() async throws -> SpawnedProcess<TestInit.Client> {
+        var ipc = Ipc()
+        ipc.childEnvironment = ["MP_TEST_CHILD_MODE": "init"]
+        return try await ipc.spawnProcess("mp-test-child", as: TestInit.Client.self)
+    }
+
+    @Test("the child calls back into the parent during a call made through its Init, nested three deep")
+    func callbacks() async throws {
+        let child = try await spawnTestInit()
+        let tester = try await child.initClient.makeTester()
+        let trail = try await tester.callBack(callback: TrailCallback(calling: tester).client, depth: 3)
+        #expect(trail == "server3<callback3<server2<callback2<server1<callback1<server0<callback0")
+        #expect(await child.close() == .exited(0))
+    }
+
+    @Test("a child killed mid-call fails that call with .disconnected; the parent lives on and respawns")
+    func killMidCall() async throws {
+        let child = try await spawnTestInit()
+        let tester = try await child.initClient.makeTester()
+        let call = Task { () -> RPCError? in
+            do { try await tester.hang(); return nil } catch { return error as? RPCError }
+        }
+        try await eventually("the call to reach the child") { try await tester.stats().hanging == 1 }
+        kill(child.pid, SIGKILL)
+        let error = try await withHangGuard("the pending call to fail") { await call.value }
+        #expect(error?.kind == .disconnected, "\(String(describing: error))")
+        #expect(await child.connection.disconnected().cause == .peer)
+        #expect(await child.close() == .signaled(SIGKILL))
+        let again = try await spawnTestInit()
+        #expect(try await again.initClient.makeTester().add(a: 40, b: 2) == 42)
+        #expect(await again.close() == .exited(0))
     }
 }

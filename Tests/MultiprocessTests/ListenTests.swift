@@ -5,6 +5,7 @@ import CapnpRPC
 import Foundation
 import Multiprocess
 import NodeInterfaces
+import TestSupport
 import Testing
 
 private func temporaryDirectory() throws -> String {
@@ -55,8 +56,8 @@ struct ListenTests {
         await #expect(throws: RPCError.self) {
             _ = try await Ipc().connectAddress("unix:limited.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         }
-        // We cannot become another user here without privileges games; a policy that allows
-        // only some other uid refuses us, which is the same check.
+        // A policy that allows only some other uid refuses us: the same check as otherUid()
+        // below, without needing root.
         let strict = try Ipc().listenAddress("unix:strict.sock", dataDirectory: datadir, name: "x",
                                              policy: .uids([getuid() &+ 4242])) { EchoInit() }
         defer { strict.stop() }
@@ -64,5 +65,64 @@ struct ListenTests {
             _ = try await Ipc().connectAddress("unix:strict.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         }
         #expect(strict.connectionCount == 0)
+    }
+
+    /// Runs a python client as uid/gid 65534 (nobody) that connects to `path`, says whether it
+    /// could, then waits for the server to close the connection.
+    private func clientAsNobody(_ path: String) throws -> (process: Foundation.Process, output: Pipe) {
+        let script = """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(sys.argv[1])
+            except OSError as e:
+                print("connect failed: " + e.strerror, flush=True); sys.exit(0)
+            print("connected", flush=True)
+            print("closed by the server" if s.recv(1) == b"" else "got data", flush=True)
+            """
+        let process = Foundation.Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script, path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        return (process, output)
+    }
+
+    @Test("a client running as another uid is refused by the default policy, and served when its uid is allowed",
+          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv to run a client as uid 65534"))
+    func otherUid() async throws {
+        let datadir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: datadir) }
+        // The socket file's mode 0600 alone keeps uid 65534 out.
+        let closed = try Ipc().listenAddress("unix:closed.sock", dataDirectory: datadir, name: "x") { EchoInit() }
+        defer { closed.stop() }
+        let denied = try clientAsNobody(datadir + "/closed.sock")
+        denied.process.waitUntilExit()
+        let deniedText = String(decoding: denied.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(deniedText == "connect failed: Permission denied\n")
+
+        // With the file opened to everyone, SO_PEERCRED is what refuses it: closed at once.
+        let sameUser = try Ipc().listenAddress("unix:same.sock", dataDirectory: datadir, name: "x") { EchoInit() }
+        defer { sameUser.stop() }
+        try #require(chmod(datadir + "/same.sock", 0o666) == 0)
+        let refused = try clientAsNobody(datadir + "/same.sock")
+        refused.process.waitUntilExit()
+        let refusedText = String(decoding: refused.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(refusedText == "connected\nclosed by the server\n")
+        #expect(sameUser.connectionCount == 0)
+
+        // A policy naming uid 65534 serves it, until we close it.
+        let allowing = try Ipc().listenAddress("unix:allow.sock", dataDirectory: datadir, name: "x", policy: .uids([65534])) { EchoInit() }
+        defer { allowing.stop() }
+        try #require(chmod(datadir + "/allow.sock", 0o666) == 0)
+        let served = try clientAsNobody(datadir + "/allow.sock")
+        defer { if served.process.isRunning { served.process.terminate() } }
+        try await eventually("the listener to serve uid 65534") { allowing.connectionCount == 1 }
+        allowing.disconnectIncoming()
+        served.process.waitUntilExit()
+        let servedText = String(decoding: served.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(servedText == "connected\nclosed by the server\n")
     }
 }

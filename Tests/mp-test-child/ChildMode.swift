@@ -1,6 +1,7 @@
 // What mp-test-child does with its socket, chosen by the environment variable MP_TEST_CHILD_MODE.
 
 import Multiprocess
+import RPCTestKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,10 +17,12 @@ enum ChildMode {
     case reportFds
     /// Spawns and tears down this many children of its own, then reports (SpawnCycles.swift).
     case spawnCycles(Int)
+    /// Serves RPCTestKit's TestInit (its Tester calls the parent back) until the parent closes.
+    case serveInit
     /// A mode it does not know: exits 2 with this message.
     case invalid(String)
 
-    static let summary = "echo (default) | exit:<status> | mute | report-fds | spawn-cycles:<count>"
+    static let summary = "echo (default) | exit:<status> | mute | report-fds | spawn-cycles:<count> | init"
 
     static func fromEnvironment() -> ChildMode {
         guard let raw = getenv("MP_TEST_CHILD_MODE") else { return .echo }
@@ -27,6 +30,7 @@ enum ChildMode {
         if mode == "echo" || mode.isEmpty { return .echo }
         if mode == "report-fds" { return .reportFds }
         if mode == "mute" { return .mute }
+        if mode == "init" { return .serveInit }
         if mode.hasPrefix("exit:") {
             guard let status = Int32(mode.dropFirst("exit:".count)), (0...255).contains(status) else {
                 return .invalid("MP_TEST_CHILD_MODE '\(mode)': the exit status must be 0...255")
@@ -45,6 +49,14 @@ enum ChildMode {
     /// Runs the mode on `fd`; returns the exit status.
     func run(_ fd: Int32) -> Int32 {
         switch self {
+        case .serveInit:
+            // Only this mode starts Swift concurrency (and the fds its runtime opens), so that
+            // report-fds sees exactly what the spawn left open.
+            Task {
+                let ended = try? await Protocol().serve(fd: fd, init: TestInitServer())
+                Glibc.exit(ended == nil || ended?.cause == .failed ? 1 : 0)
+            }
+            while true { pause() }
         case .echo:
             return echo(fd)
         case .exit(let status):
