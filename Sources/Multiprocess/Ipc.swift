@@ -84,8 +84,17 @@ public struct Ipc: Sendable {
     /// Runs `cleanup` when the last capability serving `server` is released: its clients
     /// dropped it, or their connection died (Bitcoin Core's `Ipc::addCleanup`).
     public func addCleanup(for server: some CapabilityServer, _ cleanup: @escaping @Sendable () -> Void) {
-        ServerCleanups.add(for: server, cleanup)
+        `protocol`.addCleanup(for: server, cleanup)
     }
+
+    /// Closes every connection accepted by `listenAddress` (Bitcoin Core's
+    /// `Ipc::disconnectIncoming`); the listeners go on accepting.
+    public func disconnectIncoming() {
+        `protocol`.disconnectIncoming()
+    }
+
+    /// Application state for IPC code (Bitcoin Core's `Ipc::context()`), shared by copies.
+    public var context: IpcContext { `protocol`.context }
 
     /// Listens on `address` (`unix`: `<dataDirectory>/<name>.sock`; `unix:<path>`), serving each
     /// accepted connection with a new Init from `makeInit`.

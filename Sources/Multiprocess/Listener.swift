@@ -98,3 +98,20 @@ func peerUid(_ fd: Int32) -> uid_t? {
     guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0, length == 12 else { return nil }
     return credentials.uid
 }
+
+/// The listeners a Protocol started (weakly), so that its disconnectIncoming reaches them all.
+final class Listeners: Sendable {
+    private struct Entry { weak var listener: Listener? }
+    private let entries = Locked<[Entry]>([])
+
+    func add(_ listener: Listener) {
+        entries.withLock { all in
+            all.removeAll { $0.listener == nil }
+            all.append(Entry(listener: listener))
+        }
+    }
+
+    func disconnectIncoming() {
+        for entry in entries.withLock({ $0 }) { entry.listener?.disconnectIncoming() }
+    }
+}

@@ -11,13 +11,20 @@ import Glibc
 /// Cap'n Proto over a connected unix socket, with libmultiprocess's conventions: the first
 /// call is `Init.construct` (thread maps exchanged), and calls carry a `Proxy.Context` naming
 /// a thread made once per connection with `makeThread`.
+///
+/// Copies of a Protocol share its `context` and its listeners.
 public struct Protocol: Sendable {
     public var options: ConnectionOptions
     public var logger: Logger
+    /// Application state for IPC code (Bitcoin Core's `Protocol::context()`).
+    public let context: IpcContext
+    private let listeners = Listeners()
 
-    public init(options: ConnectionOptions = ConnectionOptions(), logger: Logger = Logger(label: "ipc")) {
+    public init(options: ConnectionOptions = ConnectionOptions(), logger: Logger = Logger(label: "ipc"),
+                context: IpcContext = IpcContext()) {
         self.options = options
         self.logger = logger
+        self.context = context
     }
 
     /// The peer's `Init` on a connection, and the connection.
@@ -95,8 +102,21 @@ public struct Protocol: Sendable {
             }
         }
         holder.listener = listener
+        listeners.add(listener)
         listener.start()
         return listener
+    }
+
+    /// Closes every connection accepted by the listeners this Protocol started (they go on
+    /// accepting): what a process does at shutdown before it stops serving.
+    public func disconnectIncoming() {
+        listeners.disconnectIncoming()
+    }
+
+    /// Runs `cleanup` when the last capability serving `server` is released: its clients
+    /// dropped it, or their connection died.
+    public func addCleanup(for server: some CapabilityServer, _ cleanup: @escaping @Sendable () -> Void) {
+        ServerCleanups.add(for: server, cleanup)
     }
 
     /// Logs how `connection` ends: a failure (a message over the size limit, garbage, an abort)

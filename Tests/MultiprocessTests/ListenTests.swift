@@ -35,6 +35,43 @@ struct ListenTests {
         }
     }
 
+    @Test("Ipc.disconnectIncoming ends what every listener of that Ipc accepted; the listeners go on accepting")
+    func ipcDisconnectIncoming() async throws {
+        let datadir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: datadir) }
+        let ipc = Ipc()
+        let one = try ipc.listenAddress("unix:one.sock", dataDirectory: datadir, name: "x") { EchoInit() }
+        let two = try ipc.listenAddress("unix:two.sock", dataDirectory: datadir, name: "x") { EchoInit() }
+        defer { one.stop(); two.stop() }
+        let other = try Ipc().listenAddress("unix:other.sock", dataDirectory: datadir, name: "x") { EchoInit() }
+        defer { other.stop() }
+        var clients: [Protocol.Connected<Init.Client>] = []
+        for address in ["unix:one.sock", "unix:two.sock", "unix:other.sock"] {
+            clients.append(try #require(try await Ipc().connectAddress(address, dataDirectory: datadir, name: "x", as: Init.Client.self)))
+        }
+        ipc.disconnectIncoming()
+        #expect(await clients[0].connection.disconnected().cause == .peer)
+        #expect(await clients[1].connection.disconnected().cause == .peer)
+        #expect(try await clients[2].initClient.makeEcho().echo(echo: "another Ipc's") == "another Ipc's")
+        let again = try #require(try await Ipc().connectAddress("unix:one.sock", dataDirectory: datadir, name: "x", as: Init.Client.self))
+        #expect(try await again.initClient.makeEcho().echo(echo: "still accepting") == "still accepting")
+    }
+
+    @Test("the context is shared by copies of an Ipc and its Protocol, and keeps values by type")
+    func context() {
+        struct NodeName: Sendable, Equatable { let name: String }
+        let ipc = Ipc()
+        let copy = ipc
+        #expect(ipc.context[NodeName.self] == nil)
+        copy.context[NodeName.self] = NodeName(name: "noded")
+        #expect(ipc.context[NodeName.self] == NodeName(name: "noded"))
+        #expect(ipc.protocol.context[NodeName.self] == NodeName(name: "noded"))
+        #expect(ipc.context[Int.self] == nil, "another type has no value")
+        ipc.context[NodeName.self] = nil
+        #expect(copy.context[NodeName.self] == nil)
+        #expect(Ipc().context[NodeName.self] == nil, "a new Ipc has a context of its own")
+    }
+
     @Test("auto returns nil when nothing listens; an explicit address throws")
     func nothingListening() async throws {
         let datadir = try temporaryDirectory()
