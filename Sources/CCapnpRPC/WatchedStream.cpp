@@ -45,6 +45,12 @@ WatchedStream::WatchedStream(kj::AsyncCapabilityStream &stream, uint32_t idleTim
 
 void WatchedStream::note(int32_t how, std::string reason) {
     if (!reason_.empty()) return; // the first sign is the cause; the rest follows from it
+    // A peer's abort text goes into logs: keep it to one line of sane length.
+    constexpr size_t kMaxReason = 1024;
+    if (reason.size() > kMaxReason) reason = reason.substr(0, kMaxReason) + "...";
+    for (char &c : reason) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    }
     how_ = how;
     reason_ = std::move(reason);
 }

@@ -120,6 +120,22 @@ struct BadInputTests {
         try await stillServing()
     }
 
+    @Test("a peer's Abort ends the connection; its reason is kept to one line of 1 KiB")
+    func peerAborts() async throws {
+        let (server, raw) = try rawPeer()
+        defer { close(raw); server.close() }
+        let reason = "first line\\nsecond line " + String(repeating: "x", count: 100_000)
+        let message = try ToolRunner.capnp(
+            ["encode", "/usr/include/capnp/rpc.capnp", "Message"],
+            input: Array("(abort = (reason = \"\(reason)\", type = failed))".utf8))
+        send(message, to: raw)
+        let ended = try await withHangGuard("the connection to end") { await server.disconnected() }
+        #expect(ended.cause == .failed)
+        #expect(ended.reason.hasPrefix("the peer aborted: first line second line xxx"), "\(ended.reason.prefix(80))")
+        #expect(ended.reason.hasSuffix("x...") && ended.reason.utf8.count == 1024 + 3)
+        try await stillServing()
+    }
+
     @Test("a pending call fails promptly when the peer sends garbage")
     func pendingCallWhenPeerSendsGarbage() async throws {
         let (ours, raw) = try socketPair()
