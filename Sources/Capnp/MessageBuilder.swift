@@ -47,7 +47,10 @@ public final class MessageBuilder: @unchecked Sendable {
 
     private func addSegment(minimumWords: Int) -> UInt32 {
         precondition(minimumWords <= WireLimits.maxSegmentWords, "an object of \(minimumWords) words does not fit in a segment")
-        let words = min(max(minimumWords, nextSegmentWords), WireLimits.maxSegmentWords)
+        // An object bigger than the growth step gets the step as room behind it, so what it points to
+        // (a struct list's texts, say) lands beside it, not in yet another segment behind far pointers.
+        let wanted = minimumWords <= nextSegmentWords ? nextSegmentWords : minimumWords + nextSegmentWords
+        let words = min(wanted, WireLimits.maxSegmentWords)
         let start = calloc(words, 8)!
         if segmentCount == segmentCapacity {
             let grown = UnsafeMutablePointer<Segment>.allocate(capacity: segmentCapacity * 2)

@@ -57,15 +57,22 @@ public final class MessageReader: @unchecked Sendable {
     }
 
     /// Charges `words` to the traversal budget.
-    @inlinable func charge(_ words: Int) throws(CapnpError) {
-        if budget.wrappingSubtract(words, ordering: .relaxed).newValue < 0 {
-            throw CapnpError(.traversalLimitExceeded,
-                             "read limit exceeded: the message traverses more words than ReaderOptions.traversalLimitInWords")
-        }
+    /// A relaxed load and store, not an atomic subtract, as C++'s ReadLimiter does: this runs for every
+    /// pointer read, and a locked instruction each time cost more than the read. Readers racing on one
+    /// message may lose some of each other's charges, as in C++; a reader on its own is charged exactly.
+    @inlinable @inline(__always) func charge(_ words: Int) throws(CapnpError) {
+        let left = budget.load(ordering: .relaxed) &- words
+        budget.store(left, ordering: .relaxed)
+        if left < 0 { throw Self.budgetSpent() }
+    }
+
+    @usableFromInline @inline(never) static func budgetSpent() -> CapnpError {
+        CapnpError(.traversalLimitExceeded,
+                   "read limit exceeded: the message traverses more words than ReaderOptions.traversalLimitInWords")
     }
 
     /// Whether `words` words starting at `start` lie inside segment `segment`.
-    @inlinable func contains(segment: UInt32, start: UnsafeRawPointer, words: Int) -> Bool {
+    @inlinable @inline(__always) func contains(segment: UInt32, start: UnsafeRawPointer, words: Int) -> Bool {
         let base = segmentStarts[Int(segment)]
         let offset = start - base
         return offset >= 0 && offset & 7 == 0 && words >= 0 && words <= segmentWordCounts[Int(segment)] - offset / 8
@@ -73,12 +80,19 @@ public final class MessageReader: @unchecked Sendable {
 
     /// Follows the pointer at `location`: resolves far pointers and returns the tag describing the
     /// target, the target's segment and its first word. The target's extent is not yet checked.
-    @inlinable func follow(segment: UInt32, location: UnsafeRawPointer, pointer: WirePointer)
+    @inlinable @inline(__always) func follow(segment: UInt32, location: UnsafeRawPointer, pointer: WirePointer)
         throws(CapnpError) -> (tag: WirePointer, segment: UInt32, target: UnsafeRawPointer)
     {
         if pointer.kind != WirePointer.farKind {
             return (pointer, segment, location + 8 + pointer.offset * 8)
         }
+        return try followFar(pointer)
+    }
+
+    /// `follow` for far pointers: kept out of line so the near case inlines into every accessor.
+    @usableFromInline func followFar(_ pointer: WirePointer)
+        throws(CapnpError) -> (tag: WirePointer, segment: UInt32, target: UnsafeRawPointer)
+    {
         let padSegment = pointer.farSegment
         guard Int(padSegment) < segmentStarts.count else {
             throw CapnpError(.outOfBounds, "far pointer names segment \(padSegment), but the message has \(segmentStarts.count)")

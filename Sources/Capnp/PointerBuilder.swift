@@ -235,11 +235,16 @@ public struct PointerBuilder: @unchecked Sendable {
     /// Writes `text` as NUL-terminated UTF-8.
     @inlinable
     public func setText(_ text: String) {
+        // A native string lends its UTF-8 in place; `withUTF8` would first copy `text` into a var.
+        if text.utf8.withContiguousStorageIfAvailable({ writeText($0) }) != nil { return }
         var text = text
-        text.withUTF8 { utf8 in
-            let target = allocateBytes(utf8.count + 1)
-            if utf8.count > 0 { target.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count) }
-        }
+        text.withUTF8 { writeText($0) }
+    }
+
+    @inlinable
+    func writeText(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let target = allocateBytes(utf8.count + 1)
+        if utf8.count > 0 { target.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count) }
     }
 
     /// Writes `bytes` as Data.

@@ -149,36 +149,49 @@ public struct PointerReader: @unchecked Sendable {
     func readBytes(default fallback: PointerDefault?) throws(CapnpError) -> UnsafeRawBufferPointer? {
         let pointer = wire
         if pointer.isNull {
-            guard let fallback, !fallback.reader.isNull else { return nil }
-            return try fallback.reader.readBytes(default: nil)
+            guard let fallback else { return nil }
+            return try Self.readBytes(of: fallback)
         }
         // Borrow the arena rather than copy the slot: this runs for every text read.
         // No nesting charge: a blob has no children (as in C++'s readTextPointer).
         let arena = self.arena.unsafelyUnwrapped
         let (tag, segment, target) = try arena.follow(segment: self.segment, location: location.unsafelyUnwrapped, pointer: pointer)
-        guard tag.kind == WirePointer.listKind else {
-            throw CapnpError(.wrongPointerType, "expected a list pointer, found \(Self.kindName(tag))")
-        }
-        guard tag.listElementSize == .byte else {
-            throw CapnpError(.incompatibleList, "expected a list of bytes, found elements of size \(tag.listElementSize)")
-        }
+        guard tag.kind == WirePointer.listKind, tag.listElementSize == .byte else { throw Self.notBytes(tag) }
         let count = tag.listElementCount
         let words = (count + 7) / 8
-        guard arena.contains(segment: segment, start: target, words: words) else {
-            throw CapnpError(.outOfBounds, "list points outside segment \(segment)")
-        }
+        guard arena.contains(segment: segment, start: target, words: words) else { throw Self.outside(segment) }
         try arena.charge(words)
         return UnsafeRawBufferPointer(start: target, count: count)
+    }
+
+    /// A default's bytes. Out of line: were `readBytes` recursive, it could not be inlined.
+    @usableFromInline @inline(never)
+    static func readBytes(of fallback: PointerDefault) throws(CapnpError) -> UnsafeRawBufferPointer? {
+        try fallback.reader.readBytes(default: nil)
+    }
+
+    // The errors of `readBytes`, built out of line so that the hot path stays small enough to inline.
+    @usableFromInline @inline(never) static func notBytes(_ tag: WirePointer) -> CapnpError {
+        guard tag.kind == WirePointer.listKind else {
+            return CapnpError(.wrongPointerType, "expected a list pointer, found \(kindName(tag))")
+        }
+        return CapnpError(.incompatibleList, "expected a list of bytes, found elements of size \(tag.listElementSize)")
+    }
+
+    @usableFromInline @inline(never) static func outside(_ segment: UInt32) -> CapnpError {
+        CapnpError(.outOfBounds, "list points outside segment \(segment)")
     }
 
     /// Reads the bytes of a Text field, without its NUL terminator, in place.
     @inlinable
     public func readTextBytes(default fallback: PointerDefault? = nil) throws(CapnpError) -> UnsafeRawBufferPointer {
         guard let bytes = try readBytes(default: fallback) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        guard bytes.count > 0, bytes[bytes.count - 1] == 0 else {
-            throw CapnpError(.malformedText, "text is not NUL-terminated")
-        }
-        return UnsafeRawBufferPointer(rebasing: bytes.dropLast())
+        guard bytes.count > 0, bytes[bytes.count - 1] == 0 else { throw Self.unterminated() }
+        return UnsafeRawBufferPointer(start: bytes.baseAddress, count: bytes.count - 1)
+    }
+
+    @usableFromInline @inline(never) static func unterminated() -> CapnpError {
+        CapnpError(.malformedText, "text is not NUL-terminated")
     }
 
     /// Reads a Text field as a String. Text that is not UTF-8 is an error, not a replacement.

@@ -26,9 +26,9 @@ public protocol PointerType: ListElement {
 public protocol PointerListElement: PointerType {}
 
 extension PointerListElement {
-    public static var listElementSize: ElementSize { .pointer }
-    public static func makeListReader(_ list: Capnp.ListReader) -> PointerListReader<Self> { PointerListReader(list) }
-    public static func makeListBuilder(_ list: Capnp.ListBuilder) -> PointerListBuilder<Self> { PointerListBuilder(list) }
+    @inlinable public static var listElementSize: ElementSize { .pointer }
+    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> PointerListReader<Self> { PointerListReader(list) }
+    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> PointerListBuilder<Self> { PointerListBuilder(list) }
 }
 
 /// A generated struct's `Reader`: a typed view on a `StructReader`.
@@ -51,9 +51,9 @@ public protocol StructType: PointerType where Reader: StructReaderView, Builder:
 }
 
 extension StructType {
-    public static var listElementSize: ElementSize { .composite }
-    public static func makeListReader(_ list: Capnp.ListReader) -> StructListReader<Self> { StructListReader(list) }
-    public static func makeListBuilder(_ list: Capnp.ListBuilder) -> StructListBuilder<Self> { StructListBuilder(list) }
+    @inlinable public static var listElementSize: ElementSize { .composite }
+    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> StructListReader<Self> { StructListReader(list) }
+    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> StructListBuilder<Self> { StructListBuilder(list) }
 
     @inlinable
     public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
@@ -83,9 +83,9 @@ public protocol CapnpEnum: ListElement, Sendable, Hashable where ElementListRead
 }
 
 extension CapnpEnum {
-    public static var listElementSize: ElementSize { .twoBytes }
-    public static func makeListReader(_ list: Capnp.ListReader) -> EnumListReader<Self> { EnumListReader(list) }
-    public static func makeListBuilder(_ list: Capnp.ListBuilder) -> EnumListBuilder<Self> { EnumListBuilder(list) }
+    @inlinable public static var listElementSize: ElementSize { .twoBytes }
+    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> EnumListReader<Self> { EnumListReader(list) }
+    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> EnumListBuilder<Self> { EnumListBuilder(list) }
 }
 
 /// `List(T)` as a type: `List<Int32>.Reader` is a list of Int32, `List<Person>.Builder` a list of structs.
@@ -98,6 +98,9 @@ public enum List<Element: ListElement>: PointerListElement {
         Element.makeListReader(try pointer.readList(expected: Element.listElementSize, default: fallback))
     }
 
+    // Inlinable, as every list accessor is, so the list view comes back specialized: a generic one is
+    // copied through its type metadata at each use (a third of a P5 build's time per item).
+    @inlinable
     public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
         if let structs = Element.self as? any StructType.Type {
             return Element.makeListBuilder(pointer.getStructList(dataWords: structs.dataWordCount,
@@ -111,6 +114,7 @@ public enum List<Element: ListElement>: PointerListElement {
     }
 
     /// Makes a new list of `count` elements at `pointer`.
+    @inlinable
     public static func initialize(_ pointer: PointerBuilder, count: Int) -> Builder {
         if let structs = Element.self as? any StructType.Type {
             return Element.makeListBuilder(pointer.initStructList(count: count, dataWords: structs.dataWordCount,

@@ -45,7 +45,19 @@ struct WirePointer {
     @inlinable var structPointerCount: Int { Int(UInt16(truncatingIfNeeded: upper >> 16)) }
 
     // List pointers.
-    @inlinable var listElementSize: ElementSize { ElementSize(rawValue: UInt8(upper & 7))! }
+    /// Every 3-bit value names a size; a switch, unlike `init(rawValue:)!`, inlines to a few moves.
+    @inlinable @inline(__always) var listElementSize: ElementSize {
+        switch upper & 7 {
+        case 0: .void
+        case 1: .bit
+        case 2: .byte
+        case 3: .twoBytes
+        case 4: .fourBytes
+        case 5: .eightBytes
+        case 6: .pointer
+        default: .composite
+        }
+    }
     /// Element count, or for composite lists the word count excluding the tag.
     @inlinable var listElementCount: Int { Int(upper >> 3) }
 
