@@ -19,6 +19,8 @@ struct ccapnp_call {
     ccapnp_call_done_fn done;
     void *ctx;
     bool completed = false;
+    /// True while `done` runs: the call's own promise may be executing beneath it.
+    bool inCompletion = false;
 
     ccapnp_call(ccapnp_call_done_fn done, void *ctx) : done(done), ctx(ctx) { countUp(kCalls); }
     ~ccapnp_call() { countDown(kCalls); }
@@ -28,8 +30,14 @@ struct ccapnp_call {
         completed = true;
         if (done != nullptr) withError(e, [](void *self, const ccapnp_error *err) {
             auto *call = static_cast<ccapnp_call *>(self);
-            call->done(call->ctx, nullptr, err);
+            call->complete(nullptr, err);
         }, this);
+    }
+
+    void complete(ccapnp_message *results, const ccapnp_error *error) {
+        inCompletion = true;
+        done(ctx, results, error);
+        inCompletion = false;
     }
 
     void finishWithResults(ccapnp_message *results) {
@@ -39,7 +47,7 @@ struct ccapnp_call {
         }
         completed = true;
         if (done != nullptr) {
-            done(ctx, results, nullptr);
+            complete(results, nullptr);
         } else {
             ccapnp_message_release(results);
         }
@@ -56,7 +64,7 @@ struct ccapnp_call {
         completed = true;
         if (done != nullptr) {
             ccapnp_error error{CCAPNP_CANCELLED, 0, text, sizeof text - 1};
-            done(ctx, nullptr, &error);
+            complete(nullptr, &error);
         }
     }
 };
@@ -249,9 +257,15 @@ void ccapnp_call_cancel(ccapnp_call *call) {
 void ccapnp_call_release(ccapnp_call *call) {
     if (call == nullptr) return;
     try {
-        // Deferred to a later turn: the caller may be inside this call's own completion, where
-        // destroying its promise would free the running continuation.
+        // Inside this call's own completion, destroying its promise would free the running
+        // continuation: that case waits for a later turn. Otherwise (the usual case: the answer
+        // was delivered on an earlier turn) the call goes at once.
         submit([call]() {
+            if (!call->inCompletion) {
+                call->cancel();
+                delete call;
+                return;
+            }
             loopTasks().add(kj::evalLater([call]() {
                 call->cancel();
                 delete call;

@@ -96,10 +96,18 @@ struct ccapnp_message {
     capnp::MallocMessageBuilder builder;
     std::vector<ccapnp_segment> segments;
     std::vector<ccapnp_cap *> caps;
+    /// One of the shared, never-freed empty messages (ccapnp::emptyMessage); release ignores it.
+    const bool shared = false;
     explicit ccapnp_message(unsigned firstSegmentWords) : builder(firstSegmentWords) {
         ccapnp::countUp(ccapnp::kMessages);
     }
-    ~ccapnp_message() { ccapnp::countDown(ccapnp::kMessages); }
+    /// A shared message of one word (`root`): not counted, since it is never freed.
+    explicit ccapnp_message(const capnp::word *root) : builder(1), shared(true) {
+        segments.push_back(ccapnp_segment{root, 1});
+    }
+    ~ccapnp_message() {
+        if (!shared) ccapnp::countDown(ccapnp::kMessages);
+    }
 };
 
 namespace ccapnp {
@@ -109,6 +117,8 @@ template <typename F> void fillNowOrLater(ccapnp_cap *cap, F &&make) {
 }
 
 /// Copies a capnp value (with its caps) into a new flat message. Loop thread only.
+/// A null value or an empty struct (the params or results of most argument-less methods) is
+/// not copied: it comes back as a shared one-word message, so it costs no allocation.
 ccapnp_message *copyOut(capnp::AnyPointer::Reader src);
 
 /// A message handed in by the caller, made safe to use later on the loop: segments either

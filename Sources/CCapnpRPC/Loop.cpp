@@ -20,6 +20,39 @@ std::atomic<int64_t> gCounts[kCounterCount];
 
 namespace {
 
+/// Work posted on the loop thread for a later turn (ccapnp_post from the loop): one kj event
+/// armed breadth-first, like evalLater, but with no promise, task or allocation per post.
+class LaterQueue final : public kj::_::Event {
+public:
+    void post(void (*fn)(void *), void *ctx) {
+        if (pending.empty()) armBreadthFirst();
+        pending.push_back({fn, ctx});
+    }
+
+    void traceEvent(kj::_::TraceBuilder &) override {}
+
+protected:
+    kj::Maybe<kj::Own<kj::_::Event>> fire() override {
+        // Posts made while these run go to the next turn, as evalLater's would.
+        running.swap(pending);
+        for (auto &item : running) {
+            try {
+                item.fn(item.ctx);
+            } catch (...) {
+            }
+        }
+        running.clear();
+        return nullptr;
+    }
+
+private:
+    struct Item {
+        void (*fn)(void *);
+        void *ctx;
+    };
+    std::vector<Item> pending, running;
+};
+
 struct LoopState {
     int eventFd = -1;
     std::atomic<Task *> head{nullptr};
@@ -29,6 +62,7 @@ struct LoopState {
     kj::TaskSet *tasks = nullptr;
     kj::LowLevelAsyncIoProvider *lowLevel = nullptr;
     kj::Timer *timer = nullptr;
+    LaterQueue *later = nullptr; // loop thread only
 };
 
 // Leaked on purpose: the loop thread runs until the process exits, so nothing may be torn
@@ -94,9 +128,11 @@ void *loopMain(void *arg) {
         auto io = kj::setupAsyncIo();
         LoggingErrorHandler errorHandler;
         kj::TaskSet tasks(errorHandler);
+        LaterQueue later;
         kj::UnixEventPort::FdObserver observer(io.unixEventPort, gLoop->eventFd,
                                                kj::UnixEventPort::FdObserver::OBSERVE_READ);
         gLoop->tasks = &tasks;
+        gLoop->later = &later;
         gLoop->lowLevel = io.lowLevelProvider.get();
         gLoop->timer = &io.provider->getTimer();
         {
@@ -218,7 +254,7 @@ void ccapnp_post(void (*fn)(void *ctx), void *ctx) {
         if (canRunInline()) {
             // Already on the loop with nothing queued: a later turn keeps "never inline" without
             // paying for an eventfd write.
-            loopTasks().add(kj::evalLater([fn, ctx]() { fn(ctx); }));
+            gLoop->later->post(fn, ctx);
             return;
         }
         auto run = [fn, ctx]() { fn(ctx); };

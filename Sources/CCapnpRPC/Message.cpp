@@ -110,7 +110,35 @@ void PendingMessage::copyInto(capnp::AnyPointer::Builder dst) const {
     dst.set(capTable.imbue(root));
 }
 
+namespace {
+
+/// The shared message whose root is `root` (a null pointer, or the canonical empty struct
+/// pointer: offset -1, no data, no pointers). Immutable and never freed, so any thread may read it.
+ccapnp_message *sharedMessage(bool emptyStruct) {
+    alignas(8) static const unsigned char nullWord[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    alignas(8) static const unsigned char emptyStructWord[8] = {0xfc, 0xff, 0xff, 0xff, 0, 0, 0, 0};
+    static ccapnp_message *const null = new ccapnp_message(reinterpret_cast<const capnp::word *>(nullWord));
+    static ccapnp_message *const empty =
+        new ccapnp_message(reinterpret_cast<const capnp::word *>(emptyStructWord));
+    return emptyStruct ? empty : null;
+}
+
+} // namespace
+
 ccapnp_message *copyOut(capnp::AnyPointer::Reader src) {
+    switch (src.getPointerType()) {
+    case capnp::PointerType::NULL_:
+        return sharedMessage(false);
+    case capnp::PointerType::STRUCT: {
+        auto value = src.getAs<capnp::AnyStruct>();
+        if (value.getDataSection().size() == 0 && value.getPointerSection().size() == 0) {
+            return sharedMessage(true);
+        }
+        break;
+    }
+    default:
+        break;
+    }
     // No targetSize() to size the copy: it would charge the incoming message's traversal
     // limit a second time, halving the size limit. Small messages fit the first segment;
     // capnp gives a large object a segment of its own.
@@ -155,7 +183,7 @@ ccapnp_message_view ccapnp_message_get_view(const ccapnp_message *message) {
 }
 
 void ccapnp_message_release(ccapnp_message *message) {
-    if (message == nullptr) return;
+    if (message == nullptr || message->shared) return;
     try {
         for (ccapnp_cap *cap : message->caps) {
             if (cap != nullptr) ccapnp_cap_release(cap);

@@ -70,7 +70,7 @@ public final class Capability: @unchecked Sendable {
     }
 
     /// Calls a method and waits for its results. Cancelling the task cancels the call.
-    public func call(interfaceId: UInt64, methodId: UInt16, params: MessageBuilder?) async throws(RPCError) -> MessageReader {
+    public nonisolated(nonsending) func call(interfaceId: UInt64, methodId: UInt16, params: MessageBuilder?) async throws(RPCError) -> MessageReader {
         try await send(interfaceId: interfaceId, methodId: methodId, params: params).response()
     }
 }

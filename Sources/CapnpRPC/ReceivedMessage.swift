@@ -22,8 +22,22 @@ final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
 
     /// A reader over `handle`, which it takes ownership of.
     static func reader(taking handle: OpaquePointer, lineage: Lineage = Lineage()) -> MessageReader {
+        // The shim's shared empty messages (a null root or an empty struct, the params and results
+        // of argument-less methods) get shared readers: no allocation on the call path.
+        let view = ccapnp_message_get_view(handle)
+        if view.segment_count == 1, view.cap_count == 0, view.segments[0].words == 1 {
+            switch UInt64(littleEndian: view.segments[0].data!.loadUnaligned(as: UInt64.self)) {
+            case 0:
+                ccapnp_message_release(handle)
+                return Self.nullRoot
+            case 0xFFFF_FFFC:
+                ccapnp_message_release(handle)
+                return Self.emptyStruct
+            default:
+                break
+            }
+        }
         let message = ReceivedMessage(handle: handle, lineage: lineage)
-        let view = message.view
         var segments: [UnsafeRawBufferPointer] = []
         segments.reserveCapacity(view.segment_count)
         for index in 0..<view.segment_count {
@@ -33,6 +47,18 @@ final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
         // The shim built this message by copying a value capnp had already validated.
         return MessageReader(segments: segments, options: .trusted, capabilityTable: message,
                              release: { withExtendedLifetime(message) {} })
+    }
+
+    /// Readers of one-word messages whose root is a null pointer / an empty struct. Immutable
+    /// (their traversal budget is practically unlimited), so every call can share them.
+    private static let nullRoot = sharedReader(0)
+    private static let emptyStruct = sharedReader(0xFFFF_FFFC)
+
+    private static func sharedReader(_ word: UInt64) -> MessageReader {
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)  // never freed
+        memory.storeBytes(of: word.littleEndian, as: UInt64.self)
+        return MessageReader(segments: [UnsafeRawBufferPointer(start: memory, count: 8)], options: .trusted,
+                             release: {})
     }
 
     /// A new reference to capability `index`, or nil when the entry is null or out of range.

@@ -142,6 +142,8 @@ final class ServerBox: Sendable {
             }
             call.answer(failure)
         }
+        // Finished inline (the common case): nothing to list, no lock to take.
+        if call.taskState.load(ordering: .acquiring) == CallState.finished { return }
         // Still running (suspended): list it so that a cancellation can reach it. Under the lock,
         // so the task's unlisting waits for this.
         calls.withLock { calls in

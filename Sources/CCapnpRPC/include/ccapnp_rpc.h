@@ -127,6 +127,8 @@ typedef struct ccapnp_message_view {
     size_t cap_count;
 } ccapnp_message_view;
 
+/// A null root or an empty struct (no data, no pointers, no caps) comes as a shared message of
+/// one word, 0 or 0x00000000fffffffc: no copy is made, and releasing it does nothing.
 ccapnp_message_view ccapnp_message_get_view(const ccapnp_message *message);
 /// Frees the message (any thread). Its cap references are released on the loop.
 void ccapnp_message_release(ccapnp_message *message);
