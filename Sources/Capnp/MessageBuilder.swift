@@ -69,7 +69,7 @@ public final class MessageBuilder: @unchecked Sendable {
     /// Returns where the object is and where its struct/list pointer must be written: the slot itself
     /// when the object shares its segment, else a landing pad just before the object, which the caller's
     /// slot must reach through a far pointer (already written here).
-    @inlinable
+    @inlinable @inline(__always)
     func allocate(words: Int, for segment: UInt32, slot: UnsafeMutableRawPointer)
         -> (segment: UInt32, target: UnsafeMutableRawPointer, pointerSlot: UnsafeMutableRawPointer)
     {
@@ -79,6 +79,14 @@ public final class MessageBuilder: @unchecked Sendable {
             segments[index].used += words
             return (segment, target, slot)
         }
+        return allocateBehindPad(words: words, slot: slot)
+    }
+
+    /// `allocate` when the slot's segment is full: the object goes behind a landing pad elsewhere.
+    @usableFromInline
+    func allocateBehindPad(words: Int, slot: UnsafeMutableRawPointer)
+        -> (segment: UInt32, target: UnsafeMutableRawPointer, pointerSlot: UnsafeMutableRawPointer)
+    {
         let (padSegment, pad) = allocateAnywhere(words: words + 1)
         let farPointer = WirePointer.farPointer(padOffset: (pad - segments[Int(padSegment)].start) / 8,
                                                 segment: padSegment, doubleFar: false)

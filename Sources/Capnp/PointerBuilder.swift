@@ -226,24 +226,47 @@ public struct PointerBuilder: @unchecked Sendable {
     /// text and data are set often, and each view would copy the arena reference.
     @inlinable
     func allocateBytes(_ count: Int) -> UnsafeMutableRawPointer {
+        Self.allocateBytes(count, arena: arena, segment: segment, slot: location)
+    }
+
+    /// `allocateBytes` on a slot given by its parts, so a `StructBuilder` can set its own pointers
+    /// without first copying its arena reference into a `PointerBuilder`.
+    @inlinable @inline(__always)
+    static func allocateBytes(_ count: Int, arena: MessageBuilder, segment: UInt32,
+                              slot: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
         precondition(count <= WireLimits.maxListElements, "a list holds at most 2^29-1 elements")
-        return allocateObject(words: (count + 7) / 8) {
-            WirePointer.listPointer(offset: $0, elementSize: .byte, count: count)
-        }.target
+        if slot.loadUnaligned(as: UInt64.self) != 0 { clear(arena: arena, segment: segment, slot: slot) }
+        let (_, target, pointerSlot) = arena.allocate(words: (count + 7) / 8, for: segment, slot: slot)
+        let pointer = WirePointer.listPointer(offset: (target - pointerSlot - 8) / 8, elementSize: .byte, count: count)
+        pointerSlot.storeBytes(of: pointer.raw.littleEndian, as: UInt64.self)
+        return target
+    }
+
+    @usableFromInline @inline(never)
+    static func clear(arena: MessageBuilder, segment: UInt32, slot: UnsafeMutableRawPointer) {
+        PointerBuilder(arena: arena, segment: segment, location: slot).clear()
     }
 
     /// Writes `text` as NUL-terminated UTF-8.
     @inlinable
     public func setText(_ text: String) {
-        // A native string lends its UTF-8 in place; `withUTF8` would first copy `text` into a var.
-        if text.utf8.withContiguousStorageIfAvailable({ writeText($0) }) != nil { return }
-        var text = text
-        text.withUTF8 { writeText($0) }
+        Self.setText(text, arena: arena, segment: segment, slot: location)
     }
 
-    @inlinable
-    func writeText(_ utf8: UnsafeBufferPointer<UInt8>) {
-        let target = allocateBytes(utf8.count + 1)
+    @inlinable @inline(__always)
+    static func setText(_ text: String, arena: MessageBuilder, segment: UInt32, slot: UnsafeMutableRawPointer) {
+        // A native string lends its UTF-8 in place; `withUTF8` would first copy `text` into a var.
+        if text.utf8.withContiguousStorageIfAvailable({ utf8 in
+            writeText(utf8, arena: arena, segment: segment, slot: slot)
+        }) != nil { return }
+        var text = text
+        text.withUTF8 { writeText($0, arena: arena, segment: segment, slot: slot) }
+    }
+
+    @inlinable @inline(__always)
+    static func writeText(_ utf8: UnsafeBufferPointer<UInt8>, arena: MessageBuilder, segment: UInt32,
+                          slot: UnsafeMutableRawPointer) {
+        let target = allocateBytes(utf8.count + 1, arena: arena, segment: segment, slot: slot)
         if utf8.count > 0 { target.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count) }
     }
 

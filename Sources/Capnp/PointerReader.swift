@@ -147,21 +147,33 @@ public struct PointerReader: @unchecked Sendable {
     /// building a list view: blobs are read often and each view would copy the arena reference.
     @inlinable
     func readBytes(default fallback: PointerDefault?) throws(CapnpError) -> UnsafeRawBufferPointer? {
-        let pointer = wire
-        if pointer.isNull {
-            guard let fallback else { return nil }
-            return try Self.readBytes(of: fallback)
-        }
-        // Borrow the arena rather than copy the slot: this runs for every text read.
+        try Self.readBytes(arena: arena, segment: segment, location: location, default: fallback)
+    }
+
+    /// `readBytes` on a slot given by its parts, so a `StructReader` can read its own pointers
+    /// without first copying its arena reference into a `PointerReader`.
+    @inlinable @inline(__always)
+    static func readBytes(arena: MessageReader?, segment: UInt32, location: UnsafeRawPointer?,
+                          default fallback: PointerDefault?) throws(CapnpError) -> UnsafeRawBufferPointer? {
+        // A slot has a location only inside a message, so the arena is there too. `guard let` borrows
+        // it; `unsafelyUnwrapped` would copy it, a retain the optimizer keeps across `followFar`.
+        guard let location, let arena else { return try readBytes(orDefault: fallback) }
+        let pointer = WirePointer(raw: UInt64(littleEndian: location.loadUnaligned(as: UInt64.self)))
+        if pointer.isNull { return try readBytes(orDefault: fallback) }
         // No nesting charge: a blob has no children (as in C++'s readTextPointer).
-        let arena = self.arena.unsafelyUnwrapped
-        let (tag, segment, target) = try arena.follow(segment: self.segment, location: location.unsafelyUnwrapped, pointer: pointer)
-        guard tag.kind == WirePointer.listKind, tag.listElementSize == .byte else { throw Self.notBytes(tag) }
+        let (tag, segment, target) = try arena.follow(segment: segment, location: location, pointer: pointer)
+        guard tag.kind == WirePointer.listKind, tag.listElementSize == .byte else { throw notBytes(tag) }
         let count = tag.listElementCount
         let words = (count + 7) / 8
-        guard arena.contains(segment: segment, start: target, words: words) else { throw Self.outside(segment) }
+        guard arena.contains(segment: segment, start: target, words: words) else { throw outside(segment) }
         try arena.charge(words)
         return UnsafeRawBufferPointer(start: target, count: count)
+    }
+
+    @inlinable @inline(__always)
+    static func readBytes(orDefault fallback: PointerDefault?) throws(CapnpError) -> UnsafeRawBufferPointer? {
+        guard let fallback else { return nil }
+        return try readBytes(of: fallback)
     }
 
     /// A default's bytes. Out of line: were `readBytes` recursive, it could not be inlined.
@@ -185,8 +197,14 @@ public struct PointerReader: @unchecked Sendable {
     /// Reads the bytes of a Text field, without its NUL terminator, in place.
     @inlinable
     public func readTextBytes(default fallback: PointerDefault? = nil) throws(CapnpError) -> UnsafeRawBufferPointer {
-        guard let bytes = try readBytes(default: fallback) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        guard bytes.count > 0, bytes[bytes.count - 1] == 0 else { throw Self.unterminated() }
+        try Self.textBytes(try readBytes(default: fallback))
+    }
+
+    /// A blob's bytes as text: without the NUL terminator, which must be there.
+    @inlinable @inline(__always)
+    static func textBytes(_ bytes: UnsafeRawBufferPointer?) throws(CapnpError) -> UnsafeRawBufferPointer {
+        guard let bytes else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard bytes.count > 0, bytes[bytes.count - 1] == 0 else { throw unterminated() }
         return UnsafeRawBufferPointer(start: bytes.baseAddress, count: bytes.count - 1)
     }
 
@@ -197,7 +215,11 @@ public struct PointerReader: @unchecked Sendable {
     /// Reads a Text field as a String. Text that is not UTF-8 is an error, not a replacement.
     @inlinable
     public func readText(default fallback: PointerDefault? = nil) throws(CapnpError) -> String {
-        let bytes = try readTextBytes(default: fallback)
+        try Self.string(try readTextBytes(default: fallback))
+    }
+
+    @inlinable
+    static func string(_ bytes: UnsafeRawBufferPointer) throws(CapnpError) -> String {
         guard let string = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) else {
             throw CapnpError(.malformedText, "text is not valid UTF-8")
         }

@@ -79,6 +79,14 @@ public struct StructBuilder: @unchecked Sendable {
         return PointerBuilder(arena: arena, segment: segment, location: pointers + index * 8)
     }
 
+    /// Writes `text` to pointer `index` as NUL-terminated UTF-8; same as `pointer(index).setText(text)`,
+    /// but borrowing this struct's arena reference instead of copying it into a `PointerBuilder`.
+    @inlinable @inline(__always)
+    public func setText(_ index: Int, _ text: String) {
+        precondition(index < pointerCount, "pointer \(index) is outside a struct of \(pointerCount) pointers")
+        PointerBuilder.setText(text, arena: arena, segment: segment, slot: pointers + index * 8)
+    }
+
     /// A reader over the same bytes.
     public var asReader: StructReader {
         StructReader(arena: arena.asReader(), segment: segment, data: data, dataBits: dataBits, pointers: pointers,

@@ -71,6 +71,55 @@ public struct StructReader: @unchecked Sendable {
         return PointerReader(arena: nil, segment: 0, location: nil, nestingLimit: nestingLimit)
     }
 
+    // MARK: pointer fields, read straight from the struct
+
+    // These match `pointer(index).read…`, but borrow this struct's arena reference instead of
+    // copying it into a `PointerReader`: a copy costs an atomic retain and release per read.
+
+    /// The slot of pointer `index`, or nil (a null pointer) outside the pointer section.
+    @inlinable func slot(_ index: Int) -> UnsafeRawPointer? {
+        index < pointerCount ? pointers.unsafelyUnwrapped + index * 8 : nil
+    }
+
+    /// Whether pointer `index` is null (the field is unset).
+    @inlinable public func isNull(_ index: Int) -> Bool {
+        guard let slot = slot(index) else { return true }
+        return slot.loadUnaligned(as: UInt64.self) == 0
+    }
+
+    /// What owns the bytes read from pointer `index`: this message, or the default's.
+    @inlinable func owner(_ index: Int, _ fallback: PointerDefault?) -> MessageReader? {
+        if let fallback, isNull(index) { return fallback.reader.arena }
+        return arena
+    }
+
+    @inlinable @inline(__always)
+    func readBytes(_ index: Int, default fallback: PointerDefault?) throws(CapnpError) -> UnsafeRawBufferPointer? {
+        try PointerReader.readBytes(arena: arena, segment: segment, location: slot(index), default: fallback)
+    }
+
+    /// Text pointer `index` as a String. Text that is not UTF-8 is an error, not a replacement.
+    @inlinable @inline(__always)
+    public func readText(_ index: Int, default fallback: PointerDefault? = nil) throws(CapnpError) -> String {
+        try PointerReader.string(try PointerReader.textBytes(try readBytes(index, default: fallback)))
+    }
+
+    /// Text pointer `index`'s UTF-8 bytes in place (without the NUL), not validated.
+    @inlinable @inline(__always)
+    public func readTextView(_ index: Int, default fallback: PointerDefault? = nil) throws(CapnpError) -> DataReader {
+        let bytes = try PointerReader.textBytes(try readBytes(index, default: fallback))
+        return DataReader(arena: bytes.baseAddress == nil ? nil : owner(index, fallback), bytes: bytes)
+    }
+
+    /// Data pointer `index`, in place.
+    @inlinable @inline(__always)
+    public func readData(_ index: Int, default fallback: PointerDefault? = nil) throws(CapnpError) -> DataReader {
+        guard let bytes = try readBytes(index, default: fallback) else {
+            return DataReader(arena: nil, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return DataReader(arena: owner(index, fallback), bytes: bytes)
+    }
+
     /// The data section's bytes, for copying.
     var dataBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: data, count: dataBits / 8) }
 }

@@ -46,13 +46,16 @@ extension SwiftEmitter {
             out.line("@inlinable public var \(name): \(type) { \(type)(rawValue: structReader.read(\(offset)\(try dataDefault(field)))) }")
             return
         case .text:
-            let fallback = try defaultArgument(field, scope)
-            try emitPointerGetter(name, doc: doc, type: "String", read: "structReader.pointer(\(offset)).readText(\(fallback))")
+            let fallback = try defaultArgument(field, scope, after: true)
+            try emitPointerGetter(name, doc: doc, type: "String", read: "structReader.readText(\(offset)\(fallback))",
+                                  inlinable: fallback.isEmpty)
             try emitPointerGetter(SwiftNames.member(rawName + "Bytes"), doc: "The UTF-8 bytes of `\(rawName)`, in place: no copy, no validation.",
-                                  type: "Capnp.DataReader", read: "structReader.pointer(\(offset)).readTextView(\(fallback))")
+                                  type: "Capnp.DataReader", read: "structReader.readTextView(\(offset)\(fallback))",
+                                  inlinable: fallback.isEmpty)
         case .data:
-            try emitPointerGetter(name, doc: doc, type: "Capnp.DataReader",
-                                  read: "structReader.pointer(\(offset)).readData(\(try defaultArgument(field, scope)))")
+            let fallback = try defaultArgument(field, scope, after: true)
+            try emitPointerGetter(name, doc: doc, type: "Capnp.DataReader", read: "structReader.readData(\(offset)\(fallback))",
+                                  inlinable: fallback.isEmpty)
         case .pointer(_, .anyPointer):
             out.doc(doc)
             out.line("public var \(name): Capnp.PointerReader { structReader.pointer(\(offset)) }")
@@ -66,14 +69,19 @@ extension SwiftEmitter {
         out.line("public var \(SwiftNames.prefixed("has", rawName)): Bool { !structReader.pointer(\(offset)).isNull }")
     }
 
-    private mutating func defaultArgument(_ field: Field.Reader, _ scope: UInt64) throws -> String {
+    /// `default: x` for a pointer field with a default (`, default: x` to follow another argument), or "".
+    private mutating func defaultArgument(_ field: Field.Reader, _ scope: UInt64, after: Bool = false) throws -> String {
         let fallback = try pointerDefault(field, scope: scope)
-        return fallback == "nil" ? "" : "default: \(fallback)"
+        return fallback == "nil" ? "" : "\(after ? ", " : "")default: \(fallback)"
     }
 
-    private mutating func emitPointerGetter(_ name: String, doc: String?, type: String, read: String) throws {
+    /// `inlinable` where `read` names nothing private (a default's constant is). Always inlined: left to
+    /// itself the compiler kept a call per read, and a retain of the message even for a struct the caller
+    /// already holds (callgrind, P5).
+    private mutating func emitPointerGetter(_ name: String, doc: String?, type: String, read: String,
+                                            inlinable: Bool = false) throws {
         out.doc(doc)
-        out.line("public var \(name): \(type) {")
+        out.line("\(inlinable ? "@inlinable @inline(__always) " : "")public var \(name): \(type) {")
         out.line("    get throws(Capnp.CapnpError) { try \(read) }")
         out.line("}")
     }
@@ -132,7 +140,7 @@ extension SwiftEmitter {
             out.doc(doc)
             out.line("public var \(name): String {")
             out.line("    get { \(pointer).getText(\(fallback)) }")
-            out.line("    nonmutating set { \(select)\(pointer).setText(newValue) }")
+            out.line("    nonmutating set { \(select)structBuilder.setText(\(offset), newValue) }")
             out.line("}")
         case .data:
             let fallback = try defaultArgument(field, scope)

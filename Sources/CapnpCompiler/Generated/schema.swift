@@ -26,12 +26,12 @@ public enum Node: Capnp.StructType {
         /// format could change.  It is not guaranteed to be unique.
         ///
         /// (On Zooko's triangle, this is the node's nickname.)
-        public var displayName: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var displayName: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `displayName`, in place: no copy, no validation.
-        public var displayNameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var displayNameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasDisplayName: Bool { !structReader.pointer(0).isNull }
         /// If you want a shorter version of `displayName` (just naming this node, without its surrounding
@@ -91,7 +91,7 @@ public enum Node: Capnp.StructType {
         /// (On Zooko's triangle, this is the node's nickname.)
         public var displayName: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasDisplayName: Bool { !structBuilder.pointer(0).isNull }
         /// If you want a shorter version of `displayName` (just naming this node, without its surrounding
@@ -215,12 +215,12 @@ public enum Node: Capnp.StructType {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var name: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var name: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-            public var nameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasName: Bool { !structReader.pointer(0).isNull }
         }
@@ -229,7 +229,7 @@ public enum Node: Capnp.StructType {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var name: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasName: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -246,12 +246,12 @@ public enum Node: Capnp.StructType {
             /// Unqualified symbol name.  Unlike Node.displayName, this *can* be used programmatically.
             ///
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
-            public var name: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var name: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-            public var nameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasName: Bool { !structReader.pointer(0).isNull }
             /// ID of the nested node.  Typically, the target node's scopeId points back to this node, but
@@ -266,7 +266,7 @@ public enum Node: Capnp.StructType {
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
             public var name: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasName: Bool { !structBuilder.pointer(0).isNull }
             /// ID of the nested node.  Typically, the target node's scopeId points back to this node, but
@@ -293,12 +293,12 @@ public enum Node: Capnp.StructType {
             /// ID of the Node which this info describes.
             @inlinable public var id: UInt64 { structReader.read(0) }
             /// The top-level doc comment for the Node.
-            public var docComment: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var docComment: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `docComment`, in place: no copy, no validation.
-            public var docCommentBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var docCommentBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasDocComment: Bool { !structReader.pointer(0).isNull }
             /// Information about each member -- i.e. fields (for structs), enumerants (for enums), or
@@ -322,7 +322,7 @@ public enum Node: Capnp.StructType {
             /// The top-level doc comment for the Node.
             public var docComment: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasDocComment: Bool { !structBuilder.pointer(0).isNull }
             /// Information about each member -- i.e. fields (for structs), enumerants (for enums), or
@@ -349,12 +349,12 @@ public enum Node: Capnp.StructType {
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 /// Doc comment on the member.
-                public var docComment: String {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+                @inlinable @inline(__always) public var docComment: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
                 }
                 /// The UTF-8 bytes of `docComment`, in place: no copy, no validation.
-                public var docCommentBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+                @inlinable @inline(__always) public var docCommentBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasDocComment: Bool { !structReader.pointer(0).isNull }
             }
@@ -364,7 +364,7 @@ public enum Node: Capnp.StructType {
                 /// Doc comment on the member.
                 public var docComment: String {
                     get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                    nonmutating set { structBuilder.setText(0, newValue) }
                 }
                 public var hasDocComment: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -698,12 +698,12 @@ public enum Field: Capnp.StructType {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var name: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-        public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         /// Indicates where this member appeared in the code, relative to other members.
@@ -738,7 +738,7 @@ public enum Field: Capnp.StructType {
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasName: Bool { !structBuilder.pointer(0).isNull }
         /// Indicates where this member appeared in the code, relative to other members.
@@ -928,12 +928,12 @@ public enum Enumerant: Capnp.StructType {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var name: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-        public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         /// Specifies order in which the enumerants were declared in the code.
@@ -949,7 +949,7 @@ public enum Enumerant: Capnp.StructType {
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasName: Bool { !structBuilder.pointer(0).isNull }
         /// Specifies order in which the enumerants were declared in the code.
@@ -1010,12 +1010,12 @@ public enum Method: Capnp.StructType {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var name: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-        public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         /// Specifies order in which the methods were declared in the code.
@@ -1057,7 +1057,7 @@ public enum Method: Capnp.StructType {
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasName: Bool { !structBuilder.pointer(0).isNull }
         /// Specifies order in which the methods were declared in the code.
@@ -1731,16 +1731,16 @@ public enum Value: Capnp.StructType {
         @inlinable public var uint64: UInt64 { structReader.read(1) }
         @inlinable public var float32: Float { structReader.readFloat32(1) }
         @inlinable public var float64: Double { structReader.readFloat64(1) }
-        public var text: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var text: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `text`, in place: no copy, no validation.
-        public var textBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var textBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasText: Bool { !structReader.pointer(0).isNull }
-        public var data: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readData() }
+        @inlinable @inline(__always) public var data: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readData(0) }
         }
         public var hasData: Bool { !structReader.pointer(0).isNull }
         public var list: Capnp.PointerReader { structReader.pointer(0) }
@@ -1825,7 +1825,7 @@ public enum Value: Capnp.StructType {
         }
         public var text: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.write(0, UInt16(12)); structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.write(0, UInt16(12)); structBuilder.setText(0, newValue) }
         }
         public var hasText: Bool { !structBuilder.pointer(0).isNull }
         public var data: [UInt8] {
@@ -2101,12 +2101,12 @@ public enum CodeGeneratorRequest: Capnp.StructType {
             @inlinable public var id: UInt64 { structReader.read(0) }
             /// Name of the file as it appeared on the command-line (minus the src-prefix).  You may use
             /// this to decide where to write the output.
-            public var filename: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var filename: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `filename`, in place: no copy, no validation.
-            public var filenameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var filenameBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasFilename: Bool { !structReader.pointer(0).isNull }
             /// List of all imported paths seen in this file.
@@ -2127,7 +2127,7 @@ public enum CodeGeneratorRequest: Capnp.StructType {
             /// this to decide where to write the output.
             public var filename: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasFilename: Bool { !structBuilder.pointer(0).isNull }
             /// List of all imported paths seen in this file.
@@ -2157,12 +2157,12 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                 /// information is only meaningful at compile time anyway.
                 ///
                 /// (On Zooko's triangle, this is the import's petname according to the importing file.)
-                public var name: String {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+                @inlinable @inline(__always) public var name: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
                 }
                 /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-                public var nameBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+                @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasName: Bool { !structReader.pointer(0).isNull }
             }
@@ -2182,7 +2182,7 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                 /// (On Zooko's triangle, this is the import's petname according to the importing file.)
                 public var name: String {
                     get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                    nonmutating set { structBuilder.setText(0, newValue) }
                 }
                 public var hasName: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }

@@ -70,12 +70,12 @@ public enum ThreadMap: Capnp.InterfaceType {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var name: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var name: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-            public var nameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasName: Bool { !structReader.pointer(0).isNull }
         }
@@ -84,7 +84,7 @@ public enum ThreadMap: Capnp.InterfaceType {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var name: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasName: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -199,12 +199,12 @@ public enum Thread: Capnp.InterfaceType {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var result: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var result: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `result`, in place: no copy, no validation.
-            public var resultBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var resultBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasResult: Bool { !structReader.pointer(0).isNull }
         }
@@ -213,7 +213,7 @@ public enum Thread: Capnp.InterfaceType {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var result: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasResult: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }

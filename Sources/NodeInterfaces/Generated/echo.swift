@@ -120,12 +120,12 @@ public enum Echo: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
-            public var echo: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(1).readText() }
+            @inlinable @inline(__always) public var echo: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(1) }
             }
             /// The UTF-8 bytes of `echo`, in place: no copy, no validation.
-            public var echoBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(1).readTextView() }
+            @inlinable @inline(__always) public var echoBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
             }
             public var hasEcho: Bool { !structReader.pointer(1).isNull }
         }
@@ -142,7 +142,7 @@ public enum Echo: Capnp.InterfaceType {
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var echo: String {
                 get { structBuilder.pointer(1).getText() }
-                nonmutating set { structBuilder.pointer(1).setText(newValue) }
+                nonmutating set { structBuilder.setText(1, newValue) }
             }
             public var hasEcho: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -156,12 +156,12 @@ public enum Echo: Capnp.InterfaceType {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var result: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var result: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `result`, in place: no copy, no validation.
-            public var resultBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var resultBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasResult: Bool { !structReader.pointer(0).isNull }
         }
@@ -170,7 +170,7 @@ public enum Echo: Capnp.InterfaceType {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var result: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasResult: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }

@@ -37,12 +37,12 @@ public enum Point: Capnp.StructType {
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var x: Int32 { structReader.read(0) }
         @inlinable public var y: Int32 { structReader.read(1) }
-        public var label: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var label: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `label`, in place: no copy, no validation.
-        public var labelBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasLabel: Bool { !structReader.pointer(0).isNull }
     }
@@ -59,7 +59,7 @@ public enum Point: Capnp.StructType {
         }
         public var label: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasLabel: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }

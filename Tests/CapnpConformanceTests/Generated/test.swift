@@ -50,16 +50,16 @@ public enum AllTypes: Capnp.StructType {
         @inlinable public var uint64Field: UInt64 { structReader.read(3) }
         @inlinable public var float32Field: Float { structReader.readFloat32(8) }
         @inlinable public var float64Field: Double { structReader.readFloat64(5) }
-        public var textField: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var textField: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `textField`, in place: no copy, no validation.
-        public var textFieldBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var textFieldBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasTextField: Bool { !structReader.pointer(0).isNull }
-        public var dataField: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(1).readData() }
+        @inlinable @inline(__always) public var dataField: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readData(1) }
         }
         public var hasDataField: Bool { !structReader.pointer(1).isNull }
         public var structField: AllTypes.Reader {
@@ -198,7 +198,7 @@ public enum AllTypes: Capnp.StructType {
         }
         public var textField: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasTextField: Bool { !structBuilder.pointer(0).isNull }
         public var dataField: [UInt8] {
@@ -411,15 +411,15 @@ public enum Defaults: Capnp.StructType {
         @inlinable public var enumField: TestEnum { TestEnum(rawValue: structReader.read(18, default: 2)) }
         @inlinable public var importedEnumField: Color { Color(rawValue: structReader.read(19, default: 2)) }
         public var textField: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText(default: _textFieldDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try structReader.readText(0, default: _textFieldDefault_9c7972d97e90ea3d) }
         }
         /// The UTF-8 bytes of `textField`, in place: no copy, no validation.
         public var textFieldBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView(default: _textFieldDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0, default: _textFieldDefault_9c7972d97e90ea3d) }
         }
         public var hasTextField: Bool { !structReader.pointer(0).isNull }
         public var dataField: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(1).readData(default: _dataFieldDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try structReader.readData(1, default: _dataFieldDefault_9c7972d97e90ea3d) }
         }
         public var hasDataField: Bool { !structReader.pointer(1).isNull }
         public var structField: AllTypes.Reader {
@@ -527,7 +527,7 @@ public enum Defaults: Capnp.StructType {
         }
         public var textField: String {
             get { structBuilder.pointer(0).getText(default: _textFieldDefault_9c7972d97e90ea3d) }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasTextField: Bool { !structBuilder.pointer(0).isNull }
         public var dataField: [UInt8] {
@@ -665,21 +665,21 @@ public enum Shapes: Capnp.StructType {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var name: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-        public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         @inlinable public var circle: Double { structReader.readFloat64(1) }
-        public var label: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(1).readText() }
+        @inlinable @inline(__always) public var label: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(1) }
         }
         /// The UTF-8 bytes of `label`, in place: no copy, no validation.
-        public var labelBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(1).readTextView() }
+        @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
         }
         public var hasLabel: Bool { !structReader.pointer(1).isNull }
         public var points: Capnp.List<Point>.Reader {
@@ -708,7 +708,7 @@ public enum Shapes: Capnp.StructType {
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasName: Bool { !structBuilder.pointer(0).isNull }
         public func setEmpty() { structBuilder.write(0, UInt16(0)); }
@@ -718,7 +718,7 @@ public enum Shapes: Capnp.StructType {
         }
         public var label: String {
             get { structBuilder.pointer(1).getText() }
-            nonmutating set { structBuilder.write(0, UInt16(2)); structBuilder.pointer(1).setText(newValue) }
+            nonmutating set { structBuilder.write(0, UInt16(2)); structBuilder.setText(1, newValue) }
         }
         public var hasLabel: Bool { !structBuilder.pointer(1).isNull }
         public var points: Capnp.List<Point>.Builder { Capnp.List<Point>.builder(structBuilder.pointer(1), default: nil) }
@@ -880,12 +880,12 @@ public enum Shapes: Capnp.StructType {
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 @inlinable public var number: Int16 { structReader.read(17) }
-                public var word: String {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(3).readText() }
+                @inlinable @inline(__always) public var word: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(3) }
                 }
                 /// The UTF-8 bytes of `word`, in place: no copy, no validation.
-                public var wordBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(3).readTextView() }
+                @inlinable @inline(__always) public var wordBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(3) }
                 }
                 public var hasWord: Bool { !structReader.pointer(3).isNull }
                 public var which: Which {
@@ -907,7 +907,7 @@ public enum Shapes: Capnp.StructType {
                 }
                 public var word: String {
                     get { structBuilder.pointer(3).getText() }
-                    nonmutating set { structBuilder.write(16, UInt16(2)); structBuilder.pointer(3).setText(newValue) }
+                    nonmutating set { structBuilder.write(16, UInt16(2)); structBuilder.setText(3, newValue) }
                 }
                 public var hasWord: Bool { !structBuilder.pointer(3).isNull }
                 public var which: Which {
@@ -1001,12 +1001,12 @@ public enum UnionGroups: Capnp.StructType {
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 @inlinable public var x: Int32 { structReader.read(0) }
-                public var y: String {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+                @inlinable @inline(__always) public var y: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
                 }
                 /// The UTF-8 bytes of `y`, in place: no copy, no validation.
-                public var yBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+                @inlinable @inline(__always) public var yBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasY: Bool { !structReader.pointer(0).isNull }
                 public var which: Which {
@@ -1026,7 +1026,7 @@ public enum UnionGroups: Capnp.StructType {
                 }
                 public var y: String {
                     get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.write(3, UInt16(1)); structBuilder.pointer(0).setText(newValue) }
+                    nonmutating set { structBuilder.write(3, UInt16(1)); structBuilder.setText(0, newValue) }
                 }
                 public var hasY: Bool { !structBuilder.pointer(0).isNull }
                 public var which: Which {
@@ -1147,12 +1147,12 @@ public enum Outer: Capnp.StructType {
             public struct Reader: Capnp.StructReaderView {
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-                public var text: String {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+                @inlinable @inline(__always) public var text: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
                 }
                 /// The UTF-8 bytes of `text`, in place: no copy, no validation.
-                public var textBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+                @inlinable @inline(__always) public var textBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasText: Bool { !structReader.pointer(0).isNull }
             }
@@ -1161,7 +1161,7 @@ public enum Outer: Capnp.StructType {
                 @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 public var text: String {
                     get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                    nonmutating set { structBuilder.setText(0, newValue) }
                 }
                 public var hasText: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -1713,12 +1713,12 @@ public enum Keywords: Capnp.StructType {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var `struct`: Int32 { structReader.read(0) }
-        public var `class`: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var `class`: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `class`, in place: no copy, no validation.
-        public var classBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var classBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasClass: Bool { !structReader.pointer(0).isNull }
         @inlinable public var `default`: Bool { structReader.readBool(32) }
@@ -1738,7 +1738,7 @@ public enum Keywords: Capnp.StructType {
         }
         public var `class`: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasClass: Bool { !structBuilder.pointer(0).isNull }
         @inlinable public var `default`: Bool {
@@ -1816,11 +1816,11 @@ public enum Late: Capnp.StructType {
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0, default: 17) }
         public var b: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText(default: _bDefault_bef110b74c9781de) }
+            get throws(Capnp.CapnpError) { try structReader.readText(0, default: _bDefault_bef110b74c9781de) }
         }
         /// The UTF-8 bytes of `b`, in place: no copy, no validation.
         public var bBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView(default: _bDefault_bef110b74c9781de) }
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0, default: _bDefault_bef110b74c9781de) }
         }
         public var hasB: Bool { !structReader.pointer(0).isNull }
     }
@@ -1833,7 +1833,7 @@ public enum Late: Capnp.StructType {
         }
         public var b: String {
             get { structBuilder.pointer(0).getText(default: _bDefault_bef110b74c9781de) }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasB: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -1969,12 +1969,12 @@ public enum UnionV1: Capnp.StructType {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0) }
-        public var b: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var b: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `b`, in place: no copy, no validation.
-        public var bBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var bBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasB: Bool { !structReader.pointer(0).isNull }
         @inlinable public var tail: Int32 { structReader.read(2) }
@@ -1995,7 +1995,7 @@ public enum UnionV1: Capnp.StructType {
         }
         public var b: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.setText(0, newValue) }
         }
         public var hasB: Bool { !structBuilder.pointer(0).isNull }
         @inlinable public var tail: Int32 {
@@ -2027,12 +2027,12 @@ public enum UnionV2: Capnp.StructType {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0) }
-        public var b: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var b: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `b`, in place: no copy, no validation.
-        public var bBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var bBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasB: Bool { !structReader.pointer(0).isNull }
         @inlinable public var c: Double { structReader.readFloat64(2) }
@@ -2055,7 +2055,7 @@ public enum UnionV2: Capnp.StructType {
         }
         public var b: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.setText(0, newValue) }
         }
         public var hasB: Bool { !structBuilder.pointer(0).isNull }
         @inlinable public var c: Double {
@@ -2218,12 +2218,12 @@ public enum Wrapped: Capnp.StructType {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var value: Int32 { structReader.read(0) }
-        public var label: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var label: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `label`, in place: no copy, no validation.
-        public var labelBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasLabel: Bool { !structReader.pointer(0).isNull }
     }
@@ -2236,7 +2236,7 @@ public enum Wrapped: Capnp.StructType {
         }
         public var label: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasLabel: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -2250,12 +2250,12 @@ public enum Named: Capnp.StructType {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+        @inlinable @inline(__always) public var name: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-        public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+        @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         @inlinable public var weight: Int64 { structReader.read(0) }
@@ -2265,7 +2265,7 @@ public enum Named: Capnp.StructType {
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.pointer(0).setText(newValue) }
+            nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasName: Bool { !structBuilder.pointer(0).isNull }
         @inlinable public var weight: Int64 {
@@ -2439,12 +2439,12 @@ public enum Base: Capnp.InterfaceType {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var value: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var value: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `value`, in place: no copy, no validation.
-            public var valueBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var valueBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasValue: Bool { !structReader.pointer(0).isNull }
         }
@@ -2453,7 +2453,7 @@ public enum Base: Capnp.InterfaceType {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasValue: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -2467,12 +2467,12 @@ public enum Base: Capnp.InterfaceType {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var value: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var value: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `value`, in place: no copy, no validation.
-            public var valueBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var valueBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasValue: Bool { !structReader.pointer(0).isNull }
         }
@@ -2481,7 +2481,7 @@ public enum Base: Capnp.InterfaceType {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasValue: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -2671,12 +2671,12 @@ public enum Derived: Capnp.InterfaceType {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var text: String {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readText() }
+            @inlinable @inline(__always) public var text: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
             /// The UTF-8 bytes of `text`, in place: no copy, no validation.
-            public var textBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.pointer(0).readTextView() }
+            @inlinable @inline(__always) public var textBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasText: Bool { !structReader.pointer(0).isNull }
         }
@@ -2685,7 +2685,7 @@ public enum Derived: Capnp.InterfaceType {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var text: String {
                 get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.pointer(0).setText(newValue) }
+                nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasText: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
