@@ -26,13 +26,20 @@ bool isAbort(kj::ArrayPtr<const capnp::word> first) {
     return which == uint16_t(capnp::rpc::Message::ABORT);
 }
 
-std::string abortReason(capnp::MessageReader &reader) {
+struct AbortInfo {
     std::string reason = "(unreadable)";
+    bool disconnected = false; // the exception type it carries
+};
+
+AbortInfo readAbort(capnp::MessageReader &reader) {
+    AbortInfo info;
     kj::runCatchingExceptions([&]() {
-        auto text = reader.getRoot<capnp::rpc::Message>().getAbort().getReason();
-        reason.assign(text.begin(), text.size());
+        auto abort = reader.getRoot<capnp::rpc::Message>().getAbort();
+        auto text = abort.getReason();
+        info.reason.assign(text.begin(), text.size());
+        info.disconnected = abort.getType() == capnp::rpc::Exception::Type::DISCONNECTED;
     });
-    return reason;
+    return info;
 }
 
 } // namespace
@@ -78,12 +85,15 @@ kj::Promise<void> WatchedStream::watchIdle() {
 kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> WatchedStream::tryReadMessage(
     kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options,
     kj::ArrayPtr<capnp::word> scratchSpace) {
-    return inner.tryReadMessage(fdSpace, options, scratchSpace)
+    // evalNow: a read that fails at once (ECONNRESET) must reach the handler below too.
+    return kj::evalNow([&]() { return inner.tryReadMessage(fdSpace, options, scratchSpace); })
         .then(
             [this](kj::Maybe<capnp::MessageReaderAndFds> &&message) -> kj::Maybe<capnp::MessageReaderAndFds> {
                 KJ_IF_MAYBE(m, message) {
                     touch();
-                    if (isAbort(m->reader->getSegment(0))) note(CCAPNP_ENDED_FAILED, "the peer aborted: " + abortReason(*m->reader));
+                    if (isAbort(m->reader->getSegment(0))) {
+                        note(CCAPNP_ENDED_FAILED, "the peer aborted: " + readAbort(*m->reader).reason);
+                    }
                 } else {
                     if (idleExpired) kj::throwFatalException(idleException());
                     note(CCAPNP_ENDED_PEER, "the peer closed the connection");
@@ -103,9 +113,11 @@ kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> WatchedStream::tryReadMessage
 void WatchedStream::sawOutgoing(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments) {
     touch();
     if (segments.size() == 0 || !isAbort(segments[0])) return;
-    // This side's RpcSystem refuses what the peer sent and says why in the Abort.
+    // This side's RpcSystem ends the connection and says why in the Abort: it refuses what the
+    // peer sent, or (type DISCONNECTED) the socket broke where this stream did not see it.
     capnp::SegmentArrayMessageReader reader(segments);
-    note(CCAPNP_ENDED_FAILED, abortReason(reader));
+    auto abort = readAbort(reader);
+    note(abort.disconnected ? CCAPNP_ENDED_PEER : CCAPNP_ENDED_FAILED, abort.reason);
 }
 
 kj::Promise<void> WatchedStream::writeMessage(kj::ArrayPtr<const int> fds,

@@ -136,6 +136,23 @@ struct BadInputTests {
         try await stillServing()
     }
 
+    @Test("a peer that closes with our messages unread (a reset, not an EOF) ended as .peer")
+    func peerResets() async throws {
+        let (ours, raw) = try socketPair()
+        let client = try Connection(fd: ours)
+        defer { client.close() }
+        let tester = client.bootstrap(as: Tester.Client.self)
+        let call = Task { await rpcError { try await tester.add(a: 1, b: 2) } }
+        // The bootstrap and the call reach the raw end; closing it unread resets the socket.
+        var waiting = pollfd(fd: raw, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&waiting, 1, 10_000) == 1)
+        close(raw)
+        let error = try await withHangGuard("the pending call to fail") { await call.value }
+        #expect(error?.kind == .disconnected, "\(String(describing: error))")
+        let ended = try await withHangGuard("the disconnect signal") { await client.disconnected() }
+        #expect(ended.cause == .peer, "\(ended)")
+    }
+
     @Test("a pending call fails promptly when the peer sends garbage")
     func pendingCallWhenPeerSendsGarbage() async throws {
         let (ours, raw) = try socketPair()
