@@ -52,6 +52,23 @@ struct CapabilityTests {
         #expect(count > 0 && String(decoding: buffer[0..<max(count, 0)], as: UTF8.self) == "through the pipe")
     }
 
+    @Test("a connection that takes no fds (plain read/write) serves calls; a capability's fd is not sent over it")
+    func connectionWithoutFds() async throws {
+        let (ours, theirs) = try socketPair()
+        let server = try Connection(fd: theirs, serving: TesterServer(), options: ConnectionOptions(maxFdsPerMessage: 0, isServer: true))
+        let client = try Connection(fd: ours, options: ConnectionOptions(maxFdsPerMessage: 0))
+        defer { client.close(); server.close() }
+        let tester = client.bootstrap(as: Tester.Client.self)
+        #expect(try await tester.add(a: 2, b: 3) == 5)
+        var pipeFds: [Int32] = [-1, -1]
+        #expect(pipe(&pipeFds) == 0)
+        defer { close(pipeFds[0]) }
+        let sink = Callback.Client(Capability(fileDescriptor: pipeFds[1]))
+        let error = await rpcError { try await tester.writeTo(sink: sink, text: "nowhere") }
+        #expect(error?.kind == .failed && error?.reason == "the sink carries no file descriptor", "\(String(describing: error))")
+        #expect(try await tester.add(a: 4, b: 5) == 9, "the connection goes on")
+    }
+
     @Test("capabilities are released: a dropped client frees the server object, both ways", arguments: Setup.allCases)
     func release(setup: Setup) async throws {
         let ends = try Endpoints(setup)
