@@ -5,7 +5,6 @@
 // 20-line program: 5 reports per run; the same program with this lock: none). With a
 // pthread mutex, which TSan intercepts, a report there means a real race.
 
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,22 +32,5 @@ public final class Locked<Value>: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
-    }
-}
-
-/// A lock that lives inline in its owner (no allocation): an atomic flag, which TSan sees as
-/// ordering since its operations are inlined into instrumented code. Only for critical sections
-/// of a few instructions that never block or call out; a waiter spins, yielding the CPU.
-struct SpinLock: ~Copyable {
-    private let held = Atomic<Bool>(false)
-
-    init() {}
-
-    func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
-        while !held.weakCompareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
-            while held.load(ordering: .relaxed) { sched_yield() }
-        }
-        defer { held.store(false, ordering: .releasing) }
-        return try body()
     }
 }
