@@ -1,8 +1,8 @@
 // WatchedStream.h: the message stream under a connection's TwoPartyVatNetwork. It passes every
-// message through, remembers the first sign of why the connection ends (the peer's EOF, a read
-// error such as an oversized message, an Abort either way), and with an idle timeout closes a
-// connection that carried no message for that long. capnp's RpcSystem keeps all of this to
-// itself; this is the one place it can be seen from outside.
+// message through and remembers why the connection ended: the RpcSystem says so in the Abort it
+// sends for any ending (the peer's EOF, a broken socket, a refused message such as one above the
+// size limit, the peer's own Abort), and the RpcSystem tells nobody else. With an idle timeout it
+// also closes a connection that carried no message for that long (the idle reason comes first).
 
 #ifndef CCAPNP_WATCHED_STREAM_H
 #define CCAPNP_WATCHED_STREAM_H
