@@ -58,7 +58,7 @@ struct ccapnp_connection {
         readerOptions.nestingLimit = options.nesting_limit;
         side = options.is_server ? capnp::rpc::twoparty::Side::SERVER
                                  : capnp::rpc::twoparty::Side::CLIENT;
-        watched = kj::heap<WatchedStream>(*stream, options.idle_timeout_ms);
+        watched = kj::heap<WatchedStream>(*stream, fd, options.idle_timeout_ms);
         network = kj::heap<capnp::TwoPartyVatNetwork>(*watched, options.max_fds_per_message, side,
                                                       readerOptions);
         if (exported.get() != nullptr) {

@@ -44,8 +44,8 @@ AbortInfo readAbort(capnp::MessageReader &reader) {
 
 } // namespace
 
-WatchedStream::WatchedStream(kj::AsyncCapabilityStream &stream, uint32_t idleTimeoutMs)
-    : inner(stream), stream(stream), idleTimeout(idleTimeoutMs * kj::MILLISECONDS),
+WatchedStream::WatchedStream(kj::AsyncCapabilityStream &stream, int fd, uint32_t idleTimeoutMs)
+    : inner(stream, fd), stream(stream), idleTimeout(idleTimeoutMs * kj::MILLISECONDS),
       lastActivity(loopTimer().now()) {
     if (idleTimeoutMs > 0) idleWatch = watchIdle().eagerlyEvaluate(nullptr);
 }

@@ -7,6 +7,7 @@
 #ifndef CCAPNP_WATCHED_STREAM_H
 #define CCAPNP_WATCHED_STREAM_H
 
+#include "BufferedStream.h"
 #include "Internal.h"
 
 #include <capnp/serialize-async.h>
@@ -18,7 +19,8 @@ namespace ccapnp {
 class WatchedStream final : public capnp::MessageStream {
 public:
     /// `idleTimeoutMs` 0 means no timeout. Loop thread only, like everything below.
-    WatchedStream(kj::AsyncCapabilityStream &stream, uint32_t idleTimeoutMs);
+    /// `fd` is the socket under `stream`, which owns it.
+    WatchedStream(kj::AsyncCapabilityStream &stream, int fd, uint32_t idleTimeoutMs);
 
     kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> tryReadMessage(
         kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options,
@@ -42,7 +44,7 @@ private:
     kj::Promise<void> watchIdle();
     kj::Exception idleException() const;
 
-    capnp::AsyncCapabilityMessageStream inner;
+    BufferedStream inner;
     kj::AsyncCapabilityStream &stream;
     kj::Duration idleTimeout;
     kj::TimePoint lastActivity;

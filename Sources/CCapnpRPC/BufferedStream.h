@@ -1,0 +1,93 @@
+// BufferedStream.h: the framing under a connection. A capnp::MessageStream over the socket that
+// reads as many messages as have arrived with one syscall, and writes the messages of one loop
+// turn with one. capnp's own stream reads each message with two syscalls and writes each with
+// one; with many calls in flight those syscalls are most of what a call costs.
+//
+// The bytes on the wire are the standard stream framing, so any Cap'n Proto peer reads them.
+//
+// Fds: a message with fds is sent on its own, so its fds ride on its first byte. Linux ends a
+// read on a unix socket right after the data that carried fds, so fds that arrive with a read
+// belong to the message holding the last byte of that read.
+
+#ifndef CCAPNP_BUFFERED_STREAM_H
+#define CCAPNP_BUFFERED_STREAM_H
+
+#include "Internal.h"
+
+#include <capnp/serialize-async.h>
+#include <kj/io.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace ccapnp {
+
+class BufferedStream final : public capnp::MessageStream, private kj::TaskSet::ErrorHandler {
+public:
+    /// `fd` is the socket under `stream`, which owns it. Loop thread only, like everything below.
+    BufferedStream(kj::AsyncCapabilityStream &stream, int fd);
+    ~BufferedStream() noexcept(false);
+
+    kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> tryReadMessage(
+        kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options,
+        kj::ArrayPtr<capnp::word> scratchSpace) override;
+    kj::Promise<void> writeMessage(kj::ArrayPtr<const int> fds,
+                                   kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments) override;
+    kj::Promise<void> writeMessages(
+        kj::ArrayPtr<kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>>> messages) override;
+    kj::Maybe<int> getSendBufferSize() override;
+    kj::Promise<void> end() override;
+
+private:
+    struct Frame {
+        size_t tableBytes;
+        uint64_t totalWords;
+        size_t bytes() const { return tableBytes + totalWords * sizeof(capnp::word); }
+    };
+    struct HeldFds {
+        uint64_t at; // stream offset of the last byte read with them
+        kj::Array<kj::AutoCloseFd> fds;
+    };
+
+    // Reading.
+    kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> readNext(kj::ArrayPtr<kj::AutoCloseFd> fdSpace,
+                                                                 capnp::ReaderOptions options);
+    kj::Maybe<Frame> parseTable(const capnp::ReaderOptions &options) const;
+    capnp::MessageReaderAndFds takeFrame(const Frame &frame, kj::ArrayPtr<kj::AutoCloseFd> fdSpace,
+                                         capnp::ReaderOptions options);
+    kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> readLarge(
+        const Frame &frame, kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options);
+    kj::ArrayPtr<kj::AutoCloseFd> claimFds(uint64_t start, uint64_t end, kj::ArrayPtr<kj::AutoCloseFd> fdSpace);
+    void compact();
+    kj::Promise<size_t> readMore(size_t maxFds);
+
+    // Writing.
+    void appendFrame(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments);
+    void scheduleFlush();
+    void flush();
+    kj::Promise<void> drain();
+    void writeFinished();
+    void fail(kj::Exception &&e);
+    void taskFailed(kj::Exception &&e) override;
+
+    kj::AsyncCapabilityStream &stream;
+    int fd;
+    bool notSocket = false;
+
+    kj::Array<capnp::word> buffer;
+    size_t begin = 0, end_ = 0; // unread bytes of `buffer`
+    uint64_t bufferOffset = 0;  // stream offset of buffer[0]
+    kj::Array<kj::AutoCloseFd> readFds;
+    std::vector<HeldFds> heldFds;
+
+    std::vector<uint64_t> pending; // whole frames not yet handed to the kernel
+    bool writing = false;          // a write through `stream` is in flight
+    bool flushQueued = false;
+    kj::Maybe<kj::Exception> writeFailure;
+    std::vector<kj::Own<kj::PromiseFulfiller<void>>> drainers;
+    kj::TaskSet tasks;
+};
+
+} // namespace ccapnp
+
+#endif

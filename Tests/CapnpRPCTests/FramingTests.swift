@@ -1,0 +1,258 @@
+// The framing under every connection (the shim's BufferedStream): many messages per read and
+// per write, fds riding with their own message, frames split anywhere, and peers that stop
+// halfway.
+
+import Capnp
+import CapnpRPC
+import Dispatch
+import RPCTestKit
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("RPC framing")
+struct FramingTests {
+    @Test("many calls in flight with fds among them: every fd reaches its own call", arguments: Setup.allCases)
+    func fdsAmongManyCalls(setup: Setup) async throws {
+        let ends = try Endpoints(setup)
+        defer { ends.finish() }
+        let tester = ends.tester
+        let count = 60
+        var readEnds: [Int: Int32] = [:]
+        var writeEnds: [Int: Int32] = [:]
+        for call in stride(from: 0, to: count, by: 3) {
+            var fds: [Int32] = [-1, -1]
+            try #require(pipe(&fds) == 0)
+            (readEnds[call], writeEnds[call]) = (fds[0], fds[1])
+        }
+        defer { readEnds.values.forEach { close($0) } }
+        // Every sixth text is large enough (40 kB) to be written and read on the large path.
+        @Sendable func text(_ call: Int) -> String { "call \(call);" + (call % 6 == 0 ? String(repeating: ".", count: 40_000) : "") }
+        let sinks = writeEnds
+        try await withHangGuard("the calls") {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for call in 0..<count {
+                    group.addTask {
+                        if let fd = sinks[call] {
+                            try await tester.writeTo(sink: Callback.Client(Capability(fileDescriptor: fd)), text: text(call))
+                        } else {
+                            let sum = try await tester.add(a: Int32(call), b: 1)
+                            #expect(sum == Int32(call) + 1)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        for (call, fd) in readEnds.sorted(by: { $0.key < $1.key }) {
+            let expected = Array(text(call).utf8)
+            let got = try readExactly(fd, expected.count)
+            #expect(got == expected, "call \(call)'s pipe got \(String(decoding: got.prefix(20), as: UTF8.self))…")
+        }
+    }
+
+    @Test("messages of every size class are answered while in flight together", arguments: Setup.allCases)
+    func sizeClasses(setup: Setup) async throws {
+        let ends = try Endpoints(setup)
+        defer { ends.finish() }
+        let tester = ends.tester
+        // Copied into one write with others (small), written alone (over 16 kB), read into an
+        // array of its own (over 32 kB), and far past the 64 kB read buffer.
+        let sizes = [0, 100, 10_000, 20_000, 40_000, 200_000, 1 << 20]
+        let measured = try await withHangGuard("the calls") {
+            try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for size in sizes + sizes {
+                    group.addTask {
+                        let got = try await tester.measure { params in
+                            try params.initBox().setValue(Capnp.Text.Reader(String(repeating: "x", count: size)))
+                        }.value.count
+                        return (size, got)
+                    }
+                }
+                return try await group.reduce(into: [(Int, Int)]()) { $0.append($1) }
+            }
+        }
+        #expect(measured.count == 2 * sizes.count)
+        for (size, got) in measured { #expect(got == size) }
+    }
+
+    @Test("frames split into single bytes, and many frames in one piece, are read")
+    func splitAndJoinedFrames() async throws {
+        let (clientFd, relayA) = try socketPair()
+        let (relayB, serverFd) = try socketPair()
+        let relay = Relay(byteByByte: relayA, wholeReads: relayB)
+        let server = try Connection(fd: serverFd, serving: TesterServer(), options: ConnectionOptions(isServer: true))
+        let client = try Connection(fd: clientFd)
+        defer {
+            client.close()
+            server.close()
+            relay.stop()
+        }
+        let tester = client.bootstrap(as: Tester.Client.self)
+        let sums = try await withHangGuard("the calls") {
+            try await withThrowingTaskGroup(of: Int32.self) { group in
+                for call in 0..<20 { group.addTask { try await tester.add(a: Int32(call), b: 100) } }
+                return try await group.reduce(into: [Int32]()) { $0.append($1) }
+            }
+        }
+        #expect(sums.sorted() == (100..<120).map { Int32($0) })
+        #expect(relay.forwardedBytes > 20 * 64, "the calls went through the relay")
+    }
+
+    @Test("what a connection writes is standard framing: calls sent together decode with the capnp tool")
+    func outputDecodesWithTheCapnpTool() async throws {
+        let (ours, raw) = try socketPair()
+        defer { close(raw) }
+        let client = try Connection(fd: ours)
+        let tester = client.bootstrap(as: Tester.Client.self)
+        // Never answered: they fail when the connection closes.
+        let calls = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for call in 0..<20 { group.addTask { _ = await rpcError { try await tester.add(a: Int32(call), b: 7) } } }
+            }
+        }
+        try #require(fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) | O_NONBLOCK) == 0)
+        let bytes = try await withHangGuard("a bootstrap and 20 calls") {
+            var bytes: [UInt8] = []
+            while completeFrames(bytes).frames < 21 {
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                let count = read(raw, &chunk, chunk.count)
+                if count > 0 {
+                    bytes += chunk.prefix(count)
+                } else {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            return bytes
+        }
+        let framed = completeFrames(bytes)
+        client.close()
+        await calls.value
+        let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"],
+                                        input: Array(bytes.prefix(framed.bytes)))
+        let messages = String(decoding: text, as: UTF8.self).split(separator: "\n")
+        #expect(messages.count == framed.frames)
+        #expect(messages.first?.hasPrefix("(bootstrap = (questionId = 0") == true, "\(messages.first ?? "")")
+        let calling = messages.filter { $0.hasPrefix("(call = (questionId = ") }
+        #expect(calling.count == 20, "\(messages)")
+        let questionIds = Set(calling.map { $0.dropFirst("(call = (questionId = ".count).prefix { $0.isNumber } })
+        #expect(questionIds.count == 20, "each call has its own question: \(calling)")
+    }
+
+    @Test("a peer that stops reading ends the connection instead of leaving calls hanging")
+    func peerStopsReading() async throws {
+        let (ours, raw) = try socketPair()
+        defer { close(raw) }
+        try #require(shutdown(raw, Int32(SHUT_RD)) == 0)
+        let client = try Connection(fd: ours)
+        defer { client.close() }
+        let tester = client.bootstrap(as: Tester.Client.self)
+        let error = try await withHangGuard("the call to fail") { await rpcError { try await tester.add(a: 1, b: 2) } }
+        #expect(error?.kind == .disconnected, "\(String(describing: error))")
+        let ended = try await withHangGuard("the connection to end") { await client.disconnected() }
+        #expect(ended.cause == .peer, "\(ended)")
+    }
+
+    @Test("a peer that closes in the middle of a message ends the connection, saying so",
+          arguments: [(claimedWords: 4, sentWords: 1), (claimedWords: 100_000, sentWords: 5_000)])
+    func peerClosesMidMessage(claimedWords: Int, sentWords: Int) async throws {
+        let (ours, raw) = try socketPair()
+        let server = try Connection(fd: ours, serving: TesterServer(), options: ConnectionOptions(isServer: true))
+        defer { server.close() }
+        let table = [0, 0, 0, 0] + withUnsafeBytes(of: UInt32(claimedWords).littleEndian, Array.init)
+        try writeAll(raw, table + [UInt8](repeating: 0, count: sentWords * 8))
+        close(raw)
+        let ended = try await withHangGuard("the connection to end") { await server.disconnected() }
+        #expect(ended.cause == .peer && ended.reason.contains("in the middle of a message"), "\(ended)")
+    }
+}
+
+/// How many whole frames `bytes` starts with, and their length.
+private func completeFrames(_ bytes: [UInt8]) -> (frames: Int, bytes: Int) {
+    func word32(_ at: Int) -> Int {
+        Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+    }
+    var at = 0
+    var frames = 0
+    while bytes.count - at >= 8 {
+        let segments = word32(at) + 1
+        let tableBytes = (segments + 2) / 2 * 8
+        guard bytes.count - at >= tableBytes else { break }
+        let words = (0..<segments).reduce(0) { $0 + word32(at + 4 + 4 * $1) }
+        guard bytes.count - at >= tableBytes + words * 8 else { break }
+        at += tableBytes + words * 8
+        frames += 1
+    }
+    return (frames, at)
+}
+
+private struct SendFailed: Error { let errno: Int32 }
+
+private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard written > 0 else { throw SendFailed(errno: errno) }
+        offset += written
+    }
+}
+
+private func readExactly(_ fd: Int32, _ count: Int) throws -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: count)
+    var offset = 0
+    while offset < count {
+        let got = bytes[offset...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard got > 0 else { break }
+        offset += got
+    }
+    return Array(bytes.prefix(offset))
+}
+
+/// Forwards between two sockets on threads of its own: from the first to the second one byte
+/// per write, with a pause so that the reader sees the bytes apart; back as they are read, so
+/// that many frames arrive in one piece.
+private final class Relay: Sendable {
+    private let first: Int32
+    private let second: Int32
+    private let done = DispatchGroup()
+    private let forwarded = Locked<Int>(0)
+
+    init(byteByByte first: Int32, wholeReads second: Int32) {
+        self.first = first
+        self.second = second
+        for (from, to, split) in [(first, second, true), (second, first, false)] {
+            DispatchQueue.global().async(group: done) { [self] in pump(from: from, to: to, split: split) }
+        }
+    }
+
+    var forwardedBytes: Int { forwarded.withLock { $0 } }
+
+    private func pump(from: Int32, to: Int32, split: Bool) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(from, &buffer, buffer.count)
+            guard count > 0 else { break }
+            if split {
+                forwarded.withLock { $0 += count }
+                for byte in buffer.prefix(count) {
+                    guard (try? writeAll(to, [byte])) != nil else { return }
+                    usleep(20)
+                }
+            } else {
+                guard (try? writeAll(to, Array(buffer.prefix(count)))) != nil else { return }
+            }
+        }
+        shutdown(to, Int32(SHUT_WR))
+    }
+
+    /// Ends both pumps and closes the sockets.
+    func stop() {
+        shutdown(first, Int32(SHUT_RDWR))
+        shutdown(second, Int32(SHUT_RDWR))
+        done.wait()
+        close(first)
+        close(second)
+    }
+}
