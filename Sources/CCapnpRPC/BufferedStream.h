@@ -1,7 +1,8 @@
 // BufferedStream.h: the framing under a connection. A capnp::MessageStream over the socket that
 // reads as many messages as have arrived with one syscall, and writes the messages of one loop
-// turn with one. capnp's own stream reads each message with two syscalls and writes each with
-// one; with many calls in flight those syscalls are most of what a call costs.
+// turn together (in 4 KiB batches). capnp's own stream reads each message with two syscalls
+// and writes each with one; with many calls in flight those syscalls are most of what a call
+// costs.
 //
 // The bytes on the wire are the standard stream framing, so any Cap'n Proto peer reads them.
 //
