@@ -1,6 +1,7 @@
 // Connection.cpp: one two-party RPC connection: the socket wrapped with wrapUnixSocketFd (so
-// capabilities can carry fds), a WatchedStream over it (why it ended, idle timeout), a
-// TwoPartyVatNetwork and an RpcSystem, torn down on the loop in reverse order.
+// capabilities can carry fds), a WatchedStream over it (why it ended, idle timeout; it frames
+// with a BufferedStream), a TwoPartyVatNetwork and an RpcSystem, torn down on the loop in
+// reverse order.
 
 #include "Internal.h"
 #include "WatchedStream.h"

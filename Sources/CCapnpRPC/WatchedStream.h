@@ -1,5 +1,5 @@
 // WatchedStream.h: the message stream under a connection's TwoPartyVatNetwork. It passes every
-// message through and remembers why the connection ended: the RpcSystem says so in the Abort it
+// message through to a BufferedStream and remembers why the connection ended: the RpcSystem says so in the Abort it
 // sends for any ending (the peer's EOF, a broken socket, a refused message such as one above the
 // size limit, the peer's own Abort), and the RpcSystem tells nobody else. With an idle timeout it
 // also closes a connection that carried no message for that long (the idle reason comes first).

@@ -141,6 +141,42 @@ struct FramingTests {
         #expect(questionIds.count == 20, "each call has its own question: \(calling)")
     }
 
+    @Test("random frames and bytes in random pieces: every connection ends, none crashes or hangs")
+    func randomFramesInRandomPieces() async throws {
+        var generator = SystemRandomNumberGenerator()
+        func random(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
+        for round in 0..<100 {
+            var bytes: [UInt8] = []
+            for _ in 0..<random(1...4) {
+                if random(0...1) == 0 {
+                    // A plausible frame: 1 to 3 segments of up to 64 words, random words.
+                    let sizes = (0..<random(1...3)).map { _ in UInt32(random(0...64)) }
+                    var table = [UInt32(sizes.count - 1)] + sizes
+                    if table.count % 2 == 1 { table.append(0) }
+                    bytes += table.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }
+                    bytes += (0..<Int(sizes.reduce(0, +)) * 8).map { _ in UInt8(random(0...255)) }
+                } else {
+                    bytes += (0..<random(1...200)).map { _ in UInt8(random(0...255)) }
+                }
+            }
+            let (ours, raw) = try socketPair()
+            let server = try Connection(fd: ours, serving: TesterServer(), options: ConnectionOptions(isServer: true))
+            var at = 0
+            while at < bytes.count {
+                let piece = min(bytes.count - at, random(1...50))
+                try? writeAll(raw, Array(bytes[at..<at + piece])) // the server may have hung up already
+                at += piece
+            }
+            close(raw)
+            let ended = try await withHangGuard("connection \(round) to end") { await server.disconnected() }
+            #expect(ended.cause != .local && !ended.reason.isEmpty, "\(ended)")
+            server.close()
+        }
+        let ends = try Endpoints(.inProcess)
+        defer { ends.finish() }
+        #expect(try await ends.tester.add(a: 20, b: 22) == 42, "a fresh connection is served")
+    }
+
     @Test("a peer that stops reading ends the connection instead of leaving calls hanging")
     func peerStopsReading() async throws {
         let (ours, raw) = try socketPair()
