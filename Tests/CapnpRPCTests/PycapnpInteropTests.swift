@@ -62,6 +62,26 @@ struct PycapnpInteropTests {
         }
         #expect(try box.label == "size!" && Array(box.value) == Array("héllo".utf8))
 
+        // Many calls in flight, some large: pycapnp reads our batched writes.
+        let sums = try await withHangGuard("100 calls in flight") {
+            try await withThrowingTaskGroup(of: (Int32, Int32).self) { group in
+                for call in 0..<100 as Range<Int32> {
+                    group.addTask {
+                        if call % 10 == 0 {
+                            let size = Int(call) * 997
+                            let box = try await tester.measure { params in
+                                try params.initBox().setValue(.init(String(repeating: "z", count: size)))
+                            }
+                            return (call, Int32(try box.value.count) - Int32(size) + call + 1000)
+                        }
+                        return (call, try await tester.add(a: call, b: 1000))
+                    }
+                }
+                return try await group.reduce(into: [Int32: Int32]()) { $0[$1.0] = $1.1 }
+            }
+        }
+        #expect(sums.count == 100 && sums.allSatisfy { $0.value == $0.key + 1000 }, "\(sums.filter { $0.value != $0.key + 1000 })")
+
         client.close()
         let status = try await withHangGuard("pycapnp to exit") { try await peer.exitStatus() }
         #expect(status == .exited(0))

@@ -99,6 +99,15 @@ async def call(fd):
     box = (await tester.measure(box={"label": "size", "value": "héllo"})).box
     check("generic-box", box.label == "size!" and bytes(box.value) == "héllo".encode(), str(box))
 
+    # Many calls in flight, some large: their answers come back batched several to a read.
+    sizes = [i * 997 % 50_000 if i % 10 == 0 else 0 for i in range(100)]
+    calls = [tester.measure(box={"label": str(i), "value": "y" * size}) if size else tester.add(i, 1000)
+             for i, size in enumerate(sizes)]
+    replies = await asyncio.wait_for(asyncio.gather(*calls), 30)
+    in_flight_ok = all((r.box.label == f"{i}!" and len(r.box.value) == size) if size else r.sum == i + 1000
+                       for i, (size, r) in enumerate(zip(sizes, replies)))
+    check("in-flight", in_flight_ok)
+
     stats = await tester.stats()
     check("stats", stats.cancelled == 0 and stats.hanging == 0)
 
