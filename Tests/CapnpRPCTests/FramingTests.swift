@@ -48,7 +48,7 @@ struct FramingTests {
         }
         for (call, fd) in readEnds.sorted(by: { $0.key < $1.key }) {
             let expected = Array(text(call).utf8)
-            let got = try readExactly(fd, expected.count)
+            let got = try SocketIO.readExactly(fd, expected.count)
             #expect(got == expected, "call \(call)'s pipe got \(String(decoding: got.prefix(20), as: UTF8.self))…")
         }
     }
@@ -164,7 +164,7 @@ struct FramingTests {
             var at = 0
             while at < bytes.count {
                 let piece = min(bytes.count - at, random(1...50))
-                try? writeAll(raw, Array(bytes[at..<at + piece])) // the server may have hung up already
+                try? SocketIO.writeAll(raw, Array(bytes[at..<at + piece])) // the server may have hung up already
                 at += piece
             }
             close(raw)
@@ -198,7 +198,7 @@ struct FramingTests {
         let server = try Connection(fd: ours, serving: TesterServer(), options: ConnectionOptions(isServer: true))
         defer { server.close() }
         let table = [0, 0, 0, 0] + withUnsafeBytes(of: UInt32(claimedWords).littleEndian, Array.init)
-        try writeAll(raw, table + [UInt8](repeating: 0, count: sentWords * 8))
+        try SocketIO.writeAll(raw, table + [UInt8](repeating: 0, count: sentWords * 8))
         close(raw)
         let ended = try await withHangGuard("the connection to end") { await server.disconnected() }
         #expect(ended.cause == .peer && ended.reason.contains("in the middle of a message"), "\(ended)")
@@ -222,28 +222,6 @@ private func completeFrames(_ bytes: [UInt8]) -> (frames: Int, bytes: Int) {
         frames += 1
     }
     return (frames, at)
-}
-
-private struct SendFailed: Error { let errno: Int32 }
-
-private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard written > 0 else { throw SendFailed(errno: errno) }
-        offset += written
-    }
-}
-
-private func readExactly(_ fd: Int32, _ count: Int) throws -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: count)
-    var offset = 0
-    while offset < count {
-        let got = bytes[offset...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard got > 0 else { break }
-        offset += got
-    }
-    return Array(bytes.prefix(offset))
 }
 
 /// Forwards between two sockets on threads of its own: from the first to the second one byte
@@ -273,11 +251,11 @@ private final class Relay: Sendable {
             if split {
                 forwarded.withLock { $0 += count }
                 for byte in buffer.prefix(count) {
-                    guard (try? writeAll(to, [byte])) != nil else { return }
+                    guard (try? SocketIO.writeAll(to, [byte])) != nil else { return }
                     usleep(20)
                 }
             } else {
-                guard (try? writeAll(to, Array(buffer.prefix(count)))) != nil else { return }
+                guard (try? SocketIO.writeAll(to, Array(buffer.prefix(count)))) != nil else { return }
             }
         }
         shutdown(to, Int32(SHUT_WR))

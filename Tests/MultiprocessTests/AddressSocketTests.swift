@@ -1,6 +1,7 @@
 // Process.bind / connect on unix socket addresses under a temporary data directory.
 
 import Multiprocess
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

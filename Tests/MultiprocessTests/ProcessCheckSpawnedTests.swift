@@ -1,6 +1,7 @@
 // Process.checkSpawned, called here and through the real child with bad -ipcfd values.
 
 import Multiprocess
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

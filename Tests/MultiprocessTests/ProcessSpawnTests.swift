@@ -2,6 +2,7 @@
 // fd is inherited, and exec failures are errors naming the path.
 
 @testable import Multiprocess
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 // Process.waitSpawned / reap: statuses, bad pids, and many spawn/teardown cycles leaving nothing behind.
 
 import Multiprocess
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
-// Helpers of the Process tests: the test child, byte I/O with hang guards, temporary directories.
+// Helpers of the Process tests: the test child and temporary directories.
 
 import Multiprocess
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -78,79 +79,6 @@ enum TestChild {
         defer { killIfRunning(pid) }
         let status = try wait(pid)
         return (status, try directory.read("stderr"))
-    }
-}
-
-/// Reading and writing whole messages on a socket, with hang guards.
-enum SocketIO {
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw ProcessTestFailure("write to fd \(fd) failed: errno \(errno)") }
-            offset += written
-        }
-    }
-
-    static func writeAll(_ fd: Int32, _ text: String) throws { try writeAll(fd, Array(text.utf8)) }
-
-    /// Exactly `count` bytes; throws on EOF first, or when nothing comes for `seconds`.
-    static func readExactly(_ fd: Int32, _ count: Int, seconds: Int = 30) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        while bytes.count < count {
-            let chunk = try readSome(fd, upTo: count - bytes.count, seconds: seconds)
-            guard !chunk.isEmpty else { throw ProcessTestFailure("EOF on fd \(fd) after \(bytes.count) of \(count) bytes") }
-            bytes += chunk
-        }
-        return bytes
-    }
-
-    /// Everything until EOF.
-    static func readToEnd(_ fd: Int32, seconds: Int = 30) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        while true {
-            let chunk = try readSome(fd, upTo: 65536, seconds: seconds)
-            if chunk.isEmpty { return bytes }
-            bytes += chunk
-        }
-    }
-
-    /// One read (empty at EOF), after waiting at most `seconds` for the fd to become readable.
-    static func readSome(_ fd: Int32, upTo limit: Int, seconds: Int = 30) throws -> [UInt8] {
-        try awaitReadable(fd, seconds: seconds)
-        var buffer = [UInt8](repeating: 0, count: limit)
-        while true {
-            let count = read(fd, &buffer, limit)
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw ProcessTestFailure("read from fd \(fd) failed: errno \(errno)") }
-            return Array(buffer[0..<count])
-        }
-    }
-
-    /// Waits until `fd` is readable (for a listening socket: has a connection to accept).
-    static func awaitReadable(_ fd: Int32, seconds: Int = 30) throws {
-        var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        while true {
-            let result = poll(&ready, 1, Int32(seconds * 1000))
-            if result < 0 && errno == EINTR { continue }
-            guard result > 0 else { throw ProcessTestFailure("fd \(fd) not readable within \(seconds) s") }
-            return
-        }
-    }
-
-    /// The next connection on `listener` (CLOEXEC), waiting at most `seconds` for it.
-    static func accept(_ listener: Int32, seconds: Int = 30) throws -> Int32 {
-        try awaitReadable(listener, seconds: seconds)
-        let fd = Glibc.accept(listener, nil, nil)
-        guard fd >= 0 else { throw ProcessTestFailure("accept on fd \(listener) failed: errno \(errno)") }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        return fd
-    }
-
-    static func isCloseOnExec(_ fd: Int32) -> Bool {
-        let flags = fcntl(fd, F_GETFD)
-        return flags >= 0 && flags & FD_CLOEXEC != 0
     }
 }
 
