@@ -87,11 +87,11 @@ struct ProcessSpawnTests {
         let fds = Set(fields[1].dropFirst("fds=".count).split(separator: ",").compactMap { Int32($0) })
         #expect(ipcFd == Process.ipcChildFd)
         #expect(fds.contains(Process.ipcChildFd) && fds.isDisjoint(with: ours), "the child had open: \(report)")
+        // The per-fd fallback closes the fds open when it lists them: a non-CLOEXEC fd that
+        // another test's thread opens after that can reach this child (seen once: fd 165).
         if strategy == .automatic {
             #expect(fds.subtracting([0, 1, 2]) == [Process.ipcChildFd], "the child had open: \(report)")
         }
-        // The per-fd fallback closes the fds open when it lists them: a non-CLOEXEC fd that
-        // another test's thread opens after that can reach this child (seen once: fd 165).
     }
 
     @Test func missingExecutableIsAnErrorNamingThePath() throws {
