@@ -177,6 +177,51 @@ struct FramingTests {
         #expect(try await ends.tester.add(a: 20, b: 22) == 42, "a fresh connection is served")
     }
 
+    @Test("a full socket: queued messages wait for room, then go out whole and in order")
+    func fullSocket() async throws {
+        let (ours, raw) = try socketPair()
+        defer { close(raw) }
+        let client = try Connection(fd: ours)
+        let tester = client.bootstrap(as: Tester.Client.self)
+        let count = 4000 // about 400 kB of calls: more than a unix socket holds
+        let calls = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for call in 0..<count { group.addTask { _ = await rpcError { try await tester.add(a: Int32(call), b: 0) } } }
+            }
+        }
+        // Nothing is read until the socket has filled and stayed full for a while.
+        let queued = try await withHangGuard("the socket to fill") {
+            var (queued, last): (Int32, Int32) = (0, -1)
+            while queued == 0 || queued != last {
+                last = queued
+                try await Task.sleep(for: .milliseconds(100))
+                _ = ioctl(raw, UInt(FIONREAD), &queued)
+            }
+            return queued
+        }
+        try #require(fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) | O_NONBLOCK) == 0)
+        let bytes = try await withHangGuard("a bootstrap and \(count) calls") {
+            var bytes: [UInt8] = []
+            while completeFrames(bytes).frames < count + 1 {
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                let got = read(raw, &chunk, chunk.count)
+                if got > 0 { bytes += chunk.prefix(got) } else { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            return bytes
+        }
+        #expect(Int(queued) < bytes.count, "the socket held \(queued) of \(bytes.count) bytes: the rest had to wait")
+        client.close()
+        await calls.value
+        let framed = completeFrames(bytes)
+        #expect(framed.bytes == bytes.count, "only whole frames")
+        let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"], input: bytes)
+        let calling = String(decoding: text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("(call = (questionId = ") }
+        let questionIds = calling.compactMap { Int($0.dropFirst("(call = (questionId = ".count).prefix { $0.isNumber }) }
+        #expect(questionIds.count == count && Set(questionIds).count == count, "\(questionIds.count) calls decoded")
+        // No answer came, so no question ID was freed: they were handed out, and sent, in order.
+        #expect(questionIds == questionIds.sorted(), "the calls went out in the order they were sent")
+    }
+
     @Test("a peer that stops reading ends the connection instead of leaving calls hanging")
     func peerStopsReading() async throws {
         let (ours, raw) = try socketPair()
