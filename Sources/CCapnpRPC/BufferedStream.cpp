@@ -3,7 +3,9 @@
 #include "BufferedStream.h"
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,6 +26,8 @@ constexpr size_t kLargeFrameBytes = kBufferBytes / 2;
 constexpr size_t kFlushBytes = 4 * 1024;
 /// Messages above this are written on their own, uncopied.
 constexpr size_t kCoalesceBytes = 16 * 1024;
+/// Fds one read or send carries at most (beyond what a connection takes, they are closed).
+constexpr size_t kMaxFds = 16;
 /// capnp's own limit on segments per message.
 constexpr uint64_t kMaxSegments = 512;
 
@@ -59,17 +63,37 @@ private:
 
 kj::byte *bytesOf(kj::Array<capnp::word> &words) { return reinterpret_cast<kj::byte *>(words.begin()); }
 
-kj::Exception writeError(int error) {
+kj::Exception ioError(const char *what, int error) {
     // The peer closed or reset its end: a disconnect, not a fault.
-    auto type = (error == EPIPE || error == ECONNRESET) ? kj::Exception::Type::DISCONNECTED
-                                                         : kj::Exception::Type::FAILED;
-    return kj::Exception(type, __FILE__, __LINE__, kj::str("writing to the peer failed: ", strerror(error)));
+    bool gone = error == EPIPE || error == ECONNRESET || error == ENOTCONN;
+    auto type = gone ? kj::Exception::Type::DISCONNECTED : kj::Exception::Type::FAILED;
+    return kj::Exception(type, __FILE__, __LINE__, kj::str(what, " the peer failed: ", strerror(error)));
+}
+
+kj::Exception writeError(int error) { return ioError("writing to", error); }
+
+int takeSocket(int fd) {
+    // Non-blocking, for the event loop; close-on-exec, so that children do not inherit it.
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        int error = errno;
+        close(fd);
+        kj::throwFatalException(ioError("setting up the socket to", error));
+    }
+    return fd;
 }
 
 } // namespace
 
-BufferedStream::BufferedStream(kj::AsyncCapabilityStream &stream, int fd)
-    : stream(stream), fd(fd), buffer(kj::heapArray<capnp::word>(kBufferBytes / kWordBytes)), tasks(*this) {}
+BufferedStream::BufferedStream(int fd)
+    : ownedFd(takeSocket(fd)), fd(fd),
+      readObserver(loopEventPort(), fd, kj::UnixEventPort::FdObserver::OBSERVE_READ),
+      buffer(kj::heapArray<capnp::word>(kBufferBytes / kWordBytes)), tasks(*this) {}
+
+void BufferedStream::abortRead() {
+    ::shutdown(fd, SHUT_RD);
+    readable = true; // the next read returns EOF at once
+}
 
 BufferedStream::~BufferedStream() noexcept(false) {
     // Best effort for what the last turn queued (say the Finish of a call that is being
@@ -151,16 +175,28 @@ kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> BufferedStream::readLarge(
     begin = end_ = 0;
     size_t rest = frame.totalWords * kWordBytes - have;
     kj::byte *into = bytesOf(words) + have;
-    return stream.tryRead(into, rest, rest)
-        .then([rest, options, fds, words = kj::mv(words), sizes = kj::mv(sizes)](
-                  size_t n) mutable -> kj::Maybe<capnp::MessageReaderAndFds> {
-            if (n < rest) {
-                kj::throwFatalException(
-                    KJ_EXCEPTION(DISCONNECTED, "the peer closed the connection in the middle of a message"));
-            }
+    return readInto(into, rest)
+        .then([options, fds, words = kj::mv(words), sizes = kj::mv(sizes)]() mutable {
             auto reader = kj::heap<FrameReader>(options, kj::mv(words), sizes.begin(), sizes.size());
-            return capnp::MessageReaderAndFds{kj::mv(reader), fds};
+            return kj::Maybe<capnp::MessageReaderAndFds>(capnp::MessageReaderAndFds{kj::mv(reader), fds});
         });
+}
+
+kj::Promise<void> BufferedStream::readInto(kj::byte *into, size_t count) {
+    while (count > 0) {
+        if (!readable) {
+            return whenReadable().then([this, into, count]() {
+                readable = true;
+                return readInto(into, count);
+            });
+        }
+        ssize_t n = receive(into, count, 0);
+        if (n < 0) continue; // nothing there yet: `readable` is false now
+        if (n == 0) return KJ_EXCEPTION(DISCONNECTED, "the peer closed the connection in the middle of a message");
+        into += n;
+        count -= size_t(n);
+    }
+    return kj::READY_NOW;
 }
 
 kj::ArrayPtr<kj::AutoCloseFd> BufferedStream::claimFds(uint64_t start, uint64_t end,
@@ -195,19 +231,75 @@ void BufferedStream::compact() {
 }
 
 kj::Promise<size_t> BufferedStream::readMore(size_t maxFds) {
-    kj::byte *into = bytesOf(buffer) + end_;
-    size_t room = kBufferBytes - end_;
-    if (maxFds == 0) return stream.tryRead(into, 1, room); // read(2): cheaper than recvmsg
-    if (readFds.size() < maxFds) readFds = kj::heapArray<kj::AutoCloseFd>(maxFds);
-    return stream.tryReadWithFds(into, 1, room, readFds.begin(), maxFds)
-        .then([this](kj::AsyncCapabilityStream::ReadResult result) {
-            if (result.capCount > 0 && result.byteCount > 0) {
-                auto fds = kj::heapArray<kj::AutoCloseFd>(result.capCount);
-                for (size_t i = 0; i < result.capCount; i++) fds[i] = kj::mv(readFds[i]);
-                heldFds.push_back(HeldFds{bufferOffset + end_ + result.byteCount - 1, kj::mv(fds)});
-            }
-            return result.byteCount;
-        });
+    if (readable) {
+        ssize_t n = receive(bytesOf(buffer) + end_, kBufferBytes - end_, maxFds);
+        if (n >= 0) return size_t(n);
+    }
+    // The socket is drained: wait for data (edge-triggered, so only now).
+    return whenReadable().then([this, maxFds]() {
+        readable = true;
+        return readMore(maxFds);
+    });
+}
+
+void BufferedStream::drained() {
+    readable = false;
+    // Watched from now, in this turn: epoll reports each arrival once (edge-triggered), and a
+    // report that comes while nobody waits is lost.
+    if (dataArrives == nullptr) dataArrives = readObserver.whenBecomesReadable();
+}
+
+kj::Promise<void> BufferedStream::whenReadable() {
+    KJ_IF_MAYBE(waiting, dataArrives) {
+        auto promise = kj::mv(*waiting);
+        dataArrives = nullptr;
+        return promise;
+    }
+    return readObserver.whenBecomesReadable();
+}
+
+ssize_t BufferedStream::receive(kj::byte *into, size_t room, size_t maxFds) {
+    // Always recvmsg with room for fds, even where none are wanted: a read that brings fds
+    // stops right after them (data may follow), and fds nobody wants must still be closed.
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int) * kMaxFds)];
+    } control;
+    struct iovec piece = {into, room};
+    struct msghdr message;
+    ssize_t n;
+    do {
+        memset(&message, 0, sizeof message);
+        message.msg_iov = &piece;
+        message.msg_iovlen = 1;
+        message.msg_control = control.space;
+        message.msg_controllen = sizeof control.space;
+        n = ::recvmsg(fd, &message, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) kj::throwFatalException(ioError("reading from", errno));
+        drained();
+        return -1;
+    }
+    kj::Vector<kj::AutoCloseFd> fds;
+    for (auto *cmsg = CMSG_FIRSTHDR(&message); cmsg != nullptr; cmsg = CMSG_NXTHDR(&message, cmsg)) {
+        if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) continue;
+        size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; i++) {
+            int received;
+            memcpy(&received, CMSG_DATA(cmsg) + i * sizeof(int), sizeof received);
+            fds.add(kj::AutoCloseFd(received)); // closed unless kept below
+        }
+    }
+    // A short read with nothing but data drained the socket, unless the peer has closed (then
+    // the next read says 0): wait for new data before reading again.
+    bool onlyData = message.msg_controllen == 0 && (message.msg_flags & MSG_CTRUNC) == 0;
+    if (onlyData && n > 0 && size_t(n) < room && readObserver.atEndHint().orDefault(true) == false) drained();
+    if (fds.size() > 0 && n > 0 && maxFds > 0) {
+        while (fds.size() > maxFds) fds.removeLast();
+        heldFds.push_back(HeldFds{bufferOffset + end_ + size_t(n) - 1, fds.releaseAsArray()});
+    }
+    return n;
 }
 
 // MARK: Writing
@@ -244,8 +336,18 @@ kj::Promise<void> BufferedStream::writeMessage(kj::ArrayPtr<const int> fds,
     // On its own, after everything queued before it: fds must ride on the message's first
     // byte, and a large message is not worth copying.
     return drain().then([this, fds, segments]() {
+        auto table = kj::heapArray<uint32_t>((segments.size() + 2) / 2 * 2);
+        table[0] = uint32_t(segments.size() - 1);
+        for (size_t i = 0; i < segments.size(); i++) table[1 + i] = uint32_t(segments[i].size());
+        if (segments.size() % 2 == 0) table[segments.size() + 1] = 0;
+        auto pieces = kj::heapArray<struct iovec>(segments.size() + 1);
+        pieces[0] = {table.begin(), table.size() * sizeof(uint32_t)};
+        for (size_t i = 0; i < segments.size(); i++) {
+            pieces[1 + i] = {const_cast<capnp::word *>(segments[i].begin()), segments[i].size() * kWordBytes};
+        }
         writing = true;
-        return capnp::writeMessage(stream, fds, segments)
+        return sendAll(kj::mv(pieces), 0, fds)
+            .attach(kj::mv(table))
             .then([this]() { writeFinished(); },
                   [this](kj::Exception &&e) {
                       fail(kj::cp(e));
@@ -277,32 +379,90 @@ void BufferedStream::scheduleFlush() {
 
 void BufferedStream::flush() {
     if (writing || pending.empty() || writeFailure != nullptr) return;
-    const auto *data = reinterpret_cast<const kj::byte *>(pending.data());
     size_t size = pending.size() * kWordBytes;
+    struct iovec whole = {pending.data(), size};
     ssize_t n;
-    do {
-        // send(2) for MSG_NOSIGNAL; write(2) where the fd is not a socket (a pipe, in tests).
-        n = notSocket ? ::write(fd, data, size) : ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n < 0 && errno == ENOTSOCK && !notSocket) {
-            notSocket = true;
-            n = ::write(fd, data, size);
-        }
-    } while (n < 0 && errno == EINTR);
+    KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() { n = sendSome(kj::arrayPtr(&whole, 1), nullptr); })) {
+        return fail(kj::mv(*e));
+    }
     if (n == ssize_t(size)) {
         pending.clear();
         if (pending.capacity() > kBufferBytes / kWordBytes * 16) pending.shrink_to_fit();
         return;
     }
-    if (n < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return fail(writeError(errno));
-        n = 0;
-    }
-    // The socket is full: kj writes the rest when it drains; later messages queue behind.
+    // The socket is full: the rest goes when it drains; later messages queue behind.
     auto held = kj::heap<std::vector<uint64_t>>(std::move(pending));
     pending = std::vector<uint64_t>();
-    const kj::byte *rest = reinterpret_cast<const kj::byte *>(held->data()) + n;
+    size_t sent = n < 0 ? 0 : size_t(n);
+    auto rest = kj::heapArray<struct iovec>(1);
+    rest[0] = {reinterpret_cast<kj::byte *>(held->data()) + sent, size - sent};
     writing = true;
-    tasks.add(stream.write(rest, size - size_t(n)).attach(kj::mv(held)).then([this]() { writeFinished(); }));
+    tasks.add(sendAll(kj::mv(rest), 0, nullptr).attach(kj::mv(held)).then([this]() { writeFinished(); }));
+}
+
+ssize_t BufferedStream::sendSome(kj::ArrayPtr<struct iovec> pieces, kj::ArrayPtr<const int> fds) {
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int) * kMaxFds)];
+    } control;
+    KJ_REQUIRE(fds.size() <= kMaxFds, "at most 16 fds per message");
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = pieces.begin();
+    message.msg_iovlen = kj::min(pieces.size(), size_t(IOV_MAX));
+    if (fds.size() > 0) {
+        memset(&control, 0, sizeof control);
+        message.msg_control = control.space;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        auto *cmsg = CMSG_FIRSTHDR(&message);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        memcpy(CMSG_DATA(cmsg), fds.begin(), sizeof(int) * fds.size());
+    }
+    ssize_t n;
+    do {
+        // sendmsg(2) for MSG_NOSIGNAL; writev(2) where the fd is not a socket (a pipe, in tests).
+        n = notSocket ? ::writev(fd, message.msg_iov, int(message.msg_iovlen))
+                      : ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == ENOTSOCK && !notSocket) {
+            notSocket = true;
+            n = ::writev(fd, message.msg_iov, int(message.msg_iovlen));
+        }
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) kj::throwFatalException(writeError(errno));
+    return n;
+}
+
+kj::Promise<void> BufferedStream::sendAll(kj::Array<struct iovec> pieces, size_t first, kj::ArrayPtr<const int> fds) {
+    while (first < pieces.size()) {
+        ssize_t n = sendSome(pieces.slice(first, pieces.size()), fds);
+        if (n <= 0) {
+            // Full: wait for room, then go on (the fds still go with the first byte sent).
+            return whenWritable().then([this, pieces = kj::mv(pieces), first, fds]() mutable {
+                return sendAll(kj::mv(pieces), first, fds);
+            });
+        }
+        fds = nullptr;
+        size_t sent = size_t(n);
+        while (first < pieces.size() && sent >= pieces[first].iov_len) sent -= pieces[first++].iov_len;
+        if (first < pieces.size()) {
+            pieces[first].iov_base = static_cast<kj::byte *>(pieces[first].iov_base) + sent;
+            pieces[first].iov_len -= sent;
+        }
+    }
+    return kj::READY_NOW;
+}
+
+kj::Promise<void> BufferedStream::whenWritable() {
+    if (writeObserver.get() == nullptr) {
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (copy < 0) return writeError(errno);
+        writeFd = kj::AutoCloseFd(copy);
+        writeObserver = kj::heap<kj::UnixEventPort::FdObserver>(loopEventPort(), copy,
+                                                                kj::UnixEventPort::FdObserver::OBSERVE_WRITE);
+    }
+    return writeObserver->whenBecomesWritable();
 }
 
 kj::Promise<void> BufferedStream::drain() {
@@ -318,6 +478,9 @@ void BufferedStream::writeFinished() {
     writing = false;
     flush();
     if (writing || writeFailure != nullptr) return;
+    // Not watched for room while nothing waits for it (each read by the peer would wake us).
+    writeObserver = nullptr;
+    writeFd = nullptr;
     auto waiting = std::move(drainers);
     drainers.clear();
     for (auto &drainer : waiting) drainer->fulfill();
@@ -331,7 +494,7 @@ void BufferedStream::fail(kj::Exception &&e) {
     drainers.clear();
     for (auto &drainer : waiting) drainer->reject(kj::cp(e));
     // A connection that cannot write is over: end the read side too, so nothing waits on it.
-    kj::runCatchingExceptions([this]() { stream.abortRead(); });
+    abortRead();
 }
 
 void BufferedStream::taskFailed(kj::Exception &&e) { fail(kj::mv(e)); }
@@ -344,5 +507,5 @@ kj::Maybe<int> BufferedStream::getSendBufferSize() {
 }
 
 kj::Promise<void> BufferedStream::end() {
-    return drain().then([this]() { stream.shutdownWrite(); });
+    return drain().then([this]() { ::shutdown(fd, SHUT_WR); });
 }

@@ -9,6 +9,11 @@
 // Fds: a message with fds is sent on its own, so its fds ride on its first byte. Linux ends a
 // read on a unix socket right after the data that carried fds, so fds that arrive with a read
 // belong to the message holding the last byte of that read.
+//
+// It does its own syscalls on the socket rather than use kj's stream, which watches every fd for
+// writability too: with edge-triggered epoll each message the peer reads then wakes this side
+// for nothing. Here the socket is watched for writing only while a write waits for room, and a
+// read that drained the socket waits for the next data instead of trying again at once.
 
 #ifndef CCAPNP_BUFFERED_STREAM_H
 #define CCAPNP_BUFFERED_STREAM_H
@@ -16,18 +21,23 @@
 #include "Internal.h"
 
 #include <capnp/serialize-async.h>
+#include <kj/async-unix.h>
 #include <kj/io.h>
 
 #include <cstdint>
+#include <sys/uio.h>
 #include <vector>
 
 namespace ccapnp {
 
 class BufferedStream final : public capnp::MessageStream, private kj::TaskSet::ErrorHandler {
 public:
-    /// `fd` is the socket under `stream`, which owns it. Loop thread only, like everything below.
-    BufferedStream(kj::AsyncCapabilityStream &stream, int fd);
+    /// Takes `fd`, a connected unix stream socket. Loop thread only, like everything below.
+    explicit BufferedStream(int fd);
     ~BufferedStream() noexcept(false);
+
+    /// Ends reading as if the peer had closed: a pending read returns EOF.
+    void abortRead();
 
     kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> tryReadMessage(
         kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options,
@@ -61,24 +71,38 @@ private:
     kj::ArrayPtr<kj::AutoCloseFd> claimFds(uint64_t start, uint64_t end, kj::ArrayPtr<kj::AutoCloseFd> fdSpace);
     void compact();
     kj::Promise<size_t> readMore(size_t maxFds);
+    kj::Promise<void> readInto(kj::byte *into, size_t count);
+    /// One read into `into`; -1 when there is nothing yet. Fds are kept (as arriving with the
+    /// buffer's end) only with `maxFds` > 0.
+    ssize_t receive(kj::byte *into, size_t room, size_t maxFds);
+    void drained();
+    kj::Promise<void> whenReadable();
 
     // Writing.
     void appendFrame(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments);
     void scheduleFlush();
     void flush();
+    kj::Promise<void> sendAll(kj::Array<struct iovec> pieces, size_t first, kj::ArrayPtr<const int> fds);
+    ssize_t sendSome(kj::ArrayPtr<struct iovec> pieces, kj::ArrayPtr<const int> fds);
+    kj::Promise<void> whenWritable();
     kj::Promise<void> drain();
     void writeFinished();
     void fail(kj::Exception &&e);
     void taskFailed(kj::Exception &&e) override;
 
-    kj::AsyncCapabilityStream &stream;
+    kj::AutoCloseFd ownedFd; // first: closed after the observers below are gone
     int fd;
     bool notSocket = false;
+    kj::UnixEventPort::FdObserver readObserver;
+    bool readable = true; // false after a read that drained the socket: wait before the next
+    kj::Maybe<kj::Promise<void>> dataArrives; // the wait, begun when the socket was drained
+    // While a write waits for room: a watcher of a dup of the fd (one fd has one epoll entry).
+    kj::AutoCloseFd writeFd;
+    kj::Own<kj::UnixEventPort::FdObserver> writeObserver;
 
     kj::Array<capnp::word> buffer;
     size_t begin = 0, end_ = 0; // unread bytes of `buffer`
     uint64_t bufferOffset = 0;  // stream offset of buffer[0]
-    kj::Array<kj::AutoCloseFd> readFds;
     std::vector<HeldFds> heldFds;
 
     std::vector<uint64_t> pending; // whole frames not yet handed to the kernel

@@ -1,7 +1,6 @@
-// Connection.cpp: one two-party RPC connection: the socket wrapped with wrapUnixSocketFd (so
-// capabilities can carry fds), a WatchedStream over it (why it ended, idle timeout; it frames
-// with a BufferedStream), a TwoPartyVatNetwork and an RpcSystem, torn down on the loop in
-// reverse order.
+// Connection.cpp: one two-party RPC connection: a WatchedStream that owns the socket (why it
+// ended, idle timeout; it frames with a BufferedStream, which passes fds), a TwoPartyVatNetwork
+// and an RpcSystem, torn down on the loop in reverse order.
 
 #include "Internal.h"
 #include "WatchedStream.h"
@@ -16,7 +15,6 @@ using namespace ccapnp;
 struct ccapnp_connection {
     std::atomic<int32_t> refs{1};
     // Loop-only.
-    kj::Own<kj::AsyncCapabilityStream> stream;
     kj::Own<WatchedStream> watched;
     kj::Own<capnp::TwoPartyVatNetwork> network;
     kj::Own<capnp::RpcSystem<capnp::rpc::twoparty::VatId>> rpc;
@@ -48,18 +46,12 @@ struct ccapnp_connection {
     }
 
     void setUp(int fd, const ccapnp_connection_options &options, kj::Own<capnp::ClientHook> exported) {
-        try {
-            stream = lowLevelIo().wrapUnixSocketFd(fd, kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
-        } catch (kj::Exception &e) {
-            close(fd);
-            throw;
-        }
         capnp::ReaderOptions readerOptions;
         readerOptions.traversalLimitInWords = options.traversal_limit_words;
         readerOptions.nestingLimit = options.nesting_limit;
         side = options.is_server ? capnp::rpc::twoparty::Side::SERVER
                                  : capnp::rpc::twoparty::Side::CLIENT;
-        watched = kj::heap<WatchedStream>(*stream, fd, options.idle_timeout_ms);
+        watched = kj::heap<WatchedStream>(fd, options.idle_timeout_ms); // owns fd from here, even if it throws
         network = kj::heap<capnp::TwoPartyVatNetwork>(*watched, options.max_fds_per_message, side,
                                                       readerOptions);
         if (exported.get() != nullptr) {
@@ -100,7 +92,6 @@ struct ccapnp_connection {
         rpc = nullptr;
         network = nullptr;
         watched = nullptr;
-        stream = nullptr;
     }
 };
 
@@ -140,7 +131,6 @@ ccapnp_connection *ccapnp_connection_new(int fd, const ccapnp_connection_options
                 connection->rpc = nullptr;
                 connection->network = nullptr;
                 connection->watched = nullptr;
-                connection->stream = nullptr;
                 // Reported as a failure, on a later turn.
                 connection->disconnectWatch =
                     kj::evalLater([connection]() {

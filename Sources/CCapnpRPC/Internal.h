@@ -10,6 +10,7 @@
 #include <capnp/message.h>
 #include <capnp/rpc-twoparty.h>
 #include <kj/async-io.h>
+#include <kj/async-unix.h>
 #include <kj/async.h>
 
 #include <atomic>
@@ -47,7 +48,8 @@ bool canRunInline();
 void enqueue(Task *task);
 /// The loop's task set, for promises nobody else owns (loop thread only).
 kj::TaskSet &loopTasks();
-kj::LowLevelAsyncIoProvider &lowLevelIo();
+/// The loop's epoll port, for watching fds (loop thread only).
+kj::UnixEventPort &loopEventPort();
 kj::Timer &loopTimer();
 
 /// Runs `fn` on the loop: inline if `inlineOK` (from canRunInline()), otherwise queued (FIFO).

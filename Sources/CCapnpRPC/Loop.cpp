@@ -60,7 +60,7 @@ struct LoopState {
     // task sees only what is really queued behind it.
     std::atomic<int64_t> pending{0};
     kj::TaskSet *tasks = nullptr;
-    kj::LowLevelAsyncIoProvider *lowLevel = nullptr;
+    kj::UnixEventPort *eventPort = nullptr;
     kj::Timer *timer = nullptr;
     LaterQueue *later = nullptr; // loop thread only
 };
@@ -133,7 +133,7 @@ void *loopMain(void *arg) {
                                                kj::UnixEventPort::FdObserver::OBSERVE_READ);
         gLoop->tasks = &tasks;
         gLoop->later = &later;
-        gLoop->lowLevel = io.lowLevelProvider.get();
+        gLoop->eventPort = &io.unixEventPort;
         gLoop->timer = &io.provider->getTimer();
         {
             std::lock_guard<std::mutex> lock(sync->mutex);
@@ -200,7 +200,7 @@ void enqueue(Task *task) {
 }
 
 kj::TaskSet &loopTasks() { return *gLoop->tasks; }
-kj::LowLevelAsyncIoProvider &lowLevelIo() { return *gLoop->lowLevel; }
+kj::UnixEventPort &loopEventPort() { return *gLoop->eventPort; }
 kj::Timer &loopTimer() { return *gLoop->timer; }
 
 int32_t kindOf(kj::Exception::Type type) {

@@ -44,8 +44,8 @@ AbortInfo readAbort(capnp::MessageReader &reader) {
 
 } // namespace
 
-WatchedStream::WatchedStream(kj::AsyncCapabilityStream &stream, int fd, uint32_t idleTimeoutMs)
-    : inner(stream, fd), stream(stream), idleTimeout(idleTimeoutMs * kj::MILLISECONDS),
+WatchedStream::WatchedStream(int fd, uint32_t idleTimeoutMs)
+    : inner(fd), idleTimeout(idleTimeoutMs * kj::MILLISECONDS),
       lastActivity(loopTimer().now()) {
     if (idleTimeoutMs > 0) idleWatch = watchIdle().eagerlyEvaluate(nullptr);
 }
@@ -77,7 +77,7 @@ kj::Promise<void> WatchedStream::watchIdle() {
         note(CCAPNP_ENDED_LOCAL, "no message in either direction for " +
                                      std::to_string(idleTimeout / kj::MILLISECONDS) + " ms (the idle timeout)");
         // The pending read then ends, and tryReadMessage fails the connection with the reason.
-        kj::runCatchingExceptions([this]() { stream.abortRead(); });
+        inner.abortRead();
         return kj::READY_NOW;
     });
 }

@@ -19,8 +19,8 @@ namespace ccapnp {
 class WatchedStream final : public capnp::MessageStream {
 public:
     /// `idleTimeoutMs` 0 means no timeout. Loop thread only, like everything below.
-    /// `fd` is the socket under `stream`, which owns it.
-    WatchedStream(kj::AsyncCapabilityStream &stream, int fd, uint32_t idleTimeoutMs);
+    /// Takes `fd`, a connected unix stream socket.
+    WatchedStream(int fd, uint32_t idleTimeoutMs);
 
     kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> tryReadMessage(
         kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options,
@@ -45,7 +45,6 @@ private:
     kj::Exception idleException() const;
 
     BufferedStream inner;
-    kj::AsyncCapabilityStream &stream;
     kj::Duration idleTimeout;
     kj::TimePoint lastActivity;
     bool idleExpired = false;

@@ -229,6 +229,48 @@ struct FramingTests {
         #expect(questionIds == questionIds.sorted(), "the calls went out in the order they were sent")
     }
 
+    @Test("a message with an fd and one right behind it: the read stops after the fd, and the next message is still read")
+    func messageBehindAnFd() async throws {
+        let (ours, raw) = try socketPair()
+        defer { close(raw) }
+        let server = try Connection(fd: ours, serving: TesterServer(), options: ConnectionOptions(isServer: true))
+        defer { server.close() }
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(devNull) }
+        func bootstrap(_ question: Int) throws -> [UInt8] {
+            try ToolRunner.capnp(["encode", "/usr/include/capnp/rpc.capnp", "Message"],
+                                 input: Array("(bootstrap = (questionId = \(question)))".utf8))
+        }
+        try #require(fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) | O_NONBLOCK) == 0)
+        var replies: [UInt8] = []
+        // Each round both arrive while the loop thread is held, so that one epoll report covers
+        // them. Linux ends the server's read after the first (it carried an fd): a short read
+        // with the second still there, and no report to come for it.
+        for round in 0..<5 {
+            let holding = Locked(false)
+            let hold = Task(executorPreference: RPCLoop.shared) {
+                holding.withLock { $0 = true }
+                usleep(100_000)
+            }
+            try await eventually("the loop to be held") { holding.withLock { $0 } }
+            try #require(sendWithFd(raw, try bootstrap(2 * round), fd: devNull))
+            try SocketIO.writeAll(raw, try bootstrap(2 * round + 1))
+            await hold.value
+            replies = try await withHangGuard("round \(round)'s two answers", seconds: 10) { [replies] in
+                var replies = replies
+                while completeFrames(replies).frames < 2 * (round + 1) {
+                    var chunk = [UInt8](repeating: 0, count: 65536)
+                    let got = read(raw, &chunk, chunk.count)
+                    if got > 0 { replies += chunk.prefix(got) } else { try await Task.sleep(for: .milliseconds(1)) }
+                }
+                return replies
+            }
+        }
+        let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"], input: replies)
+        let answers = String(decoding: text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("(return = (answerId = ") }
+        #expect(answers.count == 10, "\(answers.count) answers")
+    }
+
     @Test("a peer that stops reading ends the connection instead of leaving calls hanging")
     func peerStopsReading() async throws {
         let (ours, raw) = try socketPair()
@@ -274,6 +316,32 @@ private func completeFrames(_ bytes: [UInt8]) -> (frames: Int, bytes: Int) {
         frames += 1
     }
     return (frames, at)
+}
+
+/// Sends `bytes` with `fd` attached (SCM_RIGHTS) in one sendmsg; whether all went.
+private func sendWithFd(_ socket: Int32, _ bytes: [UInt8], fd: Int32) -> Bool {
+    var bytes = bytes
+    let headerSize = MemoryLayout<cmsghdr>.size // CMSG_DATA's offset on Linux
+    var control = [UInt8](repeating: 0, count: headerSize + 8) // CMSG_SPACE(sizeof(int))
+    let sent = bytes.withUnsafeMutableBytes { data in
+        control.withUnsafeMutableBytes { control in
+            var piece = iovec(iov_base: data.baseAddress, iov_len: data.count)
+            return withUnsafeMutablePointer(to: &piece) { piece in
+                var message = msghdr()
+                message.msg_iov = piece
+                message.msg_iovlen = 1
+                message.msg_control = control.baseAddress
+                message.msg_controllen = control.count
+                let header = control.baseAddress!.assumingMemoryBound(to: cmsghdr.self)
+                header.pointee.cmsg_len = headerSize + MemoryLayout<Int32>.size
+                header.pointee.cmsg_level = SOL_SOCKET
+                header.pointee.cmsg_type = Int32(SCM_RIGHTS)
+                (control.baseAddress! + headerSize).storeBytes(of: fd, as: Int32.self)
+                return sendmsg(socket, &message, Int32(MSG_NOSIGNAL))
+            }
+        }
+    }
+    return sent == bytes.count
 }
 
 /// Forwards between two sockets on threads of its own: from the first to the second one byte
