@@ -106,7 +106,7 @@ private:
     std::vector<HeldFds> heldFds;
 
     std::vector<uint64_t> pending; // whole frames not yet handed to the kernel
-    bool writing = false;          // a write through `stream` is in flight
+    bool writing = false;          // a send is waiting for room (or a lone message is going out)
     bool flushQueued = false;
     kj::Maybe<kj::Exception> writeFailure;
     std::vector<kj::Own<kj::PromiseFulfiller<void>>> drainers;
