@@ -115,20 +115,7 @@ struct FramingTests {
                 for call in 0..<20 { group.addTask { _ = await rpcError { try await tester.add(a: Int32(call), b: 7) } } }
             }
         }
-        try #require(fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) | O_NONBLOCK) == 0)
-        let bytes = try await withHangGuard("a bootstrap and 20 calls") {
-            var bytes: [UInt8] = []
-            while completeFrames(bytes).frames < 21 {
-                var chunk = [UInt8](repeating: 0, count: 65536)
-                let count = read(raw, &chunk, chunk.count)
-                if count > 0 {
-                    bytes += chunk.prefix(count)
-                } else {
-                    try await Task.sleep(for: .milliseconds(5))
-                }
-            }
-            return bytes
-        }
+        let bytes = try await readFrames(raw, until: 21, "a bootstrap and 20 calls")
         let framed = completeFrames(bytes)
         client.close()
         await calls.value
@@ -206,16 +193,7 @@ struct FramingTests {
             }
             return queued
         }
-        try #require(fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) | O_NONBLOCK) == 0)
-        let bytes = try await withHangGuard("a bootstrap and \(count) calls") {
-            var bytes: [UInt8] = []
-            while completeFrames(bytes).frames < count + 1 {
-                var chunk = [UInt8](repeating: 0, count: 65536)
-                let got = read(raw, &chunk, chunk.count)
-                if got > 0 { bytes += chunk.prefix(got) } else { try await Task.sleep(for: .milliseconds(5)) }
-            }
-            return bytes
-        }
+        let bytes = try await readFrames(raw, until: count + 1, "a bootstrap and \(count) calls")
         #expect(Int(queued) < bytes.count, "the socket held \(queued) of \(bytes.count) bytes: the rest had to wait")
         client.close()
         await calls.value
@@ -241,7 +219,6 @@ struct FramingTests {
             try ToolRunner.capnp(["encode", "/usr/include/capnp/rpc.capnp", "Message"],
                                  input: Array("(bootstrap = (questionId = \(question)))".utf8))
         }
-        try #require(fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) | O_NONBLOCK) == 0)
         var replies: [UInt8] = []
         // Each round both arrive while the loop thread is held, so that one epoll report covers
         // them. Linux ends the server's read after the first (it carried an fd): a short read
@@ -256,15 +233,7 @@ struct FramingTests {
             try #require(sendWithFd(raw, try bootstrap(2 * round), fd: devNull))
             try SocketIO.writeAll(raw, try bootstrap(2 * round + 1))
             await hold.value
-            replies = try await withHangGuard("round \(round)'s two answers", seconds: 10) { [replies] in
-                var replies = replies
-                while completeFrames(replies).frames < 2 * (round + 1) {
-                    var chunk = [UInt8](repeating: 0, count: 65536)
-                    let got = read(raw, &chunk, chunk.count)
-                    if got > 0 { replies += chunk.prefix(got) } else { try await Task.sleep(for: .milliseconds(1)) }
-                }
-                return replies
-            }
+            replies = try await readFrames(raw, until: 2 * (round + 1), "round \(round)'s two answers", after: replies, seconds: 10)
         }
         let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"], input: replies)
         let answers = String(decoding: text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("(return = (answerId = ") }
@@ -296,6 +265,21 @@ struct FramingTests {
         close(raw)
         let ended = try await withHangGuard("the connection to end") { await server.disconnected() }
         #expect(ended.cause == .peer && ended.reason.contains("in the middle of a message"), "\(ended)")
+    }
+}
+
+/// Reads `fd` (made non-blocking) onto `bytes` until they hold `frames` whole frames.
+private func readFrames(_ fd: Int32, until frames: Int, _ what: String, after bytes: [UInt8] = [],
+                        seconds: Int = 30) async throws -> [UInt8] {
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    return try await withHangGuard(what, seconds: seconds) {
+        var bytes = bytes
+        while completeFrames(bytes).frames < frames {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let got = read(fd, &chunk, chunk.count)
+            if got > 0 { bytes += chunk.prefix(got) } else { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        return bytes
     }
 }
 
