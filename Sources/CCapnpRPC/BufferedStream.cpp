@@ -390,14 +390,17 @@ void BufferedStream::flush() {
         if (pending.capacity() > kBufferBytes / kWordBytes * 16) pending.shrink_to_fit();
         return;
     }
-    // The socket is full: the rest goes when it drains; later messages queue behind.
+    // The socket is full: the rest goes when it has room; later messages queue behind.
     auto held = kj::heap<std::vector<uint64_t>>(std::move(pending));
     pending = std::vector<uint64_t>();
     size_t sent = n < 0 ? 0 : size_t(n);
     auto rest = kj::heapArray<struct iovec>(1);
     rest[0] = {reinterpret_cast<kj::byte *>(held->data()) + sent, size - sent};
     writing = true;
-    tasks.add(sendAll(kj::mv(rest), 0, nullptr).attach(kj::mv(held)).then([this]() { writeFinished(); }));
+    tasks.add(whenWritable()
+                  .then([this, rest = kj::mv(rest)]() mutable { return sendAll(kj::mv(rest), 0, nullptr); })
+                  .attach(kj::mv(held))
+                  .then([this]() { writeFinished(); }));
 }
 
 ssize_t BufferedStream::sendSome(kj::ArrayPtr<struct iovec> pieces, kj::ArrayPtr<const int> fds) {
