@@ -32,7 +32,7 @@ let package = Package(
                 .linkedLibrary("kj-async"), .linkedLibrary("kj"),
             ]
         ),
-        .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC"]),
+        .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC", "TestSupport"]),
         .target(name: "CapnpRPC", dependencies: ["Capnp", "CCapnpRPC", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift", "TestSupport"]),
         .target(name: "RPCTestKit", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], path: "Tests/RPCTestKit",

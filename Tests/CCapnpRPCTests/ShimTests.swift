@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized)
 struct ShimTests {
     /// Runs `body` with a fresh pair, closes it, and checks nothing leaked.
-    private func withPair(
+    func withPair(
         optionsB: ccapnp_connection_options? = nil, _ body: (ConnectionPair) throws -> Void
     ) rethrows {
         #expect(ccapnp_loop_start() == 0)

@@ -15,6 +15,7 @@ enum Method: UInt16 {
     case writeToFd = 6        // writes "hello" to the fd behind the cap in pointer 0
     case childViaPipeline = 7 // returns a child, but only once the child got a call
     case echo = 8             // returns the params message as is
+    case answerCannotQueue = 9 // answers later from another thread whose submissions throw
 }
 
 func reply(_ call: OpaquePointer, _ words: [UInt64], caps: [OpaquePointer?] = []) {
@@ -45,7 +46,10 @@ final class TestServer: @unchecked Sendable {
     deinit { TestServer.liveServers.withLock { $0 -= 1 } }
 
     /// A capability served by this object (retained until the shim destroys the server).
-    func makeCap() -> OpaquePointer {
+    func makeCap() -> OpaquePointer { makeCapOrNil()! }
+
+    /// As makeCap, or nil if the shim could not make it (it has then destroyed the server).
+    func makeCapOrNil() -> OpaquePointer? {
         var vtable = ccapnp_server_vtable(
             dispatch: { ctx, interfaceID, method, call in
                 let server = Unmanaged<TestServer>.fromOpaque(ctx!).takeUnretainedValue()
@@ -59,7 +63,7 @@ final class TestServer: @unchecked Sendable {
             destroy: { ctx in
                 Unmanaged<TestServer>.fromOpaque(ctx!).release()
             })
-        return ccapnp_server_new(&vtable, Unmanaged.passRetained(self).toOpaque())!
+        return ccapnp_server_new(&vtable, Unmanaged.passRetained(self).toOpaque())
     }
 
     private func dispatch(interfaceID: UInt64, method rawMethod: UInt16, call: OpaquePointer) {
@@ -123,6 +127,13 @@ final class TestServer: @unchecked Sendable {
                 close(fd)
                 reply(request.call.pointer, [])
             }, box)
+        case .answerCannotQueue:
+            let handle = Handle(call)
+            DispatchQueue.global().async {
+                ccapnp_debug_inject_fault(CCAPNP_FAULT_SUBMIT, 1)
+                reply(handle.pointer, Wire.value(1))
+                ccapnp_debug_inject_fault(CCAPNP_FAULT_SUBMIT, 0)
+            }
         case .echo:
             let view = ccapnp_server_call_params(call)
             var message = ccapnp_message_in(
