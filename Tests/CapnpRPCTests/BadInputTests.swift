@@ -91,14 +91,14 @@ struct BadInputTests {
     func randomBytes() async throws {
         let (server, raw) = try rawPeer()
         defer { close(raw); server.close() }
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom.forTest()
         // One segment of 4 words whose root pointer points far outside it.
         var bytes: [UInt8] = [0, 0, 0, 0, 4, 0, 0, 0]
         bytes += [0xF0, 0xFF, 0xFF, 0x7F, 0x01, 0x00, 0x01, 0x00]
         bytes += (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
         send(bytes, to: raw)
-        let ended = try await withHangGuard("the connection to fail") { await server.disconnected() }
-        #expect(ended.cause == .failed && !ended.reason.isEmpty, "\(ended)")
+        let ended = try await withHangGuard("the connection to fail, \(generator)") { await server.disconnected() }
+        #expect(ended.cause == .failed && !ended.reason.isEmpty, "\(ended), \(generator)")
         try await stillServing()
     }
 

@@ -132,7 +132,7 @@ struct FramingTests {
 
     @Test("random frames and bytes in random pieces: every connection ends, none crashes or hangs")
     func randomFramesInRandomPieces() async throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom.forTest()
         func random(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
         for round in 0..<100 {
             var bytes: [UInt8] = []
@@ -157,8 +157,9 @@ struct FramingTests {
                 at += piece
             }
             close(raw)
-            let ended = try await withHangGuard("connection \(round) to end") { await server.disconnected() }
-            #expect(ended.cause != .local && !ended.reason.isEmpty, "\(ended)")
+            let seed = generator.description // the generator is inout: not captured by the guard
+            let ended = try await withHangGuard("connection \(round) to end, \(seed)") { await server.disconnected() }
+            #expect(ended.cause != .local && !ended.reason.isEmpty, "round \(round): \(ended), \(seed)")
             server.close()
         }
         let ends = try Endpoints(.inProcess)

@@ -2,6 +2,7 @@
 // A trap or a hang fails the run; the seeds make any failure reproducible.
 
 @testable import Capnp
+import TestSupport
 import Testing
 
 @Suite struct MutationTests {

@@ -1,6 +1,7 @@
 // Packing must produce exactly what `capnp convert binary:packed` produces, and unpacking must invert it.
 
 @testable import Capnp
+import TestSupport
 import Testing
 
 @Suite struct PackingTests {
