@@ -57,7 +57,7 @@ struct BadInputTests {
         // The peer was told why: an Abort, encoded as the capnp tool decodes it.
         var reply = [UInt8](repeating: 0, count: 4096)
         let count = read(raw, &reply, reply.count)
-        let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"],
+        let text = try CapnpTool.run(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"],
                                         input: Array(reply.prefix(max(count, 0))))
         let abort = String(decoding: text, as: UTF8.self)
         #expect(abort.hasPrefix("(abort = (reason = ") && abort.contains("[16777216 <= 1048576]; Message is too large"), "\(abort)")
@@ -107,7 +107,7 @@ struct BadInputTests {
         let (server, raw) = try rawPeer()
         defer { close(raw); server.close() }
         // Encoded by the capnp tool from rpc.capnp: the oracle, not our own encoder.
-        let message = try ToolRunner.capnp(
+        let message = try CapnpTool.run(
             ["encode", "/usr/include/capnp/rpc.capnp", "Message"],
             input: Array("(call = (questionId = 5, target = (importedCap = 99), interfaceId = 1, methodId = 0))".utf8))
         send(message, to: raw)
@@ -125,7 +125,7 @@ struct BadInputTests {
         let (server, raw) = try rawPeer()
         defer { close(raw); server.close() }
         let reason = "first line\\nsecond line " + String(repeating: "x", count: 100_000)
-        let message = try ToolRunner.capnp(
+        let message = try CapnpTool.run(
             ["encode", "/usr/include/capnp/rpc.capnp", "Message"],
             input: Array("(abort = (reason = \"\(reason)\", type = failed))".utf8))
         send(message, to: raw)

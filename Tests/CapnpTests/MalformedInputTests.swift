@@ -2,6 +2,7 @@
 // allocating what the input merely announces.
 
 @testable import Capnp
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -370,7 +371,7 @@ enum MalformedCorpus {
     @Test("every truncation of a valid multi-segment message is reported as truncated")
     func everyPrefixIsTruncated() throws {
         let sample = Samples.lists
-        for bytes in [try CapnpTool.encode(sample.literal, as: sample.type, segmentSize: 3), try FarPointerTests.doubleFarItem()] {
+        for bytes in [try WireSchema.shared().tool.encode(sample.literal, as: sample.type, segmentSize: 3), try FarPointerTests.doubleFarItem()] {
             for length in 0..<bytes.count {
                 do {
                     _ = try MessageReader(bytes: Array(bytes[..<length]))
@@ -385,7 +386,7 @@ enum MalformedCorpus {
     @Test("every truncation of a packed message fails cleanly")
     func everyPackedPrefixFails() throws {
         let sample = Samples.lists
-        let packed = try CapnpTool.encode(sample.literal, as: sample.type, segmentSize: 3, packed: true)
+        let packed = try WireSchema.shared().tool.encode(sample.literal, as: sample.type, segmentSize: 3, packed: true)
         for length in 0..<packed.count {
             do {
                 _ = try MessageReader(packed: Array(packed[..<length]))

@@ -4,6 +4,7 @@
 import CCapnpRPC
 import Dispatch
 import Glibc
+import TestSupport
 
 enum Method: UInt16 {
     case addOne = 0           // answers inside dispatch: value + 1
@@ -200,17 +201,15 @@ final class ConnectionPair {
     private(set) var connectionB: OpaquePointer?
 
     init(optionsB: ccapnp_connection_options? = nil) {
-        var fds: [Int32] = [-1, -1]
-        let rc = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds)
-        precondition(rc == 0, "socketpair failed")
+        let fds = try! socketPair() // a test process out of fds cannot go on
         var optionsA = ccapnp_connection_options_default()
         optionsA.is_server = 0
         var optionsB = optionsB ?? ccapnp_connection_options_default()
         optionsB.is_server = 1
         let capA = serverA.makeCap()
         let capB = serverB.makeCap()
-        connectionA = ccapnp_connection_new(fds[0], &optionsA, capA, DisconnectWatch.callback, watchA.context)
-        connectionB = ccapnp_connection_new(fds[1], &optionsB, capB, DisconnectWatch.callback, watchB.context)
+        connectionA = ccapnp_connection_new(fds.0, &optionsA, capA, DisconnectWatch.callback, watchA.context)
+        connectionB = ccapnp_connection_new(fds.1, &optionsB, capB, DisconnectWatch.callback, watchB.context)
         ccapnp_cap_release(capA)
         ccapnp_cap_release(capB)
     }
