@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "CapnpCompiler", dependencies: ["Capnp"]),
         .executableTarget(name: "capnpc-swift", dependencies: ["CapnpCompiler"]),
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
-        .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], plugins: ["CapnpPlugin"]),
+        .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], plugins: ["CapnpPlugin"]),
         .plugin(name: "CapnpPlugin", capability: .buildTool(), dependencies: ["capnpc-swift"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CapnpTests", dependencies: ["Capnp", "TestSupport"]),
