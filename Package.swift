@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "CapnpCompiler", dependencies: ["Capnp"]),
         .executableTarget(name: "capnpc-swift", dependencies: ["CapnpCompiler"]),
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
-        .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], plugins: ["CapnpPlugin"]),
+        .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], plugins: ["CapnpPlugin"]),
         .plugin(name: "CapnpPlugin", capability: .buildTool(), dependencies: ["capnpc-swift"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CapnpTests", dependencies: ["Capnp", "TestSupport"]),
@@ -32,7 +32,7 @@ let package = Package(
                 .linkedLibrary("kj-async"), .linkedLibrary("kj"),
             ]
         ),
-        .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC"]),
+        .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC", "TestSupport"]),
         .target(name: "CapnpRPC", dependencies: ["Capnp", "CCapnpRPC", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift", "TestSupport"]),
         .target(name: "RPCTestKit", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], path: "Tests/RPCTestKit",

@@ -79,8 +79,8 @@ public final class Connection: Sendable {
             Unmanaged<DisconnectEvents>.fromOpaque(context!).takeRetainedValue().fire(disconnect)
         }, context)
         guard let handle else {
-            Unmanaged<DisconnectEvents>.fromOpaque(context).release()
-            throw RPCError(.failed, "could not create an RPC connection on fd \(fd)")
+            // The shim closed the fd and already reported why (releasing the context).
+            throw RPCError(.failed, events.current?.reason ?? "could not create an RPC connection on fd \(fd)")
         }
         self.handle = Locked(handle)
         self.events = events

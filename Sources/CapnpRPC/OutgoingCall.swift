@@ -54,10 +54,7 @@ public final class OutgoingCall: @unchecked Sendable {
                 }
             }, context)
         }
-        if call.handle == nil {
-            Unmanaged<OutgoingCall>.fromOpaque(context).release()
-            call.complete(.failure(RPCError(.failed, "capnp event loop unavailable")))
-        }
+        // A nil handle means the shim could not send: the completion above already failed it.
         return call
     }
 

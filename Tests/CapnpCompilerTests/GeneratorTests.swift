@@ -8,11 +8,9 @@ import TestSupport
 
 /// Runs `capnp compile -o-` over `schema` (written to a temp dir) and returns the request.
 func compileRequest(_ schema: String, name: String = "test.capnp") throws -> [UInt8] {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("capnpc-swift-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    try schema.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    return try ToolRunner.capnp(["compile", "--src-prefix=\(directory.path)", "-o-", directory.appendingPathComponent(name).path])
+    let directory = try TemporaryDirectory("capnpc-swift")
+    let path = try directory.write(name, schema)
+    return try CapnpTool.run(["compile", "--src-prefix=\(directory.path)", "-o-", path])
 }
 
 func generate(_ schema: String) throws -> String {

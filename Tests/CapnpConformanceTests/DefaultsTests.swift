@@ -1,6 +1,7 @@
 // Schema defaults: an empty struct reads every default, and each agrees with `capnp eval Type.field`.
 
 import Capnp
+import TestSupport
 import Testing
 
 @Suite struct DefaultsTests {

@@ -2,6 +2,7 @@
 // nesting, messages past the first segment, and AnyStruct/AnyList/Capability fields.
 
 import Capnp
+import TestSupport
 import Testing
 
 @Suite struct ListsTests {

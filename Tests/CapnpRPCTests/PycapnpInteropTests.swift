@@ -10,12 +10,7 @@ import Glibc
 #endif
 
 /// The pycapnp peer script and the venv python scripts/setup made, or nil when there is none.
-private let pycapnp: (python: String, script: String)? = {
-    let root = String(#filePath).components(separatedBy: "/Tests/").first!
-    let python = root + "/.venv/bin/python"
-    guard access(python, X_OK) == 0 else { return nil }
-    return (python, root + "/Tests/Interop/pycapnp_peer.py")
-}()
+private let pycapnp: (python: String, script: String)? = Pycapnp.python.map { ($0, Pycapnp.script("pycapnp_peer.py")) }
 
 @Suite("RPC interop with pycapnp", .enabled(if: pycapnp != nil, "no .venv with pycapnp: run scripts/setup"))
 struct PycapnpInteropTests {
