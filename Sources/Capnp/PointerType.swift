@@ -143,8 +143,8 @@ public enum Text: PointerListElement {
     }
 }
 
-/// Data: bytes, read in place.
-public enum Data: PointerListElement {
+/// Cap'n Proto's `Data` type: bytes, read in place. Named `Bytes` so it never shadows Foundation's `Data`.
+public enum Bytes: PointerListElement {
     public typealias Reader = DataReader
     public typealias Builder = UnsafeRawBufferPointer
 

@@ -119,8 +119,8 @@ public enum AllTypes: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(15), default: nil) }
         }
         public var hasTextList: Bool { !structReader.pointer(15).isNull }
-        public var dataList: Capnp.List<Capnp.Data>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Data>.read(structReader.pointer(16), default: nil) }
+        public var dataList: Capnp.List<Capnp.Bytes>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Bytes>.read(structReader.pointer(16), default: nil) }
         }
         public var hasDataList: Bool { !structReader.pointer(16).isNull }
         public var structList: Capnp.List<AllTypes>.Reader {
@@ -326,12 +326,12 @@ public enum AllTypes: Capnp.StructType {
             try Capnp.List<Capnp.Text>.set(structBuilder.pointer(15), to: value)
         }
         public var hasTextList: Bool { !structBuilder.pointer(15).isNull }
-        public var dataList: Capnp.List<Capnp.Data>.Builder { Capnp.List<Capnp.Data>.builder(structBuilder.pointer(16), default: nil) }
-        public func initDataList(count: Int) -> Capnp.List<Capnp.Data>.Builder {
-            return Capnp.List<Capnp.Data>.initialize(structBuilder.pointer(16), count: count)
+        public var dataList: Capnp.List<Capnp.Bytes>.Builder { Capnp.List<Capnp.Bytes>.builder(structBuilder.pointer(16), default: nil) }
+        public func initDataList(count: Int) -> Capnp.List<Capnp.Bytes>.Builder {
+            return Capnp.List<Capnp.Bytes>.initialize(structBuilder.pointer(16), count: count)
         }
-        public func setDataList(_ value: Capnp.List<Capnp.Data>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.Data>.set(structBuilder.pointer(16), to: value)
+        public func setDataList(_ value: Capnp.List<Capnp.Bytes>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Capnp.Bytes>.set(structBuilder.pointer(16), to: value)
         }
         public var hasDataList: Bool { !structBuilder.pointer(16).isNull }
         public var structList: Capnp.List<AllTypes>.Builder { Capnp.List<AllTypes>.builder(structBuilder.pointer(17), default: nil) }
@@ -442,8 +442,8 @@ public enum Defaults: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(6), default: _textListDefault_9c7972d97e90ea3d) }
         }
         public var hasTextList: Bool { !structReader.pointer(6).isNull }
-        public var dataList: Capnp.List<Capnp.Data>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Data>.read(structReader.pointer(7), default: _dataListDefault_9c7972d97e90ea3d) }
+        public var dataList: Capnp.List<Capnp.Bytes>.Reader {
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Bytes>.read(structReader.pointer(7), default: _dataListDefault_9c7972d97e90ea3d) }
         }
         public var hasDataList: Bool { !structReader.pointer(7).isNull }
         public var enumList: Capnp.List<TestEnum>.Reader {
@@ -579,12 +579,12 @@ public enum Defaults: Capnp.StructType {
             try Capnp.List<Capnp.Text>.set(structBuilder.pointer(6), to: value)
         }
         public var hasTextList: Bool { !structBuilder.pointer(6).isNull }
-        public var dataList: Capnp.List<Capnp.Data>.Builder { Capnp.List<Capnp.Data>.builder(structBuilder.pointer(7), default: _dataListDefault_9c7972d97e90ea3d) }
-        public func initDataList(count: Int) -> Capnp.List<Capnp.Data>.Builder {
-            return Capnp.List<Capnp.Data>.initialize(structBuilder.pointer(7), count: count)
+        public var dataList: Capnp.List<Capnp.Bytes>.Builder { Capnp.List<Capnp.Bytes>.builder(structBuilder.pointer(7), default: _dataListDefault_9c7972d97e90ea3d) }
+        public func initDataList(count: Int) -> Capnp.List<Capnp.Bytes>.Builder {
+            return Capnp.List<Capnp.Bytes>.initialize(structBuilder.pointer(7), count: count)
         }
-        public func setDataList(_ value: Capnp.List<Capnp.Data>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.Data>.set(structBuilder.pointer(7), to: value)
+        public func setDataList(_ value: Capnp.List<Capnp.Bytes>.Reader) throws(Capnp.CapnpError) {
+            try Capnp.List<Capnp.Bytes>.set(structBuilder.pointer(7), to: value)
         }
         public var hasDataList: Bool { !structBuilder.pointer(7).isNull }
         public var enumList: Capnp.List<TestEnum>.Builder { Capnp.List<TestEnum>.builder(structBuilder.pointer(8), default: _enumListDefault_9c7972d97e90ea3d) }
@@ -1500,8 +1500,8 @@ public enum UsesGenerics: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Point>.read(structReader.pointer(0), default: nil) }
         }
         public var hasTextToPoint: Bool { !structReader.pointer(0).isNull }
-        public var dataToList: Generic<Capnp.Data, Capnp.List<Int32>>.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Capnp.Data, Capnp.List<Int32>>.read(structReader.pointer(1), default: nil) }
+        public var dataToList: Generic<Capnp.Bytes, Capnp.List<Int32>>.Reader {
+            get throws(Capnp.CapnpError) { try Generic<Capnp.Bytes, Capnp.List<Int32>>.read(structReader.pointer(1), default: nil) }
         }
         public var hasDataToList: Bool { !structReader.pointer(1).isNull }
         public var pointToText: Generic<Point, Capnp.Text>.Reader {
@@ -1552,12 +1552,12 @@ public enum UsesGenerics: Capnp.StructType {
             try Generic<Capnp.Text, Point>.set(structBuilder.pointer(0), to: value)
         }
         public var hasTextToPoint: Bool { !structBuilder.pointer(0).isNull }
-        public var dataToList: Generic<Capnp.Data, Capnp.List<Int32>>.Builder { Generic<Capnp.Data, Capnp.List<Int32>>.builder(structBuilder.pointer(1), default: nil) }
-        public func initDataToList() -> Generic<Capnp.Data, Capnp.List<Int32>>.Builder {
-            return Generic<Capnp.Data, Capnp.List<Int32>>.initialize(structBuilder.pointer(1))
+        public var dataToList: Generic<Capnp.Bytes, Capnp.List<Int32>>.Builder { Generic<Capnp.Bytes, Capnp.List<Int32>>.builder(structBuilder.pointer(1), default: nil) }
+        public func initDataToList() -> Generic<Capnp.Bytes, Capnp.List<Int32>>.Builder {
+            return Generic<Capnp.Bytes, Capnp.List<Int32>>.initialize(structBuilder.pointer(1))
         }
-        public func setDataToList(_ value: Generic<Capnp.Data, Capnp.List<Int32>>.Reader) throws(Capnp.CapnpError) {
-            try Generic<Capnp.Data, Capnp.List<Int32>>.set(structBuilder.pointer(1), to: value)
+        public func setDataToList(_ value: Generic<Capnp.Bytes, Capnp.List<Int32>>.Reader) throws(Capnp.CapnpError) {
+            try Generic<Capnp.Bytes, Capnp.List<Int32>>.set(structBuilder.pointer(1), to: value)
         }
         public var hasDataToList: Bool { !structBuilder.pointer(1).isNull }
         public var pointToText: Generic<Point, Capnp.Text>.Builder { Generic<Point, Capnp.Text>.builder(structBuilder.pointer(2), default: nil) }
