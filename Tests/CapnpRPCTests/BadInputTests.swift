@@ -48,7 +48,7 @@ struct BadInputTests {
         // 1 Mi words (8 MiB) allowed; the frame claims one segment of 16 Mi words (128 MiB) and
         // sends none of it: only a check of the segment table can end the connection now.
         let server = try Connection(fd: ours, serving: TesterServer(),
-                                    options: ConnectionOptions(traversalLimitWords: 1 << 20, isServer: true))
+                                    options: ConnectionOptions(traversalLimitInWords: 1 << 20, isServer: true))
         defer { server.close() }
         send([0, 0, 0, 0] + withUnsafeBytes(of: UInt32(16 << 20).littleEndian, Array.init), to: raw)
         let ended = try await withHangGuard("the connection to fail") { await server.disconnected() }
@@ -68,7 +68,7 @@ struct BadInputTests {
     func messageUnderTheSizeLimit() async throws {
         let (ours, theirs) = try socketPair()
         let server = try Connection(fd: theirs, serving: TesterServer(),
-                                    options: ConnectionOptions(traversalLimitWords: 1 << 14, isServer: true))
+                                    options: ConnectionOptions(traversalLimitInWords: 1 << 14, isServer: true))
         let client = try Connection(fd: ours)
         defer { client.close(); server.close() }
         let tester = client.bootstrap(as: Tester.Client.self)
