@@ -100,7 +100,7 @@ public struct Ipc: Sendable {
     /// accepted connection with a new Init from `makeInit`.
     public func listenAddress(_ address: String, dataDirectory: String, name: String, maxConnections: Int = 64,
                               policy: PeerPolicy = .sameUser,
-                              makeInit: @escaping @Sendable () -> any CapabilityServer) throws(ProcessError) -> Listener {
+                              makeInit: @escaping @Sendable () -> any CapabilityServer) throws(ProcessError) -> IpcListener {
         let (fd, path) = try Process.bind(address: address, dataDirectory: dataDirectory, name: name)
         `protocol`.logger.info("listening on \(path)")
         return `protocol`.listen(fd: fd, maxConnections: maxConnections, policy: policy, makeInit: makeInit)
