@@ -120,7 +120,7 @@ public final class OutgoingCall: @unchecked Sendable {
 public struct PendingCall<Results: StructType>: Sendable {
     public let call: OutgoingCall
 
-    public init(_ call: OutgoingCall) { self.call = call }
+    @_spi(Generated) public init(_ call: OutgoingCall) { self.call = call }
 
     public nonisolated(nonsending) func response() async throws(RPCError) -> Results.Reader {
         let message = try await call.response()

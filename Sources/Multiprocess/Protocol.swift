@@ -1,7 +1,7 @@
 // Protocol: how a process talks to another over one socket, as Bitcoin Core's ipc::Protocol
 // (its Cap'n Proto implementation): `connect` gives the peer's Init, `serve` exports ours.
 
-import Capnp
+@_spi(Generated) import Capnp
 import CapnpRPC
 import Logging
 #if canImport(Glibc)
