@@ -1,7 +1,7 @@
 // A client reference to a capability: local server, remote object, promise, fd or broken.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// A reference to a capability. Dropping the last Swift reference releases it (the peer is told
 /// once nothing else holds it). Calls on a capability whose connection is gone fail with

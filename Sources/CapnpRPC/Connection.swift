@@ -1,7 +1,7 @@
 // One two-party RPC connection over a unix stream socket.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// Limits and role of a connection.
 public struct ConnectionOptions: Sendable {

@@ -1,7 +1,7 @@
 // A call in flight: its answer arrives on the loop and resumes whoever waits for it.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// An RPC call that was sent. Await `response()` for its results; `pipeline(_:)` gives
 /// capabilities from the results before they arrive (promise pipelining).

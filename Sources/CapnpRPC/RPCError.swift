@@ -1,7 +1,7 @@
 // The one error type of RPC calls: what went wrong (kj's exception kinds) and why.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// A failed RPC call, or a failure to serve one.
 public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,7 +1,7 @@
 // The capnp event loop thread as a Swift executor: code that runs on it calls into the shim
 // with no thread hop, and call completions resume it without one.
 
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// The process's one RPC event loop thread (owned by the shim), as a task executor.
 ///

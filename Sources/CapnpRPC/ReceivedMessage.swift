@@ -2,7 +2,7 @@
 // reachable through the reader's capability table.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// Owns a shim message; readers over it keep it alive.
 final class ReceivedMessage: CapabilityTable, @unchecked Sendable {

@@ -2,7 +2,7 @@
 // from a task that starts inline on the loop (no hop if it never suspends).
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 import Synchronization
 
 /// An object that serves calls. Generated `Server` protocols implement `dispatch` by switching
