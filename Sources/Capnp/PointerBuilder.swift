@@ -3,7 +3,7 @@
 /// A pointer slot in a `MessageBuilder`: a struct field, a list element or the root.
 ///
 /// Overwriting a slot zeroes the object it pointed to, so stale data never reaches the wire.
-public struct PointerBuilder: @unchecked Sendable {
+public struct PointerBuilder {
     @usableFromInline let arena: MessageBuilder
     @usableFromInline let segment: UInt32
     @usableFromInline let location: UnsafeMutableRawPointer

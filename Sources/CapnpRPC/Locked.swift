@@ -10,6 +10,7 @@ import Glibc
 #endif
 
 /// `value`, read and changed only under a pthread mutex.
+// @unchecked: `value` is only touched under the mutex.
 package final class Locked<Value>: @unchecked Sendable {
     // The mutex needs a stable address: its own allocation, not a stored property.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>

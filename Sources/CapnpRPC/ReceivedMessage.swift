@@ -5,6 +5,7 @@ import Capnp
 internal import CCapnpRPC
 
 /// Owns a shim message; readers over it keep it alive.
+// @unchecked: immutable after init, over a shim message that is read-only (OpaquePointer is not Sendable).
 final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
     // Immutable after init; the shim's message is read-only.
     private let handle: OpaquePointer

@@ -172,10 +172,10 @@ struct BadInputTests {
     func malformedParams() async throws {
         let ends = try Endpoints(.inProcess)
         defer { ends.finish() }
-        let message = MessageBuilder()
-        message.root.setText("not a struct")
         let error = await rpcError {
-            try await ends.tester.capability.call(interfaceId: Calculator.typeId, methodId: Calculator.Method.add.rawValue, params: message)
+            let message = MessageBuilder()  // built here: `call` takes it as `sending`
+            message.root.setText("not a struct")
+            return try await ends.tester.capability.call(interfaceId: Calculator.typeId, methodId: Calculator.Method.add.rawValue, params: message)
         }
         #expect(error?.kind == .failed)
         #expect(error?.reason.contains("malformed") == true, "reason: \(error?.reason ?? "none")")
@@ -186,12 +186,12 @@ struct BadInputTests {
     func capabilityIndexOutOfRange(setup: Setup) async throws {
         let ends = try Endpoints(setup)
         defer { ends.finish() }
-        let message = MessageBuilder()
-        let params = message.initRoot(Tester.CallBackParams.self)
-        params.callback.setCapability(7)  // the table is empty
-        params.depth = 1
         let error = await rpcError {
-            try await ends.tester.capability.call(interfaceId: Tester.typeId, methodId: Tester.Method.callBack.rawValue, params: message)
+            let message = MessageBuilder()  // built here: `call` takes it as `sending`
+            let params = message.initRoot(Tester.CallBackParams.self)
+            params.callback.setCapability(7)  // the table is empty
+            params.depth = 1
+            return try await ends.tester.capability.call(interfaceId: Tester.typeId, methodId: Tester.Method.callBack.rawValue, params: message)
         }
         #expect(error?.kind == .failed)
         // capnp checks the index when it copies the params into the request, on our side.

@@ -22,7 +22,7 @@ public enum ThreadMap: Capnp.InterfaceType {
             let response = try await sendMakeThread(name: name).response()
             return response.result
         }
-        public func makeThread(_ build: (ThreadMap.MakeThreadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Thread.Client {
+        public func makeThread(_ build: sending (ThreadMap.MakeThreadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Thread.Client {
             let response = try await sendMakeThread(build).response()
             return response.result
         }
@@ -32,7 +32,7 @@ public enum ThreadMap: Capnp.InterfaceType {
                 params.name = name
             }
         }
-        public func sendMakeThread(_ build: (ThreadMap.MakeThreadParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakeThreadResults> {
+        public func sendMakeThread(_ build: sending (ThreadMap.MakeThreadParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakeThreadResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(ThreadMap.MakeThreadParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: ThreadMap.typeId, methodId: 0, params: message))
@@ -41,7 +41,7 @@ public enum ThreadMap: Capnp.InterfaceType {
         public func makePool(count: UInt32) async throws(CapnpRPC.RPCError) {
             _ = try await sendMakePool(count: count).response()
         }
-        public func makePool(_ build: (ThreadMap.MakePoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+        public func makePool(_ build: sending (ThreadMap.MakePoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
             _ = try await sendMakePool(build).response()
         }
         /// Sends `makePool` without waiting: await `response()`, or call capabilities of the results at once.
@@ -50,7 +50,7 @@ public enum ThreadMap: Capnp.InterfaceType {
                 params.count = count
             }
         }
-        public func sendMakePool(_ build: (ThreadMap.MakePoolParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakePoolResults> {
+        public func sendMakePool(_ build: sending (ThreadMap.MakePoolParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakePoolResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(ThreadMap.MakePoolParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: ThreadMap.typeId, methodId: 1, params: message))

@@ -22,7 +22,7 @@ public enum Echo: Capnp.InterfaceType {
         public func destroy() async throws(CapnpRPC.RPCError) {
             _ = try await sendDestroy().response()
         }
-        public func destroy(_ build: (Echo.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+        public func destroy(_ build: sending (Echo.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
             _ = try await sendDestroy(build).response()
         }
         /// Sends `destroy` without waiting: await `response()`, or call capabilities of the results at once.
@@ -30,7 +30,7 @@ public enum Echo: Capnp.InterfaceType {
             try sendDestroy { _ in
             }
         }
-        public func sendDestroy(_ build: (Echo.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.DestroyResults> {
+        public func sendDestroy(_ build: sending (Echo.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.DestroyResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             let params = message.initRoot(Echo.DestroyParams.self)
             CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
@@ -42,7 +42,7 @@ public enum Echo: Capnp.InterfaceType {
             let response = try await sendEcho(echo: echo).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
-        public func echo(_ build: (Echo.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+        public func echo(_ build: sending (Echo.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
@@ -52,7 +52,7 @@ public enum Echo: Capnp.InterfaceType {
                 params.echo = echo
             }
         }
-        public func sendEcho(_ build: (Echo.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.EchoResults> {
+        public func sendEcho(_ build: sending (Echo.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.EchoResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             let params = message.initRoot(Echo.EchoParams.self)
             CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)

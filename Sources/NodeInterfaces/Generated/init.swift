@@ -22,7 +22,7 @@ public enum Init: Capnp.InterfaceType {
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
-        public func construct(_ build: (Init.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+        public func construct(_ build: sending (Init.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
             let response = try await sendConstruct(build).response()
             return response.threadMap
         }
@@ -32,7 +32,7 @@ public enum Init: Capnp.InterfaceType {
                 params.structBuilder.pointer(0).setClient(threadMap)
             }
         }
-        public func sendConstruct(_ build: (Init.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
+        public func sendConstruct(_ build: sending (Init.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(Init.ConstructParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 0, params: message))
@@ -42,7 +42,7 @@ public enum Init: Capnp.InterfaceType {
             let response = try await sendMakeEcho().response()
             return response.result
         }
-        public func makeEcho(_ build: (Init.MakeEchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Echo.Client {
+        public func makeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Echo.Client {
             let response = try await sendMakeEcho(build).response()
             return response.result
         }
@@ -51,7 +51,7 @@ public enum Init: Capnp.InterfaceType {
             try sendMakeEcho { _ in
             }
         }
-        public func sendMakeEcho(_ build: (Init.MakeEchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeEchoResults> {
+        public func sendMakeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeEchoResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             let params = message.initRoot(Init.MakeEchoParams.self)
             CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)

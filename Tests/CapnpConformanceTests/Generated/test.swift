@@ -2379,7 +2379,7 @@ public enum Base: Capnp.InterfaceType {
             let response = try await sendEcho(value: value).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
-        public func echo(_ build: (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+        public func echo(_ build: sending (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
@@ -2389,7 +2389,7 @@ public enum Base: Capnp.InterfaceType {
                 params.value = value
             }
         }
-        public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        public func sendEcho(_ build: sending (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
@@ -2510,7 +2510,7 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendAdd(a: a, b: b).response()
             return response.sum
         }
-        public func add(_ build: (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+        public func add(_ build: sending (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
             let response = try await sendAdd(build).response()
             return response.sum
         }
@@ -2521,7 +2521,7 @@ public enum Derived: Capnp.InterfaceType {
                 params.b = b
             }
         }
-        public func sendAdd(_ build: (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        public func sendAdd(_ build: sending (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
@@ -2531,7 +2531,7 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendDescribe(shape: shape).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
-        public func describe(_ build: (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+        public func describe(_ build: sending (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendDescribe(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
@@ -2541,7 +2541,7 @@ public enum Derived: Capnp.InterfaceType {
                 try params.setShape(shape)
             }
         }
-        public func sendDescribe(_ build: (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        public func sendDescribe(_ build: sending (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
@@ -2568,7 +2568,7 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendEcho(value: value).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
-        public func echo(_ build: (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+        public func echo(_ build: sending (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
@@ -2578,7 +2578,7 @@ public enum Derived: Capnp.InterfaceType {
                 params.value = value
             }
         }
-        public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        public func sendEcho(_ build: sending (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))

@@ -86,12 +86,12 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType>: 
         /// Save a capability persistently so that it can be restored by a future connection.  Not all
         /// capabilities can be saved -- application interfaces should define which capabilities support
         /// this and which do not.
-        public func save(_ build: (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Persistent<SturdyRef, Owner>.SaveResults.Reader {
+        public func save(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Persistent<SturdyRef, Owner>.SaveResults.Reader {
             let response = try await sendSave(build).response()
             return response
         }
         /// Sends `save` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendSave(_ build: (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
+        public func sendSave(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(Persistent<SturdyRef, Owner>.SaveParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: Persistent<SturdyRef, Owner>.typeId, methodId: 0, params: message))

@@ -22,7 +22,7 @@ public enum TestInit: Capnp.InterfaceType {
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
-        public func construct(_ build: (TestInit.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+        public func construct(_ build: sending (TestInit.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
             let response = try await sendConstruct(build).response()
             return response.threadMap
         }
@@ -32,7 +32,7 @@ public enum TestInit: Capnp.InterfaceType {
                 params.structBuilder.pointer(0).setClient(threadMap)
             }
         }
-        public func sendConstruct(_ build: (TestInit.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
+        public func sendConstruct(_ build: sending (TestInit.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             try CapnpRPC.RPCError.building { try build(message.initRoot(TestInit.ConstructParams.self)) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: TestInit.typeId, methodId: 0, params: message))
@@ -42,7 +42,7 @@ public enum TestInit: Capnp.InterfaceType {
             let response = try await sendMakeTester().response()
             return response.result
         }
-        public func makeTester(_ build: (TestInit.MakeTesterParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Tester.Client {
+        public func makeTester(_ build: sending (TestInit.MakeTesterParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Tester.Client {
             let response = try await sendMakeTester(build).response()
             return response.result
         }
@@ -51,7 +51,7 @@ public enum TestInit: Capnp.InterfaceType {
             try sendMakeTester { _ in
             }
         }
-        public func sendMakeTester(_ build: (TestInit.MakeTesterParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.MakeTesterResults> {
+        public func sendMakeTester(_ build: sending (TestInit.MakeTesterParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.MakeTesterResults> {
             let message = Capnp.MessageBuilder(firstSegmentWords: 128)
             let params = message.initRoot(TestInit.MakeTesterParams.self)
             CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
