@@ -77,8 +77,12 @@ struct ListenTests {
         let datadir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: datadir) }
         #expect(try await Ipc().connectAddress("auto", dataDirectory: datadir, name: "node", as: Init.Client.self) == nil)
-        await #expect(throws: ProcessError.self) {
+        let error = await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix", dataDirectory: datadir, name: "node", as: Init.Client.self)
+        }
+        guard case .unreachable(_, .nothingListening) = error else {
+            Issue.record("expected .unreachable(nothingListening), got \(String(describing: error))")
+            return
         }
     }
 
@@ -90,7 +94,7 @@ struct ListenTests {
         defer { limited.stop() }
         let first = try await Ipc().connectAddress("unix:limited.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         #expect(first != nil)
-        await #expect(throws: RPCError.self) {
+        await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix:limited.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         }
         // A policy that allows only some other uid refuses us: the same check as otherUid()
@@ -98,7 +102,7 @@ struct ListenTests {
         let strict = try Ipc().listenAddress("unix:strict.sock", dataDirectory: datadir, name: "x",
                                              policy: .uids([getuid() &+ 4242])) { EchoInit() }
         defer { strict.stop() }
-        await #expect(throws: RPCError.self) {
+        await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix:strict.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         }
         #expect(strict.connectionCount == 0)
