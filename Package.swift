@@ -65,6 +65,11 @@ let package = Package(
         .testTarget(name: "CapnpRPCTests", dependencies: ["Capnp", "CapnpRPC", "Multiprocess", "RPCTestKit", "rpc-test-peer", "TestSupport",
                                                          .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
+        // The compile test for names: NameCollisionTests uses NameCollisionSchemas' interfaces unqualified.
+        .target(name: "NameCollisionSchemas", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], path: "Tests/NameCollisionSchemas",
+                swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
+        .testTarget(name: "NameCollisionTests", dependencies: ["Capnp", "CapnpRPC", "Multiprocess", "NameCollisionSchemas", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
                                                             "mp-demo", "mp-demo-child", "TestSupport"],
                     swiftSettings: swiftSettings),
