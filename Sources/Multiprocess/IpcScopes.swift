@@ -8,8 +8,8 @@ extension Ipc {
     /// closes the connection when `body` returns, throws, or its task is cancelled.
     ///
     /// ```swift
-    /// let tip = try await Ipc().withConnection(to: "unix:/run/node.sock", as: Init.Client.self) { node in
-    ///     try await node.initClient.makeChain().getTip()
+    /// let reply = try await Ipc().withConnection(to: "unix:/run/node.sock", as: Init.Client.self) { node in
+    ///     try await node.initClient.makeEcho().echo(echo: "hi")
     /// }
     /// ```
     ///
