@@ -4,6 +4,7 @@
 ///
 /// Each `read` follows the pointer, checks the target against its segment, charges the traversal
 /// budget and the nesting limit, and throws `CapnpError` on anything malformed.
+// @unchecked: a raw pointer into a message's bytes, which `arena` keeps alive and nothing changes.
 public struct PointerReader: @unchecked Sendable {
     @usableFromInline let arena: MessageReader?
     @usableFromInline let segment: UInt32

@@ -4,6 +4,7 @@
 ///
 /// Reading a data field past the end of the struct's data section yields the field's default,
 /// which is how older messages stay readable by newer schemas.
+// @unchecked: raw pointers into a message's bytes, which `arena` keeps alive and nothing changes.
 public struct StructReader: @unchecked Sendable {
     @usableFromInline let arena: MessageReader?
     @usableFromInline let segment: UInt32

@@ -65,7 +65,8 @@ extension SwiftEmitter {
             out.line("}")
         }
         // Untyped: Swift does not infer typed throws for closures, so callers would have to spell it.
-        let closure = "(\(method.params).Builder) throws -> Void"
+        // `sending`: the closure may keep the params builder, so it goes with the message to the shim.
+        let closure = "sending (\(method.params).Builder) throws -> Void"
         if let arguments {
             let signature = arguments.map { "\($0.label): \($0.type)" }.joined(separator: ", ")
             let forward = arguments.map { "\($0.label): \($0.label)" }.joined(separator: ", ")

@@ -79,7 +79,7 @@ struct TypeNames {
         case .void: return "Capnp.VoidValue"
         case .bool: return "Bool"
         case .text: return "Capnp.Text"
-        case .data: return "Capnp.Data"
+        case .data: return "Capnp.Bytes"
         case .list: return "Capnp.List<\(try swiftType(try type.list.elementType, in: scope))>"
         case .enum: return try name(of: type.enum.typeId, brand: nil, in: scope)
         case .struct: return try name(of: type.struct.typeId, brand: try type.struct.brand, in: scope)

@@ -1,14 +1,15 @@
 // One two-party RPC connection over a unix stream socket.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// Limits and role of a connection.
 public struct ConnectionOptions: Sendable {
     /// Incoming messages larger than this many words fail the connection (default 8 Mi = 64 MiB).
-    public var traversalLimitWords: UInt64
-    /// Maximum struct/list nesting depth of incoming messages (default 64).
-    public var nestingLimit: Int32
+    /// Same name, type and default as `ReaderOptions.traversalLimitInWords`.
+    public var traversalLimitInWords: Int
+    /// Maximum struct/list nesting depth of incoming messages (default 64, as `ReaderOptions`).
+    public var nestingLimit: Int
     /// Maximum fds accepted per incoming message; 0 refuses fds (default 4).
     public var maxFdsPerMessage: UInt32
     /// Which end of the two-party connection this is; only tells the two ends apart.
@@ -17,9 +18,9 @@ public struct ConnectionOptions: Sendable {
     /// the default). A call whose server works longer than this in silence ends with it.
     public var idleTimeout: Duration?
 
-    public init(traversalLimitWords: UInt64 = 8 << 20, nestingLimit: Int32 = 64,
+    public init(traversalLimitInWords: Int = 8 << 20, nestingLimit: Int = 64,
                 maxFdsPerMessage: UInt32 = 4, isServer: Bool = false, idleTimeout: Duration? = nil) {
-        self.traversalLimitWords = traversalLimitWords
+        self.traversalLimitInWords = traversalLimitInWords
         self.nestingLimit = nestingLimit
         self.maxFdsPerMessage = maxFdsPerMessage
         self.isServer = isServer
@@ -63,8 +64,8 @@ public final class Connection: Sendable {
     public init(fd: Int32, bootstrap: Capability? = nil, options: ConnectionOptions = ConnectionOptions()) throws(RPCError) {
         let events = DisconnectEvents()
         var raw = ccapnp_connection_options_default()
-        raw.traversal_limit_words = options.traversalLimitWords
-        raw.nesting_limit = options.nestingLimit
+        raw.traversal_limit_words = UInt64(max(options.traversalLimitInWords, 0))
+        raw.nesting_limit = Int32(clamping: options.nestingLimit)
         raw.max_fds_per_message = options.maxFdsPerMessage
         raw.is_server = options.isServer ? 1 : 0
         raw.idle_timeout_ms = options.idleTimeout.map(Self.milliseconds) ?? 0

@@ -1,10 +1,11 @@
 // A call in flight: its answer arrives on the loop and resumes whoever waits for it.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// An RPC call that was sent. Await `response()` for its results; `pipeline(_:)` gives
 /// capabilities from the results before they arrive (promise pipelining).
+// @unchecked: `state` changes only under `stateLock`; the shim handle is set once, at send.
 public final class OutgoingCall: @unchecked Sendable {
     typealias Outcome = Result<MessageReader, RPCError>
     typealias Waiter = UnsafeContinuation<Outcome, Never>
@@ -117,7 +118,7 @@ public final class OutgoingCall: @unchecked Sendable {
 public struct PendingCall<Results: StructType>: Sendable {
     public let call: OutgoingCall
 
-    public init(_ call: OutgoingCall) { self.call = call }
+    @_spi(Generated) public init(_ call: OutgoingCall) { self.call = call }
 
     public nonisolated(nonsending) func response() async throws(RPCError) -> Results.Reader {
         let message = try await call.response()

@@ -1,7 +1,7 @@
 // The per-call context of libmultiprocess-style interfaces: methods with a
 // `context :Proxy.Context` param get it filled in by the runtime, not by the caller.
 
-import Capnp
+@_spi(Generated) import Capnp
 
 /// What a call's `context` param (libmultiprocess's `Proxy.Context`) carries: the callee-side
 /// thread the call should run on, and the caller's thread for callbacks made during it.
@@ -20,7 +20,7 @@ public final class ProxyContext: Sendable {
     }
 
     /// Writes the context struct (pointer 0: thread, pointer 1: callbackThread) at `pointer`.
-    public func fill(_ pointer: PointerBuilder) {
+    @_spi(Generated) public func fill(_ pointer: PointerBuilder) {
         let context = pointer.initStruct(dataWords: 0, pointerCount: 2)
         context.pointer(0).setCapability(entry: thread)
         context.pointer(1).setCapability(entry: callbackThread)
@@ -28,7 +28,7 @@ public final class ProxyContext: Sendable {
 
     /// Fills the context param at `pointer` from `capability`'s context, if it has one; else
     /// leaves it null (Swift servers accept that; libmultiprocess ones may not).
-    public static func fill(_ pointer: PointerBuilder, for capability: Capability) {
+    @_spi(Generated) public static func fill(_ pointer: PointerBuilder, for capability: Capability) {
         capability.context?.fill(pointer)
     }
 }

@@ -2,9 +2,10 @@
 // reachable through the reader's capability table.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// Owns a shim message; readers over it keep it alive.
+// @unchecked: immutable after init, over a shim message that is read-only (OpaquePointer is not Sendable).
 final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
     // Immutable after init; the shim's message is read-only.
     private let handle: OpaquePointer

@@ -2,7 +2,7 @@
 // from a task that starts inline on the loop (no hop if it never suspends).
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 import Synchronization
 
 /// An object that serves calls. Generated `Server` protocols implement `dispatch` by switching
@@ -24,6 +24,7 @@ extension CapabilityServer {
 }
 
 /// One call to a server: its params, its results, and its answer.
+// @unchecked: it goes from the loop thread to the one task that serves it, which alone builds the results.
 public final class IncomingCall: @unchecked Sendable {
     public let interfaceId: UInt64
     public let methodId: UInt16

@@ -1,7 +1,7 @@
 // Protocol: how a process talks to another over one socket, as Bitcoin Core's ipc::Protocol
 // (its Cap'n Proto implementation): `connect` gives the peer's Init, `serve` exports ours.
 
-import Capnp
+@_spi(Generated) import Capnp
 import CapnpRPC
 import Logging
 #if canImport(Glibc)
@@ -75,13 +75,13 @@ public struct Protocol: Sendable {
     /// Init from `makeInit`. Peers `policy` does not allow, and connections beyond
     /// `maxConnections`, are closed at once and logged.
     public func listen(fd: Int32, maxConnections: Int = 64, policy: PeerPolicy = .sameUser,
-                       makeInit: @escaping @Sendable () -> any CapabilityServer) -> Listener {
+                       makeInit: @escaping @Sendable () -> any CapabilityServer) -> IpcListener {
         var accepted = options
         accepted.isServer = true
         let serverOptions = accepted
         let logger = self.logger
         let holder = ListenerHolder()
-        let listener = Listener(fd: fd) { client in
+        let listener = IpcListener(fd: fd) { client in
             guard let listener = holder.listener else { close(client); return }
             guard let uid = peerUid(client), policy.allows(uid) else {
                 logger.warning("refused a connection on fd \(fd): peer uid \(peerUid(client).map(String.init) ?? "unknown") is not allowed")
@@ -139,7 +139,7 @@ public struct Protocol: Sendable {
 }
 
 /// Lets the accept closure reach its listener without a retain cycle.
+// @unchecked: `listener` is set once, before the accept thread that reads it starts.
 private final class ListenerHolder: @unchecked Sendable {
-    // Set once, before the accept thread starts.
-    weak var listener: Listener?
+    weak var listener: IpcListener?
 }

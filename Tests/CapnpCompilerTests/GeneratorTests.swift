@@ -64,7 +64,7 @@ func generate(_ schema: String) throws -> String {
     struct User { names @0 :Map(Text, Data); any @1 :Map; }
     """)
     #expect(output.contains("public enum Map<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.StructType"))
-    #expect(output.contains("Map<Capnp.Text, Capnp.Data>.Reader"))
+    #expect(output.contains("Map<Capnp.Text, Capnp.Bytes>.Reader"))
     #expect(output.contains("Map<Capnp.AnyPointer, Capnp.AnyPointer>.Reader"))
     #expect(output.contains("public var key: Key.Reader"))
 }

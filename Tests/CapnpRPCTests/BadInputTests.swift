@@ -48,7 +48,7 @@ struct BadInputTests {
         // 1 Mi words (8 MiB) allowed; the frame claims one segment of 16 Mi words (128 MiB) and
         // sends none of it: only a check of the segment table can end the connection now.
         let server = try Connection(fd: ours, serving: TesterServer(),
-                                    options: ConnectionOptions(traversalLimitWords: 1 << 20, isServer: true))
+                                    options: ConnectionOptions(traversalLimitInWords: 1 << 20, isServer: true))
         defer { server.close() }
         send([0, 0, 0, 0] + withUnsafeBytes(of: UInt32(16 << 20).littleEndian, Array.init), to: raw)
         let ended = try await withHangGuard("the connection to fail") { await server.disconnected() }
@@ -68,7 +68,7 @@ struct BadInputTests {
     func messageUnderTheSizeLimit() async throws {
         let (ours, theirs) = try socketPair()
         let server = try Connection(fd: theirs, serving: TesterServer(),
-                                    options: ConnectionOptions(traversalLimitWords: 1 << 14, isServer: true))
+                                    options: ConnectionOptions(traversalLimitInWords: 1 << 14, isServer: true))
         let client = try Connection(fd: ours)
         defer { client.close(); server.close() }
         let tester = client.bootstrap(as: Tester.Client.self)
@@ -172,10 +172,10 @@ struct BadInputTests {
     func malformedParams() async throws {
         let ends = try Endpoints(.inProcess)
         defer { ends.finish() }
-        let message = MessageBuilder()
-        message.root.setText("not a struct")
         let error = await rpcError {
-            try await ends.tester.capability.call(interfaceId: Calculator.typeId, methodId: Calculator.Method.add.rawValue, params: message)
+            let message = MessageBuilder()  // built here: `call` takes it as `sending`
+            message.root.setText("not a struct")
+            return try await ends.tester.capability.call(interfaceId: Calculator.typeId, methodId: Calculator.Method.add.rawValue, params: message)
         }
         #expect(error?.kind == .failed)
         #expect(error?.reason.contains("malformed") == true, "reason: \(error?.reason ?? "none")")
@@ -186,12 +186,12 @@ struct BadInputTests {
     func capabilityIndexOutOfRange(setup: Setup) async throws {
         let ends = try Endpoints(setup)
         defer { ends.finish() }
-        let message = MessageBuilder()
-        let params = message.initRoot(Tester.CallBackParams.self)
-        params.callback.setCapability(7)  // the table is empty
-        params.depth = 1
         let error = await rpcError {
-            try await ends.tester.capability.call(interfaceId: Tester.typeId, methodId: Tester.Method.callBack.rawValue, params: message)
+            let message = MessageBuilder()  // built here: `call` takes it as `sending`
+            let params = message.initRoot(Tester.CallBackParams.self)
+            params.callback.setCapability(7)  // the table is empty
+            params.depth = 1
+            return try await ends.tester.capability.call(interfaceId: Tester.typeId, methodId: Tester.Method.callBack.rawValue, params: message)
         }
         #expect(error?.kind == .failed)
         // capnp checks the index when it copies the params into the request, on our side.

@@ -1,6 +1,7 @@
 // Interop with pycapnp, an RPC implementation that is not ours: each side as client and server.
 
 import CapnpRPC
+import Foundation
 import Multiprocess
 import RPCTestKit
 import TestSupport

@@ -1,7 +1,7 @@
 // Far and double-far pointers: hand-crafted landing pads the reader must follow, and builders that
 // are forced to spill into new segments, checked by decoding their output with the capnp tool.
 
-@testable import Capnp
+@_spi(Generated) @testable import Capnp
 import TestSupport
 import Testing
 

@@ -1,7 +1,7 @@
 // Overwriting or clearing a pointer in a builder zeroes what it pointed to, so stale bytes never
 // reach the wire; the result must still be a message the capnp tool reads as intended.
 
-@testable import Capnp
+@_spi(Generated) @testable import Capnp
 import TestSupport
 import Testing
 

@@ -1,7 +1,7 @@
 // ReaderOptions: the traversal budget is one per message, shared by every read of it; nesting,
 // segment-count and size limits apply exactly at their boundaries.
 
-@testable import Capnp
+@_spi(Generated) @testable import Capnp
 import TestSupport
 import Testing
 

@@ -71,8 +71,12 @@ struct ListenTests {
         let directory = try TemporaryDirectory("mp-listen")  // removed when dropped
         let datadir = directory.path
         #expect(try await Ipc().connectAddress("auto", dataDirectory: datadir, name: "node", as: Init.Client.self) == nil)
-        await #expect(throws: ProcessError.self) {
+        let error = await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix", dataDirectory: datadir, name: "node", as: Init.Client.self)
+        }
+        guard case .unreachable(_, .nothingListening) = error else {
+            Issue.record("expected .unreachable(nothingListening), got \(String(describing: error))")
+            return
         }
     }
 
@@ -84,17 +88,19 @@ struct ListenTests {
         defer { limited.stop() }
         let first = try await Ipc().connectAddress("unix:limited.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         #expect(first != nil)
-        await #expect(throws: RPCError.self) {
+        let limitedError = await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix:limited.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         }
+        if case .serverFailed = limitedError {} else { Issue.record("expected .serverFailed, got \(String(describing: limitedError))") }
         // A policy that allows only some other uid refuses us: the same check as otherUid()
         // below, without needing root.
         let strict = try Ipc().listenAddress("unix:strict.sock", dataDirectory: datadir, name: "x",
                                              policy: .uids([getuid() &+ 4242])) { EchoInit() }
         defer { strict.stop() }
-        await #expect(throws: RPCError.self) {
+        let strictError = await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix:strict.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         }
+        if case .serverFailed = strictError {} else { Issue.record("expected .serverFailed, got \(String(describing: strictError))") }
         #expect(strict.connectionCount == 0)
     }
 

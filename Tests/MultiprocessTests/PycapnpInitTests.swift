@@ -1,6 +1,7 @@
 // A peer that is not Swift: pycapnp, with only the schema files, drives our Init the way
 // Bitcoin Core's interface_ipc.py drives bitcoin-node (construct, makeThread, makeEcho, echo).
 
+import CapnpRPC
 import Foundation
 import Multiprocess
 import NodeInterfaces
