@@ -1,6 +1,7 @@
 // Where the pycapnp interop peers are: the venv python scripts/setup makes, and the scripts in
 // Tests/Interop. The one place tests look for them.
 
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
