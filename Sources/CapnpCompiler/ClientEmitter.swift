@@ -4,9 +4,6 @@
 import Capnp
 
 extension SwiftEmitter {
-    /// Member names the Client itself declares, which a method must not take.
-    private static let clientMembers: Set<String> = ["capability", "cast", "interfaceId"]
-
     mutating func emitClient(_ interface: Node.Reader) throws {
         let name = index.names[interface.id]!
         out.line()
@@ -16,10 +13,12 @@ extension SwiftEmitter {
         out.line("public static var interfaceId: UInt64 { \(SwiftNames.hex(interface.id)) }")
         out.line("public let capability: CapnpRPC.Capability")
         out.line("public init(_ capability: CapnpRPC.Capability) { self.capability = capability }")
-        for method in try rpcMethods(of: interface.id, in: interface.id) {
+        let methods = try rpcMethods(of: interface.id, in: interface.id)
+        let names = InterfaceMemberNames.client(methods.map(\.name))
+        for method in methods {
             let docs = index.memberDocs[method.interfaceId] ?? []
-            try emitClientMethod(method, doc: Int(method.ordinal) < docs.count ? docs[Int(method.ordinal)] : nil,
-                                 scope: interface.id)
+            try emitClientMethod(method, base: names.method[method.name]!, send: names.send[method.name]!,
+                                 doc: Int(method.ordinal) < docs.count ? docs[Int(method.ordinal)] : nil, scope: interface.id)
         }
         out.dedent()
         out.line("}")
@@ -30,10 +29,7 @@ extension SwiftEmitter {
         }
     }
 
-    private mutating func emitClientMethod(_ method: RPCMethod, doc: String?, scope: UInt64) throws {
-        var base = SwiftNames.member(method.name)
-        if Self.clientMembers.contains(method.name) { base += "_" }
-        let send = SwiftNames.prefixed("send", method.name)
+    private mutating func emitClientMethod(_ method: RPCMethod, base: String, send: String, doc: String?, scope: UInt64) throws {
         out.line()
         if method.isGeneric {
             out.line("// `\(method.name)` has generic parameters of its own; call it with `capability.send`.")
@@ -44,7 +40,7 @@ extension SwiftEmitter {
         let arguments = try rpcArguments(method, in: scope)
         let returns = try rpcReturn(method, in: scope)
         let returnClause = returns.map { " -> \($0.type)" } ?? ""
-        let hasParams = try method.paramNode.struct.fields.count > 0
+        let hasParams = try method.paramNode.struct_.fields.count > 0
 
         // Awaiting forms.
         func emitAwait(_ signature: String, _ sendCall: String) {
@@ -119,10 +115,9 @@ extension SwiftEmitter {
         guard !method.isGeneric, !pipelined.contains(method.resultNode.id) else { return }
         pipelined.insert(method.resultNode.id)
         var accessors: [(String, String, UInt32)] = []
-        for field in try method.resultNode.struct.fields where field.which == .slot && field.discriminantValue == 0xFFFF {
+        for field in try method.resultNode.struct_.fields where field.which == .slot && field.discriminantValue == 0xFFFF {
             guard try field.slot.type.which == .interface else { continue }
-            var name = SwiftNames.member(try field.name)
-            if ["call", "response"].contains(name) { name += "_" }
+            let name = InterfaceMemberNames.pipeline(try field.name)
             accessors.append((name, try types.swiftType(try field.slot.type, in: file), field.slot.offset))
         }
         guard !accessors.isEmpty else { return }

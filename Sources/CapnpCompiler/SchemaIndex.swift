@@ -37,11 +37,11 @@ struct SchemaIndex {
                 parents[nested.id] = node.id
                 children[node.id, default: []].append(nested.id)
             }
-            guard case .struct = node.which else {
+            guard case .struct_ = node.which else {
                 if case .interface = node.which { try indexMethods(of: node) }
                 continue
             }
-            for field in try node.struct.fields where field.which == .group {
+            for field in try node.struct_.fields where field.which == .group {
                 let groupId = field.group.typeId
                 names[groupId] = SwiftNames.type(try field.name)
                 parents[groupId] = node.id
@@ -101,7 +101,7 @@ struct SchemaIndex {
         var result: Set<String> = ["Reader", "Builder"]
         if let node = nodes[scope] {
             switch node.which {
-            case .struct where node.struct.discriminantCount > 0: result.insert("Which")
+            case .struct_ where node.struct_.discriminantCount > 0: result.insert("Which")
             case .interface: result.formUnion(["Method", "Client", "Server"])
             default: break
             }
@@ -121,8 +121,8 @@ struct SchemaIndex {
         if let node = nodes[scope] {
             switch node.which {
             case .interface: return true
-            case .struct:
-                for field in try node.struct.fields where field.which == .slot {
+            case .struct_:
+                for field in try node.struct_.fields where field.which == .slot {
                     if try Self.mentionsInterface(try field.slot.type) { return true }
                 }
             default: break

@@ -19,15 +19,18 @@ extension SwiftEmitter {
     mutating func emitServer(_ interface: Node.Reader) throws {
         let name = index.names[interface.id]!
         let superclasses = try interface.interface.superclasses.map { $0.id }
-        var refined = try superclasses.map { try serverName($0) }
-        if refined.isEmpty { refined = ["CapnpRPC.CapabilityServer"] }
         let docs = index.memberDocs[interface.id] ?? []
         let fileScope = try serverProtocol(interface.id)
+        // The unimplemented defaults sit on a protocol the Server refines, so a default written by
+        // hand in an extension of the Server (more specific) wins over them without a clash.
+        let defaults = fileScope.map { $0 + "Defaults" } ?? "_ServerDefaults"
+        let refined = try [defaults] + superclasses.map { try serverName($0) }
         // Nested declarations name types from inside the interface; file-scope ones from the file.
         let scope = fileScope == nil ? interface.id : file
         var declaration = CodeWriter()
         declaration.line()
-        declaration.line("/// Implement this to serve `\(name)`. A method that throws fails the call; an `RPCError` keeps its kind.")
+        declaration.line("/// Implement this to serve `\(name)`: a method not implemented fails with `unimplemented`; one that")
+        declaration.line("/// throws fails the call (an `RPCError` keeps its kind).")
         declaration.line("public protocol \(fileScope ?? "Server"): \(refined.joined(separator: ", ")) {")
         declaration.indent()
         for method in try rpcMethods(of: interface.id, in: scope) where method.interfaceId == interface.id && !method.isGeneric {
@@ -40,6 +43,8 @@ extension SwiftEmitter {
         }
         declaration.dedent()
         declaration.line("}")
+        declaration.line("/// Where `Server`'s methods get their `unimplemented` defaults.")
+        declaration.line("public protocol \(defaults): CapnpRPC.CapabilityServer {}")
         if let fileScope {
             out.line()
             out.line("public typealias Server = \(fileScope)")
@@ -50,14 +55,27 @@ extension SwiftEmitter {
         try emitDispatch(interface, superclasses: superclasses)
     }
 
-    private func serverMethodName(_ name: String) -> String {
-        ["dispatch", "fileDescriptor"].contains(name) ? name + "_" : SwiftNames.member(name)
-    }
+    private func serverMethodName(_ name: String) -> String { InterfaceMemberNames.server(name) }
 
     static func dispatchName(_ id: UInt64) -> String { "_dispatch_\(String(id, radix: 16))" }
 
     private mutating func emitDispatch(_ interface: Node.Reader, superclasses: [UInt64]) throws {
         let qualified = try types.swiftTypeName(interface.id, in: file)
+        extensions.line()
+        // Every method defaults to failing with `unimplemented`, as capnp C++ servers do, so a
+        // server writes only what it serves.
+        let fileScope = try serverProtocol(interface.id)
+        extensions.line("extension \(fileScope.map { $0 + "Defaults" } ?? qualified + "._ServerDefaults") {")
+        extensions.indent()
+        for method in try rpcMethods(of: interface.id, in: file) where method.interfaceId == interface.id && !method.isGeneric {
+            let params = fileScope != nil ? try types.swiftTypeName(method.paramNode.id, in: file) : method.params
+            let results = fileScope != nil ? try types.swiftTypeName(method.resultNode.id, in: file) : method.results
+            extensions.line("public func \(serverMethodName(method.name))(_ call: CapnpRPC.ServerCall<\(params), \(results)>) async throws {")
+            extensions.line("    throw CapnpRPC.RPCError.unimplemented(call.call)")
+            extensions.line("}")
+        }
+        extensions.dedent()
+        extensions.line("}")
         extensions.line()
         extensions.line("extension \(try serverName(interface.id)) {")
         extensions.indent()

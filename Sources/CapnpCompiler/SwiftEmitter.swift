@@ -28,9 +28,9 @@ struct SwiftEmitter {
     mutating func emit(_ id: UInt64) throws {
         let node = try index.node(id)
         switch node.which {
-        case .struct:
-            if node.struct.isGroup { try emitGroup(node) } else { try emitStruct(node) }
-        case .enum: try emitEnum(node)
+        case .struct_:
+            if node.struct_.isGroup { try emitGroup(node) } else { try emitStruct(node) }
+        case .enum_: try emitEnum(node)
         case .interface: try emitInterface(node)
         case .const: try emitConstant(node)
         default: break

@@ -40,12 +40,13 @@ func generate(_ schema: String) throws -> String {
     @0xc1f3a9d2b4e5f602;
     struct K { struct @0 :UInt8; class @1 :Text; default @2 :Bool; type @3 :Type; enum Type { self @0; protocol @1; unknown @2; } }
     """)
-    #expect(output.contains("public var `struct`: UInt8"))
-    #expect(output.contains("public var `class`: String"))
-    #expect(output.contains("public var `default`: Bool"))
+    #expect(output.contains("public var struct_: UInt8"))
+    #expect(output.contains("public var class_: String"))
+    #expect(output.contains("public var default_: Bool"))
     #expect(output.contains("public enum Type_: Capnp.CapnpEnum"))
-    #expect(output.contains("case `self`"))
+    #expect(output.contains("case self_"))
     #expect(output.contains("case unknown_"))
+    #expect(!output.contains("var `") && !output.contains("case `"), "keywords take a trailing underscore, never backticks")
 }
 
 @Test func shadowedTopLevelNamesAreReachedThroughATypealias() throws {

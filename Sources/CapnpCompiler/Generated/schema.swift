@@ -11,8 +11,8 @@ public enum Node: Capnp.StructType {
     public static var pointerCount: Int { 6 }
     public enum Which: Hashable, Sendable {
         case file
-        case `struct`
-        case `enum`
+        case struct_
+        case enum_
         case interface
         case const
         case annotation
@@ -61,16 +61,16 @@ public enum Node: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<_Annotation_f1c8950dab257542>.read(structReader.pointer(2), default: nil) }
         }
         public var hasAnnotations: Bool { !structReader.pointer(2).isNull }
-        public var `struct`: Struct.Reader { Struct.Reader(structReader) }
-        public var `enum`: Enum.Reader { Enum.Reader(structReader) }
+        public var struct_: Struct.Reader { Struct.Reader(structReader) }
+        public var enum_: Enum.Reader { Enum.Reader(structReader) }
         public var interface: Interface.Reader { Interface.Reader(structReader) }
         public var const: Const.Reader { Const.Reader(structReader) }
         public var annotation: Annotation.Reader { Annotation.Reader(structReader) }
         public var which: Which {
             switch structReader.read(6) as UInt16 {
             case 0: .file
-            case 1: .`struct`
-            case 2: .`enum`
+            case 1: .struct_
+            case 2: .enum_
             case 3: .interface
             case 4: .const
             case 5: .annotation
@@ -143,7 +143,7 @@ public enum Node: Capnp.StructType {
         }
         public var hasAnnotations: Bool { !structBuilder.pointer(2).isNull }
         public func setFile() { structBuilder.write(6, UInt16(0)); }
-        public var `struct`: Struct.Builder { Struct.Builder(structBuilder) }
+        public var struct_: Struct.Builder { Struct.Builder(structBuilder) }
         public func initStruct() -> Struct.Builder {
             structBuilder.write(6, UInt16(1));
             structBuilder.write(7, UInt16(0))
@@ -155,7 +155,7 @@ public enum Node: Capnp.StructType {
             structBuilder.pointer(3).clear()
             return Struct.Builder(structBuilder)
         }
-        public var `enum`: Enum.Builder { Enum.Builder(structBuilder) }
+        public var enum_: Enum.Builder { Enum.Builder(structBuilder) }
         public func initEnum() -> Enum.Builder {
             structBuilder.write(6, UInt16(2));
             structBuilder.pointer(3).clear()
@@ -196,8 +196,8 @@ public enum Node: Capnp.StructType {
         public var which: Which {
             switch structBuilder.read(6) as UInt16 {
             case 0: .file
-            case 1: .`struct`
-            case 2: .`enum`
+            case 1: .struct_
+            case 2: .enum_
             case 3: .interface
             case 4: .const
             case 5: .annotation
@@ -795,6 +795,7 @@ public enum Field: Capnp.StructType {
 
     public static var noDiscriminant: UInt16 { 65535 }
 
+    /// A regular, non-group, non-fixed-list field.
     public enum Slot {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
@@ -855,6 +856,7 @@ public enum Field: Capnp.StructType {
         }
     }
 
+    /// A group.
     public enum Group {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
@@ -1143,8 +1145,8 @@ public enum Type_: Capnp.StructType {
         case text
         case data
         case list
-        case `enum`
-        case `struct`
+        case enum_
+        case struct_
         case interface
         case anyPointer
         case unknown(UInt16)
@@ -1153,8 +1155,8 @@ public enum Type_: Capnp.StructType {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var list: List.Reader { List.Reader(structReader) }
-        public var `enum`: Enum.Reader { Enum.Reader(structReader) }
-        public var `struct`: Struct.Reader { Struct.Reader(structReader) }
+        public var enum_: Enum.Reader { Enum.Reader(structReader) }
+        public var struct_: Struct.Reader { Struct.Reader(structReader) }
         public var interface: Interface.Reader { Interface.Reader(structReader) }
         public var anyPointer: AnyPointer.Reader { AnyPointer.Reader(structReader) }
         public var which: Which {
@@ -1174,8 +1176,8 @@ public enum Type_: Capnp.StructType {
             case 12: .text
             case 13: .data
             case 14: .list
-            case 15: .`enum`
-            case 16: .`struct`
+            case 15: .enum_
+            case 16: .struct_
             case 17: .interface
             case 18: .anyPointer
             case let value: .unknown(value)
@@ -1205,14 +1207,14 @@ public enum Type_: Capnp.StructType {
             structBuilder.pointer(0).clear()
             return List.Builder(structBuilder)
         }
-        public var `enum`: Enum.Builder { Enum.Builder(structBuilder) }
+        public var enum_: Enum.Builder { Enum.Builder(structBuilder) }
         public func initEnum() -> Enum.Builder {
             structBuilder.write(0, UInt16(15));
             structBuilder.write(1, UInt64(0))
             structBuilder.pointer(0).clear()
             return Enum.Builder(structBuilder)
         }
-        public var `struct`: Struct.Builder { Struct.Builder(structBuilder) }
+        public var struct_: Struct.Builder { Struct.Builder(structBuilder) }
         public func initStruct() -> Struct.Builder {
             structBuilder.write(0, UInt16(16));
             structBuilder.write(1, UInt64(0))
@@ -1253,8 +1255,8 @@ public enum Type_: Capnp.StructType {
             case 12: .text
             case 13: .data
             case 14: .list
-            case 15: .`enum`
-            case 16: .`struct`
+            case 15: .enum_
+            case 16: .struct_
             case 17: .interface
             case 18: .anyPointer
             case let value: .unknown(value)
@@ -1445,10 +1447,15 @@ public enum Type_: Capnp.StructType {
             public var asReader: Reader { Reader(structBuilder.asReader) }
         }
 
+        /// A regular AnyPointer.
+        ///
+        /// The name "unconstrained" means as opposed to constraining it to match a type parameter.
+        /// In retrospect this name is probably a poor choice given that it may still be constrained
+        /// to be a struct, list, or capability.
         public enum Unconstrained {
             public enum Which: Hashable, Sendable {
                 case anyKind
-                case `struct`
+                case struct_
                 case list
                 case capability
                 case unknown(UInt16)
@@ -1459,7 +1466,7 @@ public enum Type_: Capnp.StructType {
                 public var which: Which {
                     switch structReader.read(5) as UInt16 {
                     case 0: .anyKind
-                    case 1: .`struct`
+                    case 1: .struct_
                     case 2: .list
                     case 3: .capability
                     case let value: .unknown(value)
@@ -1480,7 +1487,7 @@ public enum Type_: Capnp.StructType {
                 public var which: Which {
                     switch structBuilder.read(5) as UInt16 {
                     case 0: .anyKind
-                    case 1: .`struct`
+                    case 1: .struct_
                     case 2: .list
                     case 3: .capability
                     case let value: .unknown(value)
@@ -1490,6 +1497,7 @@ public enum Type_: Capnp.StructType {
             }
         }
 
+        /// This is actually a reference to a type parameter defined within this scope.
         public enum Parameter {
             public struct Reader: Capnp.StructReaderView {
                 public let structReader: Capnp.StructReader
@@ -1518,6 +1526,8 @@ public enum Type_: Capnp.StructType {
             }
         }
 
+        /// This is actually a reference to an implicit (generic) parameter of a method. The only
+        /// legal context for this type to appear is inside Method.paramBrand or Method.resultBrand.
         public enum ImplicitMethodParameter {
             public struct Reader: Capnp.StructReaderView {
                 public let structReader: Capnp.StructReader
@@ -1589,7 +1599,7 @@ public enum Brand: Capnp.StructType {
             public var bind: Capnp.List<Brand.Binding>.Reader {
                 get throws(Capnp.CapnpError) { try Capnp.List<Brand.Binding>.read(structReader.pointer(0), default: nil) }
             }
-            public var hasBind: Bool { !structReader.pointer(0).isNull }
+            public var hasBind: Bool { structReader.read(4) as UInt16 == 0 && !structReader.pointer(0).isNull }
             public var which: Which {
                 switch structReader.read(4) as UInt16 {
                 case 0: .bind
@@ -1614,7 +1624,7 @@ public enum Brand: Capnp.StructType {
             public func setBind(_ value: Capnp.List<Brand.Binding>.Reader) throws(Capnp.CapnpError) {
                 structBuilder.write(4, UInt16(0)); try Capnp.List<Brand.Binding>.set(structBuilder.pointer(0), to: value)
             }
-            public var hasBind: Bool { !structBuilder.pointer(0).isNull }
+            public var hasBind: Bool { structBuilder.read(4) as UInt16 == 0 && !structBuilder.pointer(0).isNull }
             /// The place where the Brand appears is within this scope or a sub-scope, and bindings
             /// for this scope are deferred to later Brand applications. This is equivalent to a
             /// pass-through binding list, where each of this scope's parameters is bound to itself.
@@ -1657,7 +1667,7 @@ public enum Brand: Capnp.StructType {
             public var type: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(0), default: nil) }
             }
-            public var hasType: Bool { !structReader.pointer(0).isNull }
+            public var hasType: Bool { structReader.read(0) as UInt16 == 1 && !structReader.pointer(0).isNull }
             public var which: Which {
                 switch structReader.read(0) as UInt16 {
                 case 0: .unbound
@@ -1677,7 +1687,7 @@ public enum Brand: Capnp.StructType {
             public func setType(_ value: Type_.Reader) throws(Capnp.CapnpError) {
                 structBuilder.write(0, UInt16(1)); try Type_.set(structBuilder.pointer(0), to: value)
             }
-            public var hasType: Bool { !structBuilder.pointer(0).isNull }
+            public var hasType: Bool { structBuilder.read(0) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
             public var which: Which {
                 switch structBuilder.read(0) as UInt16 {
                 case 0: .unbound
@@ -1711,8 +1721,8 @@ public enum Value: Capnp.StructType {
         case text
         case data
         case list
-        case `enum`
-        case `struct`
+        case enum_
+        case struct_
         case interface
         case anyPointer
         case unknown(UInt16)
@@ -1738,18 +1748,18 @@ public enum Value: Capnp.StructType {
         @inlinable @inline(__always) public var textBytes: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
-        public var hasText: Bool { !structReader.pointer(0).isNull }
+        public var hasText: Bool { structReader.read(0) as UInt16 == 12 && !structReader.pointer(0).isNull }
         @inlinable @inline(__always) public var data: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readData(0) }
         }
-        public var hasData: Bool { !structReader.pointer(0).isNull }
+        public var hasData: Bool { structReader.read(0) as UInt16 == 13 && !structReader.pointer(0).isNull }
         public var list: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasList: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var `enum`: UInt16 { structReader.read(1) }
-        public var `struct`: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasStruct: Bool { !structReader.pointer(0).isNull }
+        public var hasList: Bool { structReader.read(0) as UInt16 == 14 && !structReader.pointer(0).isNull }
+        @inlinable public var enum_: UInt16 { structReader.read(1) }
+        public var struct_: Capnp.PointerReader { structReader.pointer(0) }
+        public var hasStruct: Bool { structReader.read(0) as UInt16 == 16 && !structReader.pointer(0).isNull }
         public var anyPointer: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasAnyPointer: Bool { !structReader.pointer(0).isNull }
+        public var hasAnyPointer: Bool { structReader.read(0) as UInt16 == 18 && !structReader.pointer(0).isNull }
         public var which: Which {
             switch structReader.read(0) as UInt16 {
             case 0: .void
@@ -1767,8 +1777,8 @@ public enum Value: Capnp.StructType {
             case 12: .text
             case 13: .data
             case 14: .list
-            case 15: .`enum`
-            case 16: .`struct`
+            case 15: .enum_
+            case 16: .struct_
             case 17: .interface
             case 18: .anyPointer
             case let value: .unknown(value)
@@ -1827,7 +1837,7 @@ public enum Value: Capnp.StructType {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.write(0, UInt16(12)); structBuilder.setText(0, newValue) }
         }
-        public var hasText: Bool { !structBuilder.pointer(0).isNull }
+        public var hasText: Bool { structBuilder.read(0) as UInt16 == 12 && !structBuilder.pointer(0).isNull }
         public var data: [UInt8] {
             get { Array(structBuilder.pointer(0).blobBytes()) }
             nonmutating set { structBuilder.write(0, UInt16(13)); structBuilder.pointer(0).setData(newValue) }
@@ -1836,20 +1846,20 @@ public enum Value: Capnp.StructType {
         public func initData(count: Int) -> UnsafeMutableRawBufferPointer {
             structBuilder.write(0, UInt16(13)); return structBuilder.pointer(0).initData(count: count)
         }
-        public var hasData: Bool { !structBuilder.pointer(0).isNull }
+        public var hasData: Bool { structBuilder.read(0) as UInt16 == 13 && !structBuilder.pointer(0).isNull }
         public var list: Capnp.PointerBuilder { structBuilder.write(0, UInt16(14)); return structBuilder.pointer(0) }
-        public var hasList: Bool { !structBuilder.pointer(0).isNull }
-        @inlinable public var `enum`: UInt16 {
+        public var hasList: Bool { structBuilder.read(0) as UInt16 == 14 && !structBuilder.pointer(0).isNull }
+        @inlinable public var enum_: UInt16 {
             get { structBuilder.read(1) }
             nonmutating set { structBuilder.write(0, UInt16(15)); structBuilder.write(1, newValue) }
         }
-        public var `struct`: Capnp.PointerBuilder { structBuilder.write(0, UInt16(16)); return structBuilder.pointer(0) }
-        public var hasStruct: Bool { !structBuilder.pointer(0).isNull }
+        public var struct_: Capnp.PointerBuilder { structBuilder.write(0, UInt16(16)); return structBuilder.pointer(0) }
+        public var hasStruct: Bool { structBuilder.read(0) as UInt16 == 16 && !structBuilder.pointer(0).isNull }
         /// The only interface value that can be represented statically is "null", whose methods always
         /// throw exceptions.
         public func setInterface() { structBuilder.write(0, UInt16(17)); }
         public var anyPointer: Capnp.PointerBuilder { structBuilder.write(0, UInt16(18)); return structBuilder.pointer(0) }
-        public var hasAnyPointer: Bool { !structBuilder.pointer(0).isNull }
+        public var hasAnyPointer: Bool { structBuilder.read(0) as UInt16 == 18 && !structBuilder.pointer(0).isNull }
         public var which: Which {
             switch structBuilder.read(0) as UInt16 {
             case 0: .void
@@ -1867,8 +1877,8 @@ public enum Value: Capnp.StructType {
             case 12: .text
             case 13: .data
             case 14: .list
-            case 15: .`enum`
-            case 16: .`struct`
+            case 15: .enum_
+            case 16: .struct_
             case 17: .interface
             case 18: .anyPointer
             case let value: .unknown(value)

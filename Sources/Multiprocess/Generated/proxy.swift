@@ -3,11 +3,12 @@
 import Capnp
 import CapnpRPC
 
-/// Makes a server-side thread for this client's calls.
+/// Makes threads at the side that serves it.
 public enum ThreadMap: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0xee5e37179ad9dc9d }
     /// Method ordinals, as they go on the wire.
     public enum Method: UInt16, Sendable, CaseIterable {
+        /// Makes a server-side thread for this client's calls.
         case makeThread = 0
         case makePool = 1
     }
@@ -18,10 +19,12 @@ public enum ThreadMap: Capnp.InterfaceType {
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 
+        /// Makes a server-side thread for this client's calls.
         public func makeThread(name: String) async throws(CapnpRPC.RPCError) -> Thread.Client {
             let response = try await sendMakeThread(name: name).response()
             return response.result
         }
+        /// Makes a server-side thread for this client's calls.
         public func makeThread(_ build: (ThreadMap.MakeThreadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Thread.Client {
             let response = try await sendMakeThread(build).response()
             return response.result
@@ -57,11 +60,15 @@ public enum ThreadMap: Capnp.InterfaceType {
         }
     }
 
-    /// Implement this to serve `ThreadMap`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
+    /// Implement this to serve `ThreadMap`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        /// Makes a server-side thread for this client's calls.
         func makeThread(_ call: CapnpRPC.ServerCall<ThreadMap.MakeThreadParams, ThreadMap.MakeThreadResults>) async throws
         func makePool(_ call: CapnpRPC.ServerCall<ThreadMap.MakePoolParams, ThreadMap.MakePoolResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     public enum MakeThreadParams: Capnp.StructType {
         public static var typeId: UInt64 { 0xc7dce7fe036b26d4 }
@@ -149,6 +156,7 @@ public enum ThreadMap: Capnp.InterfaceType {
     }
 }
 
+/// A thread one side made for the other's calls.
 public enum Thread: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0x81c1e2600d0b56c5 }
     /// Method ordinals, as they go on the wire.
@@ -172,10 +180,13 @@ public enum Thread: Capnp.InterfaceType {
         }
     }
 
-    /// Implement this to serve `Thread`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
+    /// Implement this to serve `Thread`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
         func getName(_ call: CapnpRPC.ServerCall<Thread.GetNameParams, Thread.GetNameResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     public enum GetNameParams: Capnp.StructType {
         public static var typeId: UInt64 { 0x91b503837a7fb9c6 }
@@ -221,7 +232,7 @@ public enum Thread: Capnp.InterfaceType {
     }
 }
 
-/// The thread the call should run on at the callee.
+/// What a call says about threads: where it runs, and where its callbacks go.
 public enum Context: Capnp.StructType {
     public static var typeId: UInt64 { 0x9c44e6645d0b22c6 }
     public static var dataWordCount: Int { 0 }
@@ -229,21 +240,23 @@ public enum Context: Capnp.StructType {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        /// The caller's thread, for callbacks made during the call.
+        /// The thread the call should run on at the callee.
         public var thread: Thread.Client { structReader.pointer(0).readClient(Thread.Client.self) }
         public var hasThread: Bool { !structReader.pointer(0).isNull }
+        /// The caller's thread, for callbacks made during the call.
         public var callbackThread: Thread.Client { structReader.pointer(1).readClient(Thread.Client.self) }
         public var hasCallbackThread: Bool { !structReader.pointer(1).isNull }
     }
     public struct Builder: Capnp.StructBuilderView {
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        /// The caller's thread, for callbacks made during the call.
+        /// The thread the call should run on at the callee.
         public var thread: Capnp.PointerBuilder { return structBuilder.pointer(0) }
         public func setThread(_ client: Thread.Client?) {
             structBuilder.pointer(0).setClient(client)
         }
         public var hasThread: Bool { !structBuilder.pointer(0).isNull }
+        /// The caller's thread, for callbacks made during the call.
         public var callbackThread: Capnp.PointerBuilder { return structBuilder.pointer(1) }
         public func setCallbackThread(_ client: Thread.Client?) {
             structBuilder.pointer(1).setClient(client)
@@ -256,6 +269,15 @@ public enum Context: Capnp.StructType {
 extension CapnpRPC.PendingCall where Results == ThreadMap.MakeThreadResults {
     /// `result` of the results, usable before they arrive (promise pipelining).
     public var result: Thread.Client { Thread.Client(call.pipeline([0])) }
+}
+
+extension ThreadMap._ServerDefaults {
+    public func makeThread(_ call: CapnpRPC.ServerCall<ThreadMap.MakeThreadParams, ThreadMap.MakeThreadResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makePool(_ call: CapnpRPC.ServerCall<ThreadMap.MakePoolParams, ThreadMap.MakePoolResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension ThreadMap.Server {
@@ -275,6 +297,12 @@ extension ThreadMap.Server {
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }
+    }
+}
+
+extension Thread._ServerDefaults {
+    public func getName(_ call: CapnpRPC.ServerCall<Thread.GetNameParams, Thread.GetNameResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
 

@@ -4,12 +4,14 @@ import Capnp
 import CapnpRPC
 import Multiprocess
 
-/// Releases the server object (callers may also just drop the capability).
+/// Answers with what it was sent.
 public enum Echo: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0xd36b89640dc94399 }
     /// Method ordinals, as they go on the wire.
     public enum Method: UInt16, Sendable, CaseIterable {
+        /// Releases the server object (callers may also just drop the capability).
         case destroy = 0
+        /// Returns `echo`.
         case echo = 1
     }
 
@@ -19,9 +21,11 @@ public enum Echo: Capnp.InterfaceType {
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 
+        /// Releases the server object (callers may also just drop the capability).
         public func destroy() async throws(CapnpRPC.RPCError) {
             _ = try await sendDestroy().response()
         }
+        /// Releases the server object (callers may also just drop the capability).
         public func destroy(_ build: (Echo.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
             _ = try await sendDestroy(build).response()
         }
@@ -38,10 +42,12 @@ public enum Echo: Capnp.InterfaceType {
             return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 0, params: message))
         }
 
+        /// Returns `echo`.
         public func echo(echo: String) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(echo: echo).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
+        /// Returns `echo`.
         public func echo(_ build: (Echo.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
@@ -61,11 +67,16 @@ public enum Echo: Capnp.InterfaceType {
         }
     }
 
-    /// Implement this to serve `Echo`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
+    /// Implement this to serve `Echo`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        /// Releases the server object (callers may also just drop the capability).
         func destroy(_ call: CapnpRPC.ServerCall<Echo.DestroyParams, Echo.DestroyResults>) async throws
+        /// Returns `echo`.
         func echo(_ call: CapnpRPC.ServerCall<Echo.EchoParams, Echo.EchoResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     public enum DestroyParams: Capnp.StructType {
         public static var typeId: UInt64 { 0xb96f2f4cb65dfb85 }
@@ -175,6 +186,15 @@ public enum Echo: Capnp.InterfaceType {
             public var hasResult: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
         }
+    }
+}
+
+extension Echo._ServerDefaults {
+    public func destroy(_ call: CapnpRPC.ServerCall<Echo.DestroyParams, Echo.DestroyResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func echo(_ call: CapnpRPC.ServerCall<Echo.EchoParams, Echo.EchoResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
 

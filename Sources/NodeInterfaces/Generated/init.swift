@@ -4,11 +4,14 @@ import Capnp
 import CapnpRPC
 import Multiprocess
 
+/// The first capability a process hands its peer.
 public enum Init: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0x8838c700ba5cba65 }
     /// Method ordinals, as they go on the wire.
     public enum Method: UInt16, Sendable, CaseIterable {
+        /// Exchanges thread maps: each side can then make threads on the other.
         case construct = 0
+        /// A new Echo.
         case makeEcho = 1
     }
 
@@ -18,10 +21,12 @@ public enum Init: Capnp.InterfaceType {
         public let capability: CapnpRPC.Capability
         public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
 
+        /// Exchanges thread maps: each side can then make threads on the other.
         public func construct(threadMap: ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
+        /// Exchanges thread maps: each side can then make threads on the other.
         public func construct(_ build: (Init.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
             let response = try await sendConstruct(build).response()
             return response.threadMap
@@ -38,10 +43,12 @@ public enum Init: Capnp.InterfaceType {
             return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 0, params: message))
         }
 
+        /// A new Echo.
         public func makeEcho() async throws(CapnpRPC.RPCError) -> Echo.Client {
             let response = try await sendMakeEcho().response()
             return response.result
         }
+        /// A new Echo.
         public func makeEcho(_ build: (Init.MakeEchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Echo.Client {
             let response = try await sendMakeEcho(build).response()
             return response.result
@@ -60,11 +67,16 @@ public enum Init: Capnp.InterfaceType {
         }
     }
 
-    /// Implement this to serve `Init`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
+    /// Implement this to serve `Init`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        /// Exchanges thread maps: each side can then make threads on the other.
         func construct(_ call: CapnpRPC.ServerCall<Init.ConstructParams, Init.ConstructResults>) async throws
+        /// A new Echo.
         func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     public enum ConstructParams: Capnp.StructType {
         public static var typeId: UInt64 { 0xd0094f43e65f70fa }
@@ -168,6 +180,15 @@ extension CapnpRPC.PendingCall where Results == Init.ConstructResults {
 extension CapnpRPC.PendingCall where Results == Init.MakeEchoResults {
     /// `result` of the results, usable before they arrive (promise pipelining).
     public var result: Echo.Client { Echo.Client(call.pipeline([0])) }
+}
+
+extension Init._ServerDefaults {
+    public func construct(_ call: CapnpRPC.ServerCall<Init.ConstructParams, Init.ConstructResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension Init.Server {

@@ -458,11 +458,11 @@ public enum Defaults: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Int32>>.read(structReader.pointer(10), default: _int32ListListDefault_9c7972d97e90ea3d) }
         }
         public var hasInt32ListList: Bool { !structReader.pointer(10).isNull }
-        /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         public var importedStruct: Point.Reader {
             get throws(Capnp.CapnpError) { try Point.read(structReader.pointer(11), default: _importedStructDefault_9c7972d97e90ea3d) }
         }
         public var hasImportedStruct: Bool { !structReader.pointer(11).isNull }
+        /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         @inlinable public var zeroDefault: Int32 { structReader.read(12) }
         @inlinable public var float64Nan: Double { structReader.readFloat64(7, default: Double(bitPattern: 0x7ff8000000000000)) }
         @inlinable public var float32NegZero: Float { structReader.readFloat32(13, default: -0.0) }
@@ -611,7 +611,6 @@ public enum Defaults: Capnp.StructType {
             try Capnp.List<Capnp.List<Int32>>.set(structBuilder.pointer(10), to: value)
         }
         public var hasInt32ListList: Bool { !structBuilder.pointer(10).isNull }
-        /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         public var importedStruct: Point.Builder { Point.builder(structBuilder.pointer(11), default: _importedStructDefault_9c7972d97e90ea3d) }
         public func initImportedStruct() -> Point.Builder {
             return Point.initialize(structBuilder.pointer(11))
@@ -620,6 +619,7 @@ public enum Defaults: Capnp.StructType {
             try Point.set(structBuilder.pointer(11), to: value)
         }
         public var hasImportedStruct: Bool { !structBuilder.pointer(11).isNull }
+        /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         @inlinable public var zeroDefault: Int32 {
             get { structBuilder.read(12) }
             nonmutating set { structBuilder.write(12, newValue) }
@@ -681,15 +681,16 @@ public enum Shapes: Capnp.StructType {
         @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
         }
-        public var hasLabel: Bool { !structReader.pointer(1).isNull }
+        public var hasLabel: Bool { structReader.read(0) as UInt16 == 2 && !structReader.pointer(1).isNull }
         public var points: Capnp.List<Point>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Point>.read(structReader.pointer(1), default: nil) }
         }
-        public var hasPoints: Bool { !structReader.pointer(1).isNull }
+        public var hasPoints: Bool { structReader.read(0) as UInt16 == 3 && !structReader.pointer(1).isNull }
         public var rectangle: Rectangle.Reader { Rectangle.Reader(structReader) }
         @inlinable public var flag: Bool { structReader.readBool(64) }
-        /// A plain group with a nested union.
+        /// A named union beside it.
         public var shade: Shade.Reader { Shade.Reader(structReader) }
+        /// A plain group with a nested union.
         public var meta: Meta.Reader { Meta.Reader(structReader) }
         public var which: Which {
             switch structReader.read(0) as UInt16 {
@@ -720,7 +721,7 @@ public enum Shapes: Capnp.StructType {
             get { structBuilder.pointer(1).getText() }
             nonmutating set { structBuilder.write(0, UInt16(2)); structBuilder.setText(1, newValue) }
         }
-        public var hasLabel: Bool { !structBuilder.pointer(1).isNull }
+        public var hasLabel: Bool { structBuilder.read(0) as UInt16 == 2 && !structBuilder.pointer(1).isNull }
         public var points: Capnp.List<Point>.Builder { Capnp.List<Point>.builder(structBuilder.pointer(1), default: nil) }
         public func initPoints(count: Int) -> Capnp.List<Point>.Builder {
             structBuilder.write(0, UInt16(3)); return Capnp.List<Point>.initialize(structBuilder.pointer(1), count: count)
@@ -728,7 +729,7 @@ public enum Shapes: Capnp.StructType {
         public func setPoints(_ value: Capnp.List<Point>.Reader) throws(Capnp.CapnpError) {
             structBuilder.write(0, UInt16(3)); try Capnp.List<Point>.set(structBuilder.pointer(1), to: value)
         }
-        public var hasPoints: Bool { !structBuilder.pointer(1).isNull }
+        public var hasPoints: Bool { structBuilder.read(0) as UInt16 == 3 && !structBuilder.pointer(1).isNull }
         public var rectangle: Rectangle.Builder { Rectangle.Builder(structBuilder) }
         public func initRectangle() -> Rectangle.Builder {
             structBuilder.write(0, UInt16(4));
@@ -740,8 +741,9 @@ public enum Shapes: Capnp.StructType {
             get { structBuilder.readBool(64) }
             nonmutating set { structBuilder.write(0, UInt16(5)); structBuilder.writeBool(64, newValue) }
         }
-        /// A plain group with a nested union.
+        /// A named union beside it.
         public var shade: Shade.Builder { Shade.Builder(structBuilder) }
+        /// A plain group with a nested union.
         public var meta: Meta.Builder { Meta.Builder(structBuilder) }
         public var which: Which {
             switch structBuilder.read(0) as UInt16 {
@@ -779,6 +781,7 @@ public enum Shapes: Capnp.StructType {
         }
     }
 
+    /// A named union beside it.
     public enum Shade {
         public enum Which: Hashable, Sendable {
             case none
@@ -795,7 +798,7 @@ public enum Shapes: Capnp.StructType {
             public var pattern: Shapes.Reader {
                 get throws(Capnp.CapnpError) { try Shapes.read(structReader.pointer(2), default: nil) }
             }
-            public var hasPattern: Bool { !structReader.pointer(2).isNull }
+            public var hasPattern: Bool { structReader.read(1) as UInt16 == 3 && !structReader.pointer(2).isNull }
             public var which: Which {
                 switch structReader.read(1) as UInt16 {
                 case 0: .none
@@ -825,7 +828,7 @@ public enum Shapes: Capnp.StructType {
             public func setPattern(_ value: Shapes.Reader) throws(Capnp.CapnpError) {
                 structBuilder.write(1, UInt16(3)); try Shapes.set(structBuilder.pointer(2), to: value)
             }
-            public var hasPattern: Bool { !structBuilder.pointer(2).isNull }
+            public var hasPattern: Bool { structBuilder.read(1) as UInt16 == 3 && !structBuilder.pointer(2).isNull }
             public var which: Which {
                 switch structBuilder.read(1) as UInt16 {
                 case 0: .none
@@ -839,6 +842,7 @@ public enum Shapes: Capnp.StructType {
         }
     }
 
+    /// A plain group with a nested union.
     public enum Meta {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
@@ -887,7 +891,7 @@ public enum Shapes: Capnp.StructType {
                 @inlinable @inline(__always) public var wordBytes: Capnp.DataReader {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(3) }
                 }
-                public var hasWord: Bool { !structReader.pointer(3).isNull }
+                public var hasWord: Bool { structReader.read(16) as UInt16 == 2 && !structReader.pointer(3).isNull }
                 public var which: Which {
                     switch structReader.read(16) as UInt16 {
                     case 0: .unset
@@ -909,7 +913,7 @@ public enum Shapes: Capnp.StructType {
                     get { structBuilder.pointer(3).getText() }
                     nonmutating set { structBuilder.write(16, UInt16(2)); structBuilder.setText(3, newValue) }
                 }
-                public var hasWord: Bool { !structBuilder.pointer(3).isNull }
+                public var hasWord: Bool { structBuilder.read(16) as UInt16 == 2 && !structBuilder.pointer(3).isNull }
                 public var which: Which {
                     switch structBuilder.read(16) as UInt16 {
                     case 0: .unset
@@ -1008,7 +1012,7 @@ public enum UnionGroups: Capnp.StructType {
                 @inlinable @inline(__always) public var yBytes: Capnp.DataReader {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
-                public var hasY: Bool { !structReader.pointer(0).isNull }
+                public var hasY: Bool { structReader.read(3) as UInt16 == 1 && !structReader.pointer(0).isNull }
                 public var which: Which {
                     switch structReader.read(3) as UInt16 {
                     case 0: .x
@@ -1028,7 +1032,7 @@ public enum UnionGroups: Capnp.StructType {
                     get { structBuilder.pointer(0).getText() }
                     nonmutating set { structBuilder.write(3, UInt16(1)); structBuilder.setText(0, newValue) }
                 }
-                public var hasY: Bool { !structBuilder.pointer(0).isNull }
+                public var hasY: Bool { structBuilder.read(3) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
                 public var which: Which {
                     switch structBuilder.read(3) as UInt16 {
                     case 0: .x
@@ -1186,11 +1190,11 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             get throws(Capnp.CapnpError) { try Capnp.List<Generic<Key, Value>.Entry>.read(structReader.pointer(0), default: nil) }
         }
         public var hasEntries: Bool { !structReader.pointer(0).isNull }
-        /// The same generic used inside itself, with the parameters swapped.
         public var single: Generic<Key, Value>.Entry.Reader {
             get throws(Capnp.CapnpError) { try Generic<Key, Value>.Entry.read(structReader.pointer(1), default: nil) }
         }
         public var hasSingle: Bool { !structReader.pointer(1).isNull }
+        /// The same generic used inside itself, with the parameters swapped.
         public var swapped: Generic<Value, Key>.Reader {
             get throws(Capnp.CapnpError) { try Generic<Value, Key>.read(structReader.pointer(2), default: nil) }
         }
@@ -1211,7 +1215,6 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             try Capnp.List<Generic<Key, Value>.Entry>.set(structBuilder.pointer(0), to: value)
         }
         public var hasEntries: Bool { !structBuilder.pointer(0).isNull }
-        /// The same generic used inside itself, with the parameters swapped.
         public var single: Generic<Key, Value>.Entry.Builder { Generic<Key, Value>.Entry.builder(structBuilder.pointer(1), default: nil) }
         public func initSingle() -> Generic<Key, Value>.Entry.Builder {
             return Generic<Key, Value>.Entry.initialize(structBuilder.pointer(1))
@@ -1220,6 +1223,7 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             try Generic<Key, Value>.Entry.set(structBuilder.pointer(1), to: value)
         }
         public var hasSingle: Bool { !structBuilder.pointer(1).isNull }
+        /// The same generic used inside itself, with the parameters swapped.
         public var swapped: Generic<Value, Key>.Builder { Generic<Value, Key>.builder(structBuilder.pointer(2), default: nil) }
         public func initSwapped() -> Generic<Value, Key>.Builder {
             return Generic<Value, Key>.initialize(structBuilder.pointer(2))
@@ -1288,11 +1292,11 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
         public var one: T.Reader {
             get throws(Capnp.CapnpError) { try T.read(structReader.pointer(1), default: nil) }
         }
-        public var hasOne: Bool { !structReader.pointer(1).isNull }
+        public var hasOne: Bool { structReader.read(1) as UInt16 == 1 && !structReader.pointer(1).isNull }
         public var many: Capnp.List<Capnp.Text>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(1), default: nil) }
         }
-        public var hasMany: Bool { !structReader.pointer(1).isNull }
+        public var hasMany: Bool { structReader.read(1) as UInt16 == 2 && !structReader.pointer(1).isNull }
         public var which: Which {
             switch structReader.read(1) as UInt16 {
             case 0: .none
@@ -1311,7 +1315,7 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
         public func setOne(_ value: T.Reader) throws(Capnp.CapnpError) {
             structBuilder.write(1, UInt16(1)); try T.set(structBuilder.pointer(1), to: value)
         }
-        public var hasOne: Bool { !structBuilder.pointer(1).isNull }
+        public var hasOne: Bool { structBuilder.read(1) as UInt16 == 1 && !structBuilder.pointer(1).isNull }
         public var many: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(1), default: nil) }
         public func initMany(count: Int) -> Capnp.List<Capnp.Text>.Builder {
             structBuilder.write(1, UInt16(2)); return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(1), count: count)
@@ -1319,7 +1323,7 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
         public func setMany(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
             structBuilder.write(1, UInt16(2)); try Capnp.List<Capnp.Text>.set(structBuilder.pointer(1), to: value)
         }
-        public var hasMany: Bool { !structBuilder.pointer(1).isNull }
+        public var hasMany: Bool { structBuilder.read(1) as UInt16 == 2 && !structBuilder.pointer(1).isNull }
         public var which: Which {
             switch structBuilder.read(1) as UInt16 {
             case 0: .none
@@ -1641,7 +1645,7 @@ public var genericConst: Generic<Capnp.Text, Point>.Reader { try! Generic<Capnp.
 public enum AwkwardNames: Capnp.CapnpEnum {
     case rawValue
     case unknown_
-    case `init`
+    case init_
     /// A value this schema does not know, kept so it survives a round trip.
     case unknown(UInt16)
 
@@ -1649,7 +1653,7 @@ public enum AwkwardNames: Capnp.CapnpEnum {
         switch rawValue {
         case 0: self = .rawValue
         case 1: self = .unknown_
-        case 2: self = .`init`
+        case 2: self = .init_
         default: self = .unknown(rawValue)
         }
     }
@@ -1658,7 +1662,7 @@ public enum AwkwardNames: Capnp.CapnpEnum {
         switch self {
         case .rawValue: 0
         case .unknown_: 1
-        case .`init`: 2
+        case .init_: 2
         case .unknown(let value): value
         }
     }
@@ -1712,8 +1716,8 @@ public enum Keywords: Capnp.StructType {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        @inlinable public var `struct`: Int32 { structReader.read(0) }
-        @inlinable @inline(__always) public var `class`: String {
+        @inlinable public var struct_: Int32 { structReader.read(0) }
+        @inlinable @inline(__always) public var class_: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `class`, in place: no copy, no validation.
@@ -1721,10 +1725,10 @@ public enum Keywords: Capnp.StructType {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasClass: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var `default`: Bool { structReader.readBool(32) }
+        @inlinable public var default_: Bool { structReader.readBool(32) }
         @inlinable public var type: Keywords.Type_ { Keywords.Type_(rawValue: structReader.read(3)) }
-        @inlinable public var `self`: Int8 { structReader.read(5) }
-        public var `return`: Capnp.List<Int32>.Reader {
+        @inlinable public var self_: Int8 { structReader.read(5) }
+        public var return_: Capnp.List<Int32>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(1), default: nil) }
         }
         public var hasReturn: Bool { !structReader.pointer(1).isNull }
@@ -1732,16 +1736,16 @@ public enum Keywords: Capnp.StructType {
     public struct Builder: Capnp.StructBuilderView {
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        @inlinable public var `struct`: Int32 {
+        @inlinable public var struct_: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
         }
-        public var `class`: String {
+        public var class_: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasClass: Bool { !structBuilder.pointer(0).isNull }
-        @inlinable public var `default`: Bool {
+        @inlinable public var default_: Bool {
             get { structBuilder.readBool(32) }
             nonmutating set { structBuilder.writeBool(32, newValue) }
         }
@@ -1749,11 +1753,11 @@ public enum Keywords: Capnp.StructType {
             get { Keywords.Type_(rawValue: structBuilder.read(3)) }
             nonmutating set { structBuilder.write(3, newValue.rawValue) }
         }
-        @inlinable public var `self`: Int8 {
+        @inlinable public var self_: Int8 {
             get { structBuilder.read(5) }
             nonmutating set { structBuilder.write(5, newValue) }
         }
-        public var `return`: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(1), default: nil) }
+        public var return_: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(1), default: nil) }
         public func initReturn(count: Int) -> Capnp.List<Int32>.Builder {
             return Capnp.List<Int32>.initialize(structBuilder.pointer(1), count: count)
         }
@@ -1765,26 +1769,26 @@ public enum Keywords: Capnp.StructType {
     }
 
     public enum Type_: Capnp.CapnpEnum {
-        case `self`
-        case `protocol`
-        case `init`
+        case self_
+        case protocol_
+        case init_
         /// A value this schema does not know, kept so it survives a round trip.
         case unknown(UInt16)
 
         @inlinable public init(rawValue: UInt16) {
             switch rawValue {
-            case 0: self = .`self`
-            case 1: self = .`protocol`
-            case 2: self = .`init`
+            case 0: self = .self_
+            case 1: self = .protocol_
+            case 2: self = .init_
             default: self = .unknown(rawValue)
             }
         }
 
         @inlinable public var rawValue: UInt16 {
             switch self {
-            case .`self`: 0
-            case .`protocol`: 1
-            case .`init`: 2
+            case .self_: 0
+            case .protocol_: 1
+            case .init_: 2
             case .unknown(let value): value
             }
         }
@@ -1976,7 +1980,7 @@ public enum UnionV1: Capnp.StructType {
         @inlinable @inline(__always) public var bBytes: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
-        public var hasB: Bool { !structReader.pointer(0).isNull }
+        public var hasB: Bool { structReader.read(2) as UInt16 == 1 && !structReader.pointer(0).isNull }
         @inlinable public var tail: Int32 { structReader.read(2) }
         public var which: Which {
             switch structReader.read(2) as UInt16 {
@@ -1997,7 +2001,7 @@ public enum UnionV1: Capnp.StructType {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.setText(0, newValue) }
         }
-        public var hasB: Bool { !structBuilder.pointer(0).isNull }
+        public var hasB: Bool { structBuilder.read(2) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
         @inlinable public var tail: Int32 {
             get { structBuilder.read(2) }
             nonmutating set { structBuilder.write(2, newValue) }
@@ -2034,7 +2038,7 @@ public enum UnionV2: Capnp.StructType {
         @inlinable @inline(__always) public var bBytes: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
-        public var hasB: Bool { !structReader.pointer(0).isNull }
+        public var hasB: Bool { structReader.read(2) as UInt16 == 1 && !structReader.pointer(0).isNull }
         @inlinable public var c: Double { structReader.readFloat64(2) }
         @inlinable public var tail: Int32 { structReader.read(2) }
         public var which: Which {
@@ -2057,7 +2061,7 @@ public enum UnionV2: Capnp.StructType {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.setText(0, newValue) }
         }
-        public var hasB: Bool { !structBuilder.pointer(0).isNull }
+        public var hasB: Bool { structBuilder.read(2) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
         @inlinable public var c: Double {
             get { structBuilder.readFloat64(2) }
             nonmutating set { structBuilder.write(2, UInt16(2)); structBuilder.writeFloat64(2, newValue) }
@@ -2396,11 +2400,14 @@ public enum Base: Capnp.InterfaceType {
         }
     }
 
-    /// Implement this to serve `Base`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
+    /// Implement this to serve `Base`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
         func ping(_ call: CapnpRPC.ServerCall<Base.PingParams, Base.PingResults>) async throws
         func echo(_ call: CapnpRPC.ServerCall<Base.EchoParams, Base.EchoResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     public enum PingParams: Capnp.StructType {
         public static var typeId: UInt64 { 0xc4a14eaf0ad125f8 }
@@ -2585,12 +2592,15 @@ public enum Derived: Capnp.InterfaceType {
         }
     }
 
-    /// Implement this to serve `Derived`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: Base.Server {
+    /// Implement this to serve `Derived`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults, Base.Server {
         func add(_ call: CapnpRPC.ServerCall<Derived.AddParams, Derived.AddResults>) async throws
         func describe(_ call: CapnpRPC.ServerCall<Derived.DescribeParams, Derived.DescribeResults>) async throws
         func getBase(_ call: CapnpRPC.ServerCall<Derived.GetBaseParams, Derived.GetBaseResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     public enum AddParams: Capnp.StructType {
         public static var typeId: UInt64 { 0xd53ac2507316c4f6 }
@@ -2787,9 +2797,374 @@ public var constTextList: Capnp.List<Capnp.Text>.Reader { try! Capnp.List<Capnp.
 /// Compiled-in and checked by capnp, so reading it cannot fail.
 public var constPoint: Point.Reader { try! Point.read(_constPointDefault_8e0205ff6927fe5b.root, default: nil) }
 
-/// Implement this to serve `Container`. A method that throws fails the call; an `RPCError` keeps its kind.
-public protocol _Container_Server: CapnpRPC.CapabilityServer {
+public enum Fish: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8f42dd3513220ea9 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        @inlinable public var fins: UInt8 { structReader.read(0) }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        @inlinable public var fins: UInt8 {
+            get { structBuilder.read(0) }
+            nonmutating set { structBuilder.write(0, newValue) }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+/// A union of two pointers: `has<Field>` is false for the member not selected.
+public enum Aquarium: Capnp.StructType {
+    public static var typeId: UInt64 { 0x88089a8dfa9381df }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+    public enum Which: Hashable, Sendable {
+        case fish
+        case other
+        case unknown(UInt16)
+    }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var fish: Fish.Reader {
+            get throws(Capnp.CapnpError) { try Fish.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasFish: Bool { structReader.read(0) as UInt16 == 0 && !structReader.pointer(0).isNull }
+        @inlinable @inline(__always) public var other: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+        }
+        /// The UTF-8 bytes of `other`, in place: no copy, no validation.
+        @inlinable @inline(__always) public var otherBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+        }
+        public var hasOther: Bool { structReader.read(0) as UInt16 == 1 && !structReader.pointer(0).isNull }
+        public var which: Which {
+            switch structReader.read(0) as UInt16 {
+            case 0: .fish
+            case 1: .other
+            case let value: .unknown(value)
+            }
+        }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var fish: Fish.Builder { Fish.builder(structBuilder.pointer(0), default: nil) }
+        public func initFish() -> Fish.Builder {
+            structBuilder.write(0, UInt16(0)); return Fish.initialize(structBuilder.pointer(0))
+        }
+        public func setFish(_ value: Fish.Reader) throws(Capnp.CapnpError) {
+            structBuilder.write(0, UInt16(0)); try Fish.set(structBuilder.pointer(0), to: value)
+        }
+        public var hasFish: Bool { structBuilder.read(0) as UInt16 == 0 && !structBuilder.pointer(0).isNull }
+        public var other: String {
+            get { structBuilder.pointer(0).getText() }
+            nonmutating set { structBuilder.write(0, UInt16(1)); structBuilder.setText(0, newValue) }
+        }
+        public var hasOther: Bool { structBuilder.read(0) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
+        public var which: Which {
+            switch structBuilder.read(0) as UInt16 {
+            case 0: .fish
+            case 1: .other
+            case let value: .unknown(value)
+            }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+public enum BlockRef: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9cab6985131d1347 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        @inlinable @inline(__always) public var hash: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readData(0) }
+        }
+        public var hasHash: Bool { !structReader.pointer(0).isNull }
+        @inlinable public var height: Int32 { structReader.read(0) }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var hash: [UInt8] {
+            get { Array(structBuilder.pointer(0).blobBytes()) }
+            nonmutating set { structBuilder.pointer(0).setData(newValue) }
+        }
+        /// Makes room for `count` bytes, to be filled in place.
+        public func initHash(count: Int) -> UnsafeMutableRawBufferPointer {
+            return structBuilder.pointer(0).initData(count: count)
+        }
+        public var hasHash: Bool { !structBuilder.pointer(0).isNull }
+        @inlinable public var height: Int32 {
+            get { structBuilder.read(0) }
+            nonmutating set { structBuilder.write(0, newValue) }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+/// Bitcoin Core's mining.capnp shape: a pointer `result` beside a Bool `hasResult`.
+public enum Mining: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xd5ebb0fc86c39cb1 }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        /// The tip, if there is one.
+        case getTip = 0
+        /// A method named like the generated `send` form of `getTip`.
+        case sendGetTip = 1
+        /// A method named like the server's own `dispatch`.
+        case dispatch = 2
+    }
+
+    /// A client of `Mining`: one method per schema method, inherited ones included.
+    public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0xd5ebb0fc86c39cb1 }
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+
+        /// The tip, if there is one.
+        public func getTip() async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
+            let response = try await sendGetTip_().response()
+            return response
+        }
+        /// Sends `getTip` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendGetTip_() -> CapnpRPC.PendingCall<Mining.GetTipResults> {
+            CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 0, params: nil))
+        }
+
+        /// A method named like the generated `send` form of `getTip`.
+        public func sendGetTip() async throws(CapnpRPC.RPCError) {
+            _ = try await sendSendGetTip().response()
+        }
+        /// Sends `sendGetTip` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendSendGetTip() -> CapnpRPC.PendingCall<Mining.SendGetTipResults> {
+            CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 1, params: nil))
+        }
+
+        /// A method named like the server's own `dispatch`.
+        public func dispatch() async throws(CapnpRPC.RPCError) {
+            _ = try await sendDispatch().response()
+        }
+        /// Sends `dispatch` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendDispatch() -> CapnpRPC.PendingCall<Mining.DispatchResults> {
+            CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 2, params: nil))
+        }
+    }
+
+    /// Implement this to serve `Mining`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        /// The tip, if there is one.
+        func getTip(_ call: CapnpRPC.ServerCall<Mining.GetTipParams, Mining.GetTipResults>) async throws
+        /// A method named like the generated `send` form of `getTip`.
+        func sendGetTip(_ call: CapnpRPC.ServerCall<Mining.SendGetTipParams, Mining.SendGetTipResults>) async throws
+        /// A method named like the server's own `dispatch`.
+        func dispatch_(_ call: CapnpRPC.ServerCall<Mining.DispatchParams, Mining.DispatchResults>) async throws
+    }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+    public enum GetTipParams: Capnp.StructType {
+        public static var typeId: UInt64 { 0xcbb7039d4753830e }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum GetTipResults: Capnp.StructType {
+        public static var typeId: UInt64 { 0xa916fd9a83fd36f2 }
+        public static var dataWordCount: Int { 1 }
+        public static var pointerCount: Int { 1 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            public var result: BlockRef.Reader {
+                get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasResult_: Bool { !structReader.pointer(0).isNull }
+            @inlinable public var hasResult: Bool { structReader.readBool(0) }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
+            public func initResult() -> BlockRef.Builder {
+                return BlockRef.initialize(structBuilder.pointer(0))
+            }
+            public func setResult(_ value: BlockRef.Reader) throws(Capnp.CapnpError) {
+                try BlockRef.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasResult_: Bool { !structBuilder.pointer(0).isNull }
+            @inlinable public var hasResult: Bool {
+                get { structBuilder.readBool(0) }
+                nonmutating set { structBuilder.writeBool(0, newValue) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum SendGetTipParams: Capnp.StructType {
+        public static var typeId: UInt64 { 0xe6742e6d229081fd }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum SendGetTipResults: Capnp.StructType {
+        public static var typeId: UInt64 { 0x9b89938c2d1d3c55 }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum DispatchParams: Capnp.StructType {
+        public static var typeId: UInt64 { 0xbc24aa684b8023c5 }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum DispatchResults: Capnp.StructType {
+        public static var typeId: UInt64 { 0xb2ffb26affecc714 }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+}
+
+/// Schema names that generated accessors would otherwise take.
+public enum Collisions: Capnp.StructType {
+    public static var typeId: UInt64 { 0xaf90f8118aa81b0a }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 3 }
+    public struct Reader: Capnp.StructReaderView {
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        public var result: BlockRef.Reader {
+            get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasResult_: Bool { !structReader.pointer(0).isNull }
+        @inlinable public var hasResult: Bool { structReader.readBool(0) }
+        @inlinable @inline(__always) public var name: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(1) }
+        }
+        /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+        @inlinable @inline(__always) public var nameBytes_: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+        }
+        public var hasName: Bool { !structReader.pointer(1).isNull }
+        @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readData(2) }
+        }
+        public var hasNameBytes: Bool { !structReader.pointer(2).isNull }
+        @inlinable public var initResult: Int8 { structReader.read(1) }
+        @inlinable public var structReader_: UInt8 { structReader.read(2) }
+        @inlinable public var asReader_: UInt8 { structReader.read(3) }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
+        public func initResult_() -> BlockRef.Builder {
+            return BlockRef.initialize(structBuilder.pointer(0))
+        }
+        public func setResult(_ value: BlockRef.Reader) throws(Capnp.CapnpError) {
+            try BlockRef.set(structBuilder.pointer(0), to: value)
+        }
+        public var hasResult_: Bool { !structBuilder.pointer(0).isNull }
+        @inlinable public var hasResult: Bool {
+            get { structBuilder.readBool(0) }
+            nonmutating set { structBuilder.writeBool(0, newValue) }
+        }
+        public var name: String {
+            get { structBuilder.pointer(1).getText() }
+            nonmutating set { structBuilder.setText(1, newValue) }
+        }
+        public var hasName: Bool { !structBuilder.pointer(1).isNull }
+        public var nameBytes: [UInt8] {
+            get { Array(structBuilder.pointer(2).blobBytes()) }
+            nonmutating set { structBuilder.pointer(2).setData(newValue) }
+        }
+        /// Makes room for `count` bytes, to be filled in place.
+        public func initNameBytes(count: Int) -> UnsafeMutableRawBufferPointer {
+            return structBuilder.pointer(2).initData(count: count)
+        }
+        public var hasNameBytes: Bool { !structBuilder.pointer(2).isNull }
+        @inlinable public var initResult: Int8 {
+            get { structBuilder.read(1) }
+            nonmutating set { structBuilder.write(1, newValue) }
+        }
+        @inlinable public var structReader_: UInt8 {
+            get { structBuilder.read(2) }
+            nonmutating set { structBuilder.write(2, newValue) }
+        }
+        @inlinable public var asReader_: UInt8 {
+            get { structBuilder.read(3) }
+            nonmutating set { structBuilder.write(3, newValue) }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+    }
+}
+
+/// Implement this to serve `Container`: a method not implemented fails with `unimplemented`; one that
+/// throws fails the call (an `RPCError` keeps its kind).
+public protocol _Container_Server: _Container_ServerDefaults {
     func get(_ call: CapnpRPC.ServerCall<Container<Capnp.AnyPointer>.GetParams, Container<Capnp.AnyPointer>.GetResults>) async throws
+}
+/// Where `Server`'s methods get their `unimplemented` defaults.
+public protocol _Container_ServerDefaults: CapnpRPC.CapabilityServer {}
+
+extension _Container_ServerDefaults {
+    public func get(_ call: CapnpRPC.ServerCall<Container<Capnp.AnyPointer>.GetParams, Container<Capnp.AnyPointer>.GetResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension _Container_Server {
@@ -2808,6 +3183,15 @@ extension _Container_Server {
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }
+    }
+}
+
+extension Base._ServerDefaults {
+    public func ping(_ call: CapnpRPC.ServerCall<Base.PingParams, Base.PingResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func echo(_ call: CapnpRPC.ServerCall<Base.EchoParams, Base.EchoResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
 
@@ -2836,6 +3220,18 @@ extension CapnpRPC.PendingCall where Results == Derived.GetBaseResults {
     public var base: Base.Client { Base.Client(call.pipeline([0])) }
 }
 
+extension Derived._ServerDefaults {
+    public func add(_ call: CapnpRPC.ServerCall<Derived.AddParams, Derived.AddResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func describe(_ call: CapnpRPC.ServerCall<Derived.DescribeParams, Derived.DescribeResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func getBase(_ call: CapnpRPC.ServerCall<Derived.GetBaseParams, Derived.GetBaseResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
 extension Derived.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
         try await _dispatch_d00760262ba7ddda(call)
@@ -2853,6 +3249,39 @@ extension Derived.Server {
             }
         case 0xf038c08146b4e97c:
             try await _dispatch_f038c08146b4e97c(call)
+        default:
+            throw CapnpRPC.RPCError.unimplemented(call)
+        }
+    }
+}
+
+extension Mining._ServerDefaults {
+    public func getTip(_ call: CapnpRPC.ServerCall<Mining.GetTipParams, Mining.GetTipResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func sendGetTip(_ call: CapnpRPC.ServerCall<Mining.SendGetTipParams, Mining.SendGetTipResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func dispatch_(_ call: CapnpRPC.ServerCall<Mining.DispatchParams, Mining.DispatchResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension Mining.Server {
+    public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        try await _dispatch_d5ebb0fc86c39cb1(call)
+    }
+
+    /// Serves a call to `Mining` or an interface it extends.
+    public func _dispatch_d5ebb0fc86c39cb1(_ call: CapnpRPC.IncomingCall) async throws {
+        switch call.interfaceId {
+        case 0xd5ebb0fc86c39cb1:
+            switch call.methodId {
+            case 0: try await getTip(CapnpRPC.ServerCall(call))
+            case 1: try await sendGetTip(CapnpRPC.ServerCall(call))
+            case 2: try await dispatch_(CapnpRPC.ServerCall(call))
+            default: throw CapnpRPC.RPCError.unimplemented(call)
+            }
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }

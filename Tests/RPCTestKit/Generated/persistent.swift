@@ -161,12 +161,21 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType>: 
     }
 }
 
-/// Implement this to serve `Persistent`. A method that throws fails the call; an `RPCError` keeps its kind.
-public protocol _Persistent_Server: CapnpRPC.CapabilityServer {
+/// Implement this to serve `Persistent`: a method not implemented fails with `unimplemented`; one that
+/// throws fails the call (an `RPCError` keeps its kind).
+public protocol _Persistent_Server: _Persistent_ServerDefaults {
     /// Save a capability persistently so that it can be restored by a future connection.  Not all
     /// capabilities can be saved -- application interfaces should define which capabilities support
     /// this and which do not.
     func save(_ call: CapnpRPC.ServerCall<Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveParams, Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveResults>) async throws
+}
+/// Where `Server`'s methods get their `unimplemented` defaults.
+public protocol _Persistent_ServerDefaults: CapnpRPC.CapabilityServer {}
+
+extension _Persistent_ServerDefaults {
+    public func save(_ call: CapnpRPC.ServerCall<Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveParams, Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension _Persistent_Server {

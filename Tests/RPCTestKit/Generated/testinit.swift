@@ -60,11 +60,14 @@ public enum TestInit: Capnp.InterfaceType {
         }
     }
 
-    /// Implement this to serve `TestInit`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
+    /// Implement this to serve `TestInit`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
         func construct(_ call: CapnpRPC.ServerCall<TestInit.ConstructParams, TestInit.ConstructResults>) async throws
         func makeTester(_ call: CapnpRPC.ServerCall<TestInit.MakeTesterParams, TestInit.MakeTesterResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     public enum ConstructParams: Capnp.StructType {
         public static var typeId: UInt64 { 0xcd9bf232c6b9bd4b }
@@ -168,6 +171,15 @@ extension CapnpRPC.PendingCall where Results == TestInit.ConstructResults {
 extension CapnpRPC.PendingCall where Results == TestInit.MakeTesterResults {
     /// `result` of the results, usable before they arrive (promise pipelining).
     public var result: Tester.Client { Tester.Client(call.pipeline([0])) }
+}
+
+extension TestInit._ServerDefaults {
+    public func construct(_ call: CapnpRPC.ServerCall<TestInit.ConstructParams, TestInit.ConstructResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeTester(_ call: CapnpRPC.ServerCall<TestInit.MakeTesterParams, TestInit.MakeTesterResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension TestInit.Server {
