@@ -24,7 +24,9 @@ extension SwiftEmitter {
         // The unimplemented defaults sit on a protocol the Server refines, so a default written by
         // hand in an extension of the Server (more specific) wins over them without a clash.
         let defaults = fileScope.map { $0 + "Defaults" } ?? "_ServerDefaults"
-        let refined = try [defaults] + superclasses.map { try serverName($0) }
+        var refined = try [defaults] + superclasses.map { try serverName($0) }
+        let depth = try inheritanceDepth(interface.id)
+        if (1...Self.maximumDepth).contains(depth) { refined.append("CapnpRPC._ServerDepth\(depth)") }
         // Nested declarations name types from inside the interface; file-scope ones from the file.
         let scope = fileScope == nil ? interface.id : file
         var declaration = CodeWriter()
@@ -57,6 +59,15 @@ extension SwiftEmitter {
 
     private func serverMethodName(_ name: String) -> String { InterfaceMemberNames.server(name) }
 
+    /// The deepest `_ServerDepthN` protocol the runtime declares.
+    static let maximumDepth = 16
+
+    /// 0 for an interface that extends none, else one more than its deepest superclass.
+    func inheritanceDepth(_ id: UInt64) throws -> Int {
+        let superclasses = try index.node(id).interface.superclasses
+        return try superclasses.map { try inheritanceDepth($0.id) + 1 }.max() ?? 0
+    }
+
     static func dispatchName(_ id: UInt64) -> String { "_dispatch_\(String(id, radix: 16))" }
 
     private mutating func emitDispatch(_ interface: Node.Reader, superclasses: [UInt64]) throws {
@@ -79,9 +90,27 @@ extension SwiftEmitter {
         extensions.line()
         extensions.line("extension \(try serverName(interface.id)) {")
         extensions.indent()
+        // A subclass may adopt an interface that extends this one (ServerInheritance.swift).
+        let depth = try inheritanceDepth(interface.id)
+        var body = CodeWriter()
+        if depth < Self.maximumDepth {
+            body.line("if let derived = self as? any CapnpRPC._ServerDepth\(depth + 1) {")
+            body.line("    return try await derived._dispatchDepth\(depth + 1)(call)")
+            body.line("}")
+        }
+        body.line("try await \(Self.dispatchName(interface.id))(call)")
         extensions.line("public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {")
-        extensions.line("    try await \(Self.dispatchName(interface.id))(call)")
+        extensions.indent()
+        extensions.lines(body.text)
+        extensions.dedent()
         extensions.line("}")
+        if (1...Self.maximumDepth).contains(depth) {
+            extensions.line("public func _dispatchDepth\(depth)(_ call: CapnpRPC.IncomingCall) async throws {")
+            extensions.indent()
+            extensions.lines(body.text)
+            extensions.dedent()
+            extensions.line("}")
+        }
         extensions.line()
         extensions.line("/// Serves a call to `\(qualified)` or an interface it extends.")
         extensions.line("public func \(Self.dispatchName(interface.id))(_ call: CapnpRPC.IncomingCall) async throws {")

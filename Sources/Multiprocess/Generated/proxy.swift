@@ -282,6 +282,9 @@ extension ThreadMap._ServerDefaults {
 
 extension ThreadMap.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_ee5e37179ad9dc9d(call)
     }
 
@@ -308,6 +311,9 @@ extension Thread._ServerDefaults {
 
 extension Thread.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_81c1e2600d0b56c5(call)
     }
 

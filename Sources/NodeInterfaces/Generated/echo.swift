@@ -200,6 +200,9 @@ extension Echo._ServerDefaults {
 
 extension Echo.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_d36b89640dc94399(call)
     }
 

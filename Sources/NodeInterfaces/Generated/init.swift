@@ -193,6 +193,9 @@ extension Init._ServerDefaults {
 
 extension Init.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_8838c700ba5cba65(call)
     }
 

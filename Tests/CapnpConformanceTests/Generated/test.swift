@@ -2594,7 +2594,7 @@ public enum Derived: Capnp.InterfaceType {
 
     /// Implement this to serve `Derived`: a method not implemented fails with `unimplemented`; one that
     /// throws fails the call (an `RPCError` keeps its kind).
-    public protocol Server: _ServerDefaults, Base.Server {
+    public protocol Server: _ServerDefaults, Base.Server, CapnpRPC._ServerDepth1 {
         func add(_ call: CapnpRPC.ServerCall<Derived.AddParams, Derived.AddResults>) async throws
         func describe(_ call: CapnpRPC.ServerCall<Derived.DescribeParams, Derived.DescribeResults>) async throws
         func getBase(_ call: CapnpRPC.ServerCall<Derived.GetBaseParams, Derived.GetBaseResults>) async throws
@@ -3153,6 +3153,170 @@ public enum Collisions: Capnp.StructType {
     }
 }
 
+/// Two levels of `extends`, for servers that subclass a server of a base interface.
+public enum MostDerived: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xef03ff9c4578acd3 }
+    /// The interfaces this one extends, by type ID.
+    public static var superclassIds: [UInt64] { [0xd00760262ba7ddda] }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case triple = 0
+    }
+
+    /// A client of `MostDerived`: one method per schema method, inherited ones included.
+    public struct Client: CapnpRPC.CapabilityClient {
+        public static var interfaceId: UInt64 { 0xef03ff9c4578acd3 }
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+
+        public func triple(x: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendTriple(x: x).response()
+            return response.y
+        }
+        public func triple(_ build: (MostDerived.TripleParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendTriple(build).response()
+            return response.y
+        }
+        /// Sends `triple` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendTriple(x: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MostDerived.TripleResults> {
+            try sendTriple { params in
+                params.x = x
+            }
+        }
+        public func sendTriple(_ build: (MostDerived.TripleParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MostDerived.TripleResults> {
+            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+            try CapnpRPC.RPCError.building { try build(message.initRoot(MostDerived.TripleParams.self)) }
+            return CapnpRPC.PendingCall(capability.send(interfaceId: MostDerived.typeId, methodId: 0, params: message))
+        }
+
+        public func add(a: Int32, b: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendAdd(a: a, b: b).response()
+            return response.sum
+        }
+        public func add(_ build: (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendAdd(build).response()
+            return response.sum
+        }
+        /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+            try sendAdd { params in
+                params.a = a
+                params.b = b
+            }
+        }
+        public func sendAdd(_ build: (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
+            return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
+        }
+
+        public func describe(shape: Shapes.Reader) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendDescribe(shape: shape).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
+        }
+        public func describe(_ build: (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendDescribe(build).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
+        }
+        /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+            try sendDescribe { params in
+                try params.setShape(shape)
+            }
+        }
+        public func sendDescribe(_ build: (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
+            return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
+        }
+
+        public func getBase() async throws(CapnpRPC.RPCError) -> Base.Client {
+            let response = try await sendGetBase().response()
+            return response.base
+        }
+        /// Sends `getBase` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendGetBase() -> CapnpRPC.PendingCall<Derived.GetBaseResults> {
+            CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 2, params: nil))
+        }
+
+        public func ping() async throws(CapnpRPC.RPCError) {
+            _ = try await sendPing().response()
+        }
+        /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
+            CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
+        }
+
+        public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendEcho(value: value).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
+        }
+        public func echo(_ build: (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendEcho(build).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
+        }
+        /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+            try sendEcho { params in
+                params.value = value
+            }
+        }
+        public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+            try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
+            return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
+        }
+    }
+
+    /// Implement this to serve `MostDerived`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults, Derived.Server, CapnpRPC._ServerDepth2 {
+        func triple(_ call: CapnpRPC.ServerCall<MostDerived.TripleParams, MostDerived.TripleResults>) async throws
+    }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+    public enum TripleParams: Capnp.StructType {
+        public static var typeId: UInt64 { 0xff7e69927e89fb40 }
+        public static var dataWordCount: Int { 1 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            @inlinable public var x: Int32 { structReader.read(0) }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            @inlinable public var x: Int32 {
+                get { structBuilder.read(0) }
+                nonmutating set { structBuilder.write(0, newValue) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum TripleResults: Capnp.StructType {
+        public static var typeId: UInt64 { 0xf32450f29d948a58 }
+        public static var dataWordCount: Int { 1 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            @inlinable public var y: Int32 { structReader.read(0) }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            @inlinable public var y: Int32 {
+                get { structBuilder.read(0) }
+                nonmutating set { structBuilder.write(0, newValue) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+}
+
 /// Implement this to serve `Container`: a method not implemented fails with `unimplemented`; one that
 /// throws fails the call (an `RPCError` keeps its kind).
 public protocol _Container_Server: _Container_ServerDefaults {
@@ -3169,6 +3333,9 @@ extension _Container_ServerDefaults {
 
 extension _Container_Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_9893d70953c03f7a(call)
     }
 
@@ -3197,6 +3364,9 @@ extension Base._ServerDefaults {
 
 extension Base.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_f038c08146b4e97c(call)
     }
 
@@ -3234,6 +3404,15 @@ extension Derived._ServerDefaults {
 
 extension Derived.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth2 {
+            return try await derived._dispatchDepth2(call)
+        }
+        try await _dispatch_d00760262ba7ddda(call)
+    }
+    public func _dispatchDepth1(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth2 {
+            return try await derived._dispatchDepth2(call)
+        }
         try await _dispatch_d00760262ba7ddda(call)
     }
 
@@ -3269,6 +3448,9 @@ extension Mining._ServerDefaults {
 
 extension Mining.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_d5ebb0fc86c39cb1(call)
     }
 
@@ -3282,6 +3464,42 @@ extension Mining.Server {
             case 2: try await dispatch_(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
+        default:
+            throw CapnpRPC.RPCError.unimplemented(call)
+        }
+    }
+}
+
+extension MostDerived._ServerDefaults {
+    public func triple(_ call: CapnpRPC.ServerCall<MostDerived.TripleParams, MostDerived.TripleResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension MostDerived.Server {
+    public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth3 {
+            return try await derived._dispatchDepth3(call)
+        }
+        try await _dispatch_ef03ff9c4578acd3(call)
+    }
+    public func _dispatchDepth2(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth3 {
+            return try await derived._dispatchDepth3(call)
+        }
+        try await _dispatch_ef03ff9c4578acd3(call)
+    }
+
+    /// Serves a call to `MostDerived` or an interface it extends.
+    public func _dispatch_ef03ff9c4578acd3(_ call: CapnpRPC.IncomingCall) async throws {
+        switch call.interfaceId {
+        case 0xef03ff9c4578acd3:
+            switch call.methodId {
+            case 0: try await triple(CapnpRPC.ServerCall(call))
+            default: throw CapnpRPC.RPCError.unimplemented(call)
+            }
+        case 0xd00760262ba7ddda, 0xf038c08146b4e97c:
+            try await _dispatch_d00760262ba7ddda(call)
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }

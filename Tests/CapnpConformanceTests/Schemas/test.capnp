@@ -385,3 +385,8 @@ struct Collisions {
   structReader @5 :UInt8;
   asReader @6 :UInt8;
 }
+
+interface MostDerived extends(Derived) {
+  # Two levels of `extends`, for servers that subclass a server of a base interface.
+  triple @0 (x :Int32) -> (y :Int32);
+}

@@ -180,6 +180,9 @@ extension _Persistent_ServerDefaults {
 
 extension _Persistent_Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_c8cb212fcd9f5691(call)
     }
 

@@ -184,6 +184,9 @@ extension TestInit._ServerDefaults {
 
 extension TestInit.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_955fa90a1722f763(call)
     }
 
