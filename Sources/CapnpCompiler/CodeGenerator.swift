@@ -71,7 +71,11 @@ public enum CodeGenerator {
             }
         }
         text += "\n" + emitter.out.text
-        if !emitter.extensions.text.isEmpty { text += emitter.extensions.text }
+        if !emitter.fileScopeAPI.text.isEmpty { text += emitter.fileScopeAPI.text }
+        if !emitter.extensions.text.isEmpty {
+            text += "\n// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.\n"
+            text += emitter.extensions.text
+        }
         if !emitter.fileScope.isEmpty {
             text += "\n" + emitter.fileScope.joined(separator: "\n") + "\n"
         }

@@ -50,7 +50,7 @@ extension SwiftEmitter {
         if let fileScope {
             out.line()
             out.line("public typealias Server = \(fileScope)")
-            extensions.lines(declaration.text)
+            fileScopeAPI.lines(declaration.text)
         } else {
             out.lines(declaration.text)
         }

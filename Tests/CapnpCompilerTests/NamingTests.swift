@@ -96,9 +96,9 @@ import Testing
         guard let at = lines.firstIndex(where: { $0.hasPrefix(declaration) }), at > 0 else { return nil }
         return lines[at - 1]
     }
-    #expect(docAbove("public enum Echo: Capnp.InterfaceType") == "/// Answers with what it was sent.")
+    #expect(docAbove("public enum Echo {") == "/// Answers with what it was sent.")
     #expect(docAbove("public func echo(text: String)") == "/// Returns `text`.")
     #expect(docAbove("func echo(_ call:") == "/// Returns `text`.")
-    #expect(docAbove("public enum Point: Capnp.StructType") == "/// A point on the plane.")
+    #expect(docAbove("public enum Point {") == "/// A point on the plane.")
     #expect(docAbove("@inlinable public var x: Int32 { structReader") == "/// Across.")
 }

@@ -5,10 +5,7 @@ import Capnp
 // Names a nested declaration shadows, reachable under another name.
 public typealias _Annotation_f1c8950dab257542 = Annotation
 
-public enum Node: Capnp.StructType {
-    public static var typeId: UInt64 { 0xe682ab4cf923a417 }
-    public static var dataWordCount: Int { 5 }
-    public static var pointerCount: Int { 6 }
+public enum Node {
     public enum Which: Hashable, Sendable {
         case file
         case struct_
@@ -19,8 +16,6 @@ public enum Node: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var id: UInt64 { structReader.read(0) }
         /// Name to present to humans to identify this Node.  You should not attempt to parse this.  Its
         /// format could change.  It is not guaranteed to be unique.
@@ -77,10 +72,10 @@ public enum Node: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var id: UInt64 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -205,16 +200,13 @@ public enum Node: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     /// Information about one of the node's parameters.
-    public enum Parameter: Capnp.StructType {
-        public static var typeId: UInt64 { 0xb9521bccf10fa3b1 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum Parameter {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable @inline(__always) public var name: String {
                 get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
@@ -223,26 +215,23 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasName: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var name: String {
                 get { structBuilder.pointer(0).getText() }
                 nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasName: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum NestedNode: Capnp.StructType {
-        public static var typeId: UInt64 { 0xdebf55bbfa0fc242 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 1 }
+    public enum NestedNode {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Unqualified symbol name.  Unlike Node.displayName, this *can* be used programmatically.
             ///
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
@@ -257,10 +246,10 @@ public enum Node: Capnp.StructType {
             /// ID of the nested node.  Typically, the target node's scopeId points back to this node, but
             /// robust code should avoid relying on this.
             @inlinable public var id: UInt64 { structReader.read(0) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Unqualified symbol name.  Unlike Node.displayName, this *can* be used programmatically.
             ///
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
@@ -276,6 +265,8 @@ public enum Node: Capnp.StructType {
                 nonmutating set { structBuilder.write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
@@ -283,13 +274,8 @@ public enum Node: Capnp.StructType {
     /// documentation or debugging purposes. This is kept in a separate struct to make sure it
     /// doesn't accidentally get included in contexts where it is not needed. The
     /// `CodeGeneratorRequest` includes this information in a separate array.
-    public enum SourceInfo: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf38e1de3041357ae }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 2 }
+    public enum SourceInfo {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// ID of the Node which this info describes.
             @inlinable public var id: UInt64 { structReader.read(0) }
             /// The top-level doc comment for the Node.
@@ -310,10 +296,10 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Capnp.List<Node.SourceInfo.Member>.read(structReader.pointer(1), default: nil) }
             }
             public var hasMembers: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// ID of the Node which this info describes.
             @inlinable public var id: UInt64 {
                 get { structBuilder.read(0) }
@@ -339,15 +325,12 @@ public enum Node: Capnp.StructType {
             }
             public var hasMembers: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
-        public enum Member: Capnp.StructType {
-            public static var typeId: UInt64 { 0xc2ba9038898e1fa2 }
-            public static var dataWordCount: Int { 0 }
-            public static var pointerCount: Int { 1 }
+        public enum Member {
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 /// Doc comment on the member.
                 @inlinable @inline(__always) public var docComment: String {
                     get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -357,10 +340,10 @@ public enum Node: Capnp.StructType {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasDocComment: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 /// Doc comment on the member.
                 public var docComment: String {
                     get { structBuilder.pointer(0).getText() }
@@ -368,14 +351,14 @@ public enum Node: Capnp.StructType {
                 }
                 public var hasDocComment: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
 
     public enum Struct {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Size of the data section, in words.
             @inlinable public var dataWordCount: UInt16 { structReader.read(7) }
             /// Size of the pointer section, in pointers (which are one word each).
@@ -422,10 +405,10 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Capnp.List<Field>.read(structReader.pointer(3), default: nil) }
             }
             public var hasFields: Bool { !structReader.pointer(3).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Size of the data section, in words.
             @inlinable public var dataWordCount: UInt16 {
                 get { structBuilder.read(7) }
@@ -495,22 +478,22 @@ public enum Node: Capnp.StructType {
             }
             public var hasFields: Bool { !structBuilder.pointer(3).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Enum {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Enumerants ordered by numeric value (ordinal).
             public var enumerants: Capnp.List<Enumerant>.Reader {
                 get throws(Capnp.CapnpError) { try Capnp.List<Enumerant>.read(structReader.pointer(3), default: nil) }
             }
             public var hasEnumerants: Bool { !structReader.pointer(3).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Enumerants ordered by numeric value (ordinal).
             public var enumerants: Capnp.List<Enumerant>.Builder { Capnp.List<Enumerant>.builder(structBuilder.pointer(3), default: nil) }
             public func initEnumerants(count: Int) -> Capnp.List<Enumerant>.Builder {
@@ -521,13 +504,13 @@ public enum Node: Capnp.StructType {
             }
             public var hasEnumerants: Bool { !structBuilder.pointer(3).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Interface {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Methods ordered by ordinal.
             public var methods: Capnp.List<Method>.Reader {
                 get throws(Capnp.CapnpError) { try Capnp.List<Method>.read(structReader.pointer(3), default: nil) }
@@ -538,10 +521,10 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Capnp.List<Superclass>.read(structReader.pointer(4), default: nil) }
             }
             public var hasSuperclasses: Bool { !structReader.pointer(4).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Methods ordered by ordinal.
             public var methods: Capnp.List<Method>.Builder { Capnp.List<Method>.builder(structBuilder.pointer(3), default: nil) }
             public func initMethods(count: Int) -> Capnp.List<Method>.Builder {
@@ -561,13 +544,13 @@ public enum Node: Capnp.StructType {
             }
             public var hasSuperclasses: Bool { !structBuilder.pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Const {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var type: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(3), default: nil) }
             }
@@ -576,10 +559,10 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(4), default: nil) }
             }
             public var hasValue: Bool { !structReader.pointer(4).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var type: Type_.Builder { Type_.builder(structBuilder.pointer(3), default: nil) }
             public func initType() -> Type_.Builder {
                 return Type_.initialize(structBuilder.pointer(3))
@@ -597,13 +580,13 @@ public enum Node: Capnp.StructType {
             }
             public var hasValue: Bool { !structBuilder.pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Annotation {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var type: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(3), default: nil) }
             }
@@ -620,10 +603,10 @@ public enum Node: Capnp.StructType {
             @inlinable public var targetsMethod: Bool { structReader.readBool(121) }
             @inlinable public var targetsParam: Bool { structReader.readBool(122) }
             @inlinable public var targetsAnnotation: Bool { structReader.readBool(123) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var type: Type_.Builder { Type_.builder(structBuilder.pointer(3), default: nil) }
             public func initType() -> Type_.Builder {
                 return Type_.initialize(structBuilder.pointer(3))
@@ -681,23 +664,20 @@ public enum Node: Capnp.StructType {
                 nonmutating set { structBuilder.writeBool(123, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// Schema for a field of a struct.
-public enum Field: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9aad50a41f4af45f }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 4 }
+public enum Field {
     public enum Which: Hashable, Sendable {
         case slot
         case group
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -732,10 +712,10 @@ public enum Field: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -791,6 +771,8 @@ public enum Field: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public static var noDiscriminant: UInt16 { 65535 }
@@ -798,8 +780,6 @@ public enum Field: Capnp.StructType {
     /// A regular, non-group, non-fixed-list field.
     public enum Slot {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Offset, in units of the field's size, from the beginning of the section in which the field
             /// resides.  E.g. for a UInt32 field, multiply this by 4 to get the byte offset from the
             /// beginning of the data section.
@@ -817,10 +797,10 @@ public enum Field: Capnp.StructType {
             /// The main use case for this flag is for structs representing method parameters:
             /// explicitly-defaulted parameters may be allowed to be omitted when calling the method.
             @inlinable public var hadExplicitDefault: Bool { structReader.readBool(128) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Offset, in units of the field's size, from the beginning of the section in which the field
             /// resides.  E.g. for a UInt32 field, multiply this by 4 to get the byte offset from the
             /// beginning of the data section.
@@ -853,26 +833,28 @@ public enum Field: Capnp.StructType {
                 nonmutating set { structBuilder.writeBool(128, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     /// A group.
     public enum Group {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// The ID of the group's node.
             @inlinable public var typeId: UInt64 { structReader.read(2) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// The ID of the group's node.
             @inlinable public var typeId: UInt64 {
                 get { structBuilder.read(2) }
                 nonmutating set { structBuilder.write(2, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
@@ -883,8 +865,6 @@ public enum Field: Capnp.StructType {
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// The original ordinal number given to the field.  You probably should NOT use this; if you need
             /// a numeric identifier for a field, use its position within the field array for its scope.
             /// The ordinal is given here mainly just so that the original schema text can be reproduced given
@@ -897,10 +877,10 @@ public enum Field: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public func setImplicit() { structBuilder.write(5, UInt16(0)); }
             /// The original ordinal number given to the field.  You probably should NOT use this; if you need
             /// a numeric identifier for a field, use its position within the field array for its scope.
@@ -918,18 +898,15 @@ public enum Field: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// Schema for member of an enum.
-public enum Enumerant: Capnp.StructType {
-    public static var typeId: UInt64 { 0x978a7cebdc549a4d }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+public enum Enumerant {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -945,10 +922,10 @@ public enum Enumerant: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Annotation>.read(structReader.pointer(1), default: nil) }
         }
         public var hasAnnotations: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -969,25 +946,22 @@ public enum Enumerant: Capnp.StructType {
         }
         public var hasAnnotations: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Superclass: Capnp.StructType {
-    public static var typeId: UInt64 { 0xa9962a9ed0a4d7f8 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Superclass {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var id: UInt64 { structReader.read(0) }
         public var brand: Brand.Reader {
             get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
         }
         public var hasBrand: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var id: UInt64 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -1001,17 +975,14 @@ public enum Superclass: Capnp.StructType {
         }
         public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// Schema for method of an interface.
-public enum Method: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9500cce23b334d80 }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 5 }
+public enum Method {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -1053,10 +1024,10 @@ public enum Method: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Annotation>.read(structReader.pointer(1), default: nil) }
         }
         public var hasAnnotations: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -1121,14 +1092,13 @@ public enum Method: Capnp.StructType {
         }
         public var hasAnnotations: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// Represents a type expression.
-public enum Type_: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd07378ede1f9cc60 }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 1 }
+public enum Type_ {
     public enum Which: Hashable, Sendable {
         case void
         case bool
@@ -1152,8 +1122,6 @@ public enum Type_: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var list: List.Reader { List.Reader(structReader) }
         public var enum_: Enum.Reader { Enum.Reader(structReader) }
         public var struct_: Struct.Reader { Struct.Reader(structReader) }
@@ -1183,10 +1151,10 @@ public enum Type_: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public func setVoid() { structBuilder.write(0, UInt16(0)); }
         public func setBool() { structBuilder.write(0, UInt16(1)); }
         public func setInt8() { structBuilder.write(0, UInt16(2)); }
@@ -1263,20 +1231,20 @@ public enum Type_: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public enum List {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var elementType: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(0), default: nil) }
             }
             public var hasElementType: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var elementType: Type_.Builder { Type_.builder(structBuilder.pointer(0), default: nil) }
             public func initElementType() -> Type_.Builder {
                 return Type_.initialize(structBuilder.pointer(0))
@@ -1286,22 +1254,22 @@ public enum Type_: Capnp.StructType {
             }
             public var hasElementType: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Enum {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var typeId: UInt64 { structReader.read(1) }
             public var brand: Brand.Reader {
                 get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
             }
             public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var typeId: UInt64 {
                 get { structBuilder.read(1) }
                 nonmutating set { structBuilder.write(1, newValue) }
@@ -1315,22 +1283,22 @@ public enum Type_: Capnp.StructType {
             }
             public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Struct {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var typeId: UInt64 { structReader.read(1) }
             public var brand: Brand.Reader {
                 get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
             }
             public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var typeId: UInt64 {
                 get { structBuilder.read(1) }
                 nonmutating set { structBuilder.write(1, newValue) }
@@ -1344,22 +1312,22 @@ public enum Type_: Capnp.StructType {
             }
             public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Interface {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var typeId: UInt64 { structReader.read(1) }
             public var brand: Brand.Reader {
                 get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
             }
             public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var typeId: UInt64 {
                 get { structBuilder.read(1) }
                 nonmutating set { structBuilder.write(1, newValue) }
@@ -1373,6 +1341,8 @@ public enum Type_: Capnp.StructType {
             }
             public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
@@ -1384,8 +1354,6 @@ public enum Type_: Capnp.StructType {
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// A regular AnyPointer.
             ///
             /// The name "unconstrained" means as opposed to constraining it to match a type parameter.
@@ -1405,10 +1373,10 @@ public enum Type_: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// A regular AnyPointer.
             ///
             /// The name "unconstrained" means as opposed to constraining it to match a type parameter.
@@ -1445,6 +1413,8 @@ public enum Type_: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
         /// A regular AnyPointer.
@@ -1461,8 +1431,6 @@ public enum Type_: Capnp.StructType {
                 case unknown(UInt16)
             }
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 public var which: Which {
                     switch structReader.read(5) as UInt16 {
                     case 0: .anyKind
@@ -1472,10 +1440,10 @@ public enum Type_: Capnp.StructType {
                     case let value: .unknown(value)
                     }
                 }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 /// truly AnyPointer
                 public func setAnyKind() { structBuilder.write(5, UInt16(0)); }
                 /// AnyStruct
@@ -1494,23 +1462,23 @@ public enum Type_: Capnp.StructType {
                     }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
 
         /// This is actually a reference to a type parameter defined within this scope.
         public enum Parameter {
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 /// ID of the generic type whose parameter we're referencing. This should be a parent of the
                 /// current scope.
                 @inlinable public var scopeId: UInt64 { structReader.read(2) }
                 /// Index of the parameter within the generic type's parameter list.
                 @inlinable public var parameterIndex: UInt16 { structReader.read(5) }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 /// ID of the generic type whose parameter we're referencing. This should be a parent of the
                 /// current scope.
                 @inlinable public var scopeId: UInt64 {
@@ -1523,6 +1491,8 @@ public enum Type_: Capnp.StructType {
                     nonmutating set { structBuilder.write(5, newValue) }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
 
@@ -1530,18 +1500,18 @@ public enum Type_: Capnp.StructType {
         /// legal context for this type to appear is inside Method.paramBrand or Method.resultBrand.
         public enum ImplicitMethodParameter {
             public struct Reader: Capnp.StructReaderView {
+                @inlinable public var parameterIndex: UInt16 { structReader.read(5) }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-                @inlinable public var parameterIndex: UInt16 { structReader.read(5) }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 @inlinable public var parameterIndex: UInt16 {
                     get { structBuilder.read(5) }
                     nonmutating set { structBuilder.write(5, newValue) }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
@@ -1549,13 +1519,8 @@ public enum Type_: Capnp.StructType {
 
 /// Specifies bindings for parameters of generics. Since these bindings turn a generic into a
 /// non-generic, we call it the "brand".
-public enum Brand: Capnp.StructType {
-    public static var typeId: UInt64 { 0x903455f06065422b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+public enum Brand {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         /// For each of the target type and each of its parent scopes, a parameterization may be included
         /// in this list. If no parameterization is included for a particular relevant scope, then either
         /// that scope has no parameters or all parameters should be considered to be `AnyPointer`.
@@ -1563,10 +1528,10 @@ public enum Brand: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Brand.Scope>.read(structReader.pointer(0), default: nil) }
         }
         public var hasScopes: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         /// For each of the target type and each of its parent scopes, a parameterization may be included
         /// in this list. If no parameterization is included for a particular relevant scope, then either
         /// that scope has no parameters or all parameters should be considered to be `AnyPointer`.
@@ -1579,20 +1544,17 @@ public enum Brand: Capnp.StructType {
         }
         public var hasScopes: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
-    public enum Scope: Capnp.StructType {
-        public static var typeId: UInt64 { 0xabd73485a9636bc9 }
-        public static var dataWordCount: Int { 2 }
-        public static var pointerCount: Int { 1 }
+    public enum Scope {
         public enum Which: Hashable, Sendable {
             case bind
             case inherit
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// ID of the scope to which these params apply.
             @inlinable public var scopeId: UInt64 { structReader.read(0) }
             /// List of parameter bindings.
@@ -1607,10 +1569,10 @@ public enum Brand: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// ID of the scope to which these params apply.
             @inlinable public var scopeId: UInt64 {
                 get { structBuilder.read(0) }
@@ -1649,21 +1611,18 @@ public enum Brand: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum Binding: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc863cd16969ee7fc }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 1 }
+    public enum Binding {
         public enum Which: Hashable, Sendable {
             case unbound
             case type
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var type: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(0), default: nil) }
             }
@@ -1675,10 +1634,10 @@ public enum Brand: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public func setUnbound() { structBuilder.write(0, UInt16(0)); }
             public var type: Type_.Builder { Type_.builder(structBuilder.pointer(0), default: nil) }
             public func initType() -> Type_.Builder {
@@ -1696,15 +1655,14 @@ public enum Brand: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// Represents a value, e.g. a field default value, constant value, or annotation value.
-public enum Value: Capnp.StructType {
-    public static var typeId: UInt64 { 0xce23dcd2d7b00c9b }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+public enum Value {
     public enum Which: Hashable, Sendable {
         case void
         case bool
@@ -1728,8 +1686,6 @@ public enum Value: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var bool: Bool { structReader.readBool(16) }
         @inlinable public var int8: Int8 { structReader.read(2) }
         @inlinable public var int16: Int16 { structReader.read(1) }
@@ -1784,10 +1740,10 @@ public enum Value: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public func setVoid() { structBuilder.write(0, UInt16(0)); }
         @inlinable public var bool: Bool {
             get { structBuilder.readBool(16) }
@@ -1885,18 +1841,15 @@ public enum Value: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// Describes an annotation applied to a declaration.  Note AnnotationNode describes the
 /// annotation's declaration, while this describes a use of the annotation.
-public enum Annotation: Capnp.StructType {
-    public static var typeId: UInt64 { 0xf1c8950dab257542 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+public enum Annotation {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         /// ID of the annotation node.
         @inlinable public var id: UInt64 { structReader.read(0) }
         /// Brand of the annotation.
@@ -1910,10 +1863,10 @@ public enum Annotation: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(0), default: nil) }
         }
         public var hasValue: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         /// ID of the annotation node.
         @inlinable public var id: UInt64 {
             get { structBuilder.read(0) }
@@ -1939,6 +1892,8 @@ public enum Annotation: Capnp.StructType {
         }
         public var hasValue: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
@@ -1986,20 +1941,15 @@ public enum ElementSize: Capnp.CapnpEnum {
     }
 }
 
-public enum CapnpVersion: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd85d305b7d839963 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+public enum CapnpVersion {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var major: UInt16 { structReader.read(0) }
         @inlinable public var minor: UInt8 { structReader.read(2) }
         @inlinable public var micro: UInt8 { structReader.read(3) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var major: UInt16 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -2013,16 +1963,13 @@ public enum CapnpVersion: Capnp.StructType {
             nonmutating set { structBuilder.write(3, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum CodeGeneratorRequest: Capnp.StructType {
-    public static var typeId: UInt64 { 0xbfc546f6210ad7ce }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 4 }
+public enum CodeGeneratorRequest {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         /// Version of the `capnp` executable. Generally, code generators should ignore this, but the code
         /// generators that ship with `capnp` itself will print a warning if this mismatches since that
         /// probably indicates something is misconfigured.
@@ -2050,10 +1997,10 @@ public enum CodeGeneratorRequest: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<CodeGeneratorRequest.RequestedFile>.read(structReader.pointer(1), default: nil) }
         }
         public var hasRequestedFiles: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         /// Version of the `capnp` executable. Generally, code generators should ignore this, but the code
         /// generators that ship with `capnp` itself will print a warning if this mismatches since that
         /// probably indicates something is misconfigured.
@@ -2098,15 +2045,12 @@ public enum CodeGeneratorRequest: Capnp.StructType {
         }
         public var hasRequestedFiles: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
-    public enum RequestedFile: Capnp.StructType {
-        public static var typeId: UInt64 { 0xcfea0eb02e810062 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 2 }
+    public enum RequestedFile {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// ID of the file.
             @inlinable public var id: UInt64 { structReader.read(0) }
             /// Name of the file as it appeared on the command-line (minus the src-prefix).  You may use
@@ -2124,10 +2068,10 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.read(structReader.pointer(1), default: nil) }
             }
             public var hasImports: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// ID of the file.
             @inlinable public var id: UInt64 {
                 get { structBuilder.read(0) }
@@ -2150,15 +2094,12 @@ public enum CodeGeneratorRequest: Capnp.StructType {
             }
             public var hasImports: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
-        public enum Import: Capnp.StructType {
-            public static var typeId: UInt64 { 0xae504193122357e5 }
-            public static var dataWordCount: Int { 1 }
-            public static var pointerCount: Int { 1 }
+        public enum Import {
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 /// ID of the imported file.
                 @inlinable public var id: UInt64 { structReader.read(0) }
                 /// Name which *this* file used to refer to the foreign file.  This may be a relative name.
@@ -2175,10 +2116,10 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasName: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 /// ID of the imported file.
                 @inlinable public var id: UInt64 {
                     get { structBuilder.read(0) }
@@ -2196,7 +2137,125 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                 }
                 public var hasName: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
+}
+
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
+
+extension Node: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe682ab4cf923a417 }
+    public static var dataWordCount: Int { 5 }
+    public static var pointerCount: Int { 6 }
+}
+
+extension Node.Parameter: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb9521bccf10fa3b1 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Node.NestedNode: Capnp.StructType {
+    public static var typeId: UInt64 { 0xdebf55bbfa0fc242 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Node.SourceInfo: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf38e1de3041357ae }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Node.SourceInfo.Member: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc2ba9038898e1fa2 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Field: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9aad50a41f4af45f }
+    public static var dataWordCount: Int { 3 }
+    public static var pointerCount: Int { 4 }
+}
+
+extension Enumerant: Capnp.StructType {
+    public static var typeId: UInt64 { 0x978a7cebdc549a4d }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Superclass: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa9962a9ed0a4d7f8 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Method: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9500cce23b334d80 }
+    public static var dataWordCount: Int { 3 }
+    public static var pointerCount: Int { 5 }
+}
+
+extension Type_: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd07378ede1f9cc60 }
+    public static var dataWordCount: Int { 3 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Brand: Capnp.StructType {
+    public static var typeId: UInt64 { 0x903455f06065422b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Brand.Scope: Capnp.StructType {
+    public static var typeId: UInt64 { 0xabd73485a9636bc9 }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Brand.Binding: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc863cd16969ee7fc }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Value: Capnp.StructType {
+    public static var typeId: UInt64 { 0xce23dcd2d7b00c9b }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Annotation: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf1c8950dab257542 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension CapnpVersion: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd85d305b7d839963 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension CodeGeneratorRequest: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbfc546f6210ad7ce }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 4 }
+}
+
+extension CodeGeneratorRequest.RequestedFile: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcfea0eb02e810062 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension CodeGeneratorRequest.RequestedFile.Import: Capnp.StructType {
+    public static var typeId: UInt64 { 0xae504193122357e5 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
 }

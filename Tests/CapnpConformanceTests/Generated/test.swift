@@ -32,13 +32,8 @@ public enum TestEnum: Capnp.CapnpEnum {
     }
 }
 
-public enum AllTypes: Capnp.StructType {
-    public static var typeId: UInt64 { 0xc2e6ea3e04441c23 }
-    public static var dataWordCount: Int { 6 }
-    public static var pointerCount: Int { 23 }
+public enum AllTypes {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var boolField: Bool { structReader.readBool(0) }
         @inlinable public var int8Field: Int8 { structReader.read(1) }
         @inlinable public var int16Field: Int16 { structReader.read(1) }
@@ -148,10 +143,10 @@ public enum AllTypes: Capnp.StructType {
         }
         public var hasImportedStruct: Bool { !structReader.pointer(22).isNull }
         @inlinable public var importedEnum: Color { Color(rawValue: structReader.read(19)) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var boolField: Bool {
             get { structBuilder.readBool(0) }
             nonmutating set { structBuilder.writeBool(0, newValue) }
@@ -387,16 +382,13 @@ public enum AllTypes: Capnp.StructType {
             nonmutating set { structBuilder.write(19, newValue.rawValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Defaults: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9c7972d97e90ea3d }
-    public static var dataWordCount: Int { 10 }
-    public static var pointerCount: Int { 12 }
+public enum Defaults {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var boolField: Bool { structReader.readBool(0, default: true) }
         @inlinable public var int8Field: Int8 { structReader.read(1, default: -123) }
         @inlinable public var int16Field: Int16 { structReader.read(1, default: -12345) }
@@ -469,10 +461,10 @@ public enum Defaults: Capnp.StructType {
         @inlinable public var float64Inf: Double { structReader.readFloat64(8, default: Double(bitPattern: 0xfff0000000000000)) }
         @inlinable public var int64Min: Int64 { structReader.read(9, default: -9223372036854775808) }
         @inlinable public var int8Min: Int8 { structReader.read(17, default: -128) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var boolField: Bool {
             get { structBuilder.readBool(0, default: true) }
             nonmutating set { structBuilder.writeBool(0, newValue, default: true) }
@@ -645,14 +637,13 @@ public enum Defaults: Capnp.StructType {
             nonmutating set { structBuilder.write(17, newValue, default: -128) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// An unnamed union with void, data, pointer and group members.
-public enum Shapes: Capnp.StructType {
-    public static var typeId: UInt64 { 0xce6eb57094c52982 }
-    public static var dataWordCount: Int { 5 }
-    public static var pointerCount: Int { 5 }
+public enum Shapes {
     public enum Which: Hashable, Sendable {
         case empty
         case circle
@@ -663,8 +654,6 @@ public enum Shapes: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -703,10 +692,10 @@ public enum Shapes: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -757,18 +746,18 @@ public enum Shapes: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public enum Rectangle {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var width: Double { structReader.readFloat64(1) }
             @inlinable public var height: Double { structReader.readFloat64(2, default: 1.5) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var width: Double {
                 get { structBuilder.readFloat64(1) }
                 nonmutating set { structBuilder.writeFloat64(1, newValue) }
@@ -778,6 +767,8 @@ public enum Shapes: Capnp.StructType {
                 nonmutating set { structBuilder.writeFloat64(2, newValue, default: 1.5) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
@@ -791,8 +782,6 @@ public enum Shapes: Capnp.StructType {
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var color: Color { Color(rawValue: structReader.read(2)) }
             @inlinable public var rgb: UInt32 { structReader.read(1) }
             public var pattern: Shapes.Reader {
@@ -808,10 +797,10 @@ public enum Shapes: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public func setNone() { structBuilder.write(1, UInt16(0)); }
             @inlinable public var color: Color {
                 get { Color(rawValue: structBuilder.read(2)) }
@@ -839,24 +828,24 @@ public enum Shapes: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     /// A plain group with a nested union.
     public enum Meta {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var id: UInt64 { structReader.read(3) }
             public var kind: Kind.Reader { Kind.Reader(structReader) }
             public var tags: Capnp.List<Capnp.Text>.Reader {
                 get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(4), default: nil) }
             }
             public var hasTags: Bool { !structReader.pointer(4).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var id: UInt64 {
                 get { structBuilder.read(3) }
                 nonmutating set { structBuilder.write(3, newValue) }
@@ -871,6 +860,8 @@ public enum Shapes: Capnp.StructType {
             }
             public var hasTags: Bool { !structBuilder.pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
         public enum Kind {
@@ -881,8 +872,6 @@ public enum Shapes: Capnp.StructType {
                 case unknown(UInt16)
             }
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 @inlinable public var number: Int16 { structReader.read(17) }
                 @inlinable @inline(__always) public var word: String {
                     get throws(Capnp.CapnpError) { try structReader.readText(3) }
@@ -900,10 +889,10 @@ public enum Shapes: Capnp.StructType {
                     case let value: .unknown(value)
                     }
                 }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 public func setUnset() { structBuilder.write(16, UInt16(0)); }
                 @inlinable public var number: Int16 {
                     get { structBuilder.read(17) }
@@ -923,24 +912,21 @@ public enum Shapes: Capnp.StructType {
                     }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
 }
 
 /// A union member that is a group holding its own union and a defaulted field.
-public enum UnionGroups: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd2346ef920f68059 }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+public enum UnionGroups {
     public enum Which: Hashable, Sendable {
         case plain
         case grp
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var plain: Int32 { structReader.read(0) }
         public var grp: Grp.Reader { Grp.Reader(structReader) }
         public var which: Which {
@@ -950,10 +936,10 @@ public enum UnionGroups: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var plain: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
@@ -975,24 +961,26 @@ public enum UnionGroups: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public enum Grp {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var inner: Inner.Reader { Inner.Reader(structReader) }
             @inlinable public var z: Int16 { structReader.read(4, default: 5) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var inner: Inner.Builder { Inner.Builder(structBuilder) }
             @inlinable public var z: Int16 {
                 get { structBuilder.read(4, default: 5) }
                 nonmutating set { structBuilder.write(4, newValue, default: 5) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
         public enum Inner {
@@ -1002,8 +990,6 @@ public enum UnionGroups: Capnp.StructType {
                 case unknown(UInt16)
             }
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 @inlinable public var x: Int32 { structReader.read(0) }
                 @inlinable @inline(__always) public var y: String {
                     get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -1020,10 +1006,10 @@ public enum UnionGroups: Capnp.StructType {
                     case let value: .unknown(value)
                     }
                 }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 @inlinable public var x: Int32 {
                     get { structBuilder.read(0) }
                     nonmutating set { structBuilder.write(3, UInt16(0)); structBuilder.write(0, newValue) }
@@ -1041,19 +1027,16 @@ public enum UnionGroups: Capnp.StructType {
                     }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
 }
 
 /// Nested types and a nested constant.
-public enum Outer: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8ca62a5c20cf76d7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum Outer {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var inner: Outer.Inner.Reader {
             get throws(Capnp.CapnpError) { try Outer.Inner.read(structReader.pointer(0), default: nil) }
         }
@@ -1062,10 +1045,10 @@ public enum Outer: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Outer.Inner>.read(structReader.pointer(1), default: nil) }
         }
         public var hasInners: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var inner: Outer.Inner.Builder { Outer.Inner.builder(structBuilder.pointer(0), default: nil) }
         public func initInner() -> Outer.Inner.Builder {
             return Outer.Inner.initialize(structBuilder.pointer(0))
@@ -1083,25 +1066,22 @@ public enum Outer: Capnp.StructType {
         }
         public var hasInners: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
-    public enum Inner: Capnp.StructType {
-        public static var typeId: UInt64 { 0xefd82a22f8415a9c }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 1 }
+    public enum Inner {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var value: Int32 { structReader.read(0) }
             @inlinable public var mode: Outer.Inner.Mode { Outer.Inner.Mode(rawValue: structReader.read(2, default: 1)) }
             public var deeper: Outer.Inner.Deeper.Reader {
                 get throws(Capnp.CapnpError) { try Outer.Inner.Deeper.read(structReader.pointer(0), default: nil) }
             }
             public var hasDeeper: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var value: Int32 {
                 get { structBuilder.read(0) }
                 nonmutating set { structBuilder.write(0, newValue) }
@@ -1119,6 +1099,8 @@ public enum Outer: Capnp.StructType {
             }
             public var hasDeeper: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
         public enum Mode: Capnp.CapnpEnum {
@@ -1144,13 +1126,8 @@ public enum Outer: Capnp.StructType {
             }
         }
 
-        public enum Deeper: Capnp.StructType {
-            public static var typeId: UInt64 { 0xe55af2c5960a1fe3 }
-            public static var dataWordCount: Int { 0 }
-            public static var pointerCount: Int { 1 }
+        public enum Deeper {
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 @inlinable @inline(__always) public var text: String {
                     get throws(Capnp.CapnpError) { try structReader.readText(0) }
                 }
@@ -1159,16 +1136,18 @@ public enum Outer: Capnp.StructType {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasText: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 public var text: String {
                     get { structBuilder.pointer(0).getText() }
                     nonmutating set { structBuilder.setText(0, newValue) }
                 }
                 public var hasText: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
@@ -1179,13 +1158,8 @@ public enum Outer: Capnp.StructType {
     public static var answer: Int32 { 42 }
 }
 
-public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.StructType {
-    public static var typeId: UInt64 { 0x942f0c7b79ce9631 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 4 }
+public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType> {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var entries: Capnp.List<Generic<Key, Value>.Entry>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Generic<Key, Value>.Entry>.read(structReader.pointer(0), default: nil) }
         }
@@ -1203,10 +1177,10 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             get throws(Capnp.CapnpError) { try Key.read(structReader.pointer(3), default: nil) }
         }
         public var hasKey: Bool { !structReader.pointer(3).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var entries: Capnp.List<Generic<Key, Value>.Entry>.Builder { Capnp.List<Generic<Key, Value>.Entry>.builder(structBuilder.pointer(0), default: nil) }
         public func initEntries(count: Int) -> Capnp.List<Generic<Key, Value>.Entry>.Builder {
             return Capnp.List<Generic<Key, Value>.Entry>.initialize(structBuilder.pointer(0), count: count)
@@ -1238,15 +1212,12 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
         }
         public var hasKey: Bool { !structBuilder.pointer(3).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
-    public enum Entry: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc2980fb8ed1c42ca }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 2 }
+    public enum Entry {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var key: Key.Reader {
                 get throws(Capnp.CapnpError) { try Key.read(structReader.pointer(0), default: nil) }
             }
@@ -1255,10 +1226,10 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
                 get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(1), default: nil) }
             }
             public var hasValue: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var key: Key.Builder { Key.builder(structBuilder.pointer(0), default: nil) }
             public func setKey(_ value: Key.Reader) throws(Capnp.CapnpError) {
                 try Key.set(structBuilder.pointer(0), to: value)
@@ -1270,15 +1241,14 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             }
             public var hasValue: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// A generic with a group, a union and a nested constant.
-public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
-    public static var typeId: UInt64 { 0xcd1cecb935708f1b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+public enum GenericShapes<T: Capnp.PointerType> {
     public enum Which: Hashable, Sendable {
         case none
         case one
@@ -1286,8 +1256,6 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var holder: Holder.Reader { Holder.Reader(structReader) }
         public var one: T.Reader {
             get throws(Capnp.CapnpError) { try T.read(structReader.pointer(1), default: nil) }
@@ -1305,10 +1273,10 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var holder: Holder.Builder { Holder.Builder(structBuilder) }
         public func setNone() { structBuilder.write(1, UInt16(0)); }
         public var one: T.Builder { structBuilder.write(1, UInt16(1)); return T.builder(structBuilder.pointer(1), default: nil) }
@@ -1333,23 +1301,23 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public static var tag: String { "generic" }
 
     public enum Holder {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var value: T.Reader {
                 get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
             }
             public var hasValue: Bool { !structReader.pointer(0).isNull }
             @inlinable public var count: UInt16 { structReader.read(0, default: 3) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
                 try T.set(structBuilder.pointer(0), to: value)
@@ -1360,85 +1328,64 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
                 nonmutating set { structBuilder.write(0, newValue, default: 3) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// A generic interface, with a generic method.
-public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0x9893d70953c03f7a }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case get = 0
-        case put = 1
-    }
+public enum Container<T: Capnp.PointerType> {
+    public typealias Server = _Container_Server
 
     /// A client of `Container`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0x9893d70953c03f7a }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
+    public struct Client {
         public func get() async throws(CapnpRPC.RPCError) -> Container<T>.GetResults.Reader {
             let response = try await sendGet().response()
             return response
         }
-        /// Sends `get` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendGet() -> CapnpRPC.PendingCall<Container<T>.GetResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Container<T>.typeId, methodId: 0, params: nil))
-        }
 
         // `put` has generic parameters of its own; call it with `capability.send`.
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    public typealias Server = _Container_Server
-
-    public enum GetParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xdd1bed567687c5b0 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum GetParams {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum GetResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xa225d3e7034e32a8 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum GetResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var value: T.Reader {
                 get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
             }
             public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
                 try T.set(structBuilder.pointer(0), to: value)
             }
             public var hasValue: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum PutParams<U: Capnp.PointerType>: Capnp.StructType {
-        public static var typeId: UInt64 { 0xd5202cfae60ca83d }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 2 }
+    public enum PutParams<U: Capnp.PointerType> {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var value: T.Reader {
                 get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
             }
@@ -1447,10 +1394,10 @@ public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try U.read(structReader.pointer(1), default: nil) }
             }
             public var hasExtra: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
                 try T.set(structBuilder.pointer(0), to: value)
@@ -1462,24 +1409,21 @@ public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
             }
             public var hasExtra: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum PutResults<U: Capnp.PointerType>: Capnp.StructType {
-        public static var typeId: UInt64 { 0xfb3d46f8223116ee }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum PutResults<U: Capnp.PointerType> {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var stored: GenericShapes<T>.Reader {
                 get throws(Capnp.CapnpError) { try GenericShapes<T>.read(structReader.pointer(0), default: nil) }
             }
             public var hasStored: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var stored: GenericShapes<T>.Builder { GenericShapes<T>.builder(structBuilder.pointer(0), default: nil) }
             public func initStored() -> GenericShapes<T>.Builder {
                 return GenericShapes<T>.initialize(structBuilder.pointer(0))
@@ -1489,17 +1433,14 @@ public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
             }
             public var hasStored: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
-public enum UsesGenerics: Capnp.StructType {
-    public static var typeId: UInt64 { 0xdfa9dc7cb2a2d925 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 12 }
+public enum UsesGenerics {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var textToPoint: Generic<Capnp.Text, Point>.Reader {
             get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Point>.read(structReader.pointer(0), default: nil) }
         }
@@ -1544,10 +1485,10 @@ public enum UsesGenerics: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Capnp.Text>.read(structReader.pointer(11), default: _defaultedDefault_dfa9dc7cb2a2d925) }
         }
         public var hasDefaulted: Bool { !structReader.pointer(11).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var textToPoint: Generic<Capnp.Text, Point>.Builder { Generic<Capnp.Text, Point>.builder(structBuilder.pointer(0), default: nil) }
         public func initTextToPoint() -> Generic<Capnp.Text, Point>.Builder {
             return Generic<Capnp.Text, Point>.initialize(structBuilder.pointer(0))
@@ -1636,6 +1577,8 @@ public enum UsesGenerics: Capnp.StructType {
         }
         public var hasDefaulted: Bool { !structBuilder.pointer(11).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
@@ -1669,18 +1612,13 @@ public enum AwkwardNames: Capnp.CapnpEnum {
 }
 
 /// A union member named like the generated unknown case.
-public enum Tricky: Capnp.StructType {
-    public static var typeId: UInt64 { 0xab9dbe513fd70e8c }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+public enum Tricky {
     public enum Which: Hashable, Sendable {
         case unknown_
         case known
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var known: Int32 { structReader.read(1) }
         public var which: Which {
             switch structReader.read(0) as UInt16 {
@@ -1689,10 +1627,10 @@ public enum Tricky: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public func setUnknown() { structBuilder.write(0, UInt16(0)); }
         @inlinable public var known: Int32 {
             get { structBuilder.read(1) }
@@ -1706,16 +1644,13 @@ public enum Tricky: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Keywords: Capnp.StructType {
-    public static var typeId: UInt64 { 0xba857ad26695a37b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+public enum Keywords {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var struct_: Int32 { structReader.read(0) }
         @inlinable @inline(__always) public var class_: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -1732,10 +1667,10 @@ public enum Keywords: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(1), default: nil) }
         }
         public var hasReturn: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var struct_: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -1766,6 +1701,8 @@ public enum Keywords: Capnp.StructType {
         }
         public var hasReturn: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public enum Type_: Capnp.CapnpEnum {
@@ -1795,29 +1732,21 @@ public enum Keywords: Capnp.StructType {
     }
 }
 
-public enum Empty: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9a5761cb19550273 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+public enum Empty {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
+        public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        public var asReader: Reader { Reader(structBuilder.asReader) }
     }
 }
 
 /// Older readers see fewer fields: this one is read from an Empty-sized message.
-public enum Late: Capnp.StructType {
-    public static var typeId: UInt64 { 0xbef110b74c9781de }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Late {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0, default: 17) }
         public var b: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0, default: _bDefault_bef110b74c9781de) }
@@ -1827,10 +1756,10 @@ public enum Late: Capnp.StructType {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0, default: _bDefault_bef110b74c9781de) }
         }
         public var hasB: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var a: Int32 {
             get { structBuilder.read(0, default: 17) }
             nonmutating set { structBuilder.write(0, newValue, default: 17) }
@@ -1841,6 +1770,8 @@ public enum Late: Capnp.StructType {
         }
         public var hasB: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
@@ -1896,22 +1827,17 @@ public enum EnumV2: Capnp.CapnpEnum {
     }
 }
 
-public enum HoldsEnumV1: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8edf5b97d30fa944 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum HoldsEnumV1 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var e: EnumV1 { EnumV1(rawValue: structReader.read(0)) }
         public var list: Capnp.List<EnumV1>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<EnumV1>.read(structReader.pointer(0), default: nil) }
         }
         public var hasList: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var e: EnumV1 {
             get { EnumV1(rawValue: structBuilder.read(0)) }
             nonmutating set { structBuilder.write(0, newValue.rawValue) }
@@ -1925,25 +1851,22 @@ public enum HoldsEnumV1: Capnp.StructType {
         }
         public var hasList: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum HoldsEnumV2: Capnp.StructType {
-    public static var typeId: UInt64 { 0xe26be90506458f24 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum HoldsEnumV2 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var e: EnumV2 { EnumV2(rawValue: structReader.read(0)) }
         public var list: Capnp.List<EnumV2>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<EnumV2>.read(structReader.pointer(0), default: nil) }
         }
         public var hasList: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var e: EnumV2 {
             get { EnumV2(rawValue: structBuilder.read(0)) }
             nonmutating set { structBuilder.write(0, newValue.rawValue) }
@@ -1957,21 +1880,18 @@ public enum HoldsEnumV2: Capnp.StructType {
         }
         public var hasList: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum UnionV1: Capnp.StructType {
-    public static var typeId: UInt64 { 0xcda2fe4d6482d2eb }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+public enum UnionV1 {
     public enum Which: Hashable, Sendable {
         case a
         case b
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0) }
         @inlinable @inline(__always) public var b: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -1989,10 +1909,10 @@ public enum UnionV1: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var a: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
@@ -2014,13 +1934,12 @@ public enum UnionV1: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum UnionV2: Capnp.StructType {
-    public static var typeId: UInt64 { 0xda50fa743c3e90ff }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 1 }
+public enum UnionV2 {
     public enum Which: Hashable, Sendable {
         case a
         case b
@@ -2028,8 +1947,6 @@ public enum UnionV2: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0) }
         @inlinable @inline(__always) public var b: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -2049,10 +1966,10 @@ public enum UnionV2: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var a: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
@@ -2079,24 +1996,21 @@ public enum UnionV2: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum UnionListV1: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd6f54aaca656eb7a }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+public enum UnionListV1 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var list: Capnp.List<UnionV1>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<UnionV1>.read(structReader.pointer(0), default: nil) }
         }
         public var hasList: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var list: Capnp.List<UnionV1>.Builder { Capnp.List<UnionV1>.builder(structBuilder.pointer(0), default: nil) }
         public func initList(count: Int) -> Capnp.List<UnionV1>.Builder {
             return Capnp.List<UnionV1>.initialize(structBuilder.pointer(0), count: count)
@@ -2106,24 +2020,21 @@ public enum UnionListV1: Capnp.StructType {
         }
         public var hasList: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum UnionListV2: Capnp.StructType {
-    public static var typeId: UInt64 { 0xef22cfb0954d426b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+public enum UnionListV2 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var list: Capnp.List<UnionV2>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<UnionV2>.read(structReader.pointer(0), default: nil) }
         }
         public var hasList: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var list: Capnp.List<UnionV2>.Builder { Capnp.List<UnionV2>.builder(structBuilder.pointer(0), default: nil) }
         public func initList(count: Int) -> Capnp.List<UnionV2>.Builder {
             return Capnp.List<UnionV2>.initialize(structBuilder.pointer(0), count: count)
@@ -2133,16 +2044,13 @@ public enum UnionListV2: Capnp.StructType {
         }
         public var hasList: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum ListsV1: Capnp.StructType {
-    public static var typeId: UInt64 { 0xe83f107170bb45e6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum ListsV1 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var items: Capnp.List<Int32>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(0), default: nil) }
         }
@@ -2151,10 +2059,10 @@ public enum ListsV1: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(1), default: nil) }
         }
         public var hasNames: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var items: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(0), default: nil) }
         public func initItems(count: Int) -> Capnp.List<Int32>.Builder {
             return Capnp.List<Int32>.initialize(structBuilder.pointer(0), count: count)
@@ -2172,16 +2080,13 @@ public enum ListsV1: Capnp.StructType {
         }
         public var hasNames: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum ListsV2: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8aa056f7b9d7dedb }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum ListsV2 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var items: Capnp.List<Wrapped>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Wrapped>.read(structReader.pointer(0), default: nil) }
         }
@@ -2190,10 +2095,10 @@ public enum ListsV2: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Named>.read(structReader.pointer(1), default: nil) }
         }
         public var hasNames: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var items: Capnp.List<Wrapped>.Builder { Capnp.List<Wrapped>.builder(structBuilder.pointer(0), default: nil) }
         public func initItems(count: Int) -> Capnp.List<Wrapped>.Builder {
             return Capnp.List<Wrapped>.initialize(structBuilder.pointer(0), count: count)
@@ -2211,16 +2116,13 @@ public enum ListsV2: Capnp.StructType {
         }
         public var hasNames: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Wrapped: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd8ed5cda97e70d79 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Wrapped {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var value: Int32 { structReader.read(0) }
         @inlinable @inline(__always) public var label: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -2230,10 +2132,10 @@ public enum Wrapped: Capnp.StructType {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasLabel: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var value: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -2244,16 +2146,13 @@ public enum Wrapped: Capnp.StructType {
         }
         public var hasLabel: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Named: Capnp.StructType {
-    public static var typeId: UInt64 { 0xde0b3e87edf55399 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Named {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -2263,10 +2162,10 @@ public enum Named: Capnp.StructType {
         }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         @inlinable public var weight: Int64 { structReader.read(0) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -2277,16 +2176,13 @@ public enum Named: Capnp.StructType {
             nonmutating set { structBuilder.write(0, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Anys: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8c0d80e35710dc8c }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 7 }
+public enum Anys {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var anyStruct: Capnp.AnyStruct.Reader {
             get throws(Capnp.CapnpError) { try Capnp.AnyStruct.read(structReader.pointer(0), default: nil) }
         }
@@ -2311,10 +2207,10 @@ public enum Anys: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<AllTypes>.read(structReader.pointer(6), default: nil) }
         }
         public var hasMany: Bool { !structReader.pointer(6).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var anyStruct: Capnp.PointerBuilder { return structBuilder.pointer(0) }
         public var hasAnyStruct: Bool { !structBuilder.pointer(0).isNull }
         public var anyList: Capnp.PointerBuilder { return structBuilder.pointer(1) }
@@ -2354,52 +2250,12 @@ public enum Anys: Capnp.StructType {
         }
         public var hasMany: Bool { !structBuilder.pointer(6).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Base: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xf038c08146b4e97c }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case ping = 0
-        case echo = 1
-    }
-
-    /// A client of `Base`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xf038c08146b4e97c }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
-        public func ping() async throws(CapnpRPC.RPCError) {
-            _ = try await sendPing().response()
-        }
-        /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
-        }
-
-        public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
-            let response = try await sendEcho(value: value).response()
-            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
-        }
-        public func echo(_ build: (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
-            let response = try await sendEcho(build).response()
-            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
-        }
-        /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            try sendEcho { params in
-                params.value = value
-            }
-        }
-        public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
-        }
-    }
-
+public enum Base {
     /// Implement this to serve `Base`: a method not implemented fails with `unimplemented`; one that
     /// throws fails the call (an `RPCError` keeps its kind).
     public protocol Server: _ServerDefaults {
@@ -2409,166 +2265,10 @@ public enum Base: Capnp.InterfaceType {
     /// Where `Server`'s methods get their `unimplemented` defaults.
     public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
-    public enum PingParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc4a14eaf0ad125f8 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
-    }
-
-    public enum PingResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xcbbe66e4c79dbd3e }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
-    }
-
-    public enum EchoParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xadc9d8a45113e716 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable @inline(__always) public var value: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
-            }
-            /// The UTF-8 bytes of `value`, in place: no copy, no validation.
-            @inlinable @inline(__always) public var valueBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
-            }
-            public var hasValue: Bool { !structReader.pointer(0).isNull }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var value: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
-            }
-            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
-    }
-
-    public enum EchoResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf0098760cd03939b }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable @inline(__always) public var value: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
-            }
-            /// The UTF-8 bytes of `value`, in place: no copy, no validation.
-            @inlinable @inline(__always) public var valueBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
-            }
-            public var hasValue: Bool { !structReader.pointer(0).isNull }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var value: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
-            }
-            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
-    }
-}
-
-public enum Derived: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xd00760262ba7ddda }
-    /// The interfaces this one extends, by type ID.
-    public static var superclassIds: [UInt64] { [0xf038c08146b4e97c] }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case add = 0
-        case describe = 1
-        case getBase = 2
-    }
-
-    /// A client of `Derived`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xd00760262ba7ddda }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
-        public func add(a: Int32, b: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
-            let response = try await sendAdd(a: a, b: b).response()
-            return response.sum
-        }
-        public func add(_ build: (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
-            let response = try await sendAdd(build).response()
-            return response.sum
-        }
-        /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
-            try sendAdd { params in
-                params.a = a
-                params.b = b
-            }
-        }
-        public func sendAdd(_ build: (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
-        }
-
-        public func describe(shape: Shapes.Reader) async throws(CapnpRPC.RPCError) -> String {
-            let response = try await sendDescribe(shape: shape).response()
-            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
-        }
-        public func describe(_ build: (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
-            let response = try await sendDescribe(build).response()
-            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
-        }
-        /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
-            try sendDescribe { params in
-                try params.setShape(shape)
-            }
-        }
-        public func sendDescribe(_ build: (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
-        }
-
-        public func getBase() async throws(CapnpRPC.RPCError) -> Base.Client {
-            let response = try await sendGetBase().response()
-            return response.base
-        }
-        /// Sends `getBase` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendGetBase() -> CapnpRPC.PendingCall<Derived.GetBaseResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 2, params: nil))
-        }
-
+    /// A client of `Base`: one method per schema method, inherited ones included.
+    public struct Client {
         public func ping() async throws(CapnpRPC.RPCError) {
             _ = try await sendPing().response()
-        }
-        /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
         }
 
         public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
@@ -2579,19 +2279,87 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
-        /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            try sendEcho { params in
-                params.value = value
-            }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+    }
+
+    public enum PingParams {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
-        public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
+    public enum PingResults {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum EchoParams {
+        public struct Reader: Capnp.StructReaderView {
+            @inlinable @inline(__always) public var value: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            }
+            /// The UTF-8 bytes of `value`, in place: no copy, no validation.
+            @inlinable @inline(__always) public var valueBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            }
+            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var value: String {
+                get { structBuilder.pointer(0).getText() }
+                nonmutating set { structBuilder.setText(0, newValue) }
+            }
+            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum EchoResults {
+        public struct Reader: Capnp.StructReaderView {
+            @inlinable @inline(__always) public var value: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            }
+            /// The UTF-8 bytes of `value`, in place: no copy, no validation.
+            @inlinable @inline(__always) public var valueBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            }
+            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var value: String {
+                get { structBuilder.pointer(0).getText() }
+                nonmutating set { structBuilder.setText(0, newValue) }
+            }
+            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+}
+
+public enum Derived {
     /// Implement this to serve `Derived`: a method not implemented fails with `unimplemented`; one that
     /// throws fails the call (an `RPCError` keeps its kind).
     public protocol Server: _ServerDefaults, Base.Server, CapnpRPC._ServerDepth1 {
@@ -2602,19 +2370,56 @@ public enum Derived: Capnp.InterfaceType {
     /// Where `Server`'s methods get their `unimplemented` defaults.
     public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
-    public enum AddParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xd53ac2507316c4f6 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 0 }
+    /// A client of `Derived`: one method per schema method, inherited ones included.
+    public struct Client {
+        public func add(a: Int32, b: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendAdd(a: a, b: b).response()
+            return response.sum
+        }
+        public func add(_ build: (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendAdd(build).response()
+            return response.sum
+        }
+
+        public func describe(shape: Shapes.Reader) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendDescribe(shape: shape).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
+        }
+        public func describe(_ build: (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendDescribe(build).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
+        }
+
+        public func getBase() async throws(CapnpRPC.RPCError) -> Base.Client {
+            let response = try await sendGetBase().response()
+            return response.base
+        }
+
+        public func ping() async throws(CapnpRPC.RPCError) {
+            _ = try await sendPing().response()
+        }
+
+        public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendEcho(value: value).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
+        }
+        public func echo(_ build: (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendEcho(build).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
+        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+    }
+
+    public enum AddParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var a: Int32 { structReader.read(0) }
             @inlinable public var b: Int32 { structReader.read(1) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var a: Int32 {
                 get { structBuilder.read(0) }
                 nonmutating set { structBuilder.write(0, newValue) }
@@ -2624,44 +2429,38 @@ public enum Derived: Capnp.InterfaceType {
                 nonmutating set { structBuilder.write(1, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum AddResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xdf1fffbc98305d36 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 0 }
+    public enum AddResults {
         public struct Reader: Capnp.StructReaderView {
+            @inlinable public var sum: Int32 { structReader.read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable public var sum: Int32 { structReader.read(0) }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var sum: Int32 {
                 get { structBuilder.read(0) }
                 nonmutating set { structBuilder.write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum DescribeParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xaa15aab8b9f97fd0 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum DescribeParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var shape: Shapes.Reader {
                 get throws(Capnp.CapnpError) { try Shapes.read(structReader.pointer(0), default: nil) }
             }
             public var hasShape: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var shape: Shapes.Builder { Shapes.builder(structBuilder.pointer(0), default: nil) }
             public func initShape() -> Shapes.Builder {
                 return Shapes.initialize(structBuilder.pointer(0))
@@ -2671,16 +2470,13 @@ public enum Derived: Capnp.InterfaceType {
             }
             public var hasShape: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum DescribeResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0x88edb2f7d4fc4d88 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum DescribeResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable @inline(__always) public var text: String {
                 get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
@@ -2689,72 +2485,63 @@ public enum Derived: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasText: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var text: String {
                 get { structBuilder.pointer(0).getText() }
                 nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasText: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum GetBaseParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xa1a534d709665e0a }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum GetBaseParams {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum GetBaseResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf665a20b50f307de }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum GetBaseResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var base: Base.Client { structReader.pointer(0).readClient(Base.Client.self) }
             public var hasBase: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var base: Capnp.PointerBuilder { return structBuilder.pointer(0) }
             public func setBase(_ client: Base.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasBase: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
-public enum HoldsCaps: Capnp.StructType {
-    public static var typeId: UInt64 { 0xfde28581f3006784 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum HoldsCaps {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var base: Base.Client { structReader.pointer(0).readClient(Base.Client.self) }
         public var hasBase: Bool { !structReader.pointer(0).isNull }
         public var derived: Derived.Client { structReader.pointer(1).readClient(Derived.Client.self) }
         public var hasDerived: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var base: Capnp.PointerBuilder { return structBuilder.pointer(0) }
         public func setBase(_ client: Base.Client?) {
             structBuilder.pointer(0).setClient(client)
@@ -2766,6 +2553,8 @@ public enum HoldsCaps: Capnp.StructType {
         }
         public var hasDerived: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
@@ -2797,39 +2586,31 @@ public var constTextList: Capnp.List<Capnp.Text>.Reader { try! Capnp.List<Capnp.
 /// Compiled-in and checked by capnp, so reading it cannot fail.
 public var constPoint: Point.Reader { try! Point.read(_constPointDefault_8e0205ff6927fe5b.root, default: nil) }
 
-public enum Fish: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8f42dd3513220ea9 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+public enum Fish {
     public struct Reader: Capnp.StructReaderView {
+        @inlinable public var fins: UInt8 { structReader.read(0) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        @inlinable public var fins: UInt8 { structReader.read(0) }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var fins: UInt8 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// A union of two pointers: `has<Field>` is false for the member not selected.
-public enum Aquarium: Capnp.StructType {
-    public static var typeId: UInt64 { 0x88089a8dfa9381df }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Aquarium {
     public enum Which: Hashable, Sendable {
         case fish
         case other
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var fish: Fish.Reader {
             get throws(Capnp.CapnpError) { try Fish.read(structReader.pointer(0), default: nil) }
         }
@@ -2849,10 +2630,10 @@ public enum Aquarium: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var fish: Fish.Builder { Fish.builder(structBuilder.pointer(0), default: nil) }
         public func initFish() -> Fish.Builder {
             structBuilder.write(0, UInt16(0)); return Fish.initialize(structBuilder.pointer(0))
@@ -2874,25 +2655,22 @@ public enum Aquarium: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum BlockRef: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9cab6985131d1347 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum BlockRef {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var hash: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readData(0) }
         }
         public var hasHash: Bool { !structReader.pointer(0).isNull }
         @inlinable public var height: Int32 { structReader.read(0) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var hash: [UInt8] {
             get { Array(structBuilder.pointer(0).blobBytes()) }
             nonmutating set { structBuilder.pointer(0).setData(newValue) }
@@ -2907,57 +2685,13 @@ public enum BlockRef: Capnp.StructType {
             nonmutating set { structBuilder.write(0, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// Bitcoin Core's mining.capnp shape: a pointer `result` beside a Bool `hasResult`.
-public enum Mining: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xd5ebb0fc86c39cb1 }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        /// The tip, if there is one.
-        case getTip = 0
-        /// A method named like the generated `send` form of `getTip`.
-        case sendGetTip = 1
-        /// A method named like the server's own `dispatch`.
-        case dispatch = 2
-    }
-
-    /// A client of `Mining`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xd5ebb0fc86c39cb1 }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
-        /// The tip, if there is one.
-        public func getTip() async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
-            let response = try await sendGetTip_().response()
-            return response
-        }
-        /// Sends `getTip` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendGetTip_() -> CapnpRPC.PendingCall<Mining.GetTipResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 0, params: nil))
-        }
-
-        /// A method named like the generated `send` form of `getTip`.
-        public func sendGetTip() async throws(CapnpRPC.RPCError) {
-            _ = try await sendSendGetTip().response()
-        }
-        /// Sends `sendGetTip` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendSendGetTip() -> CapnpRPC.PendingCall<Mining.SendGetTipResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 1, params: nil))
-        }
-
-        /// A method named like the server's own `dispatch`.
-        public func dispatch() async throws(CapnpRPC.RPCError) {
-            _ = try await sendDispatch().response()
-        }
-        /// Sends `dispatch` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendDispatch() -> CapnpRPC.PendingCall<Mining.DispatchResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 2, params: nil))
-        }
-    }
-
+public enum Mining {
     /// Implement this to serve `Mining`: a method not implemented fails with `unimplemented`; one that
     /// throws fails the call (an `RPCError` keeps its kind).
     public protocol Server: _ServerDefaults {
@@ -2971,37 +2705,51 @@ public enum Mining: Capnp.InterfaceType {
     /// Where `Server`'s methods get their `unimplemented` defaults.
     public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
-    public enum GetTipParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xcbb7039d4753830e }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    /// A client of `Mining`: one method per schema method, inherited ones included.
+    public struct Client {
+        /// The tip, if there is one.
+        public func getTip() async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
+            let response = try await sendGetTip_().response()
+            return response
+        }
+
+        /// A method named like the generated `send` form of `getTip`.
+        public func sendGetTip() async throws(CapnpRPC.RPCError) {
+            _ = try await sendSendGetTip().response()
+        }
+
+        /// A method named like the server's own `dispatch`.
+        public func dispatch() async throws(CapnpRPC.RPCError) {
+            _ = try await sendDispatch().response()
+        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+    }
+
+    public enum GetTipParams {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum GetTipResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xa916fd9a83fd36f2 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 1 }
+    public enum GetTipResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var result: BlockRef.Reader {
                 get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
             }
             public var hasResult_: Bool { !structReader.pointer(0).isNull }
             @inlinable public var hasResult: Bool { structReader.readBool(0) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
             public func initResult() -> BlockRef.Builder {
                 return BlockRef.initialize(structBuilder.pointer(0))
@@ -3015,78 +2763,63 @@ public enum Mining: Capnp.InterfaceType {
                 nonmutating set { structBuilder.writeBool(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum SendGetTipParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xe6742e6d229081fd }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum SendGetTipParams {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum SendGetTipResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0x9b89938c2d1d3c55 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum SendGetTipResults {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum DispatchParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xbc24aa684b8023c5 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum DispatchParams {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum DispatchResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xb2ffb26affecc714 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum DispatchResults {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 }
 
 /// Schema names that generated accessors would otherwise take.
-public enum Collisions: Capnp.StructType {
-    public static var typeId: UInt64 { 0xaf90f8118aa81b0a }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 3 }
+public enum Collisions {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var result: BlockRef.Reader {
             get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
         }
@@ -3107,10 +2840,10 @@ public enum Collisions: Capnp.StructType {
         @inlinable public var initResult: Int8 { structReader.read(1) }
         @inlinable public var structReader_: UInt8 { structReader.read(2) }
         @inlinable public var asReader_: UInt8 { structReader.read(3) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
         public func initResult_() -> BlockRef.Builder {
             return BlockRef.initialize(structBuilder.pointer(0))
@@ -3150,25 +2883,23 @@ public enum Collisions: Capnp.StructType {
             nonmutating set { structBuilder.write(3, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// Two levels of `extends`, for servers that subclass a server of a base interface.
-public enum MostDerived: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xef03ff9c4578acd3 }
-    /// The interfaces this one extends, by type ID.
-    public static var superclassIds: [UInt64] { [0xd00760262ba7ddda] }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case triple = 0
+public enum MostDerived {
+    /// Implement this to serve `MostDerived`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults, Derived.Server, CapnpRPC._ServerDepth2 {
+        func triple(_ call: CapnpRPC.ServerCall<MostDerived.TripleParams, MostDerived.TripleResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     /// A client of `MostDerived`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xef03ff9c4578acd3 }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
+    public struct Client {
         public func triple(x: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
             let response = try await sendTriple(x: x).response()
             return response.y
@@ -3176,17 +2907,6 @@ public enum MostDerived: Capnp.InterfaceType {
         public func triple(_ build: (MostDerived.TripleParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
             let response = try await sendTriple(build).response()
             return response.y
-        }
-        /// Sends `triple` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendTriple(x: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MostDerived.TripleResults> {
-            try sendTriple { params in
-                params.x = x
-            }
-        }
-        public func sendTriple(_ build: (MostDerived.TripleParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MostDerived.TripleResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(MostDerived.TripleParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: MostDerived.typeId, methodId: 0, params: message))
         }
 
         public func add(a: Int32, b: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
@@ -3197,18 +2917,6 @@ public enum MostDerived: Capnp.InterfaceType {
             let response = try await sendAdd(build).response()
             return response.sum
         }
-        /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
-            try sendAdd { params in
-                params.a = a
-                params.b = b
-            }
-        }
-        public func sendAdd(_ build: (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
-        }
 
         public func describe(shape: Shapes.Reader) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendDescribe(shape: shape).response()
@@ -3218,33 +2926,14 @@ public enum MostDerived: Capnp.InterfaceType {
             let response = try await sendDescribe(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
-        /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
-            try sendDescribe { params in
-                try params.setShape(shape)
-            }
-        }
-        public func sendDescribe(_ build: (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
-        }
 
         public func getBase() async throws(CapnpRPC.RPCError) -> Base.Client {
             let response = try await sendGetBase().response()
             return response.base
         }
-        /// Sends `getBase` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendGetBase() -> CapnpRPC.PendingCall<Derived.GetBaseResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 2, params: nil))
-        }
 
         public func ping() async throws(CapnpRPC.RPCError) {
             _ = try await sendPing().response()
-        }
-        /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
         }
 
         public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
@@ -3255,64 +2944,42 @@ public enum MostDerived: Capnp.InterfaceType {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
-        /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            try sendEcho { params in
-                params.value = value
-            }
-        }
-        public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
-        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    /// Implement this to serve `MostDerived`: a method not implemented fails with `unimplemented`; one that
-    /// throws fails the call (an `RPCError` keeps its kind).
-    public protocol Server: _ServerDefaults, Derived.Server, CapnpRPC._ServerDepth2 {
-        func triple(_ call: CapnpRPC.ServerCall<MostDerived.TripleParams, MostDerived.TripleResults>) async throws
-    }
-    /// Where `Server`'s methods get their `unimplemented` defaults.
-    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
-
-    public enum TripleParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xff7e69927e89fb40 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 0 }
+    public enum TripleParams {
         public struct Reader: Capnp.StructReaderView {
+            @inlinable public var x: Int32 { structReader.read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable public var x: Int32 { structReader.read(0) }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var x: Int32 {
                 get { structBuilder.read(0) }
                 nonmutating set { structBuilder.write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum TripleResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf32450f29d948a58 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 0 }
+    public enum TripleResults {
         public struct Reader: Capnp.StructReaderView {
+            @inlinable public var y: Int32 { structReader.read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable public var y: Int32 { structReader.read(0) }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var y: Int32 {
                 get { structBuilder.read(0) }
                 nonmutating set { structBuilder.write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
@@ -3324,6 +2991,68 @@ public protocol _Container_Server: _Container_ServerDefaults {
 }
 /// Where `Server`'s methods get their `unimplemented` defaults.
 public protocol _Container_ServerDefaults: CapnpRPC.CapabilityServer {}
+
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
+
+extension AllTypes: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc2e6ea3e04441c23 }
+    public static var dataWordCount: Int { 6 }
+    public static var pointerCount: Int { 23 }
+}
+
+extension Defaults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9c7972d97e90ea3d }
+    public static var dataWordCount: Int { 10 }
+    public static var pointerCount: Int { 12 }
+}
+
+extension Shapes: Capnp.StructType {
+    public static var typeId: UInt64 { 0xce6eb57094c52982 }
+    public static var dataWordCount: Int { 5 }
+    public static var pointerCount: Int { 5 }
+}
+
+extension UnionGroups: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd2346ef920f68059 }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Outer: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8ca62a5c20cf76d7 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Outer.Inner: Capnp.StructType {
+    public static var typeId: UInt64 { 0xefd82a22f8415a9c }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Outer.Inner.Deeper: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe55af2c5960a1fe3 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Generic: Capnp.StructType {
+    public static var typeId: UInt64 { 0x942f0c7b79ce9631 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 4 }
+}
+
+extension Generic.Entry: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc2980fb8ed1c42ca }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension GenericShapes: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcd1cecb935708f1b }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
 
 extension _Container_ServerDefaults {
     public func get(_ call: CapnpRPC.ServerCall<Container<Capnp.AnyPointer>.GetParams, Container<Capnp.AnyPointer>.GetResults>) async throws {
@@ -3351,6 +3080,144 @@ extension _Container_Server {
             throw CapnpRPC.RPCError.unimplemented(call)
         }
     }
+}
+
+extension Container.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0x9893d70953c03f7a }
+
+    /// Sends `get` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGet() -> CapnpRPC.PendingCall<Container<T>.GetResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Container<T>.typeId, methodId: 0, params: nil))
+    }
+}
+
+extension Container.GetParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xdd1bed567687c5b0 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Container.GetResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa225d3e7034e32a8 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Container.PutParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd5202cfae60ca83d }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Container.PutResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xfb3d46f8223116ee }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Container: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0x9893d70953c03f7a }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case get = 0
+        case put = 1
+    }
+}
+
+extension UsesGenerics: Capnp.StructType {
+    public static var typeId: UInt64 { 0xdfa9dc7cb2a2d925 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 12 }
+}
+
+extension Tricky: Capnp.StructType {
+    public static var typeId: UInt64 { 0xab9dbe513fd70e8c }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Keywords: Capnp.StructType {
+    public static var typeId: UInt64 { 0xba857ad26695a37b }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Empty: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9a5761cb19550273 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Late: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbef110b74c9781de }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension HoldsEnumV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8edf5b97d30fa944 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension HoldsEnumV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe26be90506458f24 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension UnionV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcda2fe4d6482d2eb }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension UnionV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0xda50fa743c3e90ff }
+    public static var dataWordCount: Int { 3 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension UnionListV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd6f54aaca656eb7a }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension UnionListV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0xef22cfb0954d426b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension ListsV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe83f107170bb45e6 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension ListsV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8aa056f7b9d7dedb }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Wrapped: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd8ed5cda97e70d79 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Named: Capnp.StructType {
+    public static var typeId: UInt64 { 0xde0b3e87edf55399 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Anys: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8c0d80e35710dc8c }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 7 }
 }
 
 extension Base._ServerDefaults {
@@ -3385,9 +3252,58 @@ extension Base.Server {
     }
 }
 
-extension CapnpRPC.PendingCall where Results == Derived.GetBaseResults {
-    /// `base` of the results, usable before they arrive (promise pipelining).
-    public var base: Base.Client { Base.Client(call.pipeline([0])) }
+extension Base.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xf038c08146b4e97c }
+
+    /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        try sendEcho { params in
+            params.value = value
+        }
+    }
+    public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
+    }
+}
+
+extension Base.PingParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc4a14eaf0ad125f8 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Base.PingResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcbbe66e4c79dbd3e }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Base.EchoParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xadc9d8a45113e716 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Base.EchoResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf0098760cd03939b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Base: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xf038c08146b4e97c }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case ping = 0
+        case echo = 1
+    }
 }
 
 extension Derived._ServerDefaults {
@@ -3434,6 +3350,134 @@ extension Derived.Server {
     }
 }
 
+extension Derived.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xd00760262ba7ddda }
+
+    /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        try sendAdd { params in
+            params.a = a
+            params.b = b
+        }
+    }
+    public func sendAdd(_ build: (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        try sendDescribe { params in
+            try params.setShape(shape)
+        }
+    }
+    public func sendDescribe(_ build: (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
+    }
+
+    /// Sends `getBase` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGetBase() -> CapnpRPC.PendingCall<Derived.GetBaseResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 2, params: nil))
+    }
+
+    /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        try sendEcho { params in
+            params.value = value
+        }
+    }
+    public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
+    }
+}
+
+extension CapnpRPC.PendingCall where Results == Derived.GetBaseResults {
+    /// `base` of the results, usable before they arrive (promise pipelining).
+    public var base: Base.Client { Base.Client(call.pipeline([0])) }
+}
+
+extension Derived.AddParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd53ac2507316c4f6 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Derived.AddResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xdf1fffbc98305d36 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Derived.DescribeParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xaa15aab8b9f97fd0 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Derived.DescribeResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x88edb2f7d4fc4d88 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Derived.GetBaseParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa1a534d709665e0a }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Derived.GetBaseResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf665a20b50f307de }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Derived: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xd00760262ba7ddda }
+    /// The interfaces this one extends, by type ID.
+    public static var superclassIds: [UInt64] { [0xf038c08146b4e97c] }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case add = 0
+        case describe = 1
+        case getBase = 2
+    }
+}
+
+extension HoldsCaps: Capnp.StructType {
+    public static var typeId: UInt64 { 0xfde28581f3006784 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Fish: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8f42dd3513220ea9 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Aquarium: Capnp.StructType {
+    public static var typeId: UInt64 { 0x88089a8dfa9381df }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension BlockRef: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9cab6985131d1347 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
 extension Mining._ServerDefaults {
     public func getTip(_ call: CapnpRPC.ServerCall<Mining.GetTipParams, Mining.GetTipResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
@@ -3470,6 +3514,77 @@ extension Mining.Server {
     }
 }
 
+extension Mining.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xd5ebb0fc86c39cb1 }
+
+    /// Sends `getTip` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGetTip_() -> CapnpRPC.PendingCall<Mining.GetTipResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `sendGetTip` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendSendGetTip() -> CapnpRPC.PendingCall<Mining.SendGetTipResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 1, params: nil))
+    }
+
+    /// Sends `dispatch` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendDispatch() -> CapnpRPC.PendingCall<Mining.DispatchResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 2, params: nil))
+    }
+}
+
+extension Mining.GetTipParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcbb7039d4753830e }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining.GetTipResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa916fd9a83fd36f2 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Mining.SendGetTipParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe6742e6d229081fd }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining.SendGetTipResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9b89938c2d1d3c55 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining.DispatchParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbc24aa684b8023c5 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining.DispatchResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb2ffb26affecc714 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xd5ebb0fc86c39cb1 }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case getTip = 0
+        case sendGetTip = 1
+        case dispatch = 2
+    }
+}
+
+extension Collisions: Capnp.StructType {
+    public static var typeId: UInt64 { 0xaf90f8118aa81b0a }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 3 }
+}
+
 extension MostDerived._ServerDefaults {
     public func triple(_ call: CapnpRPC.ServerCall<MostDerived.TripleParams, MostDerived.TripleResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
@@ -3503,6 +3618,91 @@ extension MostDerived.Server {
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }
+    }
+}
+
+extension MostDerived.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xef03ff9c4578acd3 }
+
+    /// Sends `triple` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendTriple(x: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MostDerived.TripleResults> {
+        try sendTriple { params in
+            params.x = x
+        }
+    }
+    public func sendTriple(_ build: (MostDerived.TripleParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MostDerived.TripleResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(MostDerived.TripleParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: MostDerived.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        try sendAdd { params in
+            params.a = a
+            params.b = b
+        }
+    }
+    public func sendAdd(_ build: (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        try sendDescribe { params in
+            try params.setShape(shape)
+        }
+    }
+    public func sendDescribe(_ build: (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
+    }
+
+    /// Sends `getBase` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGetBase() -> CapnpRPC.PendingCall<Derived.GetBaseResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 2, params: nil))
+    }
+
+    /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        try sendEcho { params in
+            params.value = value
+        }
+    }
+    public func sendEcho(_ build: (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
+    }
+}
+
+extension MostDerived.TripleParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xff7e69927e89fb40 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension MostDerived.TripleResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf32450f29d948a58 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension MostDerived: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xef03ff9c4578acd3 }
+    /// The interfaces this one extends, by type ID.
+    public static var superclassIds: [UInt64] { [0xd00760262ba7ddda] }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case triple = 0
     }
 }
 

@@ -1,0 +1,30 @@
+// The generated file reads interface first: what a user calls above one `// MARK: -` line, the
+// runtime's machinery (type IDs, sizes, ordinals, sending, dispatch) below it.
+
+import Foundation
+import Testing
+@testable import CapnpCompiler
+
+@Test func theAPIComesFirstAndTheMachineryBelowOneMarkLine() throws {
+    let output = try generate("""
+    @0xc1f3a9d2b4e5f621;
+    interface Keeper { get @0 (key :Text) -> (value :Text); }
+    struct Entry { key @0 :Text; }
+    """)
+    let marks = output.components(separatedBy: "// MARK: -")
+    try #require(marks.count == 2, "one MARK line")
+    let (api, support) = (marks[0], marks[1])
+    for declaration in ["public protocol Server", "public struct Client {", "public func get(key: String) async throws(CapnpRPC.RPCError) -> String",
+                        "public var key: String {", "public enum Entry {"] {
+        #expect(api.contains(declaration), "\(declaration) above the MARK line")
+        #expect(!support.contains(declaration), "\(declaration) not below it")
+    }
+    for machinery in ["typeId", "dataWordCount", "pointerCount", "enum Method", "func sendGet(", "func dispatch(", "_dispatch_"] {
+        #expect(!api.contains(machinery), "\(machinery) is not above the MARK line")
+        #expect(support.contains(machinery), "\(machinery) below it")
+    }
+    // Within the interface, the Server protocol comes before the Client.
+    let server = try #require(api.range(of: "public protocol Server"))
+    let client = try #require(api.range(of: "public struct Client"))
+    #expect(server.lowerBound < client.lowerBound)
+}
