@@ -5,6 +5,7 @@
 
 using Swift = import "swift.capnp";
 $Swift.module("Multiprocess");
+$Swift.namespace("Proxy");
 
 interface ThreadMap {
   # Makes threads at the side that serves it.

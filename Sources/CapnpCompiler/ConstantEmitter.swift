@@ -6,7 +6,7 @@ extension SwiftEmitter {
     mutating func emitConstant(_ node: Node.Reader) throws {
         let name = index.names[node.id]!
         let parent = index.parents[node.id] ?? 0
-        let atFileScope = index.isFile(parent)
+        let atFileScope = index.isFile(parent) && index.namespaces[parent] == nil
         let declaration = atFileScope ? "public var" : "public static var"
         let value = try node.const.value
         out.doc(index.docs[node.id])

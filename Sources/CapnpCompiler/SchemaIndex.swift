@@ -19,10 +19,20 @@ struct SchemaIndex {
     /// Nodes each scope declares, in declaration order: nested nodes, groups, param structs.
     private(set) var children: [UInt64: [UInt64]] = [:]
     private(set) var docs: [UInt64: String] = [:]
+    /// `$Swift.namespace` of each file that has one: its types nest in an enum of that name.
+    private(set) var namespaces: [UInt64: String] = [:]
     private(set) var memberDocs: [UInt64: [String]] = [:]
 
     init(request: CodeGeneratorRequest.Reader) throws {
-        for node in try request.nodes { nodes[node.id] = node }
+        for node in try request.nodes {
+            nodes[node.id] = node
+            if node.which == .file, let namespace = try Self.fileAnnotation(node, CodeGenerator.namespaceAnnotation) {
+                guard Self.isIdentifier(namespace) else {
+                    throw GeneratorError("$Swift.namespace(\(SwiftNames.stringLiteral(namespace))) of \(try node.displayName) is not a Swift type name")
+                }
+                namespaces[node.id] = namespace
+            }
+        }
         for info in try request.sourceInfo {
             let doc = try info.docComment
             if !doc.isEmpty { docs[info.id] = doc }
@@ -66,6 +76,23 @@ struct SchemaIndex {
                 children[interface.id, default: []].append(id)
             }
         }
+    }
+
+    /// The Text value of annotation `id` on `node`, if it has one.
+    static func fileAnnotation(_ node: Node.Reader, _ id: UInt64) throws -> String? {
+        for annotation in try node.annotations where annotation.id == id { return try annotation.value.text }
+        return nil
+    }
+
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    }
+
+    /// `Proxy.` for a top-level node of a file with `$Swift.namespace("Proxy")`, else "".
+    func namespacePrefix(_ id: UInt64) -> String {
+        guard let parent = parents[id], let namespace = namespaces[parent] else { return "" }
+        return namespace + "."
     }
 
     func node(_ id: UInt64) throws -> Node.Reader {

@@ -8,7 +8,7 @@ extension SwiftEmitter {
     /// interface in a generic context declares it at file scope (its type parameters read as
     /// AnyPointer) and names it `Server` with a typealias.
     private func serverProtocol(_ id: UInt64) throws -> String? {
-        try inGenericContext(id) ? "_" + index.chain(id).map { index.names[$0]! }.joined(separator: "_") + "_Server" : nil
+        try inGenericContext(id) ? "_" + extensionName(id).split(separator: ".").joined(separator: "_") + "_Server" : nil
     }
 
     /// The Server protocol of `id` as code at file scope names it.

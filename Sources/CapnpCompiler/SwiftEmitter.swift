@@ -56,7 +56,8 @@ struct SwiftEmitter {
 
     /// The name of `id` at file scope for an `extension`: its path, generic arguments left out.
     func extensionName(_ id: UInt64) -> String {
-        index.chain(id).map { index.names[$0]! }.joined(separator: ".")
+        let chain = index.chain(id)
+        return index.namespacePrefix(chain[0]) + chain.map { index.names[$0]! }.joined(separator: ".")
     }
 
     /// Declarations at file scope (pointer defaults) are named after the node and field.

@@ -138,7 +138,9 @@ struct TypeNames {
         }
         var parts: [String] = []
         for (position, component) in chain.enumerated() {
-            var part = position == 0 ? try reachable(top, topName, from: useSite) : index.names[component]!
+            let namespace = position == 0 ? index.namespacePrefix(top) : ""
+            var part = position > 0 ? index.names[component]!
+                : namespace.isEmpty ? try reachable(top, topName, from: useSite) : namespace + topName
             let parameters = try index.parameters(of: component)
             if !parameters.isEmpty {
                 let arguments: [String]

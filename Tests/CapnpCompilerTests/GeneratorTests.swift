@@ -7,16 +7,18 @@ import TestSupport
 @testable import CapnpCompiler
 
 /// Runs `capnp compile -o-` over `schema` (written to a temp dir) and returns the request.
-func compileRequest(_ schema: String, name: String = "test.capnp") throws -> [UInt8] {
+func compileRequest(_ schema: String, name: String = "test.capnp", extraFiles: [String: String] = [:]) throws -> [UInt8] {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("capnpc-swift-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
+    for (file, text) in extraFiles { try text.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8) }
     try schema.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     return try ToolRunner.capnp(["compile", "--src-prefix=\(directory.path)", "-o-", directory.appendingPathComponent(name).path])
 }
 
-func generate(_ schema: String) throws -> String {
-    let request = try MessageReader(bytes: try compileRequest(schema), options: ReaderOptions(traversalLimitInWords: .max))
+func generate(_ schema: String, extraFiles: [String: String] = [:]) throws -> String {
+    let request = try MessageReader(bytes: try compileRequest(schema, extraFiles: extraFiles),
+                                    options: ReaderOptions(traversalLimitInWords: .max))
     let files = try CodeGenerator.generate(request)
     #expect(files.count == 1)
     return files.first?.contents ?? ""

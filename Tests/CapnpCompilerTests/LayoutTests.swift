@@ -28,3 +28,29 @@ import Testing
     let client = try #require(api.range(of: "public struct Client"))
     #expect(server.lowerBound < client.lowerBound)
 }
+
+@Test func fileAnnotationsNestTheTypesAndSetTheirAccessLevel() throws {
+    let swiftSchema = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../schema/swift.capnp"), encoding: .utf8)
+    let output = try generate("""
+    @0xc1f3a9d2b4e5f622;
+    using Swift = import "swift.capnp";
+    $Swift.namespace("Proxy");
+    $Swift.visibility("package");
+    struct Thread { name @0 :Text; }
+    interface Context { get @0 () -> (thread :Thread); }
+    const limit :Int8 = 3;
+    """, extraFiles: ["swift.capnp": swiftSchema])
+    #expect(output.contains("package enum Proxy {\n    package enum Thread {"))
+    #expect(output.contains("package static var limit: Int8 { 3 }"))
+    #expect(output.contains("extension Proxy.Thread: Capnp.StructType {"))
+    #expect(output.contains("-> Proxy.Thread.Reader"))
+    #expect(output.contains("@inlinable package init(_ reader: Capnp.StructReader)"))
+    #expect(!output.contains("public "), "every declaration is package")
+}
+
+@Test func generatedCodeNamesTheRuntimeVersionItWasWrittenFor() throws {
+    // A file from a capnpc-swift of another version names a symbol this runtime lacks, so it fails to compile.
+    let output = try generate("@0xc1f3a9d2b4e5f623;\nstruct A { x @0 :UInt8; }")
+    #expect(output.contains("private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_\(CodeGenerator.runtimeVersion)"))
+}

@@ -2,6 +2,10 @@
 
 import Capnp
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 // Names a nested declaration shadows, reachable under another name.
 public typealias _Annotation_f1c8950dab257542 = Annotation
 

@@ -3,218 +3,225 @@
 import Capnp
 import CapnpRPC
 
-/// Makes threads at the side that serves it.
-public enum ThreadMap {
-    /// Implement this to serve `ThreadMap`: a method not implemented fails with `unimplemented`; one that
-    /// throws fails the call (an `RPCError` keeps its kind).
-    public protocol Server: _ServerDefaults {
-        /// Makes a server-side thread for this client's calls.
-        func makeThread(_ call: CapnpRPC.ServerCall<ThreadMap.MakeThreadParams, ThreadMap.MakeThreadResults>) async throws
-        func makePool(_ call: CapnpRPC.ServerCall<ThreadMap.MakePoolParams, ThreadMap.MakePoolResults>) async throws
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
+/// The types of proxy.capnp (`$Swift.namespace`).
+public enum Proxy {
+    /// Makes threads at the side that serves it.
+    public enum ThreadMap {
+        /// Implement this to serve `ThreadMap`: a method not implemented fails with `unimplemented`; one that
+        /// throws fails the call (an `RPCError` keeps its kind).
+        public protocol Server: _ServerDefaults {
+            /// Makes a server-side thread for this client's calls.
+            func makeThread(_ call: CapnpRPC.ServerCall<Proxy.ThreadMap.MakeThreadParams, Proxy.ThreadMap.MakeThreadResults>) async throws
+            func makePool(_ call: CapnpRPC.ServerCall<Proxy.ThreadMap.MakePoolParams, Proxy.ThreadMap.MakePoolResults>) async throws
+        }
+        /// Where `Server`'s methods get their `unimplemented` defaults.
+        public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+        /// A client of `ThreadMap`: one method per schema method, inherited ones included.
+        public struct Client {
+            /// Makes a server-side thread for this client's calls.
+            public func makeThread(name: String) async throws(CapnpRPC.RPCError) -> Proxy.Thread.Client {
+                let response = try await sendMakeThread(name: name).response()
+                return response.result
+            }
+            /// Makes a server-side thread for this client's calls.
+            public func makeThread(_ build: (Proxy.ThreadMap.MakeThreadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.Thread.Client {
+                let response = try await sendMakeThread(build).response()
+                return response.result
+            }
+
+            public func makePool(count: UInt32) async throws(CapnpRPC.RPCError) {
+                _ = try await sendMakePool(count: count).response()
+            }
+            public func makePool(_ build: (Proxy.ThreadMap.MakePoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+                _ = try await sendMakePool(build).response()
+            }
+
+            public let capability: CapnpRPC.Capability
+            public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+        }
+
+        public enum MakeThreadParams {
+            public struct Reader: Capnp.StructReaderView {
+                @inlinable @inline(__always) public var name: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                }
+                /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+                @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                }
+                public var hasName: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var name: String {
+                    get { structBuilder.pointer(0).getText() }
+                    nonmutating set { structBuilder.setText(0, newValue) }
+                }
+                public var hasName: Bool { !structBuilder.pointer(0).isNull }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+
+        public enum MakeThreadResults {
+            public struct Reader: Capnp.StructReaderView {
+                public var result: Proxy.Thread.Client { structReader.pointer(0).readClient(Proxy.Thread.Client.self) }
+                public var hasResult: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+                public func setResult(_ client: Proxy.Thread.Client?) {
+                    structBuilder.pointer(0).setClient(client)
+                }
+                public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+
+        public enum MakePoolParams {
+            public struct Reader: Capnp.StructReaderView {
+                @inlinable public var count: UInt32 { structReader.read(0) }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                @inlinable public var count: UInt32 {
+                    get { structBuilder.read(0) }
+                    nonmutating set { structBuilder.write(0, newValue) }
+                }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+
+        public enum MakePoolResults {
+            public struct Reader: Capnp.StructReaderView {
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
     }
-    /// Where `Server`'s methods get their `unimplemented` defaults.
-    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
-    /// A client of `ThreadMap`: one method per schema method, inherited ones included.
-    public struct Client {
-        /// Makes a server-side thread for this client's calls.
-        public func makeThread(name: String) async throws(CapnpRPC.RPCError) -> Thread.Client {
-            let response = try await sendMakeThread(name: name).response()
-            return response.result
+    /// A thread one side made for the other's calls.
+    public enum Thread {
+        /// Implement this to serve `Thread`: a method not implemented fails with `unimplemented`; one that
+        /// throws fails the call (an `RPCError` keeps its kind).
+        public protocol Server: _ServerDefaults {
+            func getName(_ call: CapnpRPC.ServerCall<Proxy.Thread.GetNameParams, Proxy.Thread.GetNameResults>) async throws
         }
-        /// Makes a server-side thread for this client's calls.
-        public func makeThread(_ build: (ThreadMap.MakeThreadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Thread.Client {
-            let response = try await sendMakeThread(build).response()
-            return response.result
+        /// Where `Server`'s methods get their `unimplemented` defaults.
+        public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+        /// A client of `Thread`: one method per schema method, inherited ones included.
+        public struct Client {
+            public func getName() async throws(CapnpRPC.RPCError) -> String {
+                let response = try await sendGetName().response()
+                return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
+            }
+
+            public let capability: CapnpRPC.Capability
+            public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
         }
 
-        public func makePool(count: UInt32) async throws(CapnpRPC.RPCError) {
-            _ = try await sendMakePool(count: count).response()
-        }
-        public func makePool(_ build: (ThreadMap.MakePoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
-            _ = try await sendMakePool(build).response()
+        public enum GetNameParams {
+            public struct Reader: Capnp.StructReaderView {
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
         }
 
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+        public enum GetNameResults {
+            public struct Reader: Capnp.StructReaderView {
+                @inlinable @inline(__always) public var result: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                }
+                /// The UTF-8 bytes of `result`, in place: no copy, no validation.
+                @inlinable @inline(__always) public var resultBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                }
+                public var hasResult: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var result: String {
+                    get { structBuilder.pointer(0).getText() }
+                    nonmutating set { structBuilder.setText(0, newValue) }
+                }
+                public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
     }
 
-    public enum MakeThreadParams {
+    /// What a call says about threads: where it runs, and where its callbacks go.
+    public enum Context {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable @inline(__always) public var name: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
-            }
-            /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-            @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
-            }
-            public var hasName: Bool { !structReader.pointer(0).isNull }
+            /// The thread the call should run on at the callee.
+            public var thread: Proxy.Thread.Client { structReader.pointer(0).readClient(Proxy.Thread.Client.self) }
+            public var hasThread: Bool { !structReader.pointer(0).isNull }
+            /// The caller's thread, for callbacks made during the call.
+            public var callbackThread: Proxy.Thread.Client { structReader.pointer(1).readClient(Proxy.Thread.Client.self) }
+            public var hasCallbackThread: Bool { !structReader.pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var name: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
-            }
-            public var hasName: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-
-    public enum MakeThreadResults {
-        public struct Reader: Capnp.StructReaderView {
-            public var result: Thread.Client { structReader.pointer(0).readClient(Thread.Client.self) }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setResult(_ client: Thread.Client?) {
+            /// The thread the call should run on at the callee.
+            public var thread: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public func setThread(_ client: Proxy.Thread.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-
-    public enum MakePoolParams {
-        public struct Reader: Capnp.StructReaderView {
-            @inlinable public var count: UInt32 { structReader.read(0) }
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            @inlinable public var count: UInt32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+            public var hasThread: Bool { !structBuilder.pointer(0).isNull }
+            /// The caller's thread, for callbacks made during the call.
+            public var callbackThread: Capnp.PointerBuilder { return structBuilder.pointer(1) }
+            public func setCallbackThread(_ client: Proxy.Thread.Client?) {
+                structBuilder.pointer(1).setClient(client)
             }
+            public var hasCallbackThread: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
-    }
-
-    public enum MakePoolResults {
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-}
-
-/// A thread one side made for the other's calls.
-public enum Thread {
-    /// Implement this to serve `Thread`: a method not implemented fails with `unimplemented`; one that
-    /// throws fails the call (an `RPCError` keeps its kind).
-    public protocol Server: _ServerDefaults {
-        func getName(_ call: CapnpRPC.ServerCall<Thread.GetNameParams, Thread.GetNameResults>) async throws
-    }
-    /// Where `Server`'s methods get their `unimplemented` defaults.
-    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
-
-    /// A client of `Thread`: one method per schema method, inherited ones included.
-    public struct Client {
-        public func getName() async throws(CapnpRPC.RPCError) -> String {
-            let response = try await sendGetName().response()
-            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
-        }
-
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-    }
-
-    public enum GetNameParams {
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-
-    public enum GetNameResults {
-        public struct Reader: Capnp.StructReaderView {
-            @inlinable @inline(__always) public var result: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
-            }
-            /// The UTF-8 bytes of `result`, in place: no copy, no validation.
-            @inlinable @inline(__always) public var resultBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
-            }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public var result: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
-            }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-}
-
-/// What a call says about threads: where it runs, and where its callbacks go.
-public enum Context {
-    public struct Reader: Capnp.StructReaderView {
-        /// The thread the call should run on at the callee.
-        public var thread: Thread.Client { structReader.pointer(0).readClient(Thread.Client.self) }
-        public var hasThread: Bool { !structReader.pointer(0).isNull }
-        /// The caller's thread, for callbacks made during the call.
-        public var callbackThread: Thread.Client { structReader.pointer(1).readClient(Thread.Client.self) }
-        public var hasCallbackThread: Bool { !structReader.pointer(1).isNull }
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-    }
-    public struct Builder: Capnp.StructBuilderView {
-        /// The thread the call should run on at the callee.
-        public var thread: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-        public func setThread(_ client: Thread.Client?) {
-            structBuilder.pointer(0).setClient(client)
-        }
-        public var hasThread: Bool { !structBuilder.pointer(0).isNull }
-        /// The caller's thread, for callbacks made during the call.
-        public var callbackThread: Capnp.PointerBuilder { return structBuilder.pointer(1) }
-        public func setCallbackThread(_ client: Thread.Client?) {
-            structBuilder.pointer(1).setClient(client)
-        }
-        public var hasCallbackThread: Bool { !structBuilder.pointer(1).isNull }
-        public var asReader: Reader { Reader(structBuilder.asReader) }
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 
-extension ThreadMap._ServerDefaults {
-    public func makeThread(_ call: CapnpRPC.ServerCall<ThreadMap.MakeThreadParams, ThreadMap.MakeThreadResults>) async throws {
+extension Proxy.ThreadMap._ServerDefaults {
+    public func makeThread(_ call: CapnpRPC.ServerCall<Proxy.ThreadMap.MakeThreadParams, Proxy.ThreadMap.MakeThreadResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
-    public func makePool(_ call: CapnpRPC.ServerCall<ThreadMap.MakePoolParams, ThreadMap.MakePoolResults>) async throws {
+    public func makePool(_ call: CapnpRPC.ServerCall<Proxy.ThreadMap.MakePoolParams, Proxy.ThreadMap.MakePoolResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
 
-extension ThreadMap.Server {
+extension Proxy.ThreadMap.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
         if let derived = self as? any CapnpRPC._ServerDepth1 {
             return try await derived._dispatchDepth1(call)
@@ -222,7 +229,7 @@ extension ThreadMap.Server {
         try await _dispatch_ee5e37179ad9dc9d(call)
     }
 
-    /// Serves a call to `ThreadMap` or an interface it extends.
+    /// Serves a call to `Proxy.ThreadMap` or an interface it extends.
     public func _dispatch_ee5e37179ad9dc9d(_ call: CapnpRPC.IncomingCall) async throws {
         switch call.interfaceId {
         case 0xee5e37179ad9dc9d:
@@ -237,64 +244,64 @@ extension ThreadMap.Server {
     }
 }
 
-extension ThreadMap.Client: CapnpRPC.CapabilityClient {
+extension Proxy.ThreadMap.Client: CapnpRPC.CapabilityClient {
     public static var interfaceId: UInt64 { 0xee5e37179ad9dc9d }
 
     /// Sends `makeThread` without waiting: await `response()`, or call capabilities of the results at once.
-    public func sendMakeThread(name: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakeThreadResults> {
+    public func sendMakeThread(name: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Proxy.ThreadMap.MakeThreadResults> {
         try sendMakeThread { params in
             params.name = name
         }
     }
-    public func sendMakeThread(_ build: (ThreadMap.MakeThreadParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakeThreadResults> {
+    public func sendMakeThread(_ build: (Proxy.ThreadMap.MakeThreadParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Proxy.ThreadMap.MakeThreadResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-        try CapnpRPC.RPCError.building { try build(message.initRoot(ThreadMap.MakeThreadParams.self)) }
-        return CapnpRPC.PendingCall(capability.send(interfaceId: ThreadMap.typeId, methodId: 0, params: message))
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Proxy.ThreadMap.MakeThreadParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Proxy.ThreadMap.typeId, methodId: 0, params: message))
     }
 
     /// Sends `makePool` without waiting: await `response()`, or call capabilities of the results at once.
-    public func sendMakePool(count: UInt32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakePoolResults> {
+    public func sendMakePool(count: UInt32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Proxy.ThreadMap.MakePoolResults> {
         try sendMakePool { params in
             params.count = count
         }
     }
-    public func sendMakePool(_ build: (ThreadMap.MakePoolParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakePoolResults> {
+    public func sendMakePool(_ build: (Proxy.ThreadMap.MakePoolParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Proxy.ThreadMap.MakePoolResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-        try CapnpRPC.RPCError.building { try build(message.initRoot(ThreadMap.MakePoolParams.self)) }
-        return CapnpRPC.PendingCall(capability.send(interfaceId: ThreadMap.typeId, methodId: 1, params: message))
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Proxy.ThreadMap.MakePoolParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Proxy.ThreadMap.typeId, methodId: 1, params: message))
     }
 }
 
-extension CapnpRPC.PendingCall where Results == ThreadMap.MakeThreadResults {
+extension CapnpRPC.PendingCall where Results == Proxy.ThreadMap.MakeThreadResults {
     /// `result` of the results, usable before they arrive (promise pipelining).
-    public var result: Thread.Client { Thread.Client(call.pipeline([0])) }
+    public var result: Proxy.Thread.Client { Proxy.Thread.Client(call.pipeline([0])) }
 }
 
-extension ThreadMap.MakeThreadParams: Capnp.StructType {
+extension Proxy.ThreadMap.MakeThreadParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xc7dce7fe036b26d4 }
     public static var dataWordCount: Int { 0 }
     public static var pointerCount: Int { 1 }
 }
 
-extension ThreadMap.MakeThreadResults: Capnp.StructType {
+extension Proxy.ThreadMap.MakeThreadResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xbbafb2ed83f6268d }
     public static var dataWordCount: Int { 0 }
     public static var pointerCount: Int { 1 }
 }
 
-extension ThreadMap.MakePoolParams: Capnp.StructType {
+extension Proxy.ThreadMap.MakePoolParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd989bdba64550ac4 }
     public static var dataWordCount: Int { 1 }
     public static var pointerCount: Int { 0 }
 }
 
-extension ThreadMap.MakePoolResults: Capnp.StructType {
+extension Proxy.ThreadMap.MakePoolResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xe62a47a377a4856e }
     public static var dataWordCount: Int { 0 }
     public static var pointerCount: Int { 0 }
 }
 
-extension ThreadMap: Capnp.InterfaceType {
+extension Proxy.ThreadMap: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0xee5e37179ad9dc9d }
     /// Method ordinals, as they go on the wire.
     public enum Method: UInt16, Sendable, CaseIterable {
@@ -303,13 +310,13 @@ extension ThreadMap: Capnp.InterfaceType {
     }
 }
 
-extension Thread._ServerDefaults {
-    public func getName(_ call: CapnpRPC.ServerCall<Thread.GetNameParams, Thread.GetNameResults>) async throws {
+extension Proxy.Thread._ServerDefaults {
+    public func getName(_ call: CapnpRPC.ServerCall<Proxy.Thread.GetNameParams, Proxy.Thread.GetNameResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
 
-extension Thread.Server {
+extension Proxy.Thread.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
         if let derived = self as? any CapnpRPC._ServerDepth1 {
             return try await derived._dispatchDepth1(call)
@@ -317,7 +324,7 @@ extension Thread.Server {
         try await _dispatch_81c1e2600d0b56c5(call)
     }
 
-    /// Serves a call to `Thread` or an interface it extends.
+    /// Serves a call to `Proxy.Thread` or an interface it extends.
     public func _dispatch_81c1e2600d0b56c5(_ call: CapnpRPC.IncomingCall) async throws {
         switch call.interfaceId {
         case 0x81c1e2600d0b56c5:
@@ -331,28 +338,28 @@ extension Thread.Server {
     }
 }
 
-extension Thread.Client: CapnpRPC.CapabilityClient {
+extension Proxy.Thread.Client: CapnpRPC.CapabilityClient {
     public static var interfaceId: UInt64 { 0x81c1e2600d0b56c5 }
 
     /// Sends `getName` without waiting: await `response()`, or call capabilities of the results at once.
-    public func sendGetName() -> CapnpRPC.PendingCall<Thread.GetNameResults> {
-        CapnpRPC.PendingCall(capability.send(interfaceId: Thread.typeId, methodId: 0, params: nil))
+    public func sendGetName() -> CapnpRPC.PendingCall<Proxy.Thread.GetNameResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Proxy.Thread.typeId, methodId: 0, params: nil))
     }
 }
 
-extension Thread.GetNameParams: Capnp.StructType {
+extension Proxy.Thread.GetNameParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x91b503837a7fb9c6 }
     public static var dataWordCount: Int { 0 }
     public static var pointerCount: Int { 0 }
 }
 
-extension Thread.GetNameResults: Capnp.StructType {
+extension Proxy.Thread.GetNameResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf75eedb886b95bdc }
     public static var dataWordCount: Int { 0 }
     public static var pointerCount: Int { 1 }
 }
 
-extension Thread: Capnp.InterfaceType {
+extension Proxy.Thread: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0x81c1e2600d0b56c5 }
     /// Method ordinals, as they go on the wire.
     public enum Method: UInt16, Sendable, CaseIterable {
@@ -360,7 +367,7 @@ extension Thread: Capnp.InterfaceType {
     }
 }
 
-extension Context: Capnp.StructType {
+extension Proxy.Context: Capnp.StructType {
     public static var typeId: UInt64 { 0x9c44e6645d0b22c6 }
     public static var dataWordCount: Int { 0 }
     public static var pointerCount: Int { 2 }

@@ -4,6 +4,10 @@ import Capnp
 import CapnpRPC
 import Multiprocess
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 /// Answers with what it was sent.
 public enum Echo {
     /// Implement this to serve `Echo`: a method not implemented fails with `unimplemented`; one that
@@ -45,20 +49,20 @@ public enum Echo {
 
     public enum DestroyParams {
         public struct Reader: Capnp.StructReaderView {
-            public var context: Context.Reader {
-                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Context.Builder {
-                return Context.initialize(structBuilder.pointer(0))
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
             }
-            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
-                try Context.set(structBuilder.pointer(0), to: value)
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
             }
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -81,8 +85,8 @@ public enum Echo {
 
     public enum EchoParams {
         public struct Reader: Capnp.StructReaderView {
-            public var context: Context.Reader {
-                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
             @inlinable @inline(__always) public var echo: String {
@@ -97,12 +101,12 @@ public enum Echo {
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Context.Builder {
-                return Context.initialize(structBuilder.pointer(0))
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
             }
-            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
-                try Context.set(structBuilder.pointer(0), to: value)
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
             }
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var echo: String {

@@ -4,6 +4,10 @@ import Capnp
 import CapnpRPC
 import Multiprocess
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 /// The first capability a process hands its peer.
 public enum Init {
     /// Implement this to serve `Init`: a method not implemented fails with `unimplemented`; one that
@@ -20,12 +24,12 @@ public enum Init {
     /// A client of `Init`: one method per schema method, inherited ones included.
     public struct Client {
         /// Exchanges thread maps: each side can then make threads on the other.
-        public func construct(threadMap: ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+        public func construct(threadMap: Proxy.ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
         /// Exchanges thread maps: each side can then make threads on the other.
-        public func construct(_ build: (Init.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+        public func construct(_ build: (Init.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
             let response = try await sendConstruct(build).response()
             return response.threadMap
         }
@@ -47,14 +51,14 @@ public enum Init {
 
     public enum ConstructParams {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: ThreadMap.Client { structReader.pointer(0).readClient(ThreadMap.Client.self) }
+            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
             public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setThreadMap(_ client: ThreadMap.Client?) {
+            public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
@@ -66,14 +70,14 @@ public enum Init {
 
     public enum ConstructResults {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: ThreadMap.Client { structReader.pointer(0).readClient(ThreadMap.Client.self) }
+            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
             public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setThreadMap(_ client: ThreadMap.Client?) {
+            public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
@@ -85,20 +89,20 @@ public enum Init {
 
     public enum MakeEchoParams {
         public struct Reader: Capnp.StructReaderView {
-            public var context: Context.Reader {
-                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Context.Builder {
-                return Context.initialize(structBuilder.pointer(0))
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
             }
-            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
-                try Context.set(structBuilder.pointer(0), to: value)
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
             }
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -165,7 +169,7 @@ extension Init.Client: CapnpRPC.CapabilityClient {
     public static var interfaceId: UInt64 { 0x8838c700ba5cba65 }
 
     /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
-    public func sendConstruct(threadMap: ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
+    public func sendConstruct(threadMap: Proxy.ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
         try sendConstruct { params in
             params.structBuilder.pointer(0).setClient(threadMap)
         }
@@ -192,7 +196,7 @@ extension Init.Client: CapnpRPC.CapabilityClient {
 
 extension CapnpRPC.PendingCall where Results == Init.ConstructResults {
     /// `threadMap` of the results, usable before they arrive (promise pipelining).
-    public var threadMap: ThreadMap.Client { ThreadMap.Client(call.pipeline([0])) }
+    public var threadMap: Proxy.ThreadMap.Client { Proxy.ThreadMap.Client(call.pipeline([0])) }
 }
 
 extension CapnpRPC.PendingCall where Results == Init.MakeEchoResults {

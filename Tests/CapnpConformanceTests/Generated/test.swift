@@ -3,6 +3,10 @@
 import Capnp
 import CapnpRPC
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 public enum TestEnum: Capnp.CapnpEnum {
     case foo
     case bar

@@ -3,6 +3,10 @@
 import Capnp
 import CapnpRPC
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 /// Interface implemented by capabilities that outlive a single connection. A client may save()
 /// the capability, producing a SturdyRef. The SturdyRef can be stored to disk, then later used to
 /// obtain a new reference to the capability on a future connection.

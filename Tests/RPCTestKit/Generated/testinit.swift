@@ -4,6 +4,10 @@ import Capnp
 import CapnpRPC
 import Multiprocess
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 public enum TestInit {
     /// Implement this to serve `TestInit`: a method not implemented fails with `unimplemented`; one that
     /// throws fails the call (an `RPCError` keeps its kind).
@@ -16,11 +20,11 @@ public enum TestInit {
 
     /// A client of `TestInit`: one method per schema method, inherited ones included.
     public struct Client {
-        public func construct(threadMap: ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+        public func construct(threadMap: Proxy.ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
-        public func construct(_ build: (TestInit.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+        public func construct(_ build: (TestInit.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
             let response = try await sendConstruct(build).response()
             return response.threadMap
         }
@@ -40,14 +44,14 @@ public enum TestInit {
 
     public enum ConstructParams {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: ThreadMap.Client { structReader.pointer(0).readClient(ThreadMap.Client.self) }
+            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
             public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setThreadMap(_ client: ThreadMap.Client?) {
+            public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
@@ -59,14 +63,14 @@ public enum TestInit {
 
     public enum ConstructResults {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: ThreadMap.Client { structReader.pointer(0).readClient(ThreadMap.Client.self) }
+            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
             public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setThreadMap(_ client: ThreadMap.Client?) {
+            public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
@@ -78,20 +82,20 @@ public enum TestInit {
 
     public enum MakeTesterParams {
         public struct Reader: Capnp.StructReaderView {
-            public var context: Context.Reader {
-                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Context.Builder {
-                return Context.initialize(structBuilder.pointer(0))
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
             }
-            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
-                try Context.set(structBuilder.pointer(0), to: value)
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
             }
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
@@ -158,7 +162,7 @@ extension TestInit.Client: CapnpRPC.CapabilityClient {
     public static var interfaceId: UInt64 { 0x955fa90a1722f763 }
 
     /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
-    public func sendConstruct(threadMap: ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
+    public func sendConstruct(threadMap: Proxy.ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
         try sendConstruct { params in
             params.structBuilder.pointer(0).setClient(threadMap)
         }
@@ -185,7 +189,7 @@ extension TestInit.Client: CapnpRPC.CapabilityClient {
 
 extension CapnpRPC.PendingCall where Results == TestInit.ConstructResults {
     /// `threadMap` of the results, usable before they arrive (promise pipelining).
-    public var threadMap: ThreadMap.Client { ThreadMap.Client(call.pipeline([0])) }
+    public var threadMap: Proxy.ThreadMap.Client { Proxy.ThreadMap.Client(call.pipeline([0])) }
 }
 
 extension CapnpRPC.PendingCall where Results == TestInit.MakeTesterResults {
