@@ -31,8 +31,15 @@ extension SwiftEmitter {
             let words = pointerDefault(try Values.words(of: pointer), node: node.id, name: name)
             let reader = kind == .anyPointer ? "Capnp.PointerReader" : "\(type).Reader"
             let read = kind == .anyPointer ? "\(words).root" : "try! \(type).read(\(words).root, default: nil)"
-            out.line("/// Compiled-in and checked by capnp, so reading it cannot fail.")
-            out.line("\(declaration) \(name): \(reader) { \(read) }")
+            if try inGenericContext(parent) {
+                // A generic type cannot have a stored static: read on each access.
+                out.line("/// Compiled-in and checked by capnp, so reading it cannot fail.")
+                out.line("\(declaration) \(name): \(reader) { \(read) }")
+            } else {
+                // Read once, on first use (a `static let`/global is lazy and thread-safe).
+                out.line("/// Compiled-in and checked by capnp: read once, and the read cannot fail.")
+                out.line("\(atFileScope ? "public let" : "public static let") \(name): \(reader) = \(read)")
+            }
         }
     }
 }

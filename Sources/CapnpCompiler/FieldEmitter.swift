@@ -154,10 +154,13 @@ extension SwiftEmitter {
         case .data:
             let fallback = try defaultArgument(field, scope)
             out.doc(doc)
-            out.line("public var \(name): [UInt8] {")
-            out.line("    get { Array(\(pointer).blobBytes(\(fallback))) }")
-            out.line("    nonmutating set { \(select)\(pointer).setData(newValue) }")
+            // A view, as the Reader's is; set it from another view or, with `set<Field>`, from bytes.
+            out.line("public var \(name): Capnp.DataReader {")
+            out.line("    get { \(pointer).dataView(\(fallback)) }")
+            out.line("    nonmutating set { \(select)newValue.withUnsafeBytes { \(pointer).setData($0) } }")
             out.line("}")
+            out.line("/// Sets `\(name)` to a copy of `bytes`.")
+            out.line("public func \(setName)(_ bytes: [UInt8]) { \(select)\(pointer).setData(bytes) }")
             out.line("/// Makes room for `count` bytes, to be filled in place.")
             out.line("public func \(initName)(count: Int) -> UnsafeMutableRawBufferPointer {")
             out.line("    \(select)return \(pointer).initData(count: count)")

@@ -103,7 +103,7 @@ extension SwiftEmitter {
                     ? types.name(of: try field.slot.type.enum_.typeId, brand: nil, in: scope) : type
                 arguments.append(RPCArgument(label: name, type: swiftType, store: "params.\(name) = \(name)"))
             case .text: arguments.append(RPCArgument(label: name, type: "String", store: "params.\(name) = \(name)"))
-            case .data: arguments.append(RPCArgument(label: name, type: "[UInt8]", store: "params.\(name) = \(name)"))
+            case .data: arguments.append(RPCArgument(label: name, type: "[UInt8]", store: "params.\(names.setter[position]!)(\(name))"))
             case .pointer(_, .interface):
                 let type = try types.swiftType(try field.slot.type, in: scope)
                 arguments.append(RPCArgument(label: name, type: "\(type).Client?",

@@ -54,3 +54,17 @@ import Testing
     let output = try generate("@0xc1f3a9d2b4e5f623;\nstruct A { x @0 :UInt8; }")
     #expect(output.contains("private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_\(CodeGenerator.runtimeVersion)"))
 }
+
+@Test func structAndListConstantsAreReadOnce() throws {
+    let output = try generate("""
+    @0xc1f3a9d2b4e5f624;
+    struct P { x @0 :Int32; }
+    const origin :P = (x = 1);
+    const primes :List(Int32) = [2, 3, 5];
+    struct S { const inner :P = (x = 2); }
+    """)
+    #expect(output.contains("public let origin: P.Reader = try! P.read("))
+    #expect(output.contains("public let primes: Capnp.List<Int32>.Reader = try! Capnp.List<Int32>.read("))
+    #expect(output.contains("public static let inner: P.Reader = try! P.read("))
+    #expect(!output.contains("var origin"))
+}

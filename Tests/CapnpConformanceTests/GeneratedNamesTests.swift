@@ -31,7 +31,7 @@ import Testing
         root.initResult_().height = 7
         root.hasResult = true
         root.name = "n"
-        root.nameBytes = Array("b".utf8)
+        root.setNameBytes(Array("b".utf8))
         root.initResult = -1
         root.structReader_ = 3
         root.asReader_ = 4

@@ -1798,10 +1798,12 @@ public enum Value {
             nonmutating set { structBuilder.write(0, UInt16(12)); structBuilder.setText(0, newValue) }
         }
         public var hasText: Bool { structBuilder.read(0) as UInt16 == 12 && !structBuilder.pointer(0).isNull }
-        public var data: [UInt8] {
-            get { Array(structBuilder.pointer(0).blobBytes()) }
-            nonmutating set { structBuilder.write(0, UInt16(13)); structBuilder.pointer(0).setData(newValue) }
+        public var data: Capnp.DataReader {
+            get { structBuilder.pointer(0).dataView() }
+            nonmutating set { structBuilder.write(0, UInt16(13)); newValue.withUnsafeBytes { structBuilder.pointer(0).setData($0) } }
         }
+        /// Sets `data` to a copy of `bytes`.
+        public func setData(_ bytes: [UInt8]) { structBuilder.write(0, UInt16(13)); structBuilder.pointer(0).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initData(count: Int) -> UnsafeMutableRawBufferPointer {
             structBuilder.write(0, UInt16(13)); return structBuilder.pointer(0).initData(count: count)

@@ -97,8 +97,8 @@ public enum Pair<First: Capnp.PointerType, Second: Capnp.PointerType> {
     }
 }
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var origin: Point.Reader { try! Point.read(_originDefault_bc00c19876e99a7d.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let origin: Point.Reader = try! Point.read(_originDefault_bc00c19876e99a7d.root, default: nil)
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 

@@ -32,10 +32,12 @@ internal enum Scoped {
                 nonmutating set { structBuilder.setText(0, newValue) }
             }
             internal var hasName: Bool { !structBuilder.pointer(0).isNull }
-            internal var data: [UInt8] {
-                get { Array(structBuilder.pointer(1).blobBytes()) }
-                nonmutating set { structBuilder.pointer(1).setData(newValue) }
+            internal var data: Capnp.DataReader {
+                get { structBuilder.pointer(1).dataView() }
+                nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
             }
+            /// Sets `data` to a copy of `bytes`.
+            internal func setData(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
             /// Makes room for `count` bytes, to be filled in place.
             internal func initData(count: Int) -> UnsafeMutableRawBufferPointer {
                 return structBuilder.pointer(1).initData(count: count)
@@ -123,8 +125,8 @@ internal enum Scoped {
 
     internal static var limit: UInt32 { 7 }
 
-    /// Compiled-in and checked by capnp, so reading it cannot fail.
-    internal static var origin: Scoped.Thread.Reader { try! Scoped.Thread.read(_originDefault_9e6fcfa6ca447b3e.root, default: nil) }
+    /// Compiled-in and checked by capnp: read once, and the read cannot fail.
+    internal static let origin: Scoped.Thread.Reader = try! Scoped.Thread.read(_originDefault_9e6fcfa6ca447b3e.root, default: nil)
 }
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.

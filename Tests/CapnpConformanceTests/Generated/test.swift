@@ -200,10 +200,12 @@ public enum AllTypes {
             nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasTextField: Bool { !structBuilder.pointer(0).isNull }
-        public var dataField: [UInt8] {
-            get { Array(structBuilder.pointer(1).blobBytes()) }
-            nonmutating set { structBuilder.pointer(1).setData(newValue) }
+        public var dataField: Capnp.DataReader {
+            get { structBuilder.pointer(1).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
         }
+        /// Sets `dataField` to a copy of `bytes`.
+        public func setDataField(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initDataField(count: Int) -> UnsafeMutableRawBufferPointer {
             return structBuilder.pointer(1).initData(count: count)
@@ -526,10 +528,12 @@ public enum Defaults {
             nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasTextField: Bool { !structBuilder.pointer(0).isNull }
-        public var dataField: [UInt8] {
-            get { Array(structBuilder.pointer(1).blobBytes(default: _dataFieldDefault_9c7972d97e90ea3d)) }
-            nonmutating set { structBuilder.pointer(1).setData(newValue) }
+        public var dataField: Capnp.DataReader {
+            get { structBuilder.pointer(1).dataView(default: _dataFieldDefault_9c7972d97e90ea3d) }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
         }
+        /// Sets `dataField` to a copy of `bytes`.
+        public func setDataField(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initDataField(count: Int) -> UnsafeMutableRawBufferPointer {
             return structBuilder.pointer(1).initData(count: count)
@@ -1156,8 +1160,8 @@ public enum Outer {
         }
     }
 
-    /// Compiled-in and checked by capnp, so reading it cannot fail.
-    public static var innerConst: Outer.Inner.Reader { try! Outer.Inner.read(_innerConstDefault_a659c4a2d84c96d1.root, default: nil) }
+    /// Compiled-in and checked by capnp: read once, and the read cannot fail.
+    public static let innerConst: Outer.Inner.Reader = try! Outer.Inner.read(_innerConstDefault_a659c4a2d84c96d1.root, default: nil)
 
     public static var answer: Int32 { 42 }
 }
@@ -1586,8 +1590,8 @@ public enum UsesGenerics {
     }
 }
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var genericConst: Generic<Capnp.Text, Point>.Reader { try! Generic<Capnp.Text, Point>.read(_genericConstDefault_b9e8f9e1d6e61049.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let genericConst: Generic<Capnp.Text, Point>.Reader = try! Generic<Capnp.Text, Point>.read(_genericConstDefault_b9e8f9e1d6e61049.root, default: nil)
 
 public enum AwkwardNames: Capnp.CapnpEnum {
     case rawValue
@@ -2578,17 +2582,17 @@ public var constText: String { "hello \"world\"\n\ttab" }
 
 public var constData: [UInt8] { [222, 173, 190, 239] }
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var constStruct: AllTypes.Reader { try! AllTypes.read(_constStructDefault_b177f1f40a2f98ca.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let constStruct: AllTypes.Reader = try! AllTypes.read(_constStructDefault_b177f1f40a2f98ca.root, default: nil)
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var constList: Capnp.List<Int16>.Reader { try! Capnp.List<Int16>.read(_constListDefault_99b02b352515523f.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let constList: Capnp.List<Int16>.Reader = try! Capnp.List<Int16>.read(_constListDefault_99b02b352515523f.root, default: nil)
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var constTextList: Capnp.List<Capnp.Text>.Reader { try! Capnp.List<Capnp.Text>.read(_constTextListDefault_b5b88ffd0986aa0b.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let constTextList: Capnp.List<Capnp.Text>.Reader = try! Capnp.List<Capnp.Text>.read(_constTextListDefault_b5b88ffd0986aa0b.root, default: nil)
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var constPoint: Point.Reader { try! Point.read(_constPointDefault_8e0205ff6927fe5b.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let constPoint: Point.Reader = try! Point.read(_constPointDefault_8e0205ff6927fe5b.root, default: nil)
 
 public enum Fish {
     public struct Reader: Capnp.StructReaderView {
@@ -2675,10 +2679,12 @@ public enum BlockRef {
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var hash: [UInt8] {
-            get { Array(structBuilder.pointer(0).blobBytes()) }
-            nonmutating set { structBuilder.pointer(0).setData(newValue) }
+        public var hash: Capnp.DataReader {
+            get { structBuilder.pointer(0).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(0).setData($0) } }
         }
+        /// Sets `hash` to a copy of `bytes`.
+        public func setHash(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initHash(count: Int) -> UnsafeMutableRawBufferPointer {
             return structBuilder.pointer(0).initData(count: count)
@@ -2865,10 +2871,12 @@ public enum Collisions {
             nonmutating set { structBuilder.setText(1, newValue) }
         }
         public var hasName: Bool { !structBuilder.pointer(1).isNull }
-        public var nameBytes: [UInt8] {
-            get { Array(structBuilder.pointer(2).blobBytes()) }
-            nonmutating set { structBuilder.pointer(2).setData(newValue) }
+        public var nameBytes: Capnp.DataReader {
+            get { structBuilder.pointer(2).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(2).setData($0) } }
         }
+        /// Sets `nameBytes` to a copy of `bytes`.
+        public func setNameBytes(_ bytes: [UInt8]) { structBuilder.pointer(2).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initNameBytes(count: Int) -> UnsafeMutableRawBufferPointer {
             return structBuilder.pointer(2).initData(count: count)
