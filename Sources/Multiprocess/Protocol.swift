@@ -50,7 +50,7 @@ public struct Protocol: Sendable {
         let params = MessageBuilder(firstSegmentWords: 8)
         params.root.initStruct(dataWords: 0, pointerCount: 1).pointer(0).setClient(Self.threadMap())
         let construct = bootstrap.send(interfaceId: Init.interfaceId, methodId: 0, params: params)
-        let threadMap = ThreadMap.Client(construct.pipeline([0]))
+        let threadMap = Proxy.ThreadMap.Client(construct.pipeline([0]))
         let thread = try threadMap.sendMakeThread(name: threadName).result
         let context = ProxyContext(thread: thread.capability)
         logger.debug("connected on fd \(fd); construct and makeThread(\(threadName)) sent")
@@ -133,8 +133,8 @@ public struct Protocol: Sendable {
     }
 
     /// A new ThreadMap to answer `Init.construct` with (the Init server's `construct` returns it).
-    public static func threadMap() -> ThreadMap.Client {
-        ThreadMap.Client(serving: ThreadMapServer())
+    public static func threadMap() -> Proxy.ThreadMap.Client {
+        Proxy.ThreadMap.Client(serving: ThreadMapServer())
     }
 }
 

@@ -63,7 +63,7 @@ import TestSupport
         let message = Self.built()
         let root = message.getRoot(AllTypes.self)
         try AllTypesSample.check(root.asReader)
-        #expect(root.textField == "foo" && root.dataField == [0x62, 0x61, 0x72])
+        #expect(root.textField == "foo" && Array(root.dataField) == [0x62, 0x61, 0x72])
         #expect(Array(root.int64List) == [123456789012345, -678901234567890, .min, .max])
         #expect(root.structList[2].textField == "structlist 3")
 

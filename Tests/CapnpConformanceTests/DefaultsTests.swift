@@ -176,7 +176,7 @@ import Testing
     func builderMaterializesDefaults() throws {
         let message = MessageBuilder()
         let root = message.initRoot(Defaults.self)
-        #expect(root.textField == "foo" && root.dataField == Array("bar".utf8))
+        #expect(root.textField == "foo" && Array(root.dataField) == Array("bar".utf8))
         #expect(!root.hasTextField)  // reading a blob default does not write it
         // Reading a struct or list through the builder copies the default in, as capnp's builders do.
         #expect(root.structField.int32Field == 42)

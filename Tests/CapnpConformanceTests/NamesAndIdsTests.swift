@@ -93,22 +93,22 @@ import Testing
         let literal = "(struct = 1, class = \"c\", default = true, type = protocol, self = -1, return = [1, 2])"
         let message = MessageBuilder()
         let root = message.initRoot(Keywords.self)
-        root.struct = 1
-        root.class = "c"
-        root.default = true
-        root.type = .protocol
-        root.`self` = -1
+        root.struct_ = 1
+        root.class_ = "c"
+        root.default_ = true
+        root.type = .protocol_
+        root.self_ = -1
         let list = root.initReturn(count: 2)
         list[0] = 1
         list[1] = 2
         #expect(message.serialize() == (try Oracle.encode(literal, as: "Keywords")))
         let back = try MessageReader(bytes: try Oracle.encode(literal, as: "Keywords")).root(as: Keywords.self)
-        #expect(back.struct == 1 && back.default && back.type == .protocol && back.`self` == -1)
-        #expect(try back.class == "c" && Array(back.return) == [1, 2])
-        #expect(Keywords.Type_.`self`.rawValue == 0 && Keywords.Type_(rawValue: 2) == .`init`)
+        #expect(back.struct_ == 1 && back.default_ && back.type == .protocol_ && back.self_ == -1)
+        #expect(try back.class_ == "c" && Array(back.return_) == [1, 2])
+        #expect(Keywords.Type_.self_.rawValue == 0 && Keywords.Type_(rawValue: 2) == .init_)
         // Enumerants named like the generated members still get their own cases and values.
         #expect(AwkwardNames.rawValue.rawValue == 0 && AwkwardNames.unknown_.rawValue == 1)
-        #expect(AwkwardNames(rawValue: 2) == .`init` && AwkwardNames(rawValue: 3) == .unknown(3))
+        #expect(AwkwardNames(rawValue: 2) == .init_ && AwkwardNames(rawValue: 3) == .unknown(3))
     }
 
     @Test("nested structs and enums, and types imported from another schema file")

@@ -1,6 +1,6 @@
 // Foundation's names stay usable unqualified beside our modules: this file imports Foundation,
 // Capnp, CapnpRPC and Multiprocess and says `Data`; it stops compiling if one of ours exports a
-// `Data` again. (`Thread` joins when Multiprocess's proxy.capnp types are nested under `Proxy`.)
+// `Data` or a `Thread` again (Multiprocess nests proxy.capnp's `Thread` under `Proxy`).
 
 import Capnp
 import CapnpRPC
@@ -17,5 +17,11 @@ struct FoundationNamesTests {
         let data: Data = Data(message.serialize())
         let reader = try MessageReader(contiguousBytes: data)
         #expect(try reader.root().readText() == "in Foundation's Data")
+    }
+
+    @Test("Foundation's Thread, unqualified, runs beside Multiprocess")
+    func foundationThread() {
+        let thread: Thread = Thread {}
+        #expect(!thread.isExecuting)
     }
 }

@@ -7,9 +7,8 @@
 // Not used unqualified here: `Data` and `Thread` are ambiguous in any file that imports Foundation
 // and another module declaring them (Swift picks neither), so a user writes them qualified, or
 // uses them in the generated code's own module (LocalNames.swift shows that); FoundationNames.swift
-// checks that our modules leave Foundation's `Data` alone. `Context` (and `Thread`) also come
-// from Multiprocess's proxy.capnp at its top level today; their unqualified use lands here when
-// proxy.capnp's types are nested under `Proxy`.
+// checks that our modules leave Foundation's `Data` and `Thread` alone. `Context` is the schema's:
+// Multiprocess nests proxy.capnp's `Context` and `Thread` under `Proxy`.
 
 import Capnp
 import CapnpRPC
@@ -87,5 +86,7 @@ struct NameCollisionTests {
             #expect(recorder.numbers.withLock { $0 } == [7])
         }
         #expect(Listener.typeId != Node.typeId)
+        let context: Context.Client? = nil
+        #expect(context == nil && Context.typeId != Proxy.Context.typeId)
     }
 }

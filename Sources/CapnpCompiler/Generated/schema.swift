@@ -2,25 +2,24 @@
 
 @_spi(Generated) import Capnp
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 // Names a nested declaration shadows, reachable under another name.
 public typealias _Annotation_f1c8950dab257542 = Annotation
 
-public enum Node: Capnp.StructType {
-    public static var typeId: UInt64 { 0xe682ab4cf923a417 }
-    public static var dataWordCount: Int { 5 }
-    public static var pointerCount: Int { 6 }
+public enum Node {
     public enum Which: Hashable, Sendable {
         case file
-        case `struct`
-        case `enum`
+        case struct_
+        case enum_
         case interface
         case const
         case annotation
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var id: UInt64 { structReader.read(0) }
         /// Name to present to humans to identify this Node.  You should not attempt to parse this.  Its
         /// format could change.  It is not guaranteed to be unique.
@@ -61,26 +60,26 @@ public enum Node: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<_Annotation_f1c8950dab257542>.read(structReader.pointer(2), default: nil) }
         }
         public var hasAnnotations: Bool { !structReader.pointer(2).isNull }
-        public var `struct`: Struct.Reader { Struct.Reader(structReader) }
-        public var `enum`: Enum.Reader { Enum.Reader(structReader) }
+        public var struct_: Struct.Reader { Struct.Reader(structReader) }
+        public var enum_: Enum.Reader { Enum.Reader(structReader) }
         public var interface: Interface.Reader { Interface.Reader(structReader) }
         public var const: Const.Reader { Const.Reader(structReader) }
         public var annotation: Annotation.Reader { Annotation.Reader(structReader) }
         public var which: Which {
             switch structReader.read(6) as UInt16 {
             case 0: .file
-            case 1: .`struct`
-            case 2: .`enum`
+            case 1: .struct_
+            case 2: .enum_
             case 3: .interface
             case 4: .const
             case 5: .annotation
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var id: UInt64 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -143,7 +142,7 @@ public enum Node: Capnp.StructType {
         }
         public var hasAnnotations: Bool { !structBuilder.pointer(2).isNull }
         public func setFile() { structBuilder.write(6, UInt16(0)); }
-        public var `struct`: Struct.Builder { Struct.Builder(structBuilder) }
+        public var struct_: Struct.Builder { Struct.Builder(structBuilder) }
         public func initStruct() -> Struct.Builder {
             structBuilder.write(6, UInt16(1));
             structBuilder.write(7, UInt16(0))
@@ -155,7 +154,7 @@ public enum Node: Capnp.StructType {
             structBuilder.pointer(3).clear()
             return Struct.Builder(structBuilder)
         }
-        public var `enum`: Enum.Builder { Enum.Builder(structBuilder) }
+        public var enum_: Enum.Builder { Enum.Builder(structBuilder) }
         public func initEnum() -> Enum.Builder {
             structBuilder.write(6, UInt16(2));
             structBuilder.pointer(3).clear()
@@ -196,8 +195,8 @@ public enum Node: Capnp.StructType {
         public var which: Which {
             switch structBuilder.read(6) as UInt16 {
             case 0: .file
-            case 1: .`struct`
-            case 2: .`enum`
+            case 1: .struct_
+            case 2: .enum_
             case 3: .interface
             case 4: .const
             case 5: .annotation
@@ -205,16 +204,13 @@ public enum Node: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     /// Information about one of the node's parameters.
-    public enum Parameter: Capnp.StructType {
-        public static var typeId: UInt64 { 0xb9521bccf10fa3b1 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum Parameter {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable @inline(__always) public var name: String {
                 get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
@@ -223,26 +219,23 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasName: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var name: String {
                 get { structBuilder.pointer(0).getText() }
                 nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasName: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum NestedNode: Capnp.StructType {
-        public static var typeId: UInt64 { 0xdebf55bbfa0fc242 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 1 }
+    public enum NestedNode {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Unqualified symbol name.  Unlike Node.displayName, this *can* be used programmatically.
             ///
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
@@ -257,10 +250,10 @@ public enum Node: Capnp.StructType {
             /// ID of the nested node.  Typically, the target node's scopeId points back to this node, but
             /// robust code should avoid relying on this.
             @inlinable public var id: UInt64 { structReader.read(0) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Unqualified symbol name.  Unlike Node.displayName, this *can* be used programmatically.
             ///
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
@@ -276,6 +269,8 @@ public enum Node: Capnp.StructType {
                 nonmutating set { structBuilder.write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
@@ -283,13 +278,8 @@ public enum Node: Capnp.StructType {
     /// documentation or debugging purposes. This is kept in a separate struct to make sure it
     /// doesn't accidentally get included in contexts where it is not needed. The
     /// `CodeGeneratorRequest` includes this information in a separate array.
-    public enum SourceInfo: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf38e1de3041357ae }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 2 }
+    public enum SourceInfo {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// ID of the Node which this info describes.
             @inlinable public var id: UInt64 { structReader.read(0) }
             /// The top-level doc comment for the Node.
@@ -310,10 +300,10 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Capnp.List<Node.SourceInfo.Member>.read(structReader.pointer(1), default: nil) }
             }
             public var hasMembers: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// ID of the Node which this info describes.
             @inlinable public var id: UInt64 {
                 get { structBuilder.read(0) }
@@ -339,15 +329,12 @@ public enum Node: Capnp.StructType {
             }
             public var hasMembers: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
-        public enum Member: Capnp.StructType {
-            public static var typeId: UInt64 { 0xc2ba9038898e1fa2 }
-            public static var dataWordCount: Int { 0 }
-            public static var pointerCount: Int { 1 }
+        public enum Member {
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 /// Doc comment on the member.
                 @inlinable @inline(__always) public var docComment: String {
                     get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -357,10 +344,10 @@ public enum Node: Capnp.StructType {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasDocComment: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 /// Doc comment on the member.
                 public var docComment: String {
                     get { structBuilder.pointer(0).getText() }
@@ -368,14 +355,14 @@ public enum Node: Capnp.StructType {
                 }
                 public var hasDocComment: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
 
     public enum Struct {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Size of the data section, in words.
             @inlinable public var dataWordCount: UInt16 { structReader.read(7) }
             /// Size of the pointer section, in pointers (which are one word each).
@@ -422,10 +409,10 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Capnp.List<Field>.read(structReader.pointer(3), default: nil) }
             }
             public var hasFields: Bool { !structReader.pointer(3).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Size of the data section, in words.
             @inlinable public var dataWordCount: UInt16 {
                 get { structBuilder.read(7) }
@@ -495,22 +482,22 @@ public enum Node: Capnp.StructType {
             }
             public var hasFields: Bool { !structBuilder.pointer(3).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Enum {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Enumerants ordered by numeric value (ordinal).
             public var enumerants: Capnp.List<Enumerant>.Reader {
                 get throws(Capnp.CapnpError) { try Capnp.List<Enumerant>.read(structReader.pointer(3), default: nil) }
             }
             public var hasEnumerants: Bool { !structReader.pointer(3).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Enumerants ordered by numeric value (ordinal).
             public var enumerants: Capnp.List<Enumerant>.Builder { Capnp.List<Enumerant>.builder(structBuilder.pointer(3), default: nil) }
             public func initEnumerants(count: Int) -> Capnp.List<Enumerant>.Builder {
@@ -521,13 +508,13 @@ public enum Node: Capnp.StructType {
             }
             public var hasEnumerants: Bool { !structBuilder.pointer(3).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Interface {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Methods ordered by ordinal.
             public var methods: Capnp.List<Method>.Reader {
                 get throws(Capnp.CapnpError) { try Capnp.List<Method>.read(structReader.pointer(3), default: nil) }
@@ -538,10 +525,10 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Capnp.List<Superclass>.read(structReader.pointer(4), default: nil) }
             }
             public var hasSuperclasses: Bool { !structReader.pointer(4).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Methods ordered by ordinal.
             public var methods: Capnp.List<Method>.Builder { Capnp.List<Method>.builder(structBuilder.pointer(3), default: nil) }
             public func initMethods(count: Int) -> Capnp.List<Method>.Builder {
@@ -561,13 +548,13 @@ public enum Node: Capnp.StructType {
             }
             public var hasSuperclasses: Bool { !structBuilder.pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Const {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var type: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(3), default: nil) }
             }
@@ -576,10 +563,10 @@ public enum Node: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(4), default: nil) }
             }
             public var hasValue: Bool { !structReader.pointer(4).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var type: Type_.Builder { Type_.builder(structBuilder.pointer(3), default: nil) }
             public func initType() -> Type_.Builder {
                 return Type_.initialize(structBuilder.pointer(3))
@@ -597,13 +584,13 @@ public enum Node: Capnp.StructType {
             }
             public var hasValue: Bool { !structBuilder.pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Annotation {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var type: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(3), default: nil) }
             }
@@ -620,10 +607,10 @@ public enum Node: Capnp.StructType {
             @inlinable public var targetsMethod: Bool { structReader.readBool(121) }
             @inlinable public var targetsParam: Bool { structReader.readBool(122) }
             @inlinable public var targetsAnnotation: Bool { structReader.readBool(123) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var type: Type_.Builder { Type_.builder(structBuilder.pointer(3), default: nil) }
             public func initType() -> Type_.Builder {
                 return Type_.initialize(structBuilder.pointer(3))
@@ -681,23 +668,20 @@ public enum Node: Capnp.StructType {
                 nonmutating set { structBuilder.writeBool(123, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// Schema for a field of a struct.
-public enum Field: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9aad50a41f4af45f }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 4 }
+public enum Field {
     public enum Which: Hashable, Sendable {
         case slot
         case group
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -732,10 +716,10 @@ public enum Field: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -791,14 +775,15 @@ public enum Field: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public static var noDiscriminant: UInt16 { 65535 }
 
+    /// A regular, non-group, non-fixed-list field.
     public enum Slot {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Offset, in units of the field's size, from the beginning of the section in which the field
             /// resides.  E.g. for a UInt32 field, multiply this by 4 to get the byte offset from the
             /// beginning of the data section.
@@ -816,10 +801,10 @@ public enum Field: Capnp.StructType {
             /// The main use case for this flag is for structs representing method parameters:
             /// explicitly-defaulted parameters may be allowed to be omitted when calling the method.
             @inlinable public var hadExplicitDefault: Bool { structReader.readBool(128) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Offset, in units of the field's size, from the beginning of the section in which the field
             /// resides.  E.g. for a UInt32 field, multiply this by 4 to get the byte offset from the
             /// beginning of the data section.
@@ -852,25 +837,28 @@ public enum Field: Capnp.StructType {
                 nonmutating set { structBuilder.writeBool(128, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
+    /// A group.
     public enum Group {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// The ID of the group's node.
             @inlinable public var typeId: UInt64 { structReader.read(2) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// The ID of the group's node.
             @inlinable public var typeId: UInt64 {
                 get { structBuilder.read(2) }
                 nonmutating set { structBuilder.write(2, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
@@ -881,8 +869,6 @@ public enum Field: Capnp.StructType {
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// The original ordinal number given to the field.  You probably should NOT use this; if you need
             /// a numeric identifier for a field, use its position within the field array for its scope.
             /// The ordinal is given here mainly just so that the original schema text can be reproduced given
@@ -895,10 +881,10 @@ public enum Field: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public func setImplicit() { structBuilder.write(5, UInt16(0)); }
             /// The original ordinal number given to the field.  You probably should NOT use this; if you need
             /// a numeric identifier for a field, use its position within the field array for its scope.
@@ -916,18 +902,15 @@ public enum Field: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// Schema for member of an enum.
-public enum Enumerant: Capnp.StructType {
-    public static var typeId: UInt64 { 0x978a7cebdc549a4d }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+public enum Enumerant {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -943,10 +926,10 @@ public enum Enumerant: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Annotation>.read(structReader.pointer(1), default: nil) }
         }
         public var hasAnnotations: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -967,25 +950,22 @@ public enum Enumerant: Capnp.StructType {
         }
         public var hasAnnotations: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Superclass: Capnp.StructType {
-    public static var typeId: UInt64 { 0xa9962a9ed0a4d7f8 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Superclass {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var id: UInt64 { structReader.read(0) }
         public var brand: Brand.Reader {
             get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
         }
         public var hasBrand: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var id: UInt64 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -999,17 +979,14 @@ public enum Superclass: Capnp.StructType {
         }
         public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// Schema for method of an interface.
-public enum Method: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9500cce23b334d80 }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 5 }
+public enum Method {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -1051,10 +1028,10 @@ public enum Method: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Annotation>.read(structReader.pointer(1), default: nil) }
         }
         public var hasAnnotations: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -1119,14 +1096,13 @@ public enum Method: Capnp.StructType {
         }
         public var hasAnnotations: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// Represents a type expression.
-public enum Type_: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd07378ede1f9cc60 }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 1 }
+public enum Type_ {
     public enum Which: Hashable, Sendable {
         case void
         case bool
@@ -1143,18 +1119,16 @@ public enum Type_: Capnp.StructType {
         case text
         case data
         case list
-        case `enum`
-        case `struct`
+        case enum_
+        case struct_
         case interface
         case anyPointer
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var list: List.Reader { List.Reader(structReader) }
-        public var `enum`: Enum.Reader { Enum.Reader(structReader) }
-        public var `struct`: Struct.Reader { Struct.Reader(structReader) }
+        public var enum_: Enum.Reader { Enum.Reader(structReader) }
+        public var struct_: Struct.Reader { Struct.Reader(structReader) }
         public var interface: Interface.Reader { Interface.Reader(structReader) }
         public var anyPointer: AnyPointer.Reader { AnyPointer.Reader(structReader) }
         public var which: Which {
@@ -1174,17 +1148,17 @@ public enum Type_: Capnp.StructType {
             case 12: .text
             case 13: .data
             case 14: .list
-            case 15: .`enum`
-            case 16: .`struct`
+            case 15: .enum_
+            case 16: .struct_
             case 17: .interface
             case 18: .anyPointer
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public func setVoid() { structBuilder.write(0, UInt16(0)); }
         public func setBool() { structBuilder.write(0, UInt16(1)); }
         public func setInt8() { structBuilder.write(0, UInt16(2)); }
@@ -1205,14 +1179,14 @@ public enum Type_: Capnp.StructType {
             structBuilder.pointer(0).clear()
             return List.Builder(structBuilder)
         }
-        public var `enum`: Enum.Builder { Enum.Builder(structBuilder) }
+        public var enum_: Enum.Builder { Enum.Builder(structBuilder) }
         public func initEnum() -> Enum.Builder {
             structBuilder.write(0, UInt16(15));
             structBuilder.write(1, UInt64(0))
             structBuilder.pointer(0).clear()
             return Enum.Builder(structBuilder)
         }
-        public var `struct`: Struct.Builder { Struct.Builder(structBuilder) }
+        public var struct_: Struct.Builder { Struct.Builder(structBuilder) }
         public func initStruct() -> Struct.Builder {
             structBuilder.write(0, UInt16(16));
             structBuilder.write(1, UInt64(0))
@@ -1253,28 +1227,28 @@ public enum Type_: Capnp.StructType {
             case 12: .text
             case 13: .data
             case 14: .list
-            case 15: .`enum`
-            case 16: .`struct`
+            case 15: .enum_
+            case 16: .struct_
             case 17: .interface
             case 18: .anyPointer
             case let value: .unknown(value)
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public enum List {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var elementType: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(0), default: nil) }
             }
             public var hasElementType: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var elementType: Type_.Builder { Type_.builder(structBuilder.pointer(0), default: nil) }
             public func initElementType() -> Type_.Builder {
                 return Type_.initialize(structBuilder.pointer(0))
@@ -1284,22 +1258,22 @@ public enum Type_: Capnp.StructType {
             }
             public var hasElementType: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Enum {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var typeId: UInt64 { structReader.read(1) }
             public var brand: Brand.Reader {
                 get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
             }
             public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var typeId: UInt64 {
                 get { structBuilder.read(1) }
                 nonmutating set { structBuilder.write(1, newValue) }
@@ -1313,22 +1287,22 @@ public enum Type_: Capnp.StructType {
             }
             public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Struct {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var typeId: UInt64 { structReader.read(1) }
             public var brand: Brand.Reader {
                 get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
             }
             public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var typeId: UInt64 {
                 get { structBuilder.read(1) }
                 nonmutating set { structBuilder.write(1, newValue) }
@@ -1342,22 +1316,22 @@ public enum Type_: Capnp.StructType {
             }
             public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
     public enum Interface {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var typeId: UInt64 { structReader.read(1) }
             public var brand: Brand.Reader {
                 get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
             }
             public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var typeId: UInt64 {
                 get { structBuilder.read(1) }
                 nonmutating set { structBuilder.write(1, newValue) }
@@ -1371,6 +1345,8 @@ public enum Type_: Capnp.StructType {
             }
             public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
@@ -1382,8 +1358,6 @@ public enum Type_: Capnp.StructType {
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// A regular AnyPointer.
             ///
             /// The name "unconstrained" means as opposed to constraining it to match a type parameter.
@@ -1403,10 +1377,10 @@ public enum Type_: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// A regular AnyPointer.
             ///
             /// The name "unconstrained" means as opposed to constraining it to match a type parameter.
@@ -1443,32 +1417,37 @@ public enum Type_: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
+        /// A regular AnyPointer.
+        ///
+        /// The name "unconstrained" means as opposed to constraining it to match a type parameter.
+        /// In retrospect this name is probably a poor choice given that it may still be constrained
+        /// to be a struct, list, or capability.
         public enum Unconstrained {
             public enum Which: Hashable, Sendable {
                 case anyKind
-                case `struct`
+                case struct_
                 case list
                 case capability
                 case unknown(UInt16)
             }
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 public var which: Which {
                     switch structReader.read(5) as UInt16 {
                     case 0: .anyKind
-                    case 1: .`struct`
+                    case 1: .struct_
                     case 2: .list
                     case 3: .capability
                     case let value: .unknown(value)
                     }
                 }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 /// truly AnyPointer
                 public func setAnyKind() { structBuilder.write(5, UInt16(0)); }
                 /// AnyStruct
@@ -1480,29 +1459,30 @@ public enum Type_: Capnp.StructType {
                 public var which: Which {
                     switch structBuilder.read(5) as UInt16 {
                     case 0: .anyKind
-                    case 1: .`struct`
+                    case 1: .struct_
                     case 2: .list
                     case 3: .capability
                     case let value: .unknown(value)
                     }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
 
+        /// This is actually a reference to a type parameter defined within this scope.
         public enum Parameter {
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 /// ID of the generic type whose parameter we're referencing. This should be a parent of the
                 /// current scope.
                 @inlinable public var scopeId: UInt64 { structReader.read(2) }
                 /// Index of the parameter within the generic type's parameter list.
                 @inlinable public var parameterIndex: UInt16 { structReader.read(5) }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 /// ID of the generic type whose parameter we're referencing. This should be a parent of the
                 /// current scope.
                 @inlinable public var scopeId: UInt64 {
@@ -1515,23 +1495,27 @@ public enum Type_: Capnp.StructType {
                     nonmutating set { structBuilder.write(5, newValue) }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
 
+        /// This is actually a reference to an implicit (generic) parameter of a method. The only
+        /// legal context for this type to appear is inside Method.paramBrand or Method.resultBrand.
         public enum ImplicitMethodParameter {
             public struct Reader: Capnp.StructReaderView {
+                @inlinable public var parameterIndex: UInt16 { structReader.read(5) }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-                @inlinable public var parameterIndex: UInt16 { structReader.read(5) }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 @inlinable public var parameterIndex: UInt16 {
                     get { structBuilder.read(5) }
                     nonmutating set { structBuilder.write(5, newValue) }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
@@ -1539,13 +1523,8 @@ public enum Type_: Capnp.StructType {
 
 /// Specifies bindings for parameters of generics. Since these bindings turn a generic into a
 /// non-generic, we call it the "brand".
-public enum Brand: Capnp.StructType {
-    public static var typeId: UInt64 { 0x903455f06065422b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+public enum Brand {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         /// For each of the target type and each of its parent scopes, a parameterization may be included
         /// in this list. If no parameterization is included for a particular relevant scope, then either
         /// that scope has no parameters or all parameters should be considered to be `AnyPointer`.
@@ -1553,10 +1532,10 @@ public enum Brand: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Brand.Scope>.read(structReader.pointer(0), default: nil) }
         }
         public var hasScopes: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         /// For each of the target type and each of its parent scopes, a parameterization may be included
         /// in this list. If no parameterization is included for a particular relevant scope, then either
         /// that scope has no parameters or all parameters should be considered to be `AnyPointer`.
@@ -1569,27 +1548,24 @@ public enum Brand: Capnp.StructType {
         }
         public var hasScopes: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
-    public enum Scope: Capnp.StructType {
-        public static var typeId: UInt64 { 0xabd73485a9636bc9 }
-        public static var dataWordCount: Int { 2 }
-        public static var pointerCount: Int { 1 }
+    public enum Scope {
         public enum Which: Hashable, Sendable {
             case bind
             case inherit
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// ID of the scope to which these params apply.
             @inlinable public var scopeId: UInt64 { structReader.read(0) }
             /// List of parameter bindings.
             public var bind: Capnp.List<Brand.Binding>.Reader {
                 get throws(Capnp.CapnpError) { try Capnp.List<Brand.Binding>.read(structReader.pointer(0), default: nil) }
             }
-            public var hasBind: Bool { !structReader.pointer(0).isNull }
+            public var hasBind: Bool { structReader.read(4) as UInt16 == 0 && !structReader.pointer(0).isNull }
             public var which: Which {
                 switch structReader.read(4) as UInt16 {
                 case 0: .bind
@@ -1597,10 +1573,10 @@ public enum Brand: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// ID of the scope to which these params apply.
             @inlinable public var scopeId: UInt64 {
                 get { structBuilder.read(0) }
@@ -1614,7 +1590,7 @@ public enum Brand: Capnp.StructType {
             public func setBind(_ value: Capnp.List<Brand.Binding>.Reader) throws(Capnp.CapnpError) {
                 structBuilder.write(4, UInt16(0)); try Capnp.List<Brand.Binding>.set(structBuilder.pointer(0), to: value)
             }
-            public var hasBind: Bool { !structBuilder.pointer(0).isNull }
+            public var hasBind: Bool { structBuilder.read(4) as UInt16 == 0 && !structBuilder.pointer(0).isNull }
             /// The place where the Brand appears is within this scope or a sub-scope, and bindings
             /// for this scope are deferred to later Brand applications. This is equivalent to a
             /// pass-through binding list, where each of this scope's parameters is bound to itself.
@@ -1639,25 +1615,22 @@ public enum Brand: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum Binding: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc863cd16969ee7fc }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 1 }
+    public enum Binding {
         public enum Which: Hashable, Sendable {
             case unbound
             case type
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var type: Type_.Reader {
                 get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(0), default: nil) }
             }
-            public var hasType: Bool { !structReader.pointer(0).isNull }
+            public var hasType: Bool { structReader.read(0) as UInt16 == 1 && !structReader.pointer(0).isNull }
             public var which: Which {
                 switch structReader.read(0) as UInt16 {
                 case 0: .unbound
@@ -1665,10 +1638,10 @@ public enum Brand: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public func setUnbound() { structBuilder.write(0, UInt16(0)); }
             public var type: Type_.Builder { Type_.builder(structBuilder.pointer(0), default: nil) }
             public func initType() -> Type_.Builder {
@@ -1677,7 +1650,7 @@ public enum Brand: Capnp.StructType {
             public func setType(_ value: Type_.Reader) throws(Capnp.CapnpError) {
                 structBuilder.write(0, UInt16(1)); try Type_.set(structBuilder.pointer(0), to: value)
             }
-            public var hasType: Bool { !structBuilder.pointer(0).isNull }
+            public var hasType: Bool { structBuilder.read(0) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
             public var which: Which {
                 switch structBuilder.read(0) as UInt16 {
                 case 0: .unbound
@@ -1686,15 +1659,14 @@ public enum Brand: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// Represents a value, e.g. a field default value, constant value, or annotation value.
-public enum Value: Capnp.StructType {
-    public static var typeId: UInt64 { 0xce23dcd2d7b00c9b }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+public enum Value {
     public enum Which: Hashable, Sendable {
         case void
         case bool
@@ -1711,15 +1683,13 @@ public enum Value: Capnp.StructType {
         case text
         case data
         case list
-        case `enum`
-        case `struct`
+        case enum_
+        case struct_
         case interface
         case anyPointer
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var bool: Bool { structReader.readBool(16) }
         @inlinable public var int8: Int8 { structReader.read(2) }
         @inlinable public var int16: Int16 { structReader.read(1) }
@@ -1738,18 +1708,18 @@ public enum Value: Capnp.StructType {
         @inlinable @inline(__always) public var textBytes: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
-        public var hasText: Bool { !structReader.pointer(0).isNull }
+        public var hasText: Bool { structReader.read(0) as UInt16 == 12 && !structReader.pointer(0).isNull }
         @inlinable @inline(__always) public var data: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readData(0) }
         }
-        public var hasData: Bool { !structReader.pointer(0).isNull }
+        public var hasData: Bool { structReader.read(0) as UInt16 == 13 && !structReader.pointer(0).isNull }
         public var list: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasList: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var `enum`: UInt16 { structReader.read(1) }
-        public var `struct`: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasStruct: Bool { !structReader.pointer(0).isNull }
+        public var hasList: Bool { structReader.read(0) as UInt16 == 14 && !structReader.pointer(0).isNull }
+        @inlinable public var enum_: UInt16 { structReader.read(1) }
+        public var struct_: Capnp.PointerReader { structReader.pointer(0) }
+        public var hasStruct: Bool { structReader.read(0) as UInt16 == 16 && !structReader.pointer(0).isNull }
         public var anyPointer: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasAnyPointer: Bool { !structReader.pointer(0).isNull }
+        public var hasAnyPointer: Bool { structReader.read(0) as UInt16 == 18 && !structReader.pointer(0).isNull }
         public var which: Which {
             switch structReader.read(0) as UInt16 {
             case 0: .void
@@ -1767,17 +1737,17 @@ public enum Value: Capnp.StructType {
             case 12: .text
             case 13: .data
             case 14: .list
-            case 15: .`enum`
-            case 16: .`struct`
+            case 15: .enum_
+            case 16: .struct_
             case 17: .interface
             case 18: .anyPointer
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public func setVoid() { structBuilder.write(0, UInt16(0)); }
         @inlinable public var bool: Bool {
             get { structBuilder.readBool(16) }
@@ -1827,29 +1797,31 @@ public enum Value: Capnp.StructType {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.write(0, UInt16(12)); structBuilder.setText(0, newValue) }
         }
-        public var hasText: Bool { !structBuilder.pointer(0).isNull }
-        public var data: [UInt8] {
-            get { Array(structBuilder.pointer(0).blobBytes()) }
-            nonmutating set { structBuilder.write(0, UInt16(13)); structBuilder.pointer(0).setData(newValue) }
+        public var hasText: Bool { structBuilder.read(0) as UInt16 == 12 && !structBuilder.pointer(0).isNull }
+        public var data: Capnp.DataReader {
+            get { structBuilder.pointer(0).dataView() }
+            nonmutating set { structBuilder.write(0, UInt16(13)); newValue.withUnsafeBytes { structBuilder.pointer(0).setData($0) } }
         }
+        /// Sets `data` to a copy of `bytes`.
+        public func setData(_ bytes: [UInt8]) { structBuilder.write(0, UInt16(13)); structBuilder.pointer(0).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initData(count: Int) -> UnsafeMutableRawBufferPointer {
             structBuilder.write(0, UInt16(13)); return structBuilder.pointer(0).initData(count: count)
         }
-        public var hasData: Bool { !structBuilder.pointer(0).isNull }
+        public var hasData: Bool { structBuilder.read(0) as UInt16 == 13 && !structBuilder.pointer(0).isNull }
         public var list: Capnp.PointerBuilder { structBuilder.write(0, UInt16(14)); return structBuilder.pointer(0) }
-        public var hasList: Bool { !structBuilder.pointer(0).isNull }
-        @inlinable public var `enum`: UInt16 {
+        public var hasList: Bool { structBuilder.read(0) as UInt16 == 14 && !structBuilder.pointer(0).isNull }
+        @inlinable public var enum_: UInt16 {
             get { structBuilder.read(1) }
             nonmutating set { structBuilder.write(0, UInt16(15)); structBuilder.write(1, newValue) }
         }
-        public var `struct`: Capnp.PointerBuilder { structBuilder.write(0, UInt16(16)); return structBuilder.pointer(0) }
-        public var hasStruct: Bool { !structBuilder.pointer(0).isNull }
+        public var struct_: Capnp.PointerBuilder { structBuilder.write(0, UInt16(16)); return structBuilder.pointer(0) }
+        public var hasStruct: Bool { structBuilder.read(0) as UInt16 == 16 && !structBuilder.pointer(0).isNull }
         /// The only interface value that can be represented statically is "null", whose methods always
         /// throw exceptions.
         public func setInterface() { structBuilder.write(0, UInt16(17)); }
         public var anyPointer: Capnp.PointerBuilder { structBuilder.write(0, UInt16(18)); return structBuilder.pointer(0) }
-        public var hasAnyPointer: Bool { !structBuilder.pointer(0).isNull }
+        public var hasAnyPointer: Bool { structBuilder.read(0) as UInt16 == 18 && !structBuilder.pointer(0).isNull }
         public var which: Which {
             switch structBuilder.read(0) as UInt16 {
             case 0: .void
@@ -1867,26 +1839,23 @@ public enum Value: Capnp.StructType {
             case 12: .text
             case 13: .data
             case 14: .list
-            case 15: .`enum`
-            case 16: .`struct`
+            case 15: .enum_
+            case 16: .struct_
             case 17: .interface
             case 18: .anyPointer
             case let value: .unknown(value)
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// Describes an annotation applied to a declaration.  Note AnnotationNode describes the
 /// annotation's declaration, while this describes a use of the annotation.
-public enum Annotation: Capnp.StructType {
-    public static var typeId: UInt64 { 0xf1c8950dab257542 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+public enum Annotation {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         /// ID of the annotation node.
         @inlinable public var id: UInt64 { structReader.read(0) }
         /// Brand of the annotation.
@@ -1900,10 +1869,10 @@ public enum Annotation: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(0), default: nil) }
         }
         public var hasValue: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         /// ID of the annotation node.
         @inlinable public var id: UInt64 {
             get { structBuilder.read(0) }
@@ -1929,6 +1898,8 @@ public enum Annotation: Capnp.StructType {
         }
         public var hasValue: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
@@ -1976,20 +1947,15 @@ public enum ElementSize: Capnp.CapnpEnum {
     }
 }
 
-public enum CapnpVersion: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd85d305b7d839963 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+public enum CapnpVersion {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var major: UInt16 { structReader.read(0) }
         @inlinable public var minor: UInt8 { structReader.read(2) }
         @inlinable public var micro: UInt8 { structReader.read(3) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var major: UInt16 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -2003,16 +1969,13 @@ public enum CapnpVersion: Capnp.StructType {
             nonmutating set { structBuilder.write(3, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum CodeGeneratorRequest: Capnp.StructType {
-    public static var typeId: UInt64 { 0xbfc546f6210ad7ce }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 4 }
+public enum CodeGeneratorRequest {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         /// Version of the `capnp` executable. Generally, code generators should ignore this, but the code
         /// generators that ship with `capnp` itself will print a warning if this mismatches since that
         /// probably indicates something is misconfigured.
@@ -2040,10 +2003,10 @@ public enum CodeGeneratorRequest: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<CodeGeneratorRequest.RequestedFile>.read(structReader.pointer(1), default: nil) }
         }
         public var hasRequestedFiles: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         /// Version of the `capnp` executable. Generally, code generators should ignore this, but the code
         /// generators that ship with `capnp` itself will print a warning if this mismatches since that
         /// probably indicates something is misconfigured.
@@ -2088,15 +2051,12 @@ public enum CodeGeneratorRequest: Capnp.StructType {
         }
         public var hasRequestedFiles: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
-    public enum RequestedFile: Capnp.StructType {
-        public static var typeId: UInt64 { 0xcfea0eb02e810062 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 2 }
+    public enum RequestedFile {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// ID of the file.
             @inlinable public var id: UInt64 { structReader.read(0) }
             /// Name of the file as it appeared on the command-line (minus the src-prefix).  You may use
@@ -2114,10 +2074,10 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                 get throws(Capnp.CapnpError) { try Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.read(structReader.pointer(1), default: nil) }
             }
             public var hasImports: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// ID of the file.
             @inlinable public var id: UInt64 {
                 get { structBuilder.read(0) }
@@ -2140,15 +2100,12 @@ public enum CodeGeneratorRequest: Capnp.StructType {
             }
             public var hasImports: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
-        public enum Import: Capnp.StructType {
-            public static var typeId: UInt64 { 0xae504193122357e5 }
-            public static var dataWordCount: Int { 1 }
-            public static var pointerCount: Int { 1 }
+        public enum Import {
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 /// ID of the imported file.
                 @inlinable public var id: UInt64 { structReader.read(0) }
                 /// Name which *this* file used to refer to the foreign file.  This may be a relative name.
@@ -2165,10 +2122,10 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasName: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 /// ID of the imported file.
                 @inlinable public var id: UInt64 {
                     get { structBuilder.read(0) }
@@ -2186,7 +2143,125 @@ public enum CodeGeneratorRequest: Capnp.StructType {
                 }
                 public var hasName: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
+}
+
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
+
+extension Node: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe682ab4cf923a417 }
+    public static var dataWordCount: Int { 5 }
+    public static var pointerCount: Int { 6 }
+}
+
+extension Node.Parameter: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb9521bccf10fa3b1 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Node.NestedNode: Capnp.StructType {
+    public static var typeId: UInt64 { 0xdebf55bbfa0fc242 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Node.SourceInfo: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf38e1de3041357ae }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Node.SourceInfo.Member: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc2ba9038898e1fa2 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Field: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9aad50a41f4af45f }
+    public static var dataWordCount: Int { 3 }
+    public static var pointerCount: Int { 4 }
+}
+
+extension Enumerant: Capnp.StructType {
+    public static var typeId: UInt64 { 0x978a7cebdc549a4d }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Superclass: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa9962a9ed0a4d7f8 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Method: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9500cce23b334d80 }
+    public static var dataWordCount: Int { 3 }
+    public static var pointerCount: Int { 5 }
+}
+
+extension Type_: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd07378ede1f9cc60 }
+    public static var dataWordCount: Int { 3 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Brand: Capnp.StructType {
+    public static var typeId: UInt64 { 0x903455f06065422b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Brand.Scope: Capnp.StructType {
+    public static var typeId: UInt64 { 0xabd73485a9636bc9 }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Brand.Binding: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc863cd16969ee7fc }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Value: Capnp.StructType {
+    public static var typeId: UInt64 { 0xce23dcd2d7b00c9b }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Annotation: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf1c8950dab257542 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension CapnpVersion: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd85d305b7d839963 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension CodeGeneratorRequest: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbfc546f6210ad7ce }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 4 }
+}
+
+extension CodeGeneratorRequest.RequestedFile: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcfea0eb02e810062 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension CodeGeneratorRequest.RequestedFile.Import: Capnp.StructType {
+    public static var typeId: UInt64 { 0xae504193122357e5 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
 }

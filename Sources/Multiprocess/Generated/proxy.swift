@@ -3,267 +3,233 @@
 @_spi(Generated) import Capnp
 @_spi(Generated) import CapnpRPC
 
-/// Makes a server-side thread for this client's calls.
-public enum ThreadMap: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xee5e37179ad9dc9d }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case makeThread = 0
-        case makePool = 1
-    }
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
 
-    /// A client of `ThreadMap`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xee5e37179ad9dc9d }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+/// The types of proxy.capnp (`$Swift.namespace`).
+public enum Proxy {
+    /// Makes threads at the side that serves it.
+    public enum ThreadMap {
+        /// Implement this to serve `ThreadMap`: a method not implemented fails with `unimplemented`; one that
+        /// throws fails the call (an `RPCError` keeps its kind).
+        public protocol Server: _ServerDefaults {
+            /// Makes a server-side thread for this client's calls.
+            func makeThread(_ call: CapnpRPC.ServerCall<Proxy.ThreadMap.MakeThreadParams, Proxy.ThreadMap.MakeThreadResults>) async throws
+            func makePool(_ call: CapnpRPC.ServerCall<Proxy.ThreadMap.MakePoolParams, Proxy.ThreadMap.MakePoolResults>) async throws
+        }
+        /// Where `Server`'s methods get their `unimplemented` defaults.
+        public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
-        public func makeThread(name: String) async throws(CapnpRPC.RPCError) -> Thread.Client {
-            let response = try await sendMakeThread(name: name).response()
-            return response.result
+        /// A client of `ThreadMap`: one method per schema method, inherited ones included.
+        public struct Client {
+            /// Makes a server-side thread for this client's calls.
+            public func makeThread(name: String) async throws(CapnpRPC.RPCError) -> Proxy.Thread.Client {
+                let response = try await sendMakeThread(name: name).response()
+                return response.result
+            }
+            /// Makes a server-side thread for this client's calls.
+            public func makeThread(_ build: sending (Proxy.ThreadMap.MakeThreadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.Thread.Client {
+                let response = try await sendMakeThread(build).response()
+                return response.result
+            }
+
+            public func makePool(count: UInt32) async throws(CapnpRPC.RPCError) {
+                _ = try await sendMakePool(count: count).response()
+            }
+            public func makePool(_ build: sending (Proxy.ThreadMap.MakePoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+                _ = try await sendMakePool(build).response()
+            }
+
+            public let capability: CapnpRPC.Capability
+            public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
         }
-        public func makeThread(_ build: sending (ThreadMap.MakeThreadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Thread.Client {
-            let response = try await sendMakeThread(build).response()
-            return response.result
-        }
-        /// Sends `makeThread` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendMakeThread(name: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakeThreadResults> {
-            try sendMakeThread { params in
-                params.name = name
+
+        public enum MakeThreadParams {
+            public struct Reader: Capnp.StructReaderView {
+                @inlinable @inline(__always) public var name: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                }
+                /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+                @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                }
+                public var hasName: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var name: String {
+                    get { structBuilder.pointer(0).getText() }
+                    nonmutating set { structBuilder.setText(0, newValue) }
+                }
+                public var hasName: Bool { !structBuilder.pointer(0).isNull }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
-        public func sendMakeThread(_ build: sending (ThreadMap.MakeThreadParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakeThreadResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(ThreadMap.MakeThreadParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: ThreadMap.typeId, methodId: 0, params: message))
-        }
 
-        public func makePool(count: UInt32) async throws(CapnpRPC.RPCError) {
-            _ = try await sendMakePool(count: count).response()
-        }
-        public func makePool(_ build: sending (ThreadMap.MakePoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
-            _ = try await sendMakePool(build).response()
-        }
-        /// Sends `makePool` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendMakePool(count: UInt32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakePoolResults> {
-            try sendMakePool { params in
-                params.count = count
+        public enum MakeThreadResults {
+            public struct Reader: Capnp.StructReaderView {
+                public var result: Proxy.Thread.Client { structReader.pointer(0).readClient(Proxy.Thread.Client.self) }
+                public var hasResult: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+                public func setResult(_ client: Proxy.Thread.Client?) {
+                    structBuilder.pointer(0).setClient(client)
+                }
+                public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
-        public func sendMakePool(_ build: sending (ThreadMap.MakePoolParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<ThreadMap.MakePoolResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(ThreadMap.MakePoolParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: ThreadMap.typeId, methodId: 1, params: message))
+
+        public enum MakePoolParams {
+            public struct Reader: Capnp.StructReaderView {
+                @inlinable public var count: UInt32 { structReader.read(0) }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                @inlinable public var count: UInt32 {
+                    get { structBuilder.read(0) }
+                    nonmutating set { structBuilder.write(0, newValue) }
+                }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+
+        public enum MakePoolResults {
+            public struct Reader: Capnp.StructReaderView {
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
         }
     }
 
-    /// Implement this to serve `ThreadMap`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
-        func makeThread(_ call: CapnpRPC.ServerCall<ThreadMap.MakeThreadParams, ThreadMap.MakeThreadResults>) async throws
-        func makePool(_ call: CapnpRPC.ServerCall<ThreadMap.MakePoolParams, ThreadMap.MakePoolResults>) async throws
+    /// A thread one side made for the other's calls.
+    public enum Thread {
+        /// Implement this to serve `Thread`: a method not implemented fails with `unimplemented`; one that
+        /// throws fails the call (an `RPCError` keeps its kind).
+        public protocol Server: _ServerDefaults {
+            func getName(_ call: CapnpRPC.ServerCall<Proxy.Thread.GetNameParams, Proxy.Thread.GetNameResults>) async throws
+        }
+        /// Where `Server`'s methods get their `unimplemented` defaults.
+        public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+        /// A client of `Thread`: one method per schema method, inherited ones included.
+        public struct Client {
+            public func getName() async throws(CapnpRPC.RPCError) -> String {
+                let response = try await sendGetName().response()
+                return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
+            }
+
+            public let capability: CapnpRPC.Capability
+            public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+        }
+
+        public enum GetNameParams {
+            public struct Reader: Capnp.StructReaderView {
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+
+        public enum GetNameResults {
+            public struct Reader: Capnp.StructReaderView {
+                @inlinable @inline(__always) public var result: String {
+                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                }
+                /// The UTF-8 bytes of `result`, in place: no copy, no validation.
+                @inlinable @inline(__always) public var resultBytes: Capnp.DataReader {
+                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                }
+                public var hasResult: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            public struct Builder: Capnp.StructBuilderView {
+                public var result: String {
+                    get { structBuilder.pointer(0).getText() }
+                    nonmutating set { structBuilder.setText(0, newValue) }
+                }
+                public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+                public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
     }
 
-    public enum MakeThreadParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc7dce7fe036b26d4 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    /// What a call says about threads: where it runs, and where its callbacks go.
+    public enum Context {
         public struct Reader: Capnp.StructReaderView {
+            /// The thread the call should run on at the callee.
+            public var thread: Proxy.Thread.Client { structReader.pointer(0).readClient(Proxy.Thread.Client.self) }
+            public var hasThread: Bool { !structReader.pointer(0).isNull }
+            /// The caller's thread, for callbacks made during the call.
+            public var callbackThread: Proxy.Thread.Client { structReader.pointer(1).readClient(Proxy.Thread.Client.self) }
+            public var hasCallbackThread: Bool { !structReader.pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable @inline(__always) public var name: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
-            }
-            /// The UTF-8 bytes of `name`, in place: no copy, no validation.
-            @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
-            }
-            public var hasName: Bool { !structReader.pointer(0).isNull }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var name: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
-            }
-            public var hasName: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
-    }
-
-    public enum MakeThreadResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xbbafb2ed83f6268d }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var result: Thread.Client { structReader.pointer(0).readClient(Thread.Client.self) }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setResult(_ client: Thread.Client?) {
+            /// The thread the call should run on at the callee.
+            public var thread: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public func setThread(_ client: Proxy.Thread.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
-    }
-
-    public enum MakePoolParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xd989bdba64550ac4 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 0 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable public var count: UInt32 { structReader.read(0) }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            @inlinable public var count: UInt32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+            public var hasThread: Bool { !structBuilder.pointer(0).isNull }
+            /// The caller's thread, for callbacks made during the call.
+            public var callbackThread: Capnp.PointerBuilder { return structBuilder.pointer(1) }
+            public func setCallbackThread(_ client: Proxy.Thread.Client?) {
+                structBuilder.pointer(1).setClient(client)
             }
+            public var hasCallbackThread: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
-    }
-
-    public enum MakePoolResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xe62a47a377a4856e }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 }
 
-public enum Thread: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0x81c1e2600d0b56c5 }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case getName = 0
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
+
+extension Proxy.ThreadMap._ServerDefaults {
+    public func makeThread(_ call: CapnpRPC.ServerCall<Proxy.ThreadMap.MakeThreadParams, Proxy.ThreadMap.MakeThreadResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
     }
-
-    /// A client of `Thread`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0x81c1e2600d0b56c5 }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
-        public func getName() async throws(CapnpRPC.RPCError) -> String {
-            let response = try await sendGetName().response()
-            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
-        }
-        /// Sends `getName` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendGetName() -> CapnpRPC.PendingCall<Thread.GetNameResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Thread.typeId, methodId: 0, params: nil))
-        }
-    }
-
-    /// Implement this to serve `Thread`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
-        func getName(_ call: CapnpRPC.ServerCall<Thread.GetNameParams, Thread.GetNameResults>) async throws
-    }
-
-    public enum GetNameParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0x91b503837a7fb9c6 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
-    }
-
-    public enum GetNameResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf75eedb886b95bdc }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable @inline(__always) public var result: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
-            }
-            /// The UTF-8 bytes of `result`, in place: no copy, no validation.
-            @inlinable @inline(__always) public var resultBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
-            }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var result: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
-            }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-        }
+    public func makePool(_ call: CapnpRPC.ServerCall<Proxy.ThreadMap.MakePoolParams, Proxy.ThreadMap.MakePoolResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
 
-/// The thread the call should run on at the callee.
-public enum Context: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9c44e6645d0b22c6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
-    public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        /// The caller's thread, for callbacks made during the call.
-        public var thread: Thread.Client { structReader.pointer(0).readClient(Thread.Client.self) }
-        public var hasThread: Bool { !structReader.pointer(0).isNull }
-        public var callbackThread: Thread.Client { structReader.pointer(1).readClient(Thread.Client.self) }
-        public var hasCallbackThread: Bool { !structReader.pointer(1).isNull }
-    }
-    public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        /// The caller's thread, for callbacks made during the call.
-        public var thread: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-        public func setThread(_ client: Thread.Client?) {
-            structBuilder.pointer(0).setClient(client)
-        }
-        public var hasThread: Bool { !structBuilder.pointer(0).isNull }
-        public var callbackThread: Capnp.PointerBuilder { return structBuilder.pointer(1) }
-        public func setCallbackThread(_ client: Thread.Client?) {
-            structBuilder.pointer(1).setClient(client)
-        }
-        public var hasCallbackThread: Bool { !structBuilder.pointer(1).isNull }
-        public var asReader: Reader { Reader(structBuilder.asReader) }
-    }
-}
-
-extension CapnpRPC.PendingCall where Results == ThreadMap.MakeThreadResults {
-    /// `result` of the results, usable before they arrive (promise pipelining).
-    public var result: Thread.Client { Thread.Client(call.pipeline([0])) }
-}
-
-extension ThreadMap.Server {
+extension Proxy.ThreadMap.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_ee5e37179ad9dc9d(call)
     }
 
-    /// Serves a call to `ThreadMap` or an interface it extends.
+    /// Serves a call to `Proxy.ThreadMap` or an interface it extends.
     public func _dispatch_ee5e37179ad9dc9d(_ call: CapnpRPC.IncomingCall) async throws {
         switch call.interfaceId {
         case 0xee5e37179ad9dc9d:
@@ -278,12 +244,87 @@ extension ThreadMap.Server {
     }
 }
 
-extension Thread.Server {
+extension Proxy.ThreadMap.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xee5e37179ad9dc9d }
+
+    /// Sends `makeThread` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeThread(name: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Proxy.ThreadMap.MakeThreadResults> {
+        try sendMakeThread { params in
+            params.name = name
+        }
+    }
+    public func sendMakeThread(_ build: sending (Proxy.ThreadMap.MakeThreadParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Proxy.ThreadMap.MakeThreadResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Proxy.ThreadMap.MakeThreadParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Proxy.ThreadMap.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `makePool` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakePool(count: UInt32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Proxy.ThreadMap.MakePoolResults> {
+        try sendMakePool { params in
+            params.count = count
+        }
+    }
+    public func sendMakePool(_ build: sending (Proxy.ThreadMap.MakePoolParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Proxy.ThreadMap.MakePoolResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Proxy.ThreadMap.MakePoolParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Proxy.ThreadMap.typeId, methodId: 1, params: message))
+    }
+}
+
+extension CapnpRPC.PendingCall where Results == Proxy.ThreadMap.MakeThreadResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Proxy.Thread.Client { Proxy.Thread.Client(call.pipeline([0])) }
+}
+
+extension Proxy.ThreadMap.MakeThreadParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc7dce7fe036b26d4 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Proxy.ThreadMap.MakeThreadResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbbafb2ed83f6268d }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Proxy.ThreadMap.MakePoolParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd989bdba64550ac4 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Proxy.ThreadMap.MakePoolResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe62a47a377a4856e }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Proxy.ThreadMap: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xee5e37179ad9dc9d }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case makeThread = 0
+        case makePool = 1
+    }
+}
+
+extension Proxy.Thread._ServerDefaults {
+    public func getName(_ call: CapnpRPC.ServerCall<Proxy.Thread.GetNameParams, Proxy.Thread.GetNameResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension Proxy.Thread.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_81c1e2600d0b56c5(call)
     }
 
-    /// Serves a call to `Thread` or an interface it extends.
+    /// Serves a call to `Proxy.Thread` or an interface it extends.
     public func _dispatch_81c1e2600d0b56c5(_ call: CapnpRPC.IncomingCall) async throws {
         switch call.interfaceId {
         case 0x81c1e2600d0b56c5:
@@ -295,4 +336,39 @@ extension Thread.Server {
             throw CapnpRPC.RPCError.unimplemented(call)
         }
     }
+}
+
+extension Proxy.Thread.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0x81c1e2600d0b56c5 }
+
+    /// Sends `getName` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGetName() -> CapnpRPC.PendingCall<Proxy.Thread.GetNameResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Proxy.Thread.typeId, methodId: 0, params: nil))
+    }
+}
+
+extension Proxy.Thread.GetNameParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0x91b503837a7fb9c6 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Proxy.Thread.GetNameResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf75eedb886b95bdc }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Proxy.Thread: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0x81c1e2600d0b56c5 }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case getName = 0
+    }
+}
+
+extension Proxy.Context: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9c44e6645d0b22c6 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
 }

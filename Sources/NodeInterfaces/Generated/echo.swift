@@ -4,120 +4,89 @@
 @_spi(Generated) import CapnpRPC
 import Multiprocess
 
-/// Releases the server object (callers may also just drop the capability).
-public enum Echo: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xd36b89640dc94399 }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case destroy = 0
-        case echo = 1
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
+/// Answers with what it was sent.
+public enum Echo {
+    /// Implement this to serve `Echo`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        /// Releases the server object (callers may also just drop the capability).
+        func destroy(_ call: CapnpRPC.ServerCall<Echo.DestroyParams, Echo.DestroyResults>) async throws
+        /// Returns `echo`.
+        func echo(_ call: CapnpRPC.ServerCall<Echo.EchoParams, Echo.EchoResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     /// A client of `Echo`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xd36b89640dc94399 }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
+    public struct Client {
+        /// Releases the server object (callers may also just drop the capability).
         public func destroy() async throws(CapnpRPC.RPCError) {
             _ = try await sendDestroy().response()
         }
+        /// Releases the server object (callers may also just drop the capability).
         public func destroy(_ build: sending (Echo.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
             _ = try await sendDestroy(build).response()
         }
-        /// Sends `destroy` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendDestroy() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.DestroyResults> {
-            try sendDestroy { _ in
-            }
-        }
-        public func sendDestroy(_ build: sending (Echo.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.DestroyResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            let params = message.initRoot(Echo.DestroyParams.self)
-            CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
-            try CapnpRPC.RPCError.building { try build(params) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 0, params: message))
-        }
 
+        /// Returns `echo`.
         public func echo(echo: String) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(echo: echo).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
+        /// Returns `echo`.
         public func echo(_ build: sending (Echo.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
-        /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendEcho(echo: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.EchoResults> {
-            try sendEcho { params in
-                params.echo = echo
-            }
-        }
-        public func sendEcho(_ build: sending (Echo.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.EchoResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            let params = message.initRoot(Echo.EchoParams.self)
-            CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
-            try CapnpRPC.RPCError.building { try build(params) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 1, params: message))
-        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    /// Implement this to serve `Echo`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
-        func destroy(_ call: CapnpRPC.ServerCall<Echo.DestroyParams, Echo.DestroyResults>) async throws
-        func echo(_ call: CapnpRPC.ServerCall<Echo.EchoParams, Echo.EchoResults>) async throws
-    }
-
-    public enum DestroyParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xb96f2f4cb65dfb85 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum DestroyParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var context: Context.Reader {
-                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Context.Builder {
-                return Context.initialize(structBuilder.pointer(0))
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
             }
-            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
-                try Context.set(structBuilder.pointer(0), to: value)
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
             }
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum DestroyResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xb43ed7d38d868aff }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum DestroyResults {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum EchoParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc6b88006c24cbd0e }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 2 }
+    public enum EchoParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var context: Context.Reader {
-                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
             @inlinable @inline(__always) public var echo: String {
@@ -128,16 +97,16 @@ public enum Echo: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
             }
             public var hasEcho: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Context.Builder {
-                return Context.initialize(structBuilder.pointer(0))
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
             }
-            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
-                try Context.set(structBuilder.pointer(0), to: value)
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
             }
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var echo: String {
@@ -146,16 +115,13 @@ public enum Echo: Capnp.InterfaceType {
             }
             public var hasEcho: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum EchoResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0x9d6bbfd9d85b1331 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum EchoResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable @inline(__always) public var result: String {
                 get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
@@ -164,22 +130,38 @@ public enum Echo: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var result: String {
                 get { structBuilder.pointer(0).getText() }
                 nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasResult: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
+    }
+}
+
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
+
+extension Echo._ServerDefaults {
+    public func destroy(_ call: CapnpRPC.ServerCall<Echo.DestroyParams, Echo.DestroyResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func echo(_ call: CapnpRPC.ServerCall<Echo.EchoParams, Echo.EchoResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
 
 extension Echo.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_d36b89640dc94399(call)
     }
 
@@ -195,5 +177,69 @@ extension Echo.Server {
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }
+    }
+}
+
+extension Echo.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xd36b89640dc94399 }
+
+    /// Sends `destroy` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendDestroy() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.DestroyResults> {
+        try sendDestroy { _ in
+        }
+    }
+    public func sendDestroy(_ build: sending (Echo.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.DestroyResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Echo.DestroyParams.self)
+        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendEcho(echo: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.EchoResults> {
+        try sendEcho { params in
+            params.echo = echo
+        }
+    }
+    public func sendEcho(_ build: sending (Echo.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.EchoResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Echo.EchoParams.self)
+        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 1, params: message))
+    }
+}
+
+extension Echo.DestroyParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb96f2f4cb65dfb85 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Echo.DestroyResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb43ed7d38d868aff }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Echo.EchoParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc6b88006c24cbd0e }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Echo.EchoResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9d6bbfd9d85b1331 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Echo: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xd36b89640dc94399 }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case destroy = 0
+        case echo = 1
     }
 }

@@ -4,174 +4,149 @@
 @_spi(Generated) import CapnpRPC
 import Multiprocess
 
-public enum Init: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0x8838c700ba5cba65 }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case construct = 0
-        case makeEcho = 1
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
+/// The first capability a process hands its peer.
+public enum Init {
+    /// Implement this to serve `Init`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        /// Exchanges thread maps: each side can then make threads on the other.
+        func construct(_ call: CapnpRPC.ServerCall<Init.ConstructParams, Init.ConstructResults>) async throws
+        /// A new Echo.
+        func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     /// A client of `Init`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0x8838c700ba5cba65 }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
-        public func construct(threadMap: ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+    public struct Client {
+        /// Exchanges thread maps: each side can then make threads on the other.
+        public func construct(threadMap: Proxy.ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
-        public func construct(_ build: sending (Init.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+        /// Exchanges thread maps: each side can then make threads on the other.
+        public func construct(_ build: sending (Init.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
             let response = try await sendConstruct(build).response()
             return response.threadMap
         }
-        /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendConstruct(threadMap: ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
-            try sendConstruct { params in
-                params.structBuilder.pointer(0).setClient(threadMap)
-            }
-        }
-        public func sendConstruct(_ build: sending (Init.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Init.ConstructParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 0, params: message))
-        }
 
+        /// A new Echo.
         public func makeEcho() async throws(CapnpRPC.RPCError) -> Echo.Client {
             let response = try await sendMakeEcho().response()
             return response.result
         }
+        /// A new Echo.
         public func makeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Echo.Client {
             let response = try await sendMakeEcho(build).response()
             return response.result
         }
-        /// Sends `makeEcho` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendMakeEcho() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeEchoResults> {
-            try sendMakeEcho { _ in
-            }
-        }
-        public func sendMakeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeEchoResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            let params = message.initRoot(Init.MakeEchoParams.self)
-            CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
-            try CapnpRPC.RPCError.building { try build(params) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 1, params: message))
-        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    /// Implement this to serve `Init`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
-        func construct(_ call: CapnpRPC.ServerCall<Init.ConstructParams, Init.ConstructResults>) async throws
-        func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws
-    }
-
-    public enum ConstructParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xd0094f43e65f70fa }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum ConstructParams {
         public struct Reader: Capnp.StructReaderView {
+            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var threadMap: ThreadMap.Client { structReader.pointer(0).readClient(ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setThreadMap(_ client: ThreadMap.Client?) {
+            public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum ConstructResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xcff59c9cb0856a9d }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum ConstructResults {
         public struct Reader: Capnp.StructReaderView {
+            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var threadMap: ThreadMap.Client { structReader.pointer(0).readClient(ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setThreadMap(_ client: ThreadMap.Client?) {
+            public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum MakeEchoParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xd1eaffd3f12b7a9a }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum MakeEchoParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var context: Context.Reader {
-                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Context.Builder {
-                return Context.initialize(structBuilder.pointer(0))
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
             }
-            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
-                try Context.set(structBuilder.pointer(0), to: value)
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
             }
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum MakeEchoResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc6b83de56dc761c7 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum MakeEchoResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var result: Echo.Client { structReader.pointer(0).readClient(Echo.Client.self) }
             public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
             public func setResult(_ client: Echo.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasResult: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
-extension CapnpRPC.PendingCall where Results == Init.ConstructResults {
-    /// `threadMap` of the results, usable before they arrive (promise pipelining).
-    public var threadMap: ThreadMap.Client { ThreadMap.Client(call.pipeline([0])) }
-}
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 
-extension CapnpRPC.PendingCall where Results == Init.MakeEchoResults {
-    /// `result` of the results, usable before they arrive (promise pipelining).
-    public var result: Echo.Client { Echo.Client(call.pipeline([0])) }
+extension Init._ServerDefaults {
+    public func construct(_ call: CapnpRPC.ServerCall<Init.ConstructParams, Init.ConstructResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension Init.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_8838c700ba5cba65(call)
     }
 
@@ -187,5 +162,77 @@ extension Init.Server {
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }
+    }
+}
+
+extension Init.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0x8838c700ba5cba65 }
+
+    /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendConstruct(threadMap: Proxy.ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
+        try sendConstruct { params in
+            params.structBuilder.pointer(0).setClient(threadMap)
+        }
+    }
+    public func sendConstruct(_ build: sending (Init.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Init.ConstructParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `makeEcho` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeEcho() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeEchoResults> {
+        try sendMakeEcho { _ in
+        }
+    }
+    public func sendMakeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeEchoResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeEchoParams.self)
+        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 1, params: message))
+    }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.ConstructResults {
+    /// `threadMap` of the results, usable before they arrive (promise pipelining).
+    public var threadMap: Proxy.ThreadMap.Client { Proxy.ThreadMap.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeEchoResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Echo.Client { Echo.Client(call.pipeline([0])) }
+}
+
+extension Init.ConstructParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd0094f43e65f70fa }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.ConstructResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcff59c9cb0856a9d }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeEchoParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd1eaffd3f12b7a9a }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeEchoResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc6b83de56dc761c7 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0x8838c700ba5cba65 }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case construct = 0
+        case makeEcho = 1
     }
 }

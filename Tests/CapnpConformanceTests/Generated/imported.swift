@@ -2,6 +2,10 @@
 
 @_spi(Generated) import Capnp
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 public enum Color: Capnp.CapnpEnum {
     case red
     case green
@@ -28,13 +32,8 @@ public enum Color: Capnp.CapnpEnum {
     }
 }
 
-public enum Point: Capnp.StructType {
-    public static var typeId: UInt64 { 0xeb21e9af0e15c740 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Point {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var x: Int32 { structReader.read(0) }
         @inlinable public var y: Int32 { structReader.read(1) }
         @inlinable @inline(__always) public var label: String {
@@ -45,10 +44,10 @@ public enum Point: Capnp.StructType {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasLabel: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var x: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -63,16 +62,13 @@ public enum Point: Capnp.StructType {
         }
         public var hasLabel: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Pair<First: Capnp.PointerType, Second: Capnp.PointerType>: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8c1258efa91d5f3e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum Pair<First: Capnp.PointerType, Second: Capnp.PointerType> {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var first: First.Reader {
             get throws(Capnp.CapnpError) { try First.read(structReader.pointer(0), default: nil) }
         }
@@ -81,10 +77,10 @@ public enum Pair<First: Capnp.PointerType, Second: Capnp.PointerType>: Capnp.Str
             get throws(Capnp.CapnpError) { try Second.read(structReader.pointer(1), default: nil) }
         }
         public var hasSecond: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var first: First.Builder { First.builder(structBuilder.pointer(0), default: nil) }
         public func setFirst(_ value: First.Reader) throws(Capnp.CapnpError) {
             try First.set(structBuilder.pointer(0), to: value)
@@ -96,10 +92,26 @@ public enum Pair<First: Capnp.PointerType, Second: Capnp.PointerType>: Capnp.Str
         }
         public var hasSecond: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var origin: Point.Reader { try! Point.read(_originDefault_bc00c19876e99a7d.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let origin: Point.Reader = try! Point.read(_originDefault_bc00c19876e99a7d.root, default: nil)
+
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
+
+extension Point: Capnp.StructType {
+    public static var typeId: UInt64 { 0xeb21e9af0e15c740 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Pair: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8c1258efa91d5f3e }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
 
 private let _originDefault_bc00c19876e99a7d = Capnp.PointerDefault(words: [0x1000100000000, 0x0, 0x3a00000001, 0x6e696769726f])

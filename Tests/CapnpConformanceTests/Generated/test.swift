@@ -3,6 +3,10 @@
 @_spi(Generated) import Capnp
 @_spi(Generated) import CapnpRPC
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 public enum TestEnum: Capnp.CapnpEnum {
     case foo
     case bar
@@ -32,13 +36,8 @@ public enum TestEnum: Capnp.CapnpEnum {
     }
 }
 
-public enum AllTypes: Capnp.StructType {
-    public static var typeId: UInt64 { 0xc2e6ea3e04441c23 }
-    public static var dataWordCount: Int { 6 }
-    public static var pointerCount: Int { 23 }
+public enum AllTypes {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var boolField: Bool { structReader.readBool(0) }
         @inlinable public var int8Field: Int8 { structReader.read(1) }
         @inlinable public var int16Field: Int16 { structReader.read(1) }
@@ -148,10 +147,10 @@ public enum AllTypes: Capnp.StructType {
         }
         public var hasImportedStruct: Bool { !structReader.pointer(22).isNull }
         @inlinable public var importedEnum: Color { Color(rawValue: structReader.read(19)) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var boolField: Bool {
             get { structBuilder.readBool(0) }
             nonmutating set { structBuilder.writeBool(0, newValue) }
@@ -201,10 +200,12 @@ public enum AllTypes: Capnp.StructType {
             nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasTextField: Bool { !structBuilder.pointer(0).isNull }
-        public var dataField: [UInt8] {
-            get { Array(structBuilder.pointer(1).blobBytes()) }
-            nonmutating set { structBuilder.pointer(1).setData(newValue) }
+        public var dataField: Capnp.DataReader {
+            get { structBuilder.pointer(1).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
         }
+        /// Sets `dataField` to a copy of `bytes`.
+        public func setDataField(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initDataField(count: Int) -> UnsafeMutableRawBufferPointer {
             return structBuilder.pointer(1).initData(count: count)
@@ -387,16 +388,13 @@ public enum AllTypes: Capnp.StructType {
             nonmutating set { structBuilder.write(19, newValue.rawValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Defaults: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9c7972d97e90ea3d }
-    public static var dataWordCount: Int { 10 }
-    public static var pointerCount: Int { 12 }
+public enum Defaults {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var boolField: Bool { structReader.readBool(0, default: true) }
         @inlinable public var int8Field: Int8 { structReader.read(1, default: -123) }
         @inlinable public var int16Field: Int16 { structReader.read(1, default: -12345) }
@@ -458,21 +456,21 @@ public enum Defaults: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Int32>>.read(structReader.pointer(10), default: _int32ListListDefault_9c7972d97e90ea3d) }
         }
         public var hasInt32ListList: Bool { !structReader.pointer(10).isNull }
-        /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         public var importedStruct: Point.Reader {
             get throws(Capnp.CapnpError) { try Point.read(structReader.pointer(11), default: _importedStructDefault_9c7972d97e90ea3d) }
         }
         public var hasImportedStruct: Bool { !structReader.pointer(11).isNull }
+        /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         @inlinable public var zeroDefault: Int32 { structReader.read(12) }
         @inlinable public var float64Nan: Double { structReader.readFloat64(7, default: Double(bitPattern: 0x7ff8000000000000)) }
         @inlinable public var float32NegZero: Float { structReader.readFloat32(13, default: -0.0) }
         @inlinable public var float64Inf: Double { structReader.readFloat64(8, default: Double(bitPattern: 0xfff0000000000000)) }
         @inlinable public var int64Min: Int64 { structReader.read(9, default: -9223372036854775808) }
         @inlinable public var int8Min: Int8 { structReader.read(17, default: -128) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var boolField: Bool {
             get { structBuilder.readBool(0, default: true) }
             nonmutating set { structBuilder.writeBool(0, newValue, default: true) }
@@ -530,10 +528,12 @@ public enum Defaults: Capnp.StructType {
             nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasTextField: Bool { !structBuilder.pointer(0).isNull }
-        public var dataField: [UInt8] {
-            get { Array(structBuilder.pointer(1).blobBytes(default: _dataFieldDefault_9c7972d97e90ea3d)) }
-            nonmutating set { structBuilder.pointer(1).setData(newValue) }
+        public var dataField: Capnp.DataReader {
+            get { structBuilder.pointer(1).dataView(default: _dataFieldDefault_9c7972d97e90ea3d) }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
         }
+        /// Sets `dataField` to a copy of `bytes`.
+        public func setDataField(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initDataField(count: Int) -> UnsafeMutableRawBufferPointer {
             return structBuilder.pointer(1).initData(count: count)
@@ -611,7 +611,6 @@ public enum Defaults: Capnp.StructType {
             try Capnp.List<Capnp.List<Int32>>.set(structBuilder.pointer(10), to: value)
         }
         public var hasInt32ListList: Bool { !structBuilder.pointer(10).isNull }
-        /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         public var importedStruct: Point.Builder { Point.builder(structBuilder.pointer(11), default: _importedStructDefault_9c7972d97e90ea3d) }
         public func initImportedStruct() -> Point.Builder {
             return Point.initialize(structBuilder.pointer(11))
@@ -620,6 +619,7 @@ public enum Defaults: Capnp.StructType {
             try Point.set(structBuilder.pointer(11), to: value)
         }
         public var hasImportedStruct: Bool { !structBuilder.pointer(11).isNull }
+        /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         @inlinable public var zeroDefault: Int32 {
             get { structBuilder.read(12) }
             nonmutating set { structBuilder.write(12, newValue) }
@@ -645,14 +645,13 @@ public enum Defaults: Capnp.StructType {
             nonmutating set { structBuilder.write(17, newValue, default: -128) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
 /// An unnamed union with void, data, pointer and group members.
-public enum Shapes: Capnp.StructType {
-    public static var typeId: UInt64 { 0xce6eb57094c52982 }
-    public static var dataWordCount: Int { 5 }
-    public static var pointerCount: Int { 5 }
+public enum Shapes {
     public enum Which: Hashable, Sendable {
         case empty
         case circle
@@ -663,8 +662,6 @@ public enum Shapes: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -681,15 +678,16 @@ public enum Shapes: Capnp.StructType {
         @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
         }
-        public var hasLabel: Bool { !structReader.pointer(1).isNull }
+        public var hasLabel: Bool { structReader.read(0) as UInt16 == 2 && !structReader.pointer(1).isNull }
         public var points: Capnp.List<Point>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Point>.read(structReader.pointer(1), default: nil) }
         }
-        public var hasPoints: Bool { !structReader.pointer(1).isNull }
+        public var hasPoints: Bool { structReader.read(0) as UInt16 == 3 && !structReader.pointer(1).isNull }
         public var rectangle: Rectangle.Reader { Rectangle.Reader(structReader) }
         @inlinable public var flag: Bool { structReader.readBool(64) }
-        /// A plain group with a nested union.
+        /// A named union beside it.
         public var shade: Shade.Reader { Shade.Reader(structReader) }
+        /// A plain group with a nested union.
         public var meta: Meta.Reader { Meta.Reader(structReader) }
         public var which: Which {
             switch structReader.read(0) as UInt16 {
@@ -702,10 +700,10 @@ public enum Shapes: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -720,7 +718,7 @@ public enum Shapes: Capnp.StructType {
             get { structBuilder.pointer(1).getText() }
             nonmutating set { structBuilder.write(0, UInt16(2)); structBuilder.setText(1, newValue) }
         }
-        public var hasLabel: Bool { !structBuilder.pointer(1).isNull }
+        public var hasLabel: Bool { structBuilder.read(0) as UInt16 == 2 && !structBuilder.pointer(1).isNull }
         public var points: Capnp.List<Point>.Builder { Capnp.List<Point>.builder(structBuilder.pointer(1), default: nil) }
         public func initPoints(count: Int) -> Capnp.List<Point>.Builder {
             structBuilder.write(0, UInt16(3)); return Capnp.List<Point>.initialize(structBuilder.pointer(1), count: count)
@@ -728,7 +726,7 @@ public enum Shapes: Capnp.StructType {
         public func setPoints(_ value: Capnp.List<Point>.Reader) throws(Capnp.CapnpError) {
             structBuilder.write(0, UInt16(3)); try Capnp.List<Point>.set(structBuilder.pointer(1), to: value)
         }
-        public var hasPoints: Bool { !structBuilder.pointer(1).isNull }
+        public var hasPoints: Bool { structBuilder.read(0) as UInt16 == 3 && !structBuilder.pointer(1).isNull }
         public var rectangle: Rectangle.Builder { Rectangle.Builder(structBuilder) }
         public func initRectangle() -> Rectangle.Builder {
             structBuilder.write(0, UInt16(4));
@@ -740,8 +738,9 @@ public enum Shapes: Capnp.StructType {
             get { structBuilder.readBool(64) }
             nonmutating set { structBuilder.write(0, UInt16(5)); structBuilder.writeBool(64, newValue) }
         }
-        /// A plain group with a nested union.
+        /// A named union beside it.
         public var shade: Shade.Builder { Shade.Builder(structBuilder) }
+        /// A plain group with a nested union.
         public var meta: Meta.Builder { Meta.Builder(structBuilder) }
         public var which: Which {
             switch structBuilder.read(0) as UInt16 {
@@ -755,18 +754,18 @@ public enum Shapes: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public enum Rectangle {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var width: Double { structReader.readFloat64(1) }
             @inlinable public var height: Double { structReader.readFloat64(2, default: 1.5) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var width: Double {
                 get { structBuilder.readFloat64(1) }
                 nonmutating set { structBuilder.writeFloat64(1, newValue) }
@@ -776,9 +775,12 @@ public enum Shapes: Capnp.StructType {
                 nonmutating set { structBuilder.writeFloat64(2, newValue, default: 1.5) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
+    /// A named union beside it.
     public enum Shade {
         public enum Which: Hashable, Sendable {
             case none
@@ -788,14 +790,12 @@ public enum Shapes: Capnp.StructType {
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var color: Color { Color(rawValue: structReader.read(2)) }
             @inlinable public var rgb: UInt32 { structReader.read(1) }
             public var pattern: Shapes.Reader {
                 get throws(Capnp.CapnpError) { try Shapes.read(structReader.pointer(2), default: nil) }
             }
-            public var hasPattern: Bool { !structReader.pointer(2).isNull }
+            public var hasPattern: Bool { structReader.read(1) as UInt16 == 3 && !structReader.pointer(2).isNull }
             public var which: Which {
                 switch structReader.read(1) as UInt16 {
                 case 0: .none
@@ -805,10 +805,10 @@ public enum Shapes: Capnp.StructType {
                 case let value: .unknown(value)
                 }
             }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public func setNone() { structBuilder.write(1, UInt16(0)); }
             @inlinable public var color: Color {
                 get { Color(rawValue: structBuilder.read(2)) }
@@ -825,7 +825,7 @@ public enum Shapes: Capnp.StructType {
             public func setPattern(_ value: Shapes.Reader) throws(Capnp.CapnpError) {
                 structBuilder.write(1, UInt16(3)); try Shapes.set(structBuilder.pointer(2), to: value)
             }
-            public var hasPattern: Bool { !structBuilder.pointer(2).isNull }
+            public var hasPattern: Bool { structBuilder.read(1) as UInt16 == 3 && !structBuilder.pointer(2).isNull }
             public var which: Which {
                 switch structBuilder.read(1) as UInt16 {
                 case 0: .none
@@ -836,23 +836,24 @@ public enum Shapes: Capnp.StructType {
                 }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
+    /// A plain group with a nested union.
     public enum Meta {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var id: UInt64 { structReader.read(3) }
             public var kind: Kind.Reader { Kind.Reader(structReader) }
             public var tags: Capnp.List<Capnp.Text>.Reader {
                 get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(4), default: nil) }
             }
             public var hasTags: Bool { !structReader.pointer(4).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var id: UInt64 {
                 get { structBuilder.read(3) }
                 nonmutating set { structBuilder.write(3, newValue) }
@@ -867,6 +868,8 @@ public enum Shapes: Capnp.StructType {
             }
             public var hasTags: Bool { !structBuilder.pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
         public enum Kind {
@@ -877,8 +880,6 @@ public enum Shapes: Capnp.StructType {
                 case unknown(UInt16)
             }
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 @inlinable public var number: Int16 { structReader.read(17) }
                 @inlinable @inline(__always) public var word: String {
                     get throws(Capnp.CapnpError) { try structReader.readText(3) }
@@ -887,7 +888,7 @@ public enum Shapes: Capnp.StructType {
                 @inlinable @inline(__always) public var wordBytes: Capnp.DataReader {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(3) }
                 }
-                public var hasWord: Bool { !structReader.pointer(3).isNull }
+                public var hasWord: Bool { structReader.read(16) as UInt16 == 2 && !structReader.pointer(3).isNull }
                 public var which: Which {
                     switch structReader.read(16) as UInt16 {
                     case 0: .unset
@@ -896,10 +897,10 @@ public enum Shapes: Capnp.StructType {
                     case let value: .unknown(value)
                     }
                 }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 public func setUnset() { structBuilder.write(16, UInt16(0)); }
                 @inlinable public var number: Int16 {
                     get { structBuilder.read(17) }
@@ -909,7 +910,7 @@ public enum Shapes: Capnp.StructType {
                     get { structBuilder.pointer(3).getText() }
                     nonmutating set { structBuilder.write(16, UInt16(2)); structBuilder.setText(3, newValue) }
                 }
-                public var hasWord: Bool { !structBuilder.pointer(3).isNull }
+                public var hasWord: Bool { structBuilder.read(16) as UInt16 == 2 && !structBuilder.pointer(3).isNull }
                 public var which: Which {
                     switch structBuilder.read(16) as UInt16 {
                     case 0: .unset
@@ -919,24 +920,21 @@ public enum Shapes: Capnp.StructType {
                     }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
 }
 
 /// A union member that is a group holding its own union and a defaulted field.
-public enum UnionGroups: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd2346ef920f68059 }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+public enum UnionGroups {
     public enum Which: Hashable, Sendable {
         case plain
         case grp
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var plain: Int32 { structReader.read(0) }
         public var grp: Grp.Reader { Grp.Reader(structReader) }
         public var which: Which {
@@ -946,10 +944,10 @@ public enum UnionGroups: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var plain: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
@@ -971,24 +969,26 @@ public enum UnionGroups: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public enum Grp {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var inner: Inner.Reader { Inner.Reader(structReader) }
             @inlinable public var z: Int16 { structReader.read(4, default: 5) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var inner: Inner.Builder { Inner.Builder(structBuilder) }
             @inlinable public var z: Int16 {
                 get { structBuilder.read(4, default: 5) }
                 nonmutating set { structBuilder.write(4, newValue, default: 5) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
         public enum Inner {
@@ -998,8 +998,6 @@ public enum UnionGroups: Capnp.StructType {
                 case unknown(UInt16)
             }
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 @inlinable public var x: Int32 { structReader.read(0) }
                 @inlinable @inline(__always) public var y: String {
                     get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -1008,7 +1006,7 @@ public enum UnionGroups: Capnp.StructType {
                 @inlinable @inline(__always) public var yBytes: Capnp.DataReader {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
-                public var hasY: Bool { !structReader.pointer(0).isNull }
+                public var hasY: Bool { structReader.read(3) as UInt16 == 1 && !structReader.pointer(0).isNull }
                 public var which: Which {
                     switch structReader.read(3) as UInt16 {
                     case 0: .x
@@ -1016,10 +1014,10 @@ public enum UnionGroups: Capnp.StructType {
                     case let value: .unknown(value)
                     }
                 }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 @inlinable public var x: Int32 {
                     get { structBuilder.read(0) }
                     nonmutating set { structBuilder.write(3, UInt16(0)); structBuilder.write(0, newValue) }
@@ -1028,7 +1026,7 @@ public enum UnionGroups: Capnp.StructType {
                     get { structBuilder.pointer(0).getText() }
                     nonmutating set { structBuilder.write(3, UInt16(1)); structBuilder.setText(0, newValue) }
                 }
-                public var hasY: Bool { !structBuilder.pointer(0).isNull }
+                public var hasY: Bool { structBuilder.read(3) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
                 public var which: Which {
                     switch structBuilder.read(3) as UInt16 {
                     case 0: .x
@@ -1037,19 +1035,16 @@ public enum UnionGroups: Capnp.StructType {
                     }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
 }
 
 /// Nested types and a nested constant.
-public enum Outer: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8ca62a5c20cf76d7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum Outer {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var inner: Outer.Inner.Reader {
             get throws(Capnp.CapnpError) { try Outer.Inner.read(structReader.pointer(0), default: nil) }
         }
@@ -1058,10 +1053,10 @@ public enum Outer: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Outer.Inner>.read(structReader.pointer(1), default: nil) }
         }
         public var hasInners: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var inner: Outer.Inner.Builder { Outer.Inner.builder(structBuilder.pointer(0), default: nil) }
         public func initInner() -> Outer.Inner.Builder {
             return Outer.Inner.initialize(structBuilder.pointer(0))
@@ -1079,25 +1074,22 @@ public enum Outer: Capnp.StructType {
         }
         public var hasInners: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
-    public enum Inner: Capnp.StructType {
-        public static var typeId: UInt64 { 0xefd82a22f8415a9c }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 1 }
+    public enum Inner {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var value: Int32 { structReader.read(0) }
             @inlinable public var mode: Outer.Inner.Mode { Outer.Inner.Mode(rawValue: structReader.read(2, default: 1)) }
             public var deeper: Outer.Inner.Deeper.Reader {
                 get throws(Capnp.CapnpError) { try Outer.Inner.Deeper.read(structReader.pointer(0), default: nil) }
             }
             public var hasDeeper: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var value: Int32 {
                 get { structBuilder.read(0) }
                 nonmutating set { structBuilder.write(0, newValue) }
@@ -1115,6 +1107,8 @@ public enum Outer: Capnp.StructType {
             }
             public var hasDeeper: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
 
         public enum Mode: Capnp.CapnpEnum {
@@ -1140,13 +1134,8 @@ public enum Outer: Capnp.StructType {
             }
         }
 
-        public enum Deeper: Capnp.StructType {
-            public static var typeId: UInt64 { 0xe55af2c5960a1fe3 }
-            public static var dataWordCount: Int { 0 }
-            public static var pointerCount: Int { 1 }
+        public enum Deeper {
             public struct Reader: Capnp.StructReaderView {
-                public let structReader: Capnp.StructReader
-                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
                 @inlinable @inline(__always) public var text: String {
                     get throws(Capnp.CapnpError) { try structReader.readText(0) }
                 }
@@ -1155,42 +1144,39 @@ public enum Outer: Capnp.StructType {
                     get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
                 }
                 public var hasText: Bool { !structReader.pointer(0).isNull }
+                public let structReader: Capnp.StructReader
+                @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public let structBuilder: Capnp.StructBuilder
-                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
                 public var text: String {
                     get { structBuilder.pointer(0).getText() }
                     nonmutating set { structBuilder.setText(0, newValue) }
                 }
                 public var hasText: Bool { !structBuilder.pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
+                public let structBuilder: Capnp.StructBuilder
+                @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             }
         }
     }
 
-    /// Compiled-in and checked by capnp, so reading it cannot fail.
-    public static var innerConst: Outer.Inner.Reader { try! Outer.Inner.read(_innerConstDefault_a659c4a2d84c96d1.root, default: nil) }
+    /// Compiled-in and checked by capnp: read once, and the read cannot fail.
+    public static let innerConst: Outer.Inner.Reader = try! Outer.Inner.read(_innerConstDefault_a659c4a2d84c96d1.root, default: nil)
 
     public static var answer: Int32 { 42 }
 }
 
-public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.StructType {
-    public static var typeId: UInt64 { 0x942f0c7b79ce9631 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 4 }
+public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType> {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var entries: Capnp.List<Generic<Key, Value>.Entry>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Generic<Key, Value>.Entry>.read(structReader.pointer(0), default: nil) }
         }
         public var hasEntries: Bool { !structReader.pointer(0).isNull }
-        /// The same generic used inside itself, with the parameters swapped.
         public var single: Generic<Key, Value>.Entry.Reader {
             get throws(Capnp.CapnpError) { try Generic<Key, Value>.Entry.read(structReader.pointer(1), default: nil) }
         }
         public var hasSingle: Bool { !structReader.pointer(1).isNull }
+        /// The same generic used inside itself, with the parameters swapped.
         public var swapped: Generic<Value, Key>.Reader {
             get throws(Capnp.CapnpError) { try Generic<Value, Key>.read(structReader.pointer(2), default: nil) }
         }
@@ -1199,10 +1185,10 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             get throws(Capnp.CapnpError) { try Key.read(structReader.pointer(3), default: nil) }
         }
         public var hasKey: Bool { !structReader.pointer(3).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var entries: Capnp.List<Generic<Key, Value>.Entry>.Builder { Capnp.List<Generic<Key, Value>.Entry>.builder(structBuilder.pointer(0), default: nil) }
         public func initEntries(count: Int) -> Capnp.List<Generic<Key, Value>.Entry>.Builder {
             return Capnp.List<Generic<Key, Value>.Entry>.initialize(structBuilder.pointer(0), count: count)
@@ -1211,7 +1197,6 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             try Capnp.List<Generic<Key, Value>.Entry>.set(structBuilder.pointer(0), to: value)
         }
         public var hasEntries: Bool { !structBuilder.pointer(0).isNull }
-        /// The same generic used inside itself, with the parameters swapped.
         public var single: Generic<Key, Value>.Entry.Builder { Generic<Key, Value>.Entry.builder(structBuilder.pointer(1), default: nil) }
         public func initSingle() -> Generic<Key, Value>.Entry.Builder {
             return Generic<Key, Value>.Entry.initialize(structBuilder.pointer(1))
@@ -1220,6 +1205,7 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             try Generic<Key, Value>.Entry.set(structBuilder.pointer(1), to: value)
         }
         public var hasSingle: Bool { !structBuilder.pointer(1).isNull }
+        /// The same generic used inside itself, with the parameters swapped.
         public var swapped: Generic<Value, Key>.Builder { Generic<Value, Key>.builder(structBuilder.pointer(2), default: nil) }
         public func initSwapped() -> Generic<Value, Key>.Builder {
             return Generic<Value, Key>.initialize(structBuilder.pointer(2))
@@ -1234,15 +1220,12 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
         }
         public var hasKey: Bool { !structBuilder.pointer(3).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
-    public enum Entry: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc2980fb8ed1c42ca }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 2 }
+    public enum Entry {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var key: Key.Reader {
                 get throws(Capnp.CapnpError) { try Key.read(structReader.pointer(0), default: nil) }
             }
@@ -1251,10 +1234,10 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
                 get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(1), default: nil) }
             }
             public var hasValue: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var key: Key.Builder { Key.builder(structBuilder.pointer(0), default: nil) }
             public func setKey(_ value: Key.Reader) throws(Capnp.CapnpError) {
                 try Key.set(structBuilder.pointer(0), to: value)
@@ -1266,15 +1249,14 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.Str
             }
             public var hasValue: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// A generic with a group, a union and a nested constant.
-public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
-    public static var typeId: UInt64 { 0xcd1cecb935708f1b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+public enum GenericShapes<T: Capnp.PointerType> {
     public enum Which: Hashable, Sendable {
         case none
         case one
@@ -1282,17 +1264,15 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var holder: Holder.Reader { Holder.Reader(structReader) }
         public var one: T.Reader {
             get throws(Capnp.CapnpError) { try T.read(structReader.pointer(1), default: nil) }
         }
-        public var hasOne: Bool { !structReader.pointer(1).isNull }
+        public var hasOne: Bool { structReader.read(1) as UInt16 == 1 && !structReader.pointer(1).isNull }
         public var many: Capnp.List<Capnp.Text>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(1), default: nil) }
         }
-        public var hasMany: Bool { !structReader.pointer(1).isNull }
+        public var hasMany: Bool { structReader.read(1) as UInt16 == 2 && !structReader.pointer(1).isNull }
         public var which: Which {
             switch structReader.read(1) as UInt16 {
             case 0: .none
@@ -1301,17 +1281,17 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var holder: Holder.Builder { Holder.Builder(structBuilder) }
         public func setNone() { structBuilder.write(1, UInt16(0)); }
         public var one: T.Builder { structBuilder.write(1, UInt16(1)); return T.builder(structBuilder.pointer(1), default: nil) }
         public func setOne(_ value: T.Reader) throws(Capnp.CapnpError) {
             structBuilder.write(1, UInt16(1)); try T.set(structBuilder.pointer(1), to: value)
         }
-        public var hasOne: Bool { !structBuilder.pointer(1).isNull }
+        public var hasOne: Bool { structBuilder.read(1) as UInt16 == 1 && !structBuilder.pointer(1).isNull }
         public var many: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(1), default: nil) }
         public func initMany(count: Int) -> Capnp.List<Capnp.Text>.Builder {
             structBuilder.write(1, UInt16(2)); return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(1), count: count)
@@ -1319,7 +1299,7 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
         public func setMany(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
             structBuilder.write(1, UInt16(2)); try Capnp.List<Capnp.Text>.set(structBuilder.pointer(1), to: value)
         }
-        public var hasMany: Bool { !structBuilder.pointer(1).isNull }
+        public var hasMany: Bool { structBuilder.read(1) as UInt16 == 2 && !structBuilder.pointer(1).isNull }
         public var which: Which {
             switch structBuilder.read(1) as UInt16 {
             case 0: .none
@@ -1329,23 +1309,23 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public static var tag: String { "generic" }
 
     public enum Holder {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var value: T.Reader {
                 get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
             }
             public var hasValue: Bool { !structReader.pointer(0).isNull }
             @inlinable public var count: UInt16 { structReader.read(0, default: 3) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
                 try T.set(structBuilder.pointer(0), to: value)
@@ -1356,85 +1336,64 @@ public enum GenericShapes<T: Capnp.PointerType>: Capnp.StructType {
                 nonmutating set { structBuilder.write(0, newValue, default: 3) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
 /// A generic interface, with a generic method.
-public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0x9893d70953c03f7a }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case get = 0
-        case put = 1
-    }
+public enum Container<T: Capnp.PointerType> {
+    public typealias Server = _Container_Server
 
     /// A client of `Container`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0x9893d70953c03f7a }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
+    public struct Client {
         public func get() async throws(CapnpRPC.RPCError) -> Container<T>.GetResults.Reader {
             let response = try await sendGet().response()
             return response
         }
-        /// Sends `get` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendGet() -> CapnpRPC.PendingCall<Container<T>.GetResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Container<T>.typeId, methodId: 0, params: nil))
-        }
 
         // `put` has generic parameters of its own; call it with `capability.send`.
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    public typealias Server = _Container_Server
-
-    public enum GetParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xdd1bed567687c5b0 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum GetParams {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum GetResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xa225d3e7034e32a8 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum GetResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var value: T.Reader {
                 get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
             }
             public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
                 try T.set(structBuilder.pointer(0), to: value)
             }
             public var hasValue: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum PutParams<U: Capnp.PointerType>: Capnp.StructType {
-        public static var typeId: UInt64 { 0xd5202cfae60ca83d }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 2 }
+    public enum PutParams<U: Capnp.PointerType> {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var value: T.Reader {
                 get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
             }
@@ -1443,10 +1402,10 @@ public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try U.read(structReader.pointer(1), default: nil) }
             }
             public var hasExtra: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
                 try T.set(structBuilder.pointer(0), to: value)
@@ -1458,24 +1417,21 @@ public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
             }
             public var hasExtra: Bool { !structBuilder.pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum PutResults<U: Capnp.PointerType>: Capnp.StructType {
-        public static var typeId: UInt64 { 0xfb3d46f8223116ee }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum PutResults<U: Capnp.PointerType> {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var stored: GenericShapes<T>.Reader {
                 get throws(Capnp.CapnpError) { try GenericShapes<T>.read(structReader.pointer(0), default: nil) }
             }
             public var hasStored: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var stored: GenericShapes<T>.Builder { GenericShapes<T>.builder(structBuilder.pointer(0), default: nil) }
             public func initStored() -> GenericShapes<T>.Builder {
                 return GenericShapes<T>.initialize(structBuilder.pointer(0))
@@ -1485,17 +1441,14 @@ public enum Container<T: Capnp.PointerType>: Capnp.InterfaceType {
             }
             public var hasStored: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
-public enum UsesGenerics: Capnp.StructType {
-    public static var typeId: UInt64 { 0xdfa9dc7cb2a2d925 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 12 }
+public enum UsesGenerics {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var textToPoint: Generic<Capnp.Text, Point>.Reader {
             get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Point>.read(structReader.pointer(0), default: nil) }
         }
@@ -1540,10 +1493,10 @@ public enum UsesGenerics: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Capnp.Text>.read(structReader.pointer(11), default: _defaultedDefault_dfa9dc7cb2a2d925) }
         }
         public var hasDefaulted: Bool { !structReader.pointer(11).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var textToPoint: Generic<Capnp.Text, Point>.Builder { Generic<Capnp.Text, Point>.builder(structBuilder.pointer(0), default: nil) }
         public func initTextToPoint() -> Generic<Capnp.Text, Point>.Builder {
             return Generic<Capnp.Text, Point>.initialize(structBuilder.pointer(0))
@@ -1632,16 +1585,18 @@ public enum UsesGenerics: Capnp.StructType {
         }
         public var hasDefaulted: Bool { !structBuilder.pointer(11).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var genericConst: Generic<Capnp.Text, Point>.Reader { try! Generic<Capnp.Text, Point>.read(_genericConstDefault_b9e8f9e1d6e61049.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let genericConst: Generic<Capnp.Text, Point>.Reader = try! Generic<Capnp.Text, Point>.read(_genericConstDefault_b9e8f9e1d6e61049.root, default: nil)
 
 public enum AwkwardNames: Capnp.CapnpEnum {
     case rawValue
     case unknown_
-    case `init`
+    case init_
     /// A value this schema does not know, kept so it survives a round trip.
     case unknown(UInt16)
 
@@ -1649,7 +1604,7 @@ public enum AwkwardNames: Capnp.CapnpEnum {
         switch rawValue {
         case 0: self = .rawValue
         case 1: self = .unknown_
-        case 2: self = .`init`
+        case 2: self = .init_
         default: self = .unknown(rawValue)
         }
     }
@@ -1658,25 +1613,20 @@ public enum AwkwardNames: Capnp.CapnpEnum {
         switch self {
         case .rawValue: 0
         case .unknown_: 1
-        case .`init`: 2
+        case .init_: 2
         case .unknown(let value): value
         }
     }
 }
 
 /// A union member named like the generated unknown case.
-public enum Tricky: Capnp.StructType {
-    public static var typeId: UInt64 { 0xab9dbe513fd70e8c }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+public enum Tricky {
     public enum Which: Hashable, Sendable {
         case unknown_
         case known
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var known: Int32 { structReader.read(1) }
         public var which: Which {
             switch structReader.read(0) as UInt16 {
@@ -1685,10 +1635,10 @@ public enum Tricky: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public func setUnknown() { structBuilder.write(0, UInt16(0)); }
         @inlinable public var known: Int32 {
             get { structBuilder.read(1) }
@@ -1702,18 +1652,15 @@ public enum Tricky: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Keywords: Capnp.StructType {
-    public static var typeId: UInt64 { 0xba857ad26695a37b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+public enum Keywords {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        @inlinable public var `struct`: Int32 { structReader.read(0) }
-        @inlinable @inline(__always) public var `class`: String {
+        @inlinable public var struct_: Int32 { structReader.read(0) }
+        @inlinable @inline(__always) public var class_: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
         /// The UTF-8 bytes of `class`, in place: no copy, no validation.
@@ -1721,27 +1668,27 @@ public enum Keywords: Capnp.StructType {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasClass: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var `default`: Bool { structReader.readBool(32) }
+        @inlinable public var default_: Bool { structReader.readBool(32) }
         @inlinable public var type: Keywords.Type_ { Keywords.Type_(rawValue: structReader.read(3)) }
-        @inlinable public var `self`: Int8 { structReader.read(5) }
-        public var `return`: Capnp.List<Int32>.Reader {
+        @inlinable public var self_: Int8 { structReader.read(5) }
+        public var return_: Capnp.List<Int32>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(1), default: nil) }
         }
         public var hasReturn: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        @inlinable public var `struct`: Int32 {
+        @inlinable public var struct_: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
         }
-        public var `class`: String {
+        public var class_: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
         }
         public var hasClass: Bool { !structBuilder.pointer(0).isNull }
-        @inlinable public var `default`: Bool {
+        @inlinable public var default_: Bool {
             get { structBuilder.readBool(32) }
             nonmutating set { structBuilder.writeBool(32, newValue) }
         }
@@ -1749,11 +1696,11 @@ public enum Keywords: Capnp.StructType {
             get { Keywords.Type_(rawValue: structBuilder.read(3)) }
             nonmutating set { structBuilder.write(3, newValue.rawValue) }
         }
-        @inlinable public var `self`: Int8 {
+        @inlinable public var self_: Int8 {
             get { structBuilder.read(5) }
             nonmutating set { structBuilder.write(5, newValue) }
         }
-        public var `return`: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(1), default: nil) }
+        public var return_: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(1), default: nil) }
         public func initReturn(count: Int) -> Capnp.List<Int32>.Builder {
             return Capnp.List<Int32>.initialize(structBuilder.pointer(1), count: count)
         }
@@ -1762,58 +1709,52 @@ public enum Keywords: Capnp.StructType {
         }
         public var hasReturn: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 
     public enum Type_: Capnp.CapnpEnum {
-        case `self`
-        case `protocol`
-        case `init`
+        case self_
+        case protocol_
+        case init_
         /// A value this schema does not know, kept so it survives a round trip.
         case unknown(UInt16)
 
         @inlinable public init(rawValue: UInt16) {
             switch rawValue {
-            case 0: self = .`self`
-            case 1: self = .`protocol`
-            case 2: self = .`init`
+            case 0: self = .self_
+            case 1: self = .protocol_
+            case 2: self = .init_
             default: self = .unknown(rawValue)
             }
         }
 
         @inlinable public var rawValue: UInt16 {
             switch self {
-            case .`self`: 0
-            case .`protocol`: 1
-            case .`init`: 2
+            case .self_: 0
+            case .protocol_: 1
+            case .init_: 2
             case .unknown(let value): value
             }
         }
     }
 }
 
-public enum Empty: Capnp.StructType {
-    public static var typeId: UInt64 { 0x9a5761cb19550273 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+public enum Empty {
     public struct Reader: Capnp.StructReaderView {
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
+        public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        public var asReader: Reader { Reader(structBuilder.asReader) }
     }
 }
 
 /// Older readers see fewer fields: this one is read from an Empty-sized message.
-public enum Late: Capnp.StructType {
-    public static var typeId: UInt64 { 0xbef110b74c9781de }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Late {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0, default: 17) }
         public var b: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0, default: _bDefault_bef110b74c9781de) }
@@ -1823,10 +1764,10 @@ public enum Late: Capnp.StructType {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0, default: _bDefault_bef110b74c9781de) }
         }
         public var hasB: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var a: Int32 {
             get { structBuilder.read(0, default: 17) }
             nonmutating set { structBuilder.write(0, newValue, default: 17) }
@@ -1837,6 +1778,8 @@ public enum Late: Capnp.StructType {
         }
         public var hasB: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
@@ -1892,22 +1835,17 @@ public enum EnumV2: Capnp.CapnpEnum {
     }
 }
 
-public enum HoldsEnumV1: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8edf5b97d30fa944 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum HoldsEnumV1 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var e: EnumV1 { EnumV1(rawValue: structReader.read(0)) }
         public var list: Capnp.List<EnumV1>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<EnumV1>.read(structReader.pointer(0), default: nil) }
         }
         public var hasList: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var e: EnumV1 {
             get { EnumV1(rawValue: structBuilder.read(0)) }
             nonmutating set { structBuilder.write(0, newValue.rawValue) }
@@ -1921,25 +1859,22 @@ public enum HoldsEnumV1: Capnp.StructType {
         }
         public var hasList: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum HoldsEnumV2: Capnp.StructType {
-    public static var typeId: UInt64 { 0xe26be90506458f24 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum HoldsEnumV2 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var e: EnumV2 { EnumV2(rawValue: structReader.read(0)) }
         public var list: Capnp.List<EnumV2>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<EnumV2>.read(structReader.pointer(0), default: nil) }
         }
         public var hasList: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var e: EnumV2 {
             get { EnumV2(rawValue: structBuilder.read(0)) }
             nonmutating set { structBuilder.write(0, newValue.rawValue) }
@@ -1953,21 +1888,18 @@ public enum HoldsEnumV2: Capnp.StructType {
         }
         public var hasList: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum UnionV1: Capnp.StructType {
-    public static var typeId: UInt64 { 0xcda2fe4d6482d2eb }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+public enum UnionV1 {
     public enum Which: Hashable, Sendable {
         case a
         case b
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0) }
         @inlinable @inline(__always) public var b: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -1976,7 +1908,7 @@ public enum UnionV1: Capnp.StructType {
         @inlinable @inline(__always) public var bBytes: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
-        public var hasB: Bool { !structReader.pointer(0).isNull }
+        public var hasB: Bool { structReader.read(2) as UInt16 == 1 && !structReader.pointer(0).isNull }
         @inlinable public var tail: Int32 { structReader.read(2) }
         public var which: Which {
             switch structReader.read(2) as UInt16 {
@@ -1985,10 +1917,10 @@ public enum UnionV1: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var a: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
@@ -1997,7 +1929,7 @@ public enum UnionV1: Capnp.StructType {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.setText(0, newValue) }
         }
-        public var hasB: Bool { !structBuilder.pointer(0).isNull }
+        public var hasB: Bool { structBuilder.read(2) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
         @inlinable public var tail: Int32 {
             get { structBuilder.read(2) }
             nonmutating set { structBuilder.write(2, newValue) }
@@ -2010,13 +1942,12 @@ public enum UnionV1: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum UnionV2: Capnp.StructType {
-    public static var typeId: UInt64 { 0xda50fa743c3e90ff }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 1 }
+public enum UnionV2 {
     public enum Which: Hashable, Sendable {
         case a
         case b
@@ -2024,8 +1955,6 @@ public enum UnionV2: Capnp.StructType {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var a: Int32 { structReader.read(0) }
         @inlinable @inline(__always) public var b: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -2034,7 +1963,7 @@ public enum UnionV2: Capnp.StructType {
         @inlinable @inline(__always) public var bBytes: Capnp.DataReader {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
-        public var hasB: Bool { !structReader.pointer(0).isNull }
+        public var hasB: Bool { structReader.read(2) as UInt16 == 1 && !structReader.pointer(0).isNull }
         @inlinable public var c: Double { structReader.readFloat64(2) }
         @inlinable public var tail: Int32 { structReader.read(2) }
         public var which: Which {
@@ -2045,10 +1974,10 @@ public enum UnionV2: Capnp.StructType {
             case let value: .unknown(value)
             }
         }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var a: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
@@ -2057,7 +1986,7 @@ public enum UnionV2: Capnp.StructType {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.setText(0, newValue) }
         }
-        public var hasB: Bool { !structBuilder.pointer(0).isNull }
+        public var hasB: Bool { structBuilder.read(2) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
         @inlinable public var c: Double {
             get { structBuilder.readFloat64(2) }
             nonmutating set { structBuilder.write(2, UInt16(2)); structBuilder.writeFloat64(2, newValue) }
@@ -2075,24 +2004,21 @@ public enum UnionV2: Capnp.StructType {
             }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum UnionListV1: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd6f54aaca656eb7a }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+public enum UnionListV1 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var list: Capnp.List<UnionV1>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<UnionV1>.read(structReader.pointer(0), default: nil) }
         }
         public var hasList: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var list: Capnp.List<UnionV1>.Builder { Capnp.List<UnionV1>.builder(structBuilder.pointer(0), default: nil) }
         public func initList(count: Int) -> Capnp.List<UnionV1>.Builder {
             return Capnp.List<UnionV1>.initialize(structBuilder.pointer(0), count: count)
@@ -2102,24 +2028,21 @@ public enum UnionListV1: Capnp.StructType {
         }
         public var hasList: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum UnionListV2: Capnp.StructType {
-    public static var typeId: UInt64 { 0xef22cfb0954d426b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+public enum UnionListV2 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var list: Capnp.List<UnionV2>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<UnionV2>.read(structReader.pointer(0), default: nil) }
         }
         public var hasList: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var list: Capnp.List<UnionV2>.Builder { Capnp.List<UnionV2>.builder(structBuilder.pointer(0), default: nil) }
         public func initList(count: Int) -> Capnp.List<UnionV2>.Builder {
             return Capnp.List<UnionV2>.initialize(structBuilder.pointer(0), count: count)
@@ -2129,16 +2052,13 @@ public enum UnionListV2: Capnp.StructType {
         }
         public var hasList: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum ListsV1: Capnp.StructType {
-    public static var typeId: UInt64 { 0xe83f107170bb45e6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum ListsV1 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var items: Capnp.List<Int32>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(0), default: nil) }
         }
@@ -2147,10 +2067,10 @@ public enum ListsV1: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(1), default: nil) }
         }
         public var hasNames: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var items: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(0), default: nil) }
         public func initItems(count: Int) -> Capnp.List<Int32>.Builder {
             return Capnp.List<Int32>.initialize(structBuilder.pointer(0), count: count)
@@ -2168,16 +2088,13 @@ public enum ListsV1: Capnp.StructType {
         }
         public var hasNames: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum ListsV2: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8aa056f7b9d7dedb }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum ListsV2 {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var items: Capnp.List<Wrapped>.Reader {
             get throws(Capnp.CapnpError) { try Capnp.List<Wrapped>.read(structReader.pointer(0), default: nil) }
         }
@@ -2186,10 +2103,10 @@ public enum ListsV2: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<Named>.read(structReader.pointer(1), default: nil) }
         }
         public var hasNames: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var items: Capnp.List<Wrapped>.Builder { Capnp.List<Wrapped>.builder(structBuilder.pointer(0), default: nil) }
         public func initItems(count: Int) -> Capnp.List<Wrapped>.Builder {
             return Capnp.List<Wrapped>.initialize(structBuilder.pointer(0), count: count)
@@ -2207,16 +2124,13 @@ public enum ListsV2: Capnp.StructType {
         }
         public var hasNames: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Wrapped: Capnp.StructType {
-    public static var typeId: UInt64 { 0xd8ed5cda97e70d79 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Wrapped {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable public var value: Int32 { structReader.read(0) }
         @inlinable @inline(__always) public var label: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
@@ -2226,10 +2140,10 @@ public enum Wrapped: Capnp.StructType {
             get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
         }
         public var hasLabel: Bool { !structReader.pointer(0).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         @inlinable public var value: Int32 {
             get { structBuilder.read(0) }
             nonmutating set { structBuilder.write(0, newValue) }
@@ -2240,16 +2154,13 @@ public enum Wrapped: Capnp.StructType {
         }
         public var hasLabel: Bool { !structBuilder.pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Named: Capnp.StructType {
-    public static var typeId: UInt64 { 0xde0b3e87edf55399 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+public enum Named {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         @inlinable @inline(__always) public var name: String {
             get throws(Capnp.CapnpError) { try structReader.readText(0) }
         }
@@ -2259,10 +2170,10 @@ public enum Named: Capnp.StructType {
         }
         public var hasName: Bool { !structReader.pointer(0).isNull }
         @inlinable public var weight: Int64 { structReader.read(0) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var name: String {
             get { structBuilder.pointer(0).getText() }
             nonmutating set { structBuilder.setText(0, newValue) }
@@ -2273,16 +2184,13 @@ public enum Named: Capnp.StructType {
             nonmutating set { structBuilder.write(0, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Anys: Capnp.StructType {
-    public static var typeId: UInt64 { 0x8c0d80e35710dc8c }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 7 }
+public enum Anys {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var anyStruct: Capnp.AnyStruct.Reader {
             get throws(Capnp.CapnpError) { try Capnp.AnyStruct.read(structReader.pointer(0), default: nil) }
         }
@@ -2307,10 +2215,10 @@ public enum Anys: Capnp.StructType {
             get throws(Capnp.CapnpError) { try Capnp.List<AllTypes>.read(structReader.pointer(6), default: nil) }
         }
         public var hasMany: Bool { !structReader.pointer(6).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var anyStruct: Capnp.PointerBuilder { return structBuilder.pointer(0) }
         public var hasAnyStruct: Bool { !structBuilder.pointer(0).isNull }
         public var anyList: Capnp.PointerBuilder { return structBuilder.pointer(1) }
@@ -2350,29 +2258,25 @@ public enum Anys: Capnp.StructType {
         }
         public var hasMany: Bool { !structBuilder.pointer(6).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
-public enum Base: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xf038c08146b4e97c }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case ping = 0
-        case echo = 1
+public enum Base {
+    /// Implement this to serve `Base`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        func ping(_ call: CapnpRPC.ServerCall<Base.PingParams, Base.PingResults>) async throws
+        func echo(_ call: CapnpRPC.ServerCall<Base.EchoParams, Base.EchoResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     /// A client of `Base`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xf038c08146b4e97c }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
+    public struct Client {
         public func ping() async throws(CapnpRPC.RPCError) {
             _ = try await sendPing().response()
-        }
-        /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
         }
 
         public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
@@ -2383,62 +2287,37 @@ public enum Base: Capnp.InterfaceType {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
-        /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            try sendEcho { params in
-                params.value = value
-            }
-        }
-        public func sendEcho(_ build: sending (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
-        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    /// Implement this to serve `Base`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
-        func ping(_ call: CapnpRPC.ServerCall<Base.PingParams, Base.PingResults>) async throws
-        func echo(_ call: CapnpRPC.ServerCall<Base.EchoParams, Base.EchoResults>) async throws
-    }
-
-    public enum PingParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xc4a14eaf0ad125f8 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum PingParams {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum PingResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xcbbe66e4c79dbd3e }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum PingResults {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum EchoParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xadc9d8a45113e716 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum EchoParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable @inline(__always) public var value: String {
                 get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
@@ -2447,26 +2326,23 @@ public enum Base: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: String {
                 get { structBuilder.pointer(0).getText() }
                 nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasValue: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum EchoResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf0098760cd03939b }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum EchoResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable @inline(__always) public var value: String {
                 get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
@@ -2475,37 +2351,35 @@ public enum Base: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var value: String {
                 get { structBuilder.pointer(0).getText() }
                 nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasValue: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
-public enum Derived: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xd00760262ba7ddda }
-    /// The interfaces this one extends, by type ID.
-    public static var superclassIds: [UInt64] { [0xf038c08146b4e97c] }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case add = 0
-        case describe = 1
-        case getBase = 2
+public enum Derived {
+    /// Implement this to serve `Derived`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults, Base.Server, CapnpRPC._ServerDepth1 {
+        func add(_ call: CapnpRPC.ServerCall<Derived.AddParams, Derived.AddResults>) async throws
+        func describe(_ call: CapnpRPC.ServerCall<Derived.DescribeParams, Derived.DescribeResults>) async throws
+        func getBase(_ call: CapnpRPC.ServerCall<Derived.GetBaseParams, Derived.GetBaseResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     /// A client of `Derived`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xd00760262ba7ddda }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
+    public struct Client {
         public func add(a: Int32, b: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
             let response = try await sendAdd(a: a, b: b).response()
             return response.sum
@@ -2513,18 +2387,6 @@ public enum Derived: Capnp.InterfaceType {
         public func add(_ build: sending (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
             let response = try await sendAdd(build).response()
             return response.sum
-        }
-        /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
-            try sendAdd { params in
-                params.a = a
-                params.b = b
-            }
-        }
-        public func sendAdd(_ build: sending (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
         }
 
         public func describe(shape: Shapes.Reader) async throws(CapnpRPC.RPCError) -> String {
@@ -2535,33 +2397,14 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendDescribe(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
-        /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
-            try sendDescribe { params in
-                try params.setShape(shape)
-            }
-        }
-        public func sendDescribe(_ build: sending (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
-        }
 
         public func getBase() async throws(CapnpRPC.RPCError) -> Base.Client {
             let response = try await sendGetBase().response()
             return response.base
         }
-        /// Sends `getBase` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendGetBase() -> CapnpRPC.PendingCall<Derived.GetBaseResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 2, params: nil))
-        }
 
         public func ping() async throws(CapnpRPC.RPCError) {
             _ = try await sendPing().response()
-        }
-        /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
-            CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
         }
 
         public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
@@ -2572,39 +2415,19 @@ public enum Derived: Capnp.InterfaceType {
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
-        /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            try sendEcho { params in
-                params.value = value
-            }
-        }
-        public func sendEcho(_ build: sending (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
-        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    /// Implement this to serve `Derived`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: Base.Server {
-        func add(_ call: CapnpRPC.ServerCall<Derived.AddParams, Derived.AddResults>) async throws
-        func describe(_ call: CapnpRPC.ServerCall<Derived.DescribeParams, Derived.DescribeResults>) async throws
-        func getBase(_ call: CapnpRPC.ServerCall<Derived.GetBaseParams, Derived.GetBaseResults>) async throws
-    }
-
-    public enum AddParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xd53ac2507316c4f6 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 0 }
+    public enum AddParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable public var a: Int32 { structReader.read(0) }
             @inlinable public var b: Int32 { structReader.read(1) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var a: Int32 {
                 get { structBuilder.read(0) }
                 nonmutating set { structBuilder.write(0, newValue) }
@@ -2614,44 +2437,38 @@ public enum Derived: Capnp.InterfaceType {
                 nonmutating set { structBuilder.write(1, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum AddResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xdf1fffbc98305d36 }
-        public static var dataWordCount: Int { 1 }
-        public static var pointerCount: Int { 0 }
+    public enum AddResults {
         public struct Reader: Capnp.StructReaderView {
+            @inlinable public var sum: Int32 { structReader.read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            @inlinable public var sum: Int32 { structReader.read(0) }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             @inlinable public var sum: Int32 {
                 get { structBuilder.read(0) }
                 nonmutating set { structBuilder.write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum DescribeParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xaa15aab8b9f97fd0 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum DescribeParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var shape: Shapes.Reader {
                 get throws(Capnp.CapnpError) { try Shapes.read(structReader.pointer(0), default: nil) }
             }
             public var hasShape: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var shape: Shapes.Builder { Shapes.builder(structBuilder.pointer(0), default: nil) }
             public func initShape() -> Shapes.Builder {
                 return Shapes.initialize(structBuilder.pointer(0))
@@ -2661,16 +2478,13 @@ public enum Derived: Capnp.InterfaceType {
             }
             public var hasShape: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum DescribeResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0x88edb2f7d4fc4d88 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum DescribeResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             @inlinable @inline(__always) public var text: String {
                 get throws(Capnp.CapnpError) { try structReader.readText(0) }
             }
@@ -2679,72 +2493,63 @@ public enum Derived: Capnp.InterfaceType {
                 get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
             }
             public var hasText: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var text: String {
                 get { structBuilder.pointer(0).getText() }
                 nonmutating set { structBuilder.setText(0, newValue) }
             }
             public var hasText: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum GetBaseParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xa1a534d709665e0a }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 0 }
+    public enum GetBaseParams {
         public struct Reader: Capnp.StructReaderView {
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
 
-    public enum GetBaseResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf665a20b50f307de }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum GetBaseResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var base: Base.Client { structReader.pointer(0).readClient(Base.Client.self) }
             public var hasBase: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var base: Capnp.PointerBuilder { return structBuilder.pointer(0) }
             public func setBase(_ client: Base.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasBase: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
-public enum HoldsCaps: Capnp.StructType {
-    public static var typeId: UInt64 { 0xfde28581f3006784 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+public enum HoldsCaps {
     public struct Reader: Capnp.StructReaderView {
-        public let structReader: Capnp.StructReader
-        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         public var base: Base.Client { structReader.pointer(0).readClient(Base.Client.self) }
         public var hasBase: Bool { !structReader.pointer(0).isNull }
         public var derived: Derived.Client { structReader.pointer(1).readClient(Derived.Client.self) }
         public var hasDerived: Bool { !structReader.pointer(1).isNull }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public let structBuilder: Capnp.StructBuilder
-        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         public var base: Capnp.PointerBuilder { return structBuilder.pointer(0) }
         public func setBase(_ client: Base.Client?) {
             structBuilder.pointer(0).setClient(client)
@@ -2756,6 +2561,8 @@ public enum HoldsCaps: Capnp.StructType {
         }
         public var hasDerived: Bool { !structBuilder.pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
     }
 }
 
@@ -2775,25 +2582,501 @@ public var constText: String { "hello \"world\"\n\ttab" }
 
 public var constData: [UInt8] { [222, 173, 190, 239] }
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var constStruct: AllTypes.Reader { try! AllTypes.read(_constStructDefault_b177f1f40a2f98ca.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let constStruct: AllTypes.Reader = try! AllTypes.read(_constStructDefault_b177f1f40a2f98ca.root, default: nil)
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var constList: Capnp.List<Int16>.Reader { try! Capnp.List<Int16>.read(_constListDefault_99b02b352515523f.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let constList: Capnp.List<Int16>.Reader = try! Capnp.List<Int16>.read(_constListDefault_99b02b352515523f.root, default: nil)
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var constTextList: Capnp.List<Capnp.Text>.Reader { try! Capnp.List<Capnp.Text>.read(_constTextListDefault_b5b88ffd0986aa0b.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let constTextList: Capnp.List<Capnp.Text>.Reader = try! Capnp.List<Capnp.Text>.read(_constTextListDefault_b5b88ffd0986aa0b.root, default: nil)
 
-/// Compiled-in and checked by capnp, so reading it cannot fail.
-public var constPoint: Point.Reader { try! Point.read(_constPointDefault_8e0205ff6927fe5b.root, default: nil) }
+/// Compiled-in and checked by capnp: read once, and the read cannot fail.
+public let constPoint: Point.Reader = try! Point.read(_constPointDefault_8e0205ff6927fe5b.root, default: nil)
 
-/// Implement this to serve `Container`. A method that throws fails the call; an `RPCError` keeps its kind.
-public protocol _Container_Server: CapnpRPC.CapabilityServer {
+public enum Fish {
+    public struct Reader: Capnp.StructReaderView {
+        @inlinable public var fins: UInt8 { structReader.read(0) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        @inlinable public var fins: UInt8 {
+            get { structBuilder.read(0) }
+            nonmutating set { structBuilder.write(0, newValue) }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+    }
+}
+
+/// A union of two pointers: `has<Field>` is false for the member not selected.
+public enum Aquarium {
+    public enum Which: Hashable, Sendable {
+        case fish
+        case other
+        case unknown(UInt16)
+    }
+    public struct Reader: Capnp.StructReaderView {
+        public var fish: Fish.Reader {
+            get throws(Capnp.CapnpError) { try Fish.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasFish: Bool { structReader.read(0) as UInt16 == 0 && !structReader.pointer(0).isNull }
+        @inlinable @inline(__always) public var other: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+        }
+        /// The UTF-8 bytes of `other`, in place: no copy, no validation.
+        @inlinable @inline(__always) public var otherBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+        }
+        public var hasOther: Bool { structReader.read(0) as UInt16 == 1 && !structReader.pointer(0).isNull }
+        public var which: Which {
+            switch structReader.read(0) as UInt16 {
+            case 0: .fish
+            case 1: .other
+            case let value: .unknown(value)
+            }
+        }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public var fish: Fish.Builder { Fish.builder(structBuilder.pointer(0), default: nil) }
+        public func initFish() -> Fish.Builder {
+            structBuilder.write(0, UInt16(0)); return Fish.initialize(structBuilder.pointer(0))
+        }
+        public func setFish(_ value: Fish.Reader) throws(Capnp.CapnpError) {
+            structBuilder.write(0, UInt16(0)); try Fish.set(structBuilder.pointer(0), to: value)
+        }
+        public var hasFish: Bool { structBuilder.read(0) as UInt16 == 0 && !structBuilder.pointer(0).isNull }
+        public var other: String {
+            get { structBuilder.pointer(0).getText() }
+            nonmutating set { structBuilder.write(0, UInt16(1)); structBuilder.setText(0, newValue) }
+        }
+        public var hasOther: Bool { structBuilder.read(0) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
+        public var which: Which {
+            switch structBuilder.read(0) as UInt16 {
+            case 0: .fish
+            case 1: .other
+            case let value: .unknown(value)
+            }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+    }
+}
+
+public enum BlockRef {
+    public struct Reader: Capnp.StructReaderView {
+        @inlinable @inline(__always) public var hash: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readData(0) }
+        }
+        public var hasHash: Bool { !structReader.pointer(0).isNull }
+        @inlinable public var height: Int32 { structReader.read(0) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public var hash: Capnp.DataReader {
+            get { structBuilder.pointer(0).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(0).setData($0) } }
+        }
+        /// Sets `hash` to a copy of `bytes`.
+        public func setHash(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+        /// Makes room for `count` bytes, to be filled in place.
+        public func initHash(count: Int) -> UnsafeMutableRawBufferPointer {
+            return structBuilder.pointer(0).initData(count: count)
+        }
+        public var hasHash: Bool { !structBuilder.pointer(0).isNull }
+        @inlinable public var height: Int32 {
+            get { structBuilder.read(0) }
+            nonmutating set { structBuilder.write(0, newValue) }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+    }
+}
+
+/// Bitcoin Core's mining.capnp shape: a pointer `result` beside a Bool `hasResult`.
+public enum Mining {
+    /// Implement this to serve `Mining`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        /// The tip, if there is one.
+        func getTip(_ call: CapnpRPC.ServerCall<Mining.GetTipParams, Mining.GetTipResults>) async throws
+        /// A method named like the generated `send` form of `getTip`.
+        func sendGetTip(_ call: CapnpRPC.ServerCall<Mining.SendGetTipParams, Mining.SendGetTipResults>) async throws
+        /// A method named like the server's own `dispatch`.
+        func dispatch_(_ call: CapnpRPC.ServerCall<Mining.DispatchParams, Mining.DispatchResults>) async throws
+    }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+    /// A client of `Mining`: one method per schema method, inherited ones included.
+    public struct Client {
+        /// The tip, if there is one.
+        public func getTip() async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
+            let response = try await sendGetTip_().response()
+            return response
+        }
+
+        /// A method named like the generated `send` form of `getTip`.
+        public func sendGetTip() async throws(CapnpRPC.RPCError) {
+            _ = try await sendSendGetTip().response()
+        }
+
+        /// A method named like the server's own `dispatch`.
+        public func dispatch() async throws(CapnpRPC.RPCError) {
+            _ = try await sendDispatch().response()
+        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+    }
+
+    public enum GetTipParams {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum GetTipResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: BlockRef.Reader {
+                get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasResult_: Bool { !structReader.pointer(0).isNull }
+            @inlinable public var hasResult: Bool { structReader.readBool(0) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
+            public func initResult() -> BlockRef.Builder {
+                return BlockRef.initialize(structBuilder.pointer(0))
+            }
+            public func setResult(_ value: BlockRef.Reader) throws(Capnp.CapnpError) {
+                try BlockRef.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasResult_: Bool { !structBuilder.pointer(0).isNull }
+            @inlinable public var hasResult: Bool {
+                get { structBuilder.readBool(0) }
+                nonmutating set { structBuilder.writeBool(0, newValue) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum SendGetTipParams {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum SendGetTipResults {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum DispatchParams {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum DispatchResults {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+}
+
+/// Schema names that generated accessors would otherwise take.
+public enum Collisions {
+    public struct Reader: Capnp.StructReaderView {
+        public var result: BlockRef.Reader {
+            get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
+        }
+        public var hasResult_: Bool { !structReader.pointer(0).isNull }
+        @inlinable public var hasResult: Bool { structReader.readBool(0) }
+        @inlinable @inline(__always) public var name: String {
+            get throws(Capnp.CapnpError) { try structReader.readText(1) }
+        }
+        /// The UTF-8 bytes of `name`, in place: no copy, no validation.
+        @inlinable @inline(__always) public var nameBytes_: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+        }
+        public var hasName: Bool { !structReader.pointer(1).isNull }
+        @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
+            get throws(Capnp.CapnpError) { try structReader.readData(2) }
+        }
+        public var hasNameBytes: Bool { !structReader.pointer(2).isNull }
+        @inlinable public var initResult: Int8 { structReader.read(1) }
+        @inlinable public var structReader_: UInt8 { structReader.read(2) }
+        @inlinable public var asReader_: UInt8 { structReader.read(3) }
+        public let structReader: Capnp.StructReader
+        @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+    }
+    public struct Builder: Capnp.StructBuilderView {
+        public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
+        public func initResult_() -> BlockRef.Builder {
+            return BlockRef.initialize(structBuilder.pointer(0))
+        }
+        public func setResult(_ value: BlockRef.Reader) throws(Capnp.CapnpError) {
+            try BlockRef.set(structBuilder.pointer(0), to: value)
+        }
+        public var hasResult_: Bool { !structBuilder.pointer(0).isNull }
+        @inlinable public var hasResult: Bool {
+            get { structBuilder.readBool(0) }
+            nonmutating set { structBuilder.writeBool(0, newValue) }
+        }
+        public var name: String {
+            get { structBuilder.pointer(1).getText() }
+            nonmutating set { structBuilder.setText(1, newValue) }
+        }
+        public var hasName: Bool { !structBuilder.pointer(1).isNull }
+        public var nameBytes: Capnp.DataReader {
+            get { structBuilder.pointer(2).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(2).setData($0) } }
+        }
+        /// Sets `nameBytes` to a copy of `bytes`.
+        public func setNameBytes(_ bytes: [UInt8]) { structBuilder.pointer(2).setData(bytes) }
+        /// Makes room for `count` bytes, to be filled in place.
+        public func initNameBytes(count: Int) -> UnsafeMutableRawBufferPointer {
+            return structBuilder.pointer(2).initData(count: count)
+        }
+        public var hasNameBytes: Bool { !structBuilder.pointer(2).isNull }
+        @inlinable public var initResult: Int8 {
+            get { structBuilder.read(1) }
+            nonmutating set { structBuilder.write(1, newValue) }
+        }
+        @inlinable public var structReader_: UInt8 {
+            get { structBuilder.read(2) }
+            nonmutating set { structBuilder.write(2, newValue) }
+        }
+        @inlinable public var asReader_: UInt8 {
+            get { structBuilder.read(3) }
+            nonmutating set { structBuilder.write(3, newValue) }
+        }
+        public var asReader: Reader { Reader(structBuilder.asReader) }
+        public let structBuilder: Capnp.StructBuilder
+        @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+    }
+}
+
+/// Two levels of `extends`, for servers that subclass a server of a base interface.
+public enum MostDerived {
+    /// Implement this to serve `MostDerived`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults, Derived.Server, CapnpRPC._ServerDepth2 {
+        func triple(_ call: CapnpRPC.ServerCall<MostDerived.TripleParams, MostDerived.TripleResults>) async throws
+    }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+    /// A client of `MostDerived`: one method per schema method, inherited ones included.
+    public struct Client {
+        public func triple(x: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendTriple(x: x).response()
+            return response.y
+        }
+        public func triple(_ build: sending (MostDerived.TripleParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendTriple(build).response()
+            return response.y
+        }
+
+        public func add(a: Int32, b: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendAdd(a: a, b: b).response()
+            return response.sum
+        }
+        public func add(_ build: sending (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            let response = try await sendAdd(build).response()
+            return response.sum
+        }
+
+        public func describe(shape: Shapes.Reader) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendDescribe(shape: shape).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
+        }
+        public func describe(_ build: sending (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendDescribe(build).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
+        }
+
+        public func getBase() async throws(CapnpRPC.RPCError) -> Base.Client {
+            let response = try await sendGetBase().response()
+            return response.base
+        }
+
+        public func ping() async throws(CapnpRPC.RPCError) {
+            _ = try await sendPing().response()
+        }
+
+        public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendEcho(value: value).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
+        }
+        public func echo(_ build: sending (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendEcho(build).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
+        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+    }
+
+    public enum TripleParams {
+        public struct Reader: Capnp.StructReaderView {
+            @inlinable public var x: Int32 { structReader.read(0) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            @inlinable public var x: Int32 {
+                get { structBuilder.read(0) }
+                nonmutating set { structBuilder.write(0, newValue) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum TripleResults {
+        public struct Reader: Capnp.StructReaderView {
+            @inlinable public var y: Int32 { structReader.read(0) }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            @inlinable public var y: Int32 {
+                get { structBuilder.read(0) }
+                nonmutating set { structBuilder.write(0, newValue) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+}
+
+/// Implement this to serve `Container`: a method not implemented fails with `unimplemented`; one that
+/// throws fails the call (an `RPCError` keeps its kind).
+public protocol _Container_Server: _Container_ServerDefaults {
     func get(_ call: CapnpRPC.ServerCall<Container<Capnp.AnyPointer>.GetParams, Container<Capnp.AnyPointer>.GetResults>) async throws
+}
+/// Where `Server`'s methods get their `unimplemented` defaults.
+public protocol _Container_ServerDefaults: CapnpRPC.CapabilityServer {}
+
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
+
+extension AllTypes: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc2e6ea3e04441c23 }
+    public static var dataWordCount: Int { 6 }
+    public static var pointerCount: Int { 23 }
+}
+
+extension Defaults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9c7972d97e90ea3d }
+    public static var dataWordCount: Int { 10 }
+    public static var pointerCount: Int { 12 }
+}
+
+extension Shapes: Capnp.StructType {
+    public static var typeId: UInt64 { 0xce6eb57094c52982 }
+    public static var dataWordCount: Int { 5 }
+    public static var pointerCount: Int { 5 }
+}
+
+extension UnionGroups: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd2346ef920f68059 }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Outer: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8ca62a5c20cf76d7 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Outer.Inner: Capnp.StructType {
+    public static var typeId: UInt64 { 0xefd82a22f8415a9c }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Outer.Inner.Deeper: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe55af2c5960a1fe3 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Generic: Capnp.StructType {
+    public static var typeId: UInt64 { 0x942f0c7b79ce9631 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 4 }
+}
+
+extension Generic.Entry: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc2980fb8ed1c42ca }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension GenericShapes: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcd1cecb935708f1b }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension _Container_ServerDefaults {
+    public func get(_ call: CapnpRPC.ServerCall<Container<Capnp.AnyPointer>.GetParams, Container<Capnp.AnyPointer>.GetResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension _Container_Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_9893d70953c03f7a(call)
     }
 
@@ -2811,8 +3094,158 @@ extension _Container_Server {
     }
 }
 
+extension Container.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0x9893d70953c03f7a }
+
+    /// Sends `get` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGet() -> CapnpRPC.PendingCall<Container<T>.GetResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Container<T>.typeId, methodId: 0, params: nil))
+    }
+}
+
+extension Container.GetParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xdd1bed567687c5b0 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Container.GetResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa225d3e7034e32a8 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Container.PutParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd5202cfae60ca83d }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Container.PutResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xfb3d46f8223116ee }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Container: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0x9893d70953c03f7a }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case get = 0
+        case put = 1
+    }
+}
+
+extension UsesGenerics: Capnp.StructType {
+    public static var typeId: UInt64 { 0xdfa9dc7cb2a2d925 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 12 }
+}
+
+extension Tricky: Capnp.StructType {
+    public static var typeId: UInt64 { 0xab9dbe513fd70e8c }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Keywords: Capnp.StructType {
+    public static var typeId: UInt64 { 0xba857ad26695a37b }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Empty: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9a5761cb19550273 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Late: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbef110b74c9781de }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension HoldsEnumV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8edf5b97d30fa944 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension HoldsEnumV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe26be90506458f24 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension UnionV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcda2fe4d6482d2eb }
+    public static var dataWordCount: Int { 2 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension UnionV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0xda50fa743c3e90ff }
+    public static var dataWordCount: Int { 3 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension UnionListV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd6f54aaca656eb7a }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension UnionListV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0xef22cfb0954d426b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension ListsV1: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe83f107170bb45e6 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension ListsV2: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8aa056f7b9d7dedb }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Wrapped: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd8ed5cda97e70d79 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Named: Capnp.StructType {
+    public static var typeId: UInt64 { 0xde0b3e87edf55399 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Anys: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8c0d80e35710dc8c }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 7 }
+}
+
+extension Base._ServerDefaults {
+    public func ping(_ call: CapnpRPC.ServerCall<Base.PingParams, Base.PingResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func echo(_ call: CapnpRPC.ServerCall<Base.EchoParams, Base.EchoResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
 extension Base.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_f038c08146b4e97c(call)
     }
 
@@ -2831,13 +3264,83 @@ extension Base.Server {
     }
 }
 
-extension CapnpRPC.PendingCall where Results == Derived.GetBaseResults {
-    /// `base` of the results, usable before they arrive (promise pipelining).
-    public var base: Base.Client { Base.Client(call.pipeline([0])) }
+extension Base.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xf038c08146b4e97c }
+
+    /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        try sendEcho { params in
+            params.value = value
+        }
+    }
+    public func sendEcho(_ build: sending (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
+    }
+}
+
+extension Base.PingParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc4a14eaf0ad125f8 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Base.PingResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcbbe66e4c79dbd3e }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Base.EchoParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xadc9d8a45113e716 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Base.EchoResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf0098760cd03939b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Base: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xf038c08146b4e97c }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case ping = 0
+        case echo = 1
+    }
+}
+
+extension Derived._ServerDefaults {
+    public func add(_ call: CapnpRPC.ServerCall<Derived.AddParams, Derived.AddResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func describe(_ call: CapnpRPC.ServerCall<Derived.DescribeParams, Derived.DescribeResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func getBase(_ call: CapnpRPC.ServerCall<Derived.GetBaseParams, Derived.GetBaseResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension Derived.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth2 {
+            return try await derived._dispatchDepth2(call)
+        }
+        try await _dispatch_d00760262ba7ddda(call)
+    }
+    public func _dispatchDepth1(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth2 {
+            return try await derived._dispatchDepth2(call)
+        }
         try await _dispatch_d00760262ba7ddda(call)
     }
 
@@ -2856,6 +3359,362 @@ extension Derived.Server {
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }
+    }
+}
+
+extension Derived.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xd00760262ba7ddda }
+
+    /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        try sendAdd { params in
+            params.a = a
+            params.b = b
+        }
+    }
+    public func sendAdd(_ build: sending (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        try sendDescribe { params in
+            try params.setShape(shape)
+        }
+    }
+    public func sendDescribe(_ build: sending (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
+    }
+
+    /// Sends `getBase` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGetBase() -> CapnpRPC.PendingCall<Derived.GetBaseResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 2, params: nil))
+    }
+
+    /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        try sendEcho { params in
+            params.value = value
+        }
+    }
+    public func sendEcho(_ build: sending (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
+    }
+}
+
+extension CapnpRPC.PendingCall where Results == Derived.GetBaseResults {
+    /// `base` of the results, usable before they arrive (promise pipelining).
+    public var base: Base.Client { Base.Client(call.pipeline([0])) }
+}
+
+extension Derived.AddParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd53ac2507316c4f6 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Derived.AddResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xdf1fffbc98305d36 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Derived.DescribeParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xaa15aab8b9f97fd0 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Derived.DescribeResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x88edb2f7d4fc4d88 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Derived.GetBaseParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa1a534d709665e0a }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Derived.GetBaseResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf665a20b50f307de }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Derived: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xd00760262ba7ddda }
+    /// The interfaces this one extends, by type ID.
+    public static var superclassIds: [UInt64] { [0xf038c08146b4e97c] }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case add = 0
+        case describe = 1
+        case getBase = 2
+    }
+}
+
+extension HoldsCaps: Capnp.StructType {
+    public static var typeId: UInt64 { 0xfde28581f3006784 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Fish: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8f42dd3513220ea9 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Aquarium: Capnp.StructType {
+    public static var typeId: UInt64 { 0x88089a8dfa9381df }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension BlockRef: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9cab6985131d1347 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Mining._ServerDefaults {
+    public func getTip(_ call: CapnpRPC.ServerCall<Mining.GetTipParams, Mining.GetTipResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func sendGetTip(_ call: CapnpRPC.ServerCall<Mining.SendGetTipParams, Mining.SendGetTipResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func dispatch_(_ call: CapnpRPC.ServerCall<Mining.DispatchParams, Mining.DispatchResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension Mining.Server {
+    public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
+        try await _dispatch_d5ebb0fc86c39cb1(call)
+    }
+
+    /// Serves a call to `Mining` or an interface it extends.
+    public func _dispatch_d5ebb0fc86c39cb1(_ call: CapnpRPC.IncomingCall) async throws {
+        switch call.interfaceId {
+        case 0xd5ebb0fc86c39cb1:
+            switch call.methodId {
+            case 0: try await getTip(CapnpRPC.ServerCall(call))
+            case 1: try await sendGetTip(CapnpRPC.ServerCall(call))
+            case 2: try await dispatch_(CapnpRPC.ServerCall(call))
+            default: throw CapnpRPC.RPCError.unimplemented(call)
+            }
+        default:
+            throw CapnpRPC.RPCError.unimplemented(call)
+        }
+    }
+}
+
+extension Mining.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xd5ebb0fc86c39cb1 }
+
+    /// Sends `getTip` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGetTip_() -> CapnpRPC.PendingCall<Mining.GetTipResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `sendGetTip` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendSendGetTip() -> CapnpRPC.PendingCall<Mining.SendGetTipResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 1, params: nil))
+    }
+
+    /// Sends `dispatch` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendDispatch() -> CapnpRPC.PendingCall<Mining.DispatchResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 2, params: nil))
+    }
+}
+
+extension Mining.GetTipParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcbb7039d4753830e }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining.GetTipResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa916fd9a83fd36f2 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Mining.SendGetTipParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe6742e6d229081fd }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining.SendGetTipResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9b89938c2d1d3c55 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining.DispatchParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbc24aa684b8023c5 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining.DispatchResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb2ffb26affecc714 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xd5ebb0fc86c39cb1 }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case getTip = 0
+        case sendGetTip = 1
+        case dispatch = 2
+    }
+}
+
+extension Collisions: Capnp.StructType {
+    public static var typeId: UInt64 { 0xaf90f8118aa81b0a }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 3 }
+}
+
+extension MostDerived._ServerDefaults {
+    public func triple(_ call: CapnpRPC.ServerCall<MostDerived.TripleParams, MostDerived.TripleResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension MostDerived.Server {
+    public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth3 {
+            return try await derived._dispatchDepth3(call)
+        }
+        try await _dispatch_ef03ff9c4578acd3(call)
+    }
+    public func _dispatchDepth2(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth3 {
+            return try await derived._dispatchDepth3(call)
+        }
+        try await _dispatch_ef03ff9c4578acd3(call)
+    }
+
+    /// Serves a call to `MostDerived` or an interface it extends.
+    public func _dispatch_ef03ff9c4578acd3(_ call: CapnpRPC.IncomingCall) async throws {
+        switch call.interfaceId {
+        case 0xef03ff9c4578acd3:
+            switch call.methodId {
+            case 0: try await triple(CapnpRPC.ServerCall(call))
+            default: throw CapnpRPC.RPCError.unimplemented(call)
+            }
+        case 0xd00760262ba7ddda, 0xf038c08146b4e97c:
+            try await _dispatch_d00760262ba7ddda(call)
+        default:
+            throw CapnpRPC.RPCError.unimplemented(call)
+        }
+    }
+}
+
+extension MostDerived.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xef03ff9c4578acd3 }
+
+    /// Sends `triple` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendTriple(x: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MostDerived.TripleResults> {
+        try sendTriple { params in
+            params.x = x
+        }
+    }
+    public func sendTriple(_ build: sending (MostDerived.TripleParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MostDerived.TripleResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(MostDerived.TripleParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: MostDerived.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `add` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendAdd(a: Int32, b: Int32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        try sendAdd { params in
+            params.a = a
+            params.b = b
+        }
+    }
+    public func sendAdd(_ build: sending (Derived.AddParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.AddResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.AddParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `describe` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendDescribe(shape: Shapes.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        try sendDescribe { params in
+            try params.setShape(shape)
+        }
+    }
+    public func sendDescribe(_ build: sending (Derived.DescribeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Derived.DescribeResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Derived.DescribeParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 1, params: message))
+    }
+
+    /// Sends `getBase` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGetBase() -> CapnpRPC.PendingCall<Derived.GetBaseResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Derived.typeId, methodId: 2, params: nil))
+    }
+
+    /// Sends `ping` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendPing() -> CapnpRPC.PendingCall<Base.PingResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `echo` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendEcho(value: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        try sendEcho { params in
+            params.value = value
+        }
+    }
+    public func sendEcho(_ build: sending (Base.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Base.EchoResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Base.EchoParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Base.typeId, methodId: 1, params: message))
+    }
+}
+
+extension MostDerived.TripleParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xff7e69927e89fb40 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension MostDerived.TripleResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf32450f29d948a58 }
+    public static var dataWordCount: Int { 1 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension MostDerived: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xef03ff9c4578acd3 }
+    /// The interfaces this one extends, by type ID.
+    public static var superclassIds: [UInt64] { [0xd00760262ba7ddda] }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case triple = 0
     }
 }
 

@@ -3,6 +3,10 @@
 @_spi(Generated) import Capnp
 @_spi(Generated) import CapnpRPC
 
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
 /// Interface implemented by capabilities that outlive a single connection. A client may save()
 /// the capability, producing a SturdyRef. The SturdyRef can be stored to disk, then later used to
 /// obtain a new reference to the capability on a future connection.
@@ -67,22 +71,11 @@
 /// As a concrete example, an `Owner` could simply contain a domain name, and restoring a SturdyRef
 /// would require signing a request using the domain's private key. Authenticating this key could
 /// be accomplished through certificate authorities or web-of-trust techniques.
-public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType>: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xc8cb212fcd9f5691 }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        /// Save a capability persistently so that it can be restored by a future connection.  Not all
-        /// capabilities can be saved -- application interfaces should define which capabilities support
-        /// this and which do not.
-        case save = 0
-    }
+public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
+    public typealias Server = _Persistent_Server
 
     /// A client of `Persistent`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0xc8cb212fcd9f5691 }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
+    public struct Client {
         /// Save a capability persistently so that it can be restored by a future connection.  Not all
         /// capabilities can be saved -- application interfaces should define which capabilities support
         /// this and which do not.
@@ -90,23 +83,13 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType>: 
             let response = try await sendSave(build).response()
             return response
         }
-        /// Sends `save` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendSave(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(Persistent<SturdyRef, Owner>.SaveParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: Persistent<SturdyRef, Owner>.typeId, methodId: 0, params: message))
-        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    public typealias Server = _Persistent_Server
-
-    public enum SaveParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xf76fba59183073a5 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum SaveParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             /// Seal the SturdyRef so that it can only be restored by the specified Owner. This is meant
             /// to mitigate damage when a SturdyRef is leaked. See comments above.
             ///
@@ -117,10 +100,10 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType>: 
                 get throws(Capnp.CapnpError) { try Owner.read(structReader.pointer(0), default: nil) }
             }
             public var hasSealFor: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             /// Seal the SturdyRef so that it can only be restored by the specified Owner. This is meant
             /// to mitigate damage when a SturdyRef is leaked. See comments above.
             ///
@@ -133,44 +116,57 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType>: 
             }
             public var hasSealFor: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum SaveResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xb76848c18c40efbf }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum SaveResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var sturdyRef: SturdyRef.Reader {
                 get throws(Capnp.CapnpError) { try SturdyRef.read(structReader.pointer(0), default: nil) }
             }
             public var hasSturdyRef: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var sturdyRef: SturdyRef.Builder { SturdyRef.builder(structBuilder.pointer(0), default: nil) }
             public func setSturdyRef(_ value: SturdyRef.Reader) throws(Capnp.CapnpError) {
                 try SturdyRef.set(structBuilder.pointer(0), to: value)
             }
             public var hasSturdyRef: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
-/// Implement this to serve `Persistent`. A method that throws fails the call; an `RPCError` keeps its kind.
-public protocol _Persistent_Server: CapnpRPC.CapabilityServer {
+/// Implement this to serve `Persistent`: a method not implemented fails with `unimplemented`; one that
+/// throws fails the call (an `RPCError` keeps its kind).
+public protocol _Persistent_Server: _Persistent_ServerDefaults {
     /// Save a capability persistently so that it can be restored by a future connection.  Not all
     /// capabilities can be saved -- application interfaces should define which capabilities support
     /// this and which do not.
     func save(_ call: CapnpRPC.ServerCall<Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveParams, Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveResults>) async throws
 }
+/// Where `Server`'s methods get their `unimplemented` defaults.
+public protocol _Persistent_ServerDefaults: CapnpRPC.CapabilityServer {}
+
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
+
+extension _Persistent_ServerDefaults {
+    public func save(_ call: CapnpRPC.ServerCall<Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveParams, Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
 
 extension _Persistent_Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_c8cb212fcd9f5691(call)
     }
 
@@ -185,5 +181,36 @@ extension _Persistent_Server {
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }
+    }
+}
+
+extension Persistent.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xc8cb212fcd9f5691 }
+
+    /// Sends `save` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendSave(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Persistent<SturdyRef, Owner>.SaveParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Persistent<SturdyRef, Owner>.typeId, methodId: 0, params: message))
+    }
+}
+
+extension Persistent.SaveParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf76fba59183073a5 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Persistent.SaveResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb76848c18c40efbf }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Persistent: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xc8cb212fcd9f5691 }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case save = 0
     }
 }

@@ -4,38 +4,29 @@
 @_spi(Generated) import CapnpRPC
 import Multiprocess
 
-public enum TestInit: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0x955fa90a1722f763 }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case construct = 0
-        case makeTester = 1
+// A compile error here means the Capnp runtime does not match the capnpc-swift that wrote
+// this file: regenerate it with the capnpc-swift of the Capnp package you build against.
+private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCapnpcSwiftVersion_1
+
+public enum TestInit {
+    /// Implement this to serve `TestInit`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        func construct(_ call: CapnpRPC.ServerCall<TestInit.ConstructParams, TestInit.ConstructResults>) async throws
+        func makeTester(_ call: CapnpRPC.ServerCall<TestInit.MakeTesterParams, TestInit.MakeTesterResults>) async throws
     }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
 
     /// A client of `TestInit`: one method per schema method, inherited ones included.
-    public struct Client: CapnpRPC.CapabilityClient {
-        public static var interfaceId: UInt64 { 0x955fa90a1722f763 }
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-
-        public func construct(threadMap: ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+    public struct Client {
+        public func construct(threadMap: Proxy.ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
-        public func construct(_ build: sending (TestInit.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> ThreadMap.Client {
+        public func construct(_ build: sending (TestInit.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
             let response = try await sendConstruct(build).response()
             return response.threadMap
-        }
-        /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendConstruct(threadMap: ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
-            try sendConstruct { params in
-                params.structBuilder.pointer(0).setClient(threadMap)
-            }
-        }
-        public func sendConstruct(_ build: sending (TestInit.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            try CapnpRPC.RPCError.building { try build(message.initRoot(TestInit.ConstructParams.self)) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: TestInit.typeId, methodId: 0, params: message))
         }
 
         public func makeTester() async throws(CapnpRPC.RPCError) -> Tester.Client {
@@ -46,132 +37,109 @@ public enum TestInit: Capnp.InterfaceType {
             let response = try await sendMakeTester(build).response()
             return response.result
         }
-        /// Sends `makeTester` without waiting: await `response()`, or call capabilities of the results at once.
-        public func sendMakeTester() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.MakeTesterResults> {
-            try sendMakeTester { _ in
-            }
-        }
-        public func sendMakeTester(_ build: sending (TestInit.MakeTesterParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.MakeTesterResults> {
-            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-            let params = message.initRoot(TestInit.MakeTesterParams.self)
-            CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
-            try CapnpRPC.RPCError.building { try build(params) }
-            return CapnpRPC.PendingCall(capability.send(interfaceId: TestInit.typeId, methodId: 1, params: message))
-        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
     }
 
-    /// Implement this to serve `TestInit`. A method that throws fails the call; an `RPCError` keeps its kind.
-    public protocol Server: CapnpRPC.CapabilityServer {
-        func construct(_ call: CapnpRPC.ServerCall<TestInit.ConstructParams, TestInit.ConstructResults>) async throws
-        func makeTester(_ call: CapnpRPC.ServerCall<TestInit.MakeTesterParams, TestInit.MakeTesterResults>) async throws
-    }
-
-    public enum ConstructParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xcd9bf232c6b9bd4b }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum ConstructParams {
         public struct Reader: Capnp.StructReaderView {
+            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var threadMap: ThreadMap.Client { structReader.pointer(0).readClient(ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setThreadMap(_ client: ThreadMap.Client?) {
+            public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum ConstructResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0x8a9a89a574394197 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum ConstructResults {
         public struct Reader: Capnp.StructReaderView {
+            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var threadMap: ThreadMap.Client { structReader.pointer(0).readClient(ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-            public func setThreadMap(_ client: ThreadMap.Client?) {
+            public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum MakeTesterParams: Capnp.StructType {
-        public static var typeId: UInt64 { 0xccbec1729160f69d }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum MakeTesterParams {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-            public var context: Context.Reader {
-                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
             }
             public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Context.Builder {
-                return Context.initialize(structBuilder.pointer(0))
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
             }
-            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
-                try Context.set(structBuilder.pointer(0), to: value)
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
             }
             public var hasContext: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 
-    public enum MakeTesterResults: Capnp.StructType {
-        public static var typeId: UInt64 { 0xe0e8bef4bb628455 }
-        public static var dataWordCount: Int { 0 }
-        public static var pointerCount: Int { 1 }
+    public enum MakeTesterResults {
         public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             public var result: Tester.Client { structReader.pointer(0).readClient(Tester.Client.self) }
             public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
             public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
             public func setResult(_ client: Tester.Client?) {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasResult: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
 }
 
-extension CapnpRPC.PendingCall where Results == TestInit.ConstructResults {
-    /// `threadMap` of the results, usable before they arrive (promise pipelining).
-    public var threadMap: ThreadMap.Client { ThreadMap.Client(call.pipeline([0])) }
-}
+// MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 
-extension CapnpRPC.PendingCall where Results == TestInit.MakeTesterResults {
-    /// `result` of the results, usable before they arrive (promise pipelining).
-    public var result: Tester.Client { Tester.Client(call.pipeline([0])) }
+extension TestInit._ServerDefaults {
+    public func construct(_ call: CapnpRPC.ServerCall<TestInit.ConstructParams, TestInit.ConstructResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeTester(_ call: CapnpRPC.ServerCall<TestInit.MakeTesterParams, TestInit.MakeTesterResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension TestInit.Server {
     public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
         try await _dispatch_955fa90a1722f763(call)
     }
 
@@ -187,5 +155,77 @@ extension TestInit.Server {
         default:
             throw CapnpRPC.RPCError.unimplemented(call)
         }
+    }
+}
+
+extension TestInit.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0x955fa90a1722f763 }
+
+    /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendConstruct(threadMap: Proxy.ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
+        try sendConstruct { params in
+            params.structBuilder.pointer(0).setClient(threadMap)
+        }
+    }
+    public func sendConstruct(_ build: sending (TestInit.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(TestInit.ConstructParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: TestInit.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `makeTester` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeTester() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.MakeTesterResults> {
+        try sendMakeTester { _ in
+        }
+    }
+    public func sendMakeTester(_ build: sending (TestInit.MakeTesterParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.MakeTesterResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(TestInit.MakeTesterParams.self)
+        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: TestInit.typeId, methodId: 1, params: message))
+    }
+}
+
+extension CapnpRPC.PendingCall where Results == TestInit.ConstructResults {
+    /// `threadMap` of the results, usable before they arrive (promise pipelining).
+    public var threadMap: Proxy.ThreadMap.Client { Proxy.ThreadMap.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == TestInit.MakeTesterResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Tester.Client { Tester.Client(call.pipeline([0])) }
+}
+
+extension TestInit.ConstructParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xcd9bf232c6b9bd4b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension TestInit.ConstructResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8a9a89a574394197 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension TestInit.MakeTesterParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xccbec1729160f69d }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension TestInit.MakeTesterResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe0e8bef4bb628455 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension TestInit: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0x955fa90a1722f763 }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case construct = 0
+        case makeTester = 1
     }
 }
