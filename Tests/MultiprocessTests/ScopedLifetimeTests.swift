@@ -89,8 +89,8 @@ struct ScopedLifetimeTests {
             let seen = Seen()
             let task = Task {
                 try await withConnection(fd: near) { connection in
-                    seen.connection.withLock { $0 = connection }
                     #expect(try await connection.bootstrap(as: Echo.Client.self).echo(echo: "hi") == "hi")
+                    seen.connection.withLock { $0 = connection }  // after the call: cancel lands in the sleep
                     if cancel { try await Task.sleep(for: .seconds(3600)) }
                     throw Planned()
                 }
