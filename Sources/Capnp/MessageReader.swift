@@ -3,8 +3,8 @@
 import Synchronization
 
 /// Owns the bytes of a message being read. Readers point into these bytes and never copy them.
-// @unchecked: immutable after init (raw segment pointers); the budget is atomic.
 public final class MessageReader: @unchecked Sendable {
+    // @unchecked Sendable: immutable after init (raw segment pointers); the budget is atomic.
     @usableFromInline let segmentStarts: [UnsafeRawPointer]
     @usableFromInline let segmentWordCounts: [Int]
     @usableFromInline let budget: Atomic<Int>
@@ -125,8 +125,8 @@ public final class MessageReader: @unchecked Sendable {
 }
 
 /// A heap block freed exactly once, when the arena that owns it goes away.
-// @unchecked: only freed, once, by the release closure of the reader that owns it.
 final class OwnedAllocation: @unchecked Sendable {
+    // @unchecked Sendable: only freed, once, by the release closure of the reader that owns it.
     let pointer: UnsafeMutableRawPointer
     init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
     func free() { pointer.deallocate() }

@@ -42,8 +42,9 @@ public struct PointerBuilder {
         makeStruct(dataWords: dataWords, pointerCount: pointerCount)
     }
 
-    /// `initStruct`'s body, callable from this module's public inlinable code (which SPI is not).
-    @usableFromInline
+    /// `initStruct`'s body, for this module's public inlinable code (which cannot call SPI);
+    /// inlinable itself, as `initStruct` was, so generated code still inlines it.
+    @inlinable
     func makeStruct(dataWords: Int, pointerCount: Int) -> StructBuilder {
         if dataWords + pointerCount == 0 {
             if !wire.isNull { clear() }

@@ -6,9 +6,8 @@ internal import CCapnpRPC
 /// A reference to a capability. Dropping the last Swift reference releases it (the peer is told
 /// once nothing else holds it). Calls on a capability whose connection is gone fail with
 /// `.disconnected`.
-// @unchecked: immutable; the shim's handle (an OpaquePointer) may be used from any thread.
 public final class Capability: @unchecked Sendable {
-    // Immutable; the shim's handles may be used from any thread.
+    // @unchecked Sendable: immutable; the shim's handle (an OpaquePointer) may be used from any thread.
     let handle: OpaquePointer
     /// What it inherited from the capability it came from: its connection, its call context.
     let lineage: Lineage

@@ -10,8 +10,8 @@ import Glibc
 #endif
 
 /// `value`, read and changed only under a pthread mutex.
-// @unchecked: `value` is only touched under the mutex.
 package final class Locked<Value>: @unchecked Sendable {
+    // @unchecked Sendable: `value` is only touched under the mutex.
     // The mutex needs a stable address: its own allocation, not a stored property.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value

@@ -5,8 +5,8 @@ internal import CCapnpRPC
 
 /// An RPC call that was sent. Await `response()` for its results; `pipeline(_:)` gives
 /// capabilities from the results before they arrive (promise pipelining).
-// @unchecked: `state` changes only under `stateLock`; the shim handle is set once, at send.
 public final class OutgoingCall: @unchecked Sendable {
+    // @unchecked Sendable: `state` changes only under `stateLock`; the shim handle is set once, at send.
     typealias Outcome = Result<MessageReader, RPCError>
     typealias Waiter = UnsafeContinuation<Outcome, Never>
     private enum State {

@@ -5,9 +5,8 @@ import Capnp
 internal import CCapnpRPC
 
 /// Owns a shim message; readers over it keep it alive.
-// @unchecked: immutable after init, over a shim message that is read-only (OpaquePointer is not Sendable).
 final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
-    // Immutable after init; the shim's message is read-only.
+    // @unchecked Sendable: immutable after init, over a shim message that is read-only (OpaquePointer is not Sendable).
     private let handle: OpaquePointer
     private let view: ccapnp_message_view
     /// Given to the capabilities read out of it.

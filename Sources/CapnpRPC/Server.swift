@@ -24,8 +24,8 @@ extension CapabilityServer {
 }
 
 /// One call to a server: its params, its results, and its answer.
-// @unchecked: it goes from the loop thread to the one task that serves it, which alone builds the results.
 public final class IncomingCall: @unchecked Sendable {
+    // @unchecked Sendable: it goes from the loop thread to the one task that serves it, which alone builds the results.
     public let interfaceId: UInt64
     public let methodId: UInt16
     /// The params message; it stays valid after the call is answered.

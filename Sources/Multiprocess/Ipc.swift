@@ -28,6 +28,8 @@ public struct Ipc: Sendable {
         case spawn(ProcessError)
         case connect(RPCError)
         case startTimeout(name: String, pid: pid_t, after: Duration)
+        /// The spawning task was cancelled before the child answered; the child was killed and reaped.
+        case cancelled(name: String, pid: pid_t)
         case childFailed(name: String, RPCError)
         /// `connectAddress`: the address is malformed, or nothing listens there.
         case unreachable(address: String, ProcessError)
@@ -39,6 +41,7 @@ public struct Ipc: Sendable {
             case .spawn(let error): "could not spawn: \(error)"
             case .connect(let error): "could not connect to the child: \(error)"
             case .startTimeout(let name, let pid, let after): "\(name) (pid \(pid)) did not answer its first call within \(after); killed it"
+            case .cancelled(let name, let pid): "spawning \(name) (pid \(pid)) was cancelled before it answered; killed it"
             case .childFailed(let name, let error): "\(name) failed before serving: \(error)"
             case .unreachable(let address, let error): "cannot connect to \(address): \(error)"
             case .serverFailed(let address, let error): "the server at \(address) did not answer its first call: \(error)"
@@ -77,6 +80,12 @@ public struct Ipc: Sendable {
         }
         switch outcome {
         case .success: return child
+        case _ where Task.isCancelled:
+            // Cancelling ends the wait at once (the sleep, or `construct` as `.cancelled`): that
+            // is neither the child being slow nor the child failing.
+            _ = kill(spawned.pid, SIGKILL)
+            _ = await child.close()
+            throw .cancelled(name: name, pid: spawned.pid)
         case .failure(let error):
             _ = await child.close()
             throw .childFailed(name: name, error)

@@ -139,7 +139,7 @@ public struct Protocol: Sendable {
 }
 
 /// Lets the accept closure reach its listener without a retain cycle.
-// @unchecked: `listener` is set once, before the accept thread that reads it starts.
 private final class ListenerHolder: @unchecked Sendable {
+    // @unchecked Sendable: `listener` is set once, before the accept thread that reads it starts.
     weak var listener: IpcListener?
 }

@@ -143,6 +143,25 @@ struct IpcStartTests {
         }
     }
 
+    @Test("cancelling the task that spawns fails spawnProcess with .cancelled, the child killed and reaped")
+    func cancelledSpawn() async throws {
+        var ipc = Ipc()
+        ipc.startTimeout = .seconds(600)  // never reached: the test ends with the cancellation
+        ipc.exitGracePeriod = .milliseconds(100)
+        ipc.childEnvironment = ["MP_TEST_CHILD_MODE": "mute"]
+        let spawning = Task { [ipc] in
+            _ = try await ipc.spawnProcess("mp-test-child", as: Init.Client.self)
+        }
+        spawning.cancel()
+        let outcome = try await withHangGuard("the cancelled spawn to end") { await spawning.result }
+        guard case .failure(let error as Ipc.IpcError) = outcome, case .cancelled(let name, let pid) = error else {
+            Issue.record("expected .cancelled, got \(outcome)")
+            return
+        }
+        #expect(name == "mp-test-child")
+        #expect(throws: ProcessError.self, "already reaped") { try Process.reap(pid) }
+    }
+
     @Test("a child that exits before serving fails spawnProcess with its error")
     func childExitsEarly() async throws {
         var ipc = Ipc()

@@ -90,8 +90,7 @@ struct ScopedLifetimeTests {
             let task = Task {
                 try await withConnection(fd: near) { connection in
                     #expect(try await connection.bootstrap(as: Echo.Client.self).echo(echo: "hi") == "hi")
-                    // Only now: a cancel that came during the echo would fail the echo instead.
-                    seen.connection.withLock { $0 = connection }
+                    seen.connection.withLock { $0 = connection }  // after the call: cancel lands in the sleep
                     if cancel { try await Task.sleep(for: .seconds(3600)) }
                     throw Planned()
                 }
