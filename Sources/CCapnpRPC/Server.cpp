@@ -134,10 +134,6 @@ void answer(ccapnp_server_call *call, const PendingMessage *results, kj::Maybe<k
     call->unref();
 }
 
-} // namespace
-
-namespace {
-
 /// Fails `call` with `e` after its answer could not be handed to the loop, so the caller still
 /// gets one (FAILED, kind kept). Log-only if this fails too.
 void failAfterError(ccapnp_server_call *call, const kj::Exception &e) {

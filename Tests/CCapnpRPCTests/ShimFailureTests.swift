@@ -155,6 +155,36 @@ extension ShimTests {
         }
     }
 
+    // Mutation caught: cap_new_fd returning NULL without closing the fd it took.
+    @Test func fdCapabilityThatCannotBeMadeClosesItsFd() throws {
+        #expect(ccapnp_loop_start() == 0)
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        #expect(withFault(CCAPNP_FAULT_LOOP_START) { ccapnp_cap_new_fd(fds[1]) } == nil)
+        var byte: UInt8 = 0
+        #expect(read(fds[0], &byte, 1) == 0, "the write end is still open")
+        #expect(withFault(CCAPNP_FAULT_LOOP_START) { ccapnp_cap_new_broken(CCAPNP_FAILED, "x") } == nil)
+    }
+
+    // Mutations caught: bootstrap and pipeline leaking the connection or call reference they
+    // took for work that never ran (the counters would not settle), or crashing.
+    @Test func bootstrapAndPipelineThatCannotBeQueuedReturnNull() throws {
+        try withPair { pair in
+            let b = pair.bootstrapB()
+            defer { ccapnp_cap_release(b) }
+            let before = caught()
+            #expect(withFault(CCAPNP_FAULT_SUBMIT) { ccapnp_connection_bootstrap(pair.connectionA) } == nil)
+            let outer = PendingCall(b, method: Method.makeChild.rawValue, [])
+            var path: [UInt16] = [0]
+            #expect(withFault(CCAPNP_FAULT_SUBMIT) { ccapnp_call_pipeline(outer.call, &path, 1) } == nil)
+            let answered = try #require(outer.wait())
+            #expect(answered.kind == CCAPNP_OK)
+            outer.release()
+            #expect(caught() >= before + 2)
+        }
+    }
+
     @Test func postAndLoopStartReportWhatTheyCouldNotDo() {
         #expect(ccapnp_loop_start() == 0)
         #expect(withFault(CCAPNP_FAULT_LOOP_START) { ccapnp_loop_start() } == -1)

@@ -43,7 +43,9 @@
 // ccapnp_error (kind + text) in the completion callback; kj exception types are preserved.
 // Every exception the shim catches itself (a failure of the shim, not of a call) is logged to
 // stderr, counted (ccapnp_debug_counts.caught_exceptions), and still ends in the completion the
-// operation owes: a FAILED error, fd -1, a disconnect, a destroy.
+// operation owes: a FAILED error, fd -1, a disconnect, a destroy. An answer to a server call
+// that cannot be handed to the loop is retried as a FAILED answer. A release or cancel that
+// cannot reach the loop is logged and the object leaks (nothing is owed to anyone there).
 //
 // OWNERSHIP
 //
@@ -205,8 +207,8 @@ ccapnp_cap *ccapnp_connection_bootstrap(ccapnp_connection *connection);
 void ccapnp_cap_retain(ccapnp_cap *cap);
 void ccapnp_cap_release(ccapnp_cap *cap);
 
-/// A capability that is broken: every call on it fails with `kind` and `text`. NULL if the
-/// loop cannot start.
+/// A capability that is broken: every call on it fails with `kind` and `text`. NULL if it could
+/// not be made (the loop cannot start).
 ccapnp_cap *ccapnp_cap_new_broken(int32_t kind, const char *text);
 
 /// Result of ccapnp_cap_get_fd: a new fd (CLOEXEC, owned by the callee) or -1 if the
@@ -219,7 +221,7 @@ void ccapnp_cap_get_fd(ccapnp_cap *cap, ccapnp_fd_fn done, void *ctx);
 
 /// A capability wrapping `fd` (ownership taken; closed when the last reference anywhere goes).
 /// Put it in a message's cap table to send the fd to the peer. Every method call on it fails
-/// with UNIMPLEMENTED. NULL (and `fd` closed) if the loop cannot start.
+/// with UNIMPLEMENTED. NULL (and `fd` closed) if it could not be made (the loop cannot start).
 ccapnp_cap *ccapnp_cap_new_fd(int fd);
 
 // MARK: - Calls (client side)
