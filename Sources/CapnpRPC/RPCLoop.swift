@@ -25,11 +25,15 @@ public final class RPCLoop: TaskExecutor, Sendable {
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
-        let pointer = unsafeBitCast(UnownedJob(job), to: UnsafeMutableRawPointer.self)
-        ccapnp_post({ context in
+        let unowned = UnownedJob(job)
+        let pointer = unsafeBitCast(unowned, to: UnsafeMutableRawPointer.self)
+        let posted = ccapnp_post({ context in
             let job = unsafeBitCast(context!, to: UnownedJob.self)
             job.runSynchronously(on: RPCLoop.shared.asUnownedTaskExecutor())
         }, pointer)
+        // The loop thread died (the shim logged why): a preference is only a preference, so the
+        // job runs on the global executor rather than being lost. Its RPC calls then fail.
+        if posted != 0 { globalConcurrentExecutor.enqueue(ExecutorJob(unowned)) }
     }
 
     /// Whether the calling thread is the loop thread.
@@ -42,11 +46,13 @@ public final class RPCLoopSerialExecutor: SerialExecutor, Sendable {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let pointer = unsafeBitCast(UnownedJob(job), to: UnsafeMutableRawPointer.self)
-        ccapnp_post({ context in
+        let posted = ccapnp_post({ context in
             let job = unsafeBitCast(context!, to: UnownedJob.self)
             job.runSynchronously(isolatedTo: RPCLoop.serial.asUnownedSerialExecutor(),
                                  taskExecutor: RPCLoop.shared.asUnownedTaskExecutor())
         }, pointer)
+        // An actor isolated to a dead loop thread can run nowhere else without breaking its isolation.
+        precondition(posted == 0, "the capnp event loop thread is gone; an actor isolated to it cannot run")
     }
 
     public func checkIsolated() {
