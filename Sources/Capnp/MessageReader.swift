@@ -3,6 +3,12 @@
 import Synchronization
 
 /// Owns the bytes of a message being read. Readers point into these bytes and never copy them.
+///
+/// ```swift
+/// let reader = try MessageReader(bytes: received)          // the segment table is checked first
+/// let person = try reader.root(as: Person.self)            // a view: nothing is copied
+/// print(person.id, try person.name)                        // pointer reads throw CapnpError
+/// ```
 public final class MessageReader: @unchecked Sendable {
     // @unchecked Sendable: immutable after init (raw segment pointers); the budget is atomic.
     @usableFromInline let segmentStarts: [UnsafeRawPointer]

@@ -6,6 +6,14 @@ internal import CCapnpRPC
 /// A reference to a capability. Dropping the last Swift reference releases it (the peer is told
 /// once nothing else holds it). Calls on a capability whose connection is gone fail with
 /// `.disconnected`.
+///
+/// Generated clients wrap one. To hand a peer an object of your own, serve it as one:
+///
+/// ```swift
+/// let echo = Echo.Client(serving: MyEcho())     // a local object, callable like a remote one
+/// call.results.setResult(echo)                  // the peer gets a capability to it
+/// let file = Capability(fileDescriptor: fd)     // or a capability that carries an fd
+/// ```
 public final class Capability: @unchecked Sendable {
     // @unchecked Sendable: immutable; the shim's handle (an OpaquePointer) may be used from any thread.
     let handle: OpaquePointer

@@ -55,6 +55,15 @@ public struct Disconnect: Sendable, Equatable, CustomStringConvertible {
 /// A two-party RPC connection. Each side may export one bootstrap capability and ask for the
 /// other's. Closing it (or dropping it and every capability that came from it) closes the
 /// socket; calls still in flight then fail with `.disconnected`.
+///
+/// ```swift
+/// let server = try Connection(fd: theirs, serving: MyEcho())       // serves its bootstrap
+/// try await withConnection(fd: mine) { connection in               // closed when the body ends
+///     let echo = connection.bootstrap(as: Echo.Client.self)
+///     print(try await echo.echo(echo: "hi"))
+///     print(server.disconnect == nil)                              // true: still open here
+/// }
+/// ```
 public final class Connection: Sendable {
     private let handle: Locked<OpaquePointer?>
     private let events: DisconnectEvents
