@@ -112,11 +112,21 @@ extension SwiftEmitter {
                 let type = try types.swiftType(try field.slot.type, in: scope)
                 arguments.append(RPCArgument(label: name, type: "\(type).Reader",
                                              store: "try params.\(names.setter[position]!)(\(name))"))
+            case .pointer(let type, .parameter) where try parameterInScope(try field.slot.type, scope):
+                arguments.append(RPCArgument(label: name, type: "\(type).Reader",
+                                             store: "try \(type).set(params.structBuilder.pointer(\(offset)), to: \(name))"))
             case .pointer:
                 return nil
             }
         }
         return arguments
+    }
+
+    /// Whether a type-parameter type names a parameter of `scope` or a scope around it (so the
+    /// client can spell it); an inherited method's parameters are bound elsewhere.
+    func parameterInScope(_ type: Type_.Reader, _ scope: UInt64) throws -> Bool {
+        guard type.which == .anyPointer, type.anyPointer.which == .parameter else { return false }
+        return index.chain(scope).contains(type.anyPointer.parameter.scopeId)
     }
 
     /// `Proxy.Context`'s type ID (libmultiprocess's proxy.capnp, file 0xcc316e3f71a040fb).
@@ -161,6 +171,8 @@ extension SwiftEmitter {
         case .pointer(_, .anyPointer): return ("Capnp.PointerReader", "response.\(name)", false)
         case .pointer(_, .struct), .pointer(_, .list):
             return ("\(try types.swiftType(type, in: scope)).Reader", "response.\(name)", true)
+        case .pointer(let parameter, .parameter) where try parameterInScope(type, scope):
+            return ("\(parameter).Reader", "response.\(name)", true)
         case .pointer, .void: return ("\(method.results).Reader", "response", false)
         }
     }

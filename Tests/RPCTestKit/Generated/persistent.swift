@@ -72,16 +72,23 @@ private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCa
 /// would require signing a request using the domain's private key. Authenticating this key could
 /// be accomplished through certificate authorities or web-of-trust techniques.
 public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
-    public typealias Server = _Persistent_Server
+    public typealias Server = _Persistent_Server<SturdyRef, Owner>
 
     /// A client of `Persistent`: one method per schema method, inherited ones included.
     public struct Client {
         /// Save a capability persistently so that it can be restored by a future connection.  Not all
         /// capabilities can be saved -- application interfaces should define which capabilities support
         /// this and which do not.
-        public func save(_ build: (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Persistent<SturdyRef, Owner>.SaveResults.Reader {
+        public func save(sealFor: Owner.Reader) async throws(CapnpRPC.RPCError) -> SturdyRef.Reader {
+            let response = try await sendSave(sealFor: sealFor).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.sturdyRef }
+        }
+        /// Save a capability persistently so that it can be restored by a future connection.  Not all
+        /// capabilities can be saved -- application interfaces should define which capabilities support
+        /// this and which do not.
+        public func save(_ build: (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> SturdyRef.Reader {
             let response = try await sendSave(build).response()
-            return response
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.sturdyRef }
         }
 
         public let capability: CapnpRPC.Capability
@@ -145,19 +152,24 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
 
 /// Implement this to serve `Persistent`: a method not implemented fails with `unimplemented`; one that
 /// throws fails the call (an `RPCError` keeps its kind).
-public protocol _Persistent_Server: _Persistent_ServerDefaults {
+public protocol _Persistent_Server<SturdyRef, Owner>: _Persistent_ServerDefaults {
+    associatedtype SturdyRef: Capnp.PointerType
+    associatedtype Owner: Capnp.PointerType
     /// Save a capability persistently so that it can be restored by a future connection.  Not all
     /// capabilities can be saved -- application interfaces should define which capabilities support
     /// this and which do not.
-    func save(_ call: CapnpRPC.ServerCall<Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveParams, Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveResults>) async throws
+    func save(_ call: CapnpRPC.ServerCall<Persistent<SturdyRef, Owner>.SaveParams, Persistent<SturdyRef, Owner>.SaveResults>) async throws
 }
 /// Where `Server`'s methods get their `unimplemented` defaults.
-public protocol _Persistent_ServerDefaults: CapnpRPC.CapabilityServer {}
+public protocol _Persistent_ServerDefaults<SturdyRef, Owner>: CapnpRPC.CapabilityServer {
+    associatedtype SturdyRef: Capnp.PointerType
+    associatedtype Owner: Capnp.PointerType
+}
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 
 extension _Persistent_ServerDefaults {
-    public func save(_ call: CapnpRPC.ServerCall<Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveParams, Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveResults>) async throws {
+    public func save(_ call: CapnpRPC.ServerCall<Persistent<SturdyRef, Owner>.SaveParams, Persistent<SturdyRef, Owner>.SaveResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
@@ -188,6 +200,11 @@ extension Persistent.Client: CapnpRPC.CapabilityClient {
     public static var interfaceId: UInt64 { 0xc8cb212fcd9f5691 }
 
     /// Sends `save` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendSave(sealFor: Owner.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
+        try sendSave { params in
+            try Owner.set(params.structBuilder.pointer(0), to: sealFor)
+        }
+    }
     public func sendSave(_ build: (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         try CapnpRPC.RPCError.building { try build(message.initRoot(Persistent<SturdyRef, Owner>.SaveParams.self)) }
