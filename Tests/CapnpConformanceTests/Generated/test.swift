@@ -3115,6 +3115,146 @@ public enum Registry<T: Capnp.PointerType> {
     }
 }
 
+extension Generic.Builder where Key == Capnp.Text {
+    public var key: String {
+        get { structBuilder.pointer(3).getText() }
+        nonmutating set { structBuilder.pointer(3).setText(newValue) }
+    }
+}
+
+extension Generic.Builder where Key == Capnp.Data {
+    /// Sets `key` to a copy of `bytes`.
+    public func setKey(_ bytes: [UInt8]) { structBuilder.pointer(3).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initKey(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(3).initData(count: count)
+    }
+}
+
+extension Generic.Builder where Key: Capnp.StructType {
+    public func initKey() -> Key.Builder {
+        return Key.initialize(structBuilder.pointer(3))
+    }
+}
+
+extension Generic.Builder {
+    public func initKey<Element>(count: Int) -> Capnp.List<Element>.Builder where Key == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(3), count: count)
+    }
+}
+
+extension Generic.Entry.Builder where Key == Capnp.Text {
+    public var key: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Generic.Entry.Builder where Key == Capnp.Data {
+    /// Sets `key` to a copy of `bytes`.
+    public func setKey(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initKey(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Generic.Entry.Builder where Key: Capnp.StructType {
+    public func initKey() -> Key.Builder {
+        return Key.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Generic.Entry.Builder {
+    public func initKey<Element>(count: Int) -> Capnp.List<Element>.Builder where Key == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Generic.Entry.Builder where Value == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension Generic.Entry.Builder where Value == Capnp.Data {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension Generic.Entry.Builder where Value: Capnp.StructType {
+    public func initValue() -> Value.Builder {
+        return Value.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension Generic.Entry.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where Value == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
+}
+
+extension GenericShapes.Builder where T == Capnp.Text {
+    public var one: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.write(1, UInt16(1)); structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension GenericShapes.Builder where T == Capnp.Data {
+    /// Sets `one` to a copy of `bytes`.
+    public func setOne(_ bytes: [UInt8]) { structBuilder.write(1, UInt16(1)); structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initOne(count: Int) -> UnsafeMutableRawBufferPointer {
+        structBuilder.write(1, UInt16(1)); return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension GenericShapes.Builder where T: Capnp.StructType {
+    public func initOne() -> T.Builder {
+        structBuilder.write(1, UInt16(1)); return T.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension GenericShapes.Builder {
+    public func initOne<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        structBuilder.write(1, UInt16(1)); return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
+}
+
+extension GenericShapes.Holder.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension GenericShapes.Holder.Builder where T == Capnp.Data {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension GenericShapes.Holder.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension GenericShapes.Holder.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
 /// Implement this to serve `Container`: a method not implemented fails with `unimplemented`; one that
 /// throws fails the call (an `RPCError` keeps its kind).
 public protocol _Container_Server<T>: _Container_ServerDefaults {
@@ -3124,6 +3264,90 @@ public protocol _Container_Server<T>: _Container_ServerDefaults {
 /// Where `Server`'s methods get their `unimplemented` defaults.
 public protocol _Container_ServerDefaults<T>: CapnpRPC.CapabilityServer {
     associatedtype T: Capnp.PointerType
+}
+
+extension Container.GetResults.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Container.GetResults.Builder where T == Capnp.Data {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Container.GetResults.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Container.GetResults.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Container.PutParams.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Container.PutParams.Builder where T == Capnp.Data {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Container.PutParams.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Container.PutParams.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Container.PutParams.Builder where U == Capnp.Text {
+    public var extra: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension Container.PutParams.Builder where U == Capnp.Data {
+    /// Sets `extra` to a copy of `bytes`.
+    public func setExtra(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initExtra(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension Container.PutParams.Builder where U: Capnp.StructType {
+    public func initExtra() -> U.Builder {
+        return U.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension Container.PutParams.Builder {
+    public func initExtra<Element>(count: Int) -> Capnp.List<Element>.Builder where U == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
 }
 
 /// Implement this to serve `Registry`: a method not implemented fails with `unimplemented`; one that
@@ -3136,6 +3360,62 @@ public protocol _Registry_Server<T>: _Registry_ServerDefaults {
 /// Where `Server`'s methods get their `unimplemented` defaults.
 public protocol _Registry_ServerDefaults<T>: CapnpRPC.CapabilityServer {
     associatedtype T: Capnp.PointerType
+}
+
+extension Registry.PutParams.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension Registry.PutParams.Builder where T == Capnp.Data {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension Registry.PutParams.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension Registry.PutParams.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
+}
+
+extension Registry.GetResults.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Registry.GetResults.Builder where T == Capnp.Data {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Registry.GetResults.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Registry.GetResults.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
 }
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.

@@ -166,6 +166,68 @@ public protocol _Persistent_ServerDefaults<SturdyRef, Owner>: CapnpRPC.Capabilit
     associatedtype Owner: Capnp.PointerType
 }
 
+extension Persistent.SaveParams.Builder where Owner == Capnp.Text {
+    /// Seal the SturdyRef so that it can only be restored by the specified Owner. This is meant
+    /// to mitigate damage when a SturdyRef is leaked. See comments above.
+    ///
+    /// Leaving this value null may or may not be allowed; it is up to the realm to decide. If a
+    /// realm does allow a null owner, this should indicate that anyone is allowed to restore the
+    /// ref.
+    public var sealFor: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Persistent.SaveParams.Builder where Owner == Capnp.Data {
+    /// Sets `sealFor` to a copy of `bytes`.
+    public func setSealFor(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initSealFor(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Persistent.SaveParams.Builder where Owner: Capnp.StructType {
+    public func initSealFor() -> Owner.Builder {
+        return Owner.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Persistent.SaveParams.Builder {
+    public func initSealFor<Element>(count: Int) -> Capnp.List<Element>.Builder where Owner == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Persistent.SaveResults.Builder where SturdyRef == Capnp.Text {
+    public var sturdyRef: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Persistent.SaveResults.Builder where SturdyRef == Capnp.Data {
+    /// Sets `sturdyRef` to a copy of `bytes`.
+    public func setSturdyRef(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initSturdyRef(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Persistent.SaveResults.Builder where SturdyRef: Capnp.StructType {
+    public func initSturdyRef() -> SturdyRef.Builder {
+        return SturdyRef.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Persistent.SaveResults.Builder {
+    public func initSturdyRef<Element>(count: Int) -> Capnp.List<Element>.Builder where SturdyRef == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 
 extension _Persistent_ServerDefaults {
