@@ -55,8 +55,7 @@ struct ForeignSchemaTests {
             let noteClient = try Connection(fd: d)
             let note = noteClient.bootstrap(as: Note.Client.self)
             let text = try await note.read()
-            let saved = try await note.save { params in try params.setSealFor("bob") }
-            let ref = try saved.sturdyRef
+            let ref = try await note.save(sealFor: "bob")  // bound to Text by `extends(Persistent(Text, Text))`
             noteClient.close()
             server.close()
             return "\(text)|\(ref)"
