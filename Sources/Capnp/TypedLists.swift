@@ -189,16 +189,13 @@ public struct StructListBuilder<S: StructType>: RandomAccessCollection, ListBuil
 }
 
 /// A list of pointers (text, data, lists, interfaces, AnyPointer). Reading an element follows a
-/// pointer, so it can fail: use `get(_:)`, or `elements()` for all at once.
+/// pointer, so it can fail: use `get(_:)`, or `elements()` for all at once; as a collection its
+/// elements are `Result`s (ListCollections.swift).
 public struct PointerListReader<T: PointerType>: ListReaderView {
     public let listReader: ListReader
     @inlinable public init(_ list: ListReader) { listReader = list }
     @inlinable public var count: Int { listReader.count }
     @inlinable public var indices: Range<Int> { 0..<listReader.count }
-
-    @inlinable public subscript(index: Int) -> T.Reader {
-        get throws(CapnpError) { try get(index) }
-    }
 
     @inlinable public func get(_ index: Int) throws(CapnpError) -> T.Reader {
         precondition(index >= 0 && index < listReader.count, "list index out of range")

@@ -194,9 +194,53 @@ extension SwiftEmitter {
             out.line("public func \(setName)(_ value: \(type).Reader) throws(Capnp.CapnpError) {")
             out.line("    \(select)try \(type).set(\(pointer), to: value)")
             out.line("}")
+            if kind == .parameter {
+                emitParameterForms(parameter: type, builder: extensionName(scope) + ".Builder", name: name, initName: initName,
+                                   setName: setName, pointer: pointer, select: select, doc: doc)
+            }
         }
         let selected = selectedTest(field, discriminant: discriminant, view: "structBuilder")
         out.line("public var \(names.has[position]!): Bool { \(selected)!\(pointer).isNull }")
+    }
+
+    /// For a field whose type is a type parameter, what the bound type allows once it is known:
+    /// a settable Text, a Data set from bytes, `init<Field>()` for a struct, `init<Field>(count:)`
+    /// for a list; none of them throws.
+    private mutating func emitParameterForms(parameter: String, builder: String, name: String, initName: String,
+                                             setName: String, pointer: String, select: String, doc: String?) {
+        var forms = CodeWriter()
+        forms.line()
+        forms.line("extension \(builder) where \(parameter) == Capnp.Text {")
+        forms.indent()
+        forms.doc(doc)
+        forms.line("public var \(name): String {")
+        forms.line("    get { \(pointer).getText() }")
+        forms.line("    nonmutating set { \(select)\(pointer).setText(newValue) }")
+        forms.line("}")
+        forms.dedent()
+        forms.line("}")
+        forms.line()
+        forms.line("extension \(builder) where \(parameter) == Capnp.Bytes {")
+        forms.line("    /// Sets `\(name)` to a copy of `bytes`.")
+        forms.line("    public func \(setName)(_ bytes: [UInt8]) { \(select)\(pointer).setData(bytes) }")
+        forms.line("    /// Makes room for `count` bytes, to be filled in place.")
+        forms.line("    public func \(initName)(count: Int) -> UnsafeMutableRawBufferPointer {")
+        forms.line("        \(select)return \(pointer).initData(count: count)")
+        forms.line("    }")
+        forms.line("}")
+        forms.line()
+        forms.line("extension \(builder) where \(parameter): Capnp.StructType {")
+        forms.line("    public func \(initName)() -> \(parameter).Builder {")
+        forms.line("        \(select)return \(parameter).initialize(\(pointer))")
+        forms.line("    }")
+        forms.line("}")
+        forms.line()
+        forms.line("extension \(builder) {")
+        forms.line("    public func \(initName)<Element>(count: Int) -> Capnp.List<Element>.Builder where \(parameter) == Capnp.List<Element> {")
+        forms.line("        \(select)return Capnp.List<Element>.initialize(\(pointer), count: count)")
+        forms.line("    }")
+        forms.line("}")
+        fileScopeAPI.lines(forms.text)
     }
 
     /// An inlinable data-field property of a Builder: read and write in place.

@@ -16,6 +16,9 @@ struct RPCMethod {
     let resultNode: Node.Reader
     /// Method-level generic parameters, which the stubs do not support.
     let isGeneric: Bool
+    /// The declaring interface's type arguments as the interface being generated binds them
+    /// (`Note extends(Persistent(Text, Text))`: Persistent's two are `Capnp.Text`), or nil.
+    var boundArguments: [String]? = nil
 }
 
 /// A plain Swift argument for one params field.
@@ -34,13 +37,14 @@ extension SwiftEmitter {
 
     /// `interface` and its ancestors, each once, with the Swift name each has as seen from
     /// `scope` (a superclass with the generic arguments its `extends` clause gives it).
-    mutating func boundLineage(_ interface: UInt64, in scope: UInt64) throws -> [(id: UInt64, name: String)] {
-        var result: [(id: UInt64, name: String)] = []
-        var queue: [(id: UInt64, name: String, depth: Int)] = [(interface, try types.swiftTypeName(interface, in: scope), 0)]
+    mutating func boundLineage(_ interface: UInt64, in scope: UInt64) throws -> [(id: UInt64, name: String, arguments: [String]?)] {
+        var result: [(id: UInt64, name: String, arguments: [String]?)] = []
+        var queue: [(id: UInt64, name: String, depth: Int, arguments: [String]?)] =
+            [(interface, try types.swiftTypeName(interface, in: scope), 0, nil)]
         while !queue.isEmpty {
-            let (id, name, depth) = queue.removeFirst()
+            let (id, name, depth, arguments) = queue.removeFirst()
             if result.contains(where: { $0.id == id }) { continue }
-            result.append((id, name))
+            result.append((id, name, arguments))
             for superclass in try index.node(id).interface.superclasses {
                 // A brand names the parameters of the interface that extends; those are in scope
                 // only one level up. Further up, generic arguments read as AnyPointer.
@@ -48,7 +52,13 @@ extension SwiftEmitter {
                 let superName = bound
                     ? try types.name(of: superclass.id, brand: try superclass.brand, in: scope)
                     : try types.swiftTypeName(superclass.id, in: file)
-                queue.append((superclass.id, superName, depth + 1))
+                // The arguments, when the superclass alone is generic (its parameters are then the list).
+                var arguments: [String]? = nil
+                if bound, try index.chain(superclass.id).dropLast().allSatisfy({ try index.parameters(of: $0).isEmpty }) {
+                    let list = try types.genericArguments(of: superclass.id, brand: try superclass.brand, in: scope)
+                    if try !list.isEmpty && list.count == index.parameters(of: superclass.id).count { arguments = list }
+                }
+                queue.append((superclass.id, superName, depth + 1, arguments))
             }
         }
         return result
@@ -59,7 +69,7 @@ extension SwiftEmitter {
     mutating func rpcMethods(of interface: UInt64, in scope: UInt64) throws -> [RPCMethod] {
         var methods: [RPCMethod] = []
         var names: Set<String> = []
-        for (declaring, declaringName) in try boundLineage(interface, in: scope) {
+        for (declaring, declaringName, bound) in try boundLineage(interface, in: scope) {
             for (ordinal, method) in try index.node(declaring).interface.methods.enumerated() {
                 let name = try method.name
                 guard names.insert(name).inserted else { continue }
@@ -76,7 +86,7 @@ extension SwiftEmitter {
                     results: try structName(method.resultStructType, try method.resultBrand),
                     paramNode: try index.node(method.paramStructType),
                     resultNode: try index.node(method.resultStructType),
-                    isGeneric: try method.implicitParameters.count > 0))
+                    isGeneric: try method.implicitParameters.count > 0, boundArguments: bound))
             }
         }
         return methods
@@ -112,11 +122,30 @@ extension SwiftEmitter {
                 let type = try types.swiftType(try field.slot.type, in: scope)
                 arguments.append(RPCArgument(label: name, type: "\(type).Reader",
                                              store: "try params.\(names.setter[position]!)(\(name))"))
+            case .pointer(_, .parameter):
+                guard let type = try parameterType(try field.slot.type, method, scope) else { return nil }
+                arguments.append(RPCArgument(label: name, type: "\(type).Reader",
+                                             store: "try \(type).set(params.structBuilder.pointer(\(offset)), to: \(name))"))
             case .pointer:
                 return nil
             }
         }
         return arguments
+    }
+
+    /// The Swift type a type-parameter type stands for in `scope`: the parameter itself when
+    /// `scope` or a scope around it declares it, the bound argument when an inherited method's
+    /// interface was extended with one, else nil (the method then takes a builder closure).
+    func parameterType(_ type: Type_.Reader, _ method: RPCMethod, _ scope: UInt64) throws -> String? {
+        guard type.which == .anyPointer, type.anyPointer.which == .parameter else { return nil }
+        let parameter = type.anyPointer.parameter
+        if index.chain(scope).contains(parameter.scopeId) {
+            return try index.parameters(of: parameter.scopeId)[Int(parameter.parameterIndex)]
+        }
+        if parameter.scopeId == method.interfaceId, let bound = method.boundArguments, Int(parameter.parameterIndex) < bound.count {
+            return bound[Int(parameter.parameterIndex)]
+        }
+        return nil
     }
 
     /// `Proxy.Context`'s type ID (libmultiprocess's proxy.capnp, file 0xcc316e3f71a040fb).
@@ -161,6 +190,9 @@ extension SwiftEmitter {
         case .pointer(_, .anyPointer): return ("Capnp.PointerReader", "response.\(name)", false)
         case .pointer(_, .struct), .pointer(_, .list):
             return ("\(try types.swiftType(type, in: scope)).Reader", "response.\(name)", true)
+        case .pointer(_, .parameter):
+            guard let parameter = try parameterType(type, method, scope) else { return ("\(method.results).Reader", "response", false) }
+            return ("\(parameter).Reader", "response.\(name)", true)
         case .pointer, .void: return ("\(method.results).Reader", "response", false)
         }
     }

@@ -43,7 +43,7 @@ struct SchemaIndex {
             for nested in try node.nestedNodes {
                 guard let child = nodes[nested.id] else { continue }
                 if case .annotation = child.which { continue }
-                names[nested.id] = try nestedName(try nested.name, child)
+                names[nested.id] = try claim(try nestedName(try nested.name, child), in: node, isType: !(child.which == .const))
                 parents[nested.id] = node.id
                 children[node.id, default: []].append(nested.id)
             }
@@ -53,11 +53,27 @@ struct SchemaIndex {
             }
             for field in try node.struct_.fields where field.which == .group {
                 let groupId = field.group.typeId
-                names[groupId] = SwiftNames.type(try field.name)
+                names[groupId] = try claim(SwiftNames.type(try field.name), in: node, isType: true)
                 parents[groupId] = node.id
                 children[node.id, default: []].append(groupId)
             }
         }
+    }
+
+    /// `name`, or with `_` appended until no type the scope declares (or generates: `Client`,
+    /// `Server`, `Method` in an interface, `Which` beside a union) has it.
+    private func claim(_ name: String, in scope: Node.Reader, isType: Bool) throws -> String {
+        guard isType else { return name }
+        var generated: Set<String> = []
+        switch scope.which {
+        case .interface: generated = ["Client", "Server", "Method", "_ServerDefaults"]
+        case .struct_ where scope.struct_.discriminantCount > 0: generated = ["Which"]
+        default: break
+        }
+        let siblings = Set((children[scope.id] ?? []).compactMap { names[$0] })
+        var result = name
+        while generated.contains(result) || siblings.contains(result) { result += "_" }
+        return result
     }
 
     private func nestedName(_ name: String, _ node: Node.Reader) throws -> String {
@@ -71,7 +87,7 @@ struct SchemaIndex {
             let base = SwiftNames.upperFirst(try method.name)
             for (id, suffix) in [(method.paramStructType, "Params"), (method.resultStructType, "Results")] {
                 guard let node = nodes[id], node.scopeId == 0, names[id] == nil else { continue }
-                names[id] = base + suffix
+                names[id] = try claim(base + suffix, in: interface, isType: true)
                 parents[id] = interface.id
                 children[interface.id, default: []].append(id)
             }

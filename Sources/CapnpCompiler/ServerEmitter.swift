@@ -5,8 +5,9 @@ import Capnp
 
 extension SwiftEmitter {
     /// The protocol's name at file scope. Swift cannot nest a protocol in a generic type, so an
-    /// interface in a generic context declares it at file scope (its type parameters read as
-    /// AnyPointer) and names it `Server` with a typealias.
+    /// interface in a generic context declares it at file scope, with the type parameters as
+    /// primary associated types, and names it `Server` with a typealias: `Registry<Animal>.Server`
+    /// is `_Registry_Server<Animal>`, whose methods take `Registry<Animal>`'s params.
     private func serverProtocol(_ id: UInt64) throws -> String? {
         try inGenericContext(id) ? "_" + extensionName(id).split(separator: ".").joined(separator: "_") + "_Server" : nil
     }
@@ -24,32 +25,47 @@ extension SwiftEmitter {
         // The unimplemented defaults sit on a protocol the Server refines, so a default written by
         // hand in an extension of the Server (more specific) wins over them without a clash.
         let defaults = fileScope.map { $0 + "Defaults" } ?? "_ServerDefaults"
-        var refined = try [defaults] + superclasses.map { try serverName($0) }
+        let parameters = try index.chain(interface.id).flatMap { try index.parameters(of: $0) }
+        let primary = parameters.isEmpty ? "" : "<" + parameters.joined(separator: ", ") + ">"
+        var refined = [defaults]
+        for superclass in try interface.interface.superclasses {
+            // A generic superclass's Server bound to the arguments this `extends` gives it.
+            var name = try serverName(superclass.id)
+            if try serverProtocol(superclass.id) != nil {
+                let arguments = try types.genericArguments(of: superclass.id, brand: try superclass.brand, in: interface.id)
+                if !arguments.isEmpty { name += "<" + arguments.joined(separator: ", ") + ">" }
+            }
+            refined.append(name)
+        }
         let depth = try inheritanceDepth(interface.id)
         if (1...Self.maximumDepth).contains(depth) { refined.append("CapnpRPC._ServerDepth\(depth)") }
-        // Nested declarations name types from inside the interface; file-scope ones from the file.
-        let scope = fileScope == nil ? interface.id : file
         var declaration = CodeWriter()
         declaration.line()
         declaration.line("/// Implement this to serve `\(name)`: a method not implemented fails with `unimplemented`; one that")
         declaration.line("/// throws fails the call (an `RPCError` keeps its kind).")
-        declaration.line("public protocol \(fileScope ?? "Server"): \(refined.joined(separator: ", ")) {")
+        declaration.line("public protocol \(fileScope.map { $0 + primary } ?? "Server"): \(refined.joined(separator: ", ")) {")
         declaration.indent()
-        for method in try rpcMethods(of: interface.id, in: scope) where method.interfaceId == interface.id && !method.isGeneric {
+        let associatedTypes = parameters.map { "associatedtype \($0): Capnp.PointerType" }
+        if fileScope != nil { for line in associatedTypes { declaration.line(line) } }
+        // Named from inside the interface: at file scope its type parameters are the associated types.
+        for method in try rpcMethods(of: interface.id, in: interface.id) where method.interfaceId == interface.id && !method.isGeneric {
             let position = Int(method.ordinal)
             declaration.doc(position < docs.count ? docs[position] : nil)
-            // At file scope the interface's type parameters are unbound: name the structs bare.
-            let params = fileScope == nil ? method.params : try types.swiftTypeName(method.paramNode.id, in: file)
-            let results = fileScope == nil ? method.results : try types.swiftTypeName(method.resultNode.id, in: file)
-            declaration.line("func \(serverMethodName(method.name))(_ call: CapnpRPC.ServerCall<\(params), \(results)>) async throws")
+            declaration.line("func \(serverMethodName(method.name))(_ call: CapnpRPC.ServerCall<\(method.params), \(method.results)>) async throws")
         }
         declaration.dedent()
         declaration.line("}")
         declaration.line("/// Where `Server`'s methods get their `unimplemented` defaults.")
-        declaration.line("public protocol \(defaults): CapnpRPC.CapabilityServer {}")
+        if fileScope != nil, !associatedTypes.isEmpty {
+            declaration.line("public protocol \(defaults)\(primary): CapnpRPC.CapabilityServer {")
+            for line in associatedTypes { declaration.line("    " + line) }
+            declaration.line("}")
+        } else {
+            declaration.line("public protocol \(defaults): CapnpRPC.CapabilityServer {}")
+        }
         if let fileScope {
             out.line()
-            out.line("public typealias Server = \(fileScope)")
+            out.line("public typealias Server = \(fileScope)\(primary)")
             fileScopeAPI.lines(declaration.text)
         } else {
             out.lines(declaration.text)
@@ -78,10 +94,8 @@ extension SwiftEmitter {
         let fileScope = try serverProtocol(interface.id)
         extensions.line("extension \(fileScope.map { $0 + "Defaults" } ?? qualified + "._ServerDefaults") {")
         extensions.indent()
-        for method in try rpcMethods(of: interface.id, in: file) where method.interfaceId == interface.id && !method.isGeneric {
-            let params = fileScope != nil ? try types.swiftTypeName(method.paramNode.id, in: file) : method.params
-            let results = fileScope != nil ? try types.swiftTypeName(method.resultNode.id, in: file) : method.results
-            extensions.line("public func \(serverMethodName(method.name))(_ call: CapnpRPC.ServerCall<\(params), \(results)>) async throws {")
+        for method in try rpcMethods(of: interface.id, in: interface.id) where method.interfaceId == interface.id && !method.isGeneric {
+            extensions.line("public func \(serverMethodName(method.name))(_ call: CapnpRPC.ServerCall<\(method.params), \(method.results)>) async throws {")
             extensions.line("    throw CapnpRPC.RPCError.unimplemented(call.call)")
             extensions.line("}")
         }

@@ -109,6 +109,17 @@ struct TypeNames {
 
     /// The qualified name of node `id`, with generic arguments from `brand`, valid inside `scope`.
     mutating func name(of id: UInt64, brand: Brand.Reader?, in scope: UInt64) throws -> String {
+        try components(of: id, brand: brand, in: scope).map { component in
+            component.arguments.isEmpty ? component.name : component.name + "<" + component.arguments.joined(separator: ", ") + ">"
+        }.joined(separator: ".")
+    }
+
+    /// The generic arguments of `id` and the scopes around it, outermost first, from `brand`.
+    mutating func genericArguments(of id: UInt64, brand: Brand.Reader?, in scope: UInt64) throws -> [String] {
+        try components(of: id, brand: brand, in: scope).flatMap(\.arguments)
+    }
+
+    private mutating func components(of id: UInt64, brand: Brand.Reader?, in scope: UInt64) throws -> [(name: String, arguments: [String])] {
         let chain = index.chain(id)
         guard let top = chain.first, let topName = index.names[top] else {
             throw GeneratorError("type \(SwiftNames.hex(id)) has no name")
@@ -136,14 +147,14 @@ struct TypeNames {
                 }
             }
         }
-        var parts: [String] = []
+        var parts: [(name: String, arguments: [String])] = []
         for (position, component) in chain.enumerated() {
             let namespace = position == 0 ? index.namespacePrefix(top) : ""
-            var part = position > 0 ? index.names[component]!
+            let part = position > 0 ? index.names[component]!
                 : namespace.isEmpty ? try reachable(top, topName, from: useSite) : namespace + topName
             let parameters = try index.parameters(of: component)
+            var arguments: [String] = []
             if !parameters.isEmpty {
-                let arguments: [String]
                 if let bound = bindings[component] {
                     arguments = bound
                 } else if inherited.contains(component) || useSite.contains(component) {
@@ -151,11 +162,10 @@ struct TypeNames {
                 } else {
                     arguments = Array(repeating: "Capnp.AnyPointer", count: parameters.count)
                 }
-                part += "<" + arguments.joined(separator: ", ") + ">"
             }
-            parts.append(part)
+            parts.append((part, arguments))
         }
-        return parts.joined(separator: ".")
+        return parts
     }
 
     /// `topName`, unless a scope around the use site declares that name too; then a typealias.

@@ -1,5 +1,9 @@
 @0xe0b81ef6c9d86a3c;
-# The demo's schema, compiled to Swift at build time by CapnpPlugin.
+# The demo's schema, compiled to Swift at build time by CapnpPlugin (which also provides
+# "/swift.capnp": the demo's types are internal to it).
+
+using Swift = import "/swift.capnp";
+$Swift.visibility("internal");
 
 struct Person {
   id @0 :UInt32;

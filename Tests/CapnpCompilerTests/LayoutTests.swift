@@ -69,3 +69,13 @@ import TestSupport
     #expect(output.contains("public static let inner: P.Reader = try! P.read("))
     #expect(!output.contains("var origin"))
 }
+
+@Test func thePluginShipsTheAnnotationsFileWordForWord() throws {
+    // The build plugin writes swift.capnp for targets to import; it must be the one the generator reads.
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let schema = try String(contentsOf: root.appendingPathComponent("schema/swift.capnp"), encoding: .utf8)
+    let plugin = try String(contentsOf: root.appendingPathComponent("Plugins/CapnpPlugin/plugin.swift"), encoding: .utf8)
+    let embedded = schema.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        .map { $0.isEmpty ? "" : "        " + $0 }.joined(separator: "\n")
+    #expect(plugin.contains("static let swiftAnnotations = \"\"\"\n" + embedded + "\n        \"\"\""))
+}

@@ -103,3 +103,18 @@ import TestSupport
     #expect(docAbove("public enum Point {") == "/// A point on the plane.")
     #expect(docAbove("@inlinable public var x: Int32 { structReader") == "/// Across.")
 }
+
+@Test func nestedTypesGiveWayToGeneratedOnes() throws {
+    // A nested `Client` would redeclare the generated client; a method `foo`'s params struct
+    // would collide with a nested `FooParams`; a group `inner` with a nested `Inner`.
+    let output = try generate("""
+    @0xc1f3a9d2b4e5f617;
+    interface I { struct Client { x @0 :Int8; } struct FooParams { y @0 :Int8; } foo @0 (a :Int8) -> (); }
+    struct S { struct Inner { z @0 :Int8; } inner :group { w @0 :Int8; } union { a @1 :Int8; b @2 :Int8; } struct Which { v @0 :Int8; } }
+    """)
+    #expect(output.contains("public enum Client_ {"))
+    #expect(output.contains("public struct Client {"))
+    #expect(output.contains("public enum FooParams {") && output.contains("public enum FooParams_ {"))
+    #expect(output.contains("public enum Inner {") && output.contains("public enum Inner_ {"))
+    #expect(output.contains("public enum Which_ {") && output.contains("public enum Which: Hashable, Sendable {"))
+}

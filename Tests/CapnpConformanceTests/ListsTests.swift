@@ -138,6 +138,6 @@ import Testing
         #expect(try any.label == "any")
         #expect(try Array(Capnp.List<Int32>.read(back.anyList, default: nil)) == [0, 0, 9])
         #expect(try back.capability.readCapabilityIndex() == 4)
-        #expect(try back.bases.count == 2 && back.bases[0].index == nil && back.bases[1].index == 7)
+        #expect(try back.bases.count == 2 && back.bases.get(0).index == nil && back.bases.get(1).index == 7)
     }
 }

@@ -29,3 +29,24 @@ final class ScopedContextServer: Scoped.Context.Server {
         #expect(Thread.isMainThread || !Thread.isMainThread)
     }
 }
+
+final class ScopedShelf: Scoped.Shelf.Server, @unchecked Sendable {
+    var names: [String] = []
+    func put(_ call: ServerCall<Scoped.Store<Scoped.Thread>.PutParams, Scoped.Store<Scoped.Thread>.PutResults>) async throws {
+        names.append(try call.params.value.name)
+    }
+    func count(_ call: ServerCall<Scoped.Shelf.CountParams, Scoped.Shelf.CountResults>) async throws {
+        call.results.n = UInt32(names.count)
+    }
+}
+
+extension NamespaceTests {
+    @Test("a namespaced interface extending a namespaced generic one serves both, typed")
+    func namespacedGenericInheritance() async throws {
+        let shelf = Scoped.Shelf.Client(serving: ScopedShelf())
+        let thread = MessageBuilder().initRoot(Scoped.Thread.self)
+        thread.name = "t1"
+        try await shelf.put(value: thread.asReader)  // inherited from Store(Thread): typed, labelled
+        #expect(try await shelf.count() == 1)
+    }
+}

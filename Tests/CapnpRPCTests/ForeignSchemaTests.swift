@@ -16,10 +16,10 @@ final class NoteServer: Note.Server {
         call.results.text = text
     }
 
-    // Inherited from Persistent(SturdyRef, Owner); at the server its type parameters are AnyPointer.
-    func save(_ call: ServerCall<Persistent<AnyPointer, AnyPointer>.SaveParams, Persistent<AnyPointer, AnyPointer>.SaveResults>) async throws {
-        let owner = try call.params.sealFor.readText()
-        call.results.sturdyRef.setText("\(text)@\(owner)")
+    // Inherited from Persistent(SturdyRef, Owner), which Note binds to (Text, Text).
+    func save(_ call: ServerCall<Persistent<Text, Text>.SaveParams, Persistent<Text, Text>.SaveResults>) async throws {
+        let owner = try call.params.sealFor
+        try call.results.setSturdyRef("\(text)@\(owner)")
     }
 }
 
@@ -27,8 +27,8 @@ final class NoteServer: Note.Server {
 final class ArchiveServer: Archive.Server {
     func keep(_ call: ServerCall<Archive.KeepParams, Archive.KeepResults>) async throws {
         let owner = try call.params.owner
-        let saved = try await call.params.note.save { params in try params.setSealFor(owner) }
-        call.results.ref = "kept:" + (try saved.sturdyRef)
+        let saved: String = try await call.params.note.save(sealFor: owner)  // Persistent(Text, Text): typed
+        call.results.ref = "kept:" + saved
     }
 }
 
@@ -55,8 +55,7 @@ struct ForeignSchemaTests {
             let noteClient = try Connection(fd: d)
             let note = noteClient.bootstrap(as: Note.Client.self)
             let text = try await note.read()
-            let saved = try await note.save { params in try params.setSealFor("bob") }
-            let ref = try saved.sturdyRef
+            let ref = try await note.save(sealFor: "bob")  // bound to Text by `extends(Persistent(Text, Text))`
             noteClient.close()
             server.close()
             return "\(text)|\(ref)"

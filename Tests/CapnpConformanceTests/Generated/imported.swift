@@ -100,6 +100,62 @@ public enum Pair<First: Capnp.PointerType, Second: Capnp.PointerType> {
 /// Compiled-in and checked by capnp: read once, and the read cannot fail.
 public let origin: Point.Reader = try! Point.read(_originDefault_bc00c19876e99a7d.root, default: nil)
 
+extension Pair.Builder where First == Capnp.Text {
+    public var first: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Pair.Builder where First == Capnp.Bytes {
+    /// Sets `first` to a copy of `bytes`.
+    public func setFirst(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initFirst(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Pair.Builder where First: Capnp.StructType {
+    public func initFirst() -> First.Builder {
+        return First.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Pair.Builder {
+    public func initFirst<Element>(count: Int) -> Capnp.List<Element>.Builder where First == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Pair.Builder where Second == Capnp.Text {
+    public var second: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension Pair.Builder where Second == Capnp.Bytes {
+    /// Sets `second` to a copy of `bytes`.
+    public func setSecond(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initSecond(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension Pair.Builder where Second: Capnp.StructType {
+    public func initSecond() -> Second.Builder {
+        return Second.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension Pair.Builder {
+    public func initSecond<Element>(count: Int) -> Capnp.List<Element>.Builder where Second == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
+}
+
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 
 extension Point: Capnp.StructType {

@@ -127,6 +127,153 @@ internal enum Scoped {
 
     /// Compiled-in and checked by capnp: read once, and the read cannot fail.
     internal static let origin: Scoped.Thread.Reader = try! Scoped.Thread.read(_originDefault_9e6fcfa6ca447b3e.root, default: nil)
+
+    /// A generic interface in a namespace: its Server protocol sits at file scope as _Scoped_Store_Server<T>.
+    internal enum Store<T: Capnp.PointerType> {
+        internal typealias Server = _Scoped_Store_Server<T>
+
+        /// A client of `Store`: one method per schema method, inherited ones included.
+        internal struct Client {
+            internal func put(value: T.Reader) async throws(CapnpRPC.RPCError) {
+                _ = try await sendPut(value: value).response()
+            }
+            internal func put(_ build: sending (Scoped.Store<T>.PutParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+                _ = try await sendPut(build).response()
+            }
+
+            internal let capability: CapnpRPC.Capability
+            internal init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+        }
+
+        internal enum PutParams {
+            internal struct Reader: Capnp.StructReaderView {
+                internal var value: T.Reader {
+                    get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+                }
+                internal var hasValue: Bool { !structReader.pointer(0).isNull }
+                internal let structReader: Capnp.StructReader
+                @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            internal struct Builder: Capnp.StructBuilderView {
+                internal var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+                internal func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
+                    try T.set(structBuilder.pointer(0), to: value)
+                }
+                internal var hasValue: Bool { !structBuilder.pointer(0).isNull }
+                internal var asReader: Reader { Reader(structBuilder.asReader) }
+                internal let structBuilder: Capnp.StructBuilder
+                @inlinable internal init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+
+        internal enum PutResults {
+            internal struct Reader: Capnp.StructReaderView {
+                internal let structReader: Capnp.StructReader
+                @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            internal struct Builder: Capnp.StructBuilderView {
+                internal var asReader: Reader { Reader(structBuilder.asReader) }
+                internal let structBuilder: Capnp.StructBuilder
+                @inlinable internal init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+    }
+
+    internal enum Shelf {
+        /// Implement this to serve `Shelf`: a method not implemented fails with `unimplemented`; one that
+        /// throws fails the call (an `RPCError` keeps its kind).
+        internal protocol Server: _ServerDefaults, _Scoped_Store_Server<Scoped.Thread>, CapnpRPC._ServerDepth1 {
+            func count(_ call: CapnpRPC.ServerCall<Scoped.Shelf.CountParams, Scoped.Shelf.CountResults>) async throws
+        }
+        /// Where `Server`'s methods get their `unimplemented` defaults.
+        internal protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+        /// A client of `Shelf`: one method per schema method, inherited ones included.
+        internal struct Client {
+            internal func count() async throws(CapnpRPC.RPCError) -> UInt32 {
+                let response = try await sendCount().response()
+                return response.n
+            }
+
+            internal func put(value: Scoped.Thread.Reader) async throws(CapnpRPC.RPCError) {
+                _ = try await sendPut(value: value).response()
+            }
+            internal func put(_ build: sending (Scoped.Store<Scoped.Thread>.PutParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+                _ = try await sendPut(build).response()
+            }
+
+            internal let capability: CapnpRPC.Capability
+            internal init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+        }
+
+        internal enum CountParams {
+            internal struct Reader: Capnp.StructReaderView {
+                internal let structReader: Capnp.StructReader
+                @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            internal struct Builder: Capnp.StructBuilderView {
+                internal var asReader: Reader { Reader(structBuilder.asReader) }
+                internal let structBuilder: Capnp.StructBuilder
+                @inlinable internal init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+
+        internal enum CountResults {
+            internal struct Reader: Capnp.StructReaderView {
+                @inlinable internal var n: UInt32 { structReader.read(0) }
+                internal let structReader: Capnp.StructReader
+                @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
+            }
+            internal struct Builder: Capnp.StructBuilderView {
+                @inlinable internal var n: UInt32 {
+                    get { structBuilder.read(0) }
+                    nonmutating set { structBuilder.write(0, newValue) }
+                }
+                internal var asReader: Reader { Reader(structBuilder.asReader) }
+                internal let structBuilder: Capnp.StructBuilder
+                @inlinable internal init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            }
+        }
+    }
+}
+
+/// Implement this to serve `Store`: a method not implemented fails with `unimplemented`; one that
+/// throws fails the call (an `RPCError` keeps its kind).
+internal protocol _Scoped_Store_Server<T>: _Scoped_Store_ServerDefaults {
+    associatedtype T: Capnp.PointerType
+    func put(_ call: CapnpRPC.ServerCall<Scoped.Store<T>.PutParams, Scoped.Store<T>.PutResults>) async throws
+}
+/// Where `Server`'s methods get their `unimplemented` defaults.
+internal protocol _Scoped_Store_ServerDefaults<T>: CapnpRPC.CapabilityServer {
+    associatedtype T: Capnp.PointerType
+}
+
+extension Scoped.Store.PutParams.Builder where T == Capnp.Text {
+    internal var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Scoped.Store.PutParams.Builder where T == Capnp.Bytes {
+    /// Sets `value` to a copy of `bytes`.
+    internal func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    internal func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Scoped.Store.PutParams.Builder where T: Capnp.StructType {
+    internal func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Scoped.Store.PutParams.Builder {
+    internal func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
 }
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
@@ -198,6 +345,149 @@ extension Scoped.Context: Capnp.InterfaceType {
     /// Method ordinals, as they go on the wire.
     internal enum Method: UInt16, Sendable, CaseIterable {
         case get = 0
+    }
+}
+
+extension _Scoped_Store_ServerDefaults {
+    internal func put(_ call: CapnpRPC.ServerCall<Scoped.Store<T>.PutParams, Scoped.Store<T>.PutResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension _Scoped_Store_Server {
+    internal func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
+        try await _dispatch_8238035999315b5f(call)
+    }
+
+    /// Serves a call to `Scoped.Store<Capnp.AnyPointer>` or an interface it extends.
+    internal func _dispatch_8238035999315b5f(_ call: CapnpRPC.IncomingCall) async throws {
+        switch call.interfaceId {
+        case 0x8238035999315b5f:
+            switch call.methodId {
+            case 0: try await put(CapnpRPC.ServerCall(call))
+            default: throw CapnpRPC.RPCError.unimplemented(call)
+            }
+        default:
+            throw CapnpRPC.RPCError.unimplemented(call)
+        }
+    }
+}
+
+extension Scoped.Store.Client: CapnpRPC.CapabilityClient {
+    internal static var interfaceId: UInt64 { 0x8238035999315b5f }
+
+    /// Sends `put` without waiting: await `response()`, or call capabilities of the results at once.
+    internal func sendPut(value: T.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Scoped.Store<T>.PutResults> {
+        try sendPut { params in
+            try T.set(params.structBuilder.pointer(0), to: value)
+        }
+    }
+    internal func sendPut(_ build: sending (Scoped.Store<T>.PutParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Scoped.Store<T>.PutResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Scoped.Store<T>.PutParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Scoped.Store<T>.typeId, methodId: 0, params: message))
+    }
+}
+
+extension Scoped.Store.PutParams: Capnp.StructType {
+    internal static var typeId: UInt64 { 0xa30382d52fd9923f }
+    internal static var dataWordCount: Int { 0 }
+    internal static var pointerCount: Int { 1 }
+}
+
+extension Scoped.Store.PutResults: Capnp.StructType {
+    internal static var typeId: UInt64 { 0x952a4b5eddca9944 }
+    internal static var dataWordCount: Int { 0 }
+    internal static var pointerCount: Int { 0 }
+}
+
+extension Scoped.Store: Capnp.InterfaceType {
+    internal static var typeId: UInt64 { 0x8238035999315b5f }
+    /// Method ordinals, as they go on the wire.
+    internal enum Method: UInt16, Sendable, CaseIterable {
+        case put = 0
+    }
+}
+
+extension Scoped.Shelf._ServerDefaults {
+    internal func count(_ call: CapnpRPC.ServerCall<Scoped.Shelf.CountParams, Scoped.Shelf.CountResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension Scoped.Shelf.Server {
+    internal func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth2 {
+            return try await derived._dispatchDepth2(call)
+        }
+        try await _dispatch_f9d692564e2944f4(call)
+    }
+    internal func _dispatchDepth1(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth2 {
+            return try await derived._dispatchDepth2(call)
+        }
+        try await _dispatch_f9d692564e2944f4(call)
+    }
+
+    /// Serves a call to `Scoped.Shelf` or an interface it extends.
+    internal func _dispatch_f9d692564e2944f4(_ call: CapnpRPC.IncomingCall) async throws {
+        switch call.interfaceId {
+        case 0xf9d692564e2944f4:
+            switch call.methodId {
+            case 0: try await count(CapnpRPC.ServerCall(call))
+            default: throw CapnpRPC.RPCError.unimplemented(call)
+            }
+        case 0x8238035999315b5f:
+            try await _dispatch_8238035999315b5f(call)
+        default:
+            throw CapnpRPC.RPCError.unimplemented(call)
+        }
+    }
+}
+
+extension Scoped.Shelf.Client: CapnpRPC.CapabilityClient {
+    internal static var interfaceId: UInt64 { 0xf9d692564e2944f4 }
+
+    /// Sends `count` without waiting: await `response()`, or call capabilities of the results at once.
+    internal func sendCount() -> CapnpRPC.PendingCall<Scoped.Shelf.CountResults> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Scoped.Shelf.typeId, methodId: 0, params: nil))
+    }
+
+    /// Sends `put` without waiting: await `response()`, or call capabilities of the results at once.
+    internal func sendPut(value: Scoped.Thread.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Scoped.Store<Scoped.Thread>.PutResults> {
+        try sendPut { params in
+            try Scoped.Thread.set(params.structBuilder.pointer(0), to: value)
+        }
+    }
+    internal func sendPut(_ build: sending (Scoped.Store<Scoped.Thread>.PutParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Scoped.Store<Scoped.Thread>.PutResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Scoped.Store<Scoped.Thread>.PutParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Scoped.Store<Scoped.Thread>.typeId, methodId: 0, params: message))
+    }
+}
+
+extension Scoped.Shelf.CountParams: Capnp.StructType {
+    internal static var typeId: UInt64 { 0xb92a0bb5a3c3cd40 }
+    internal static var dataWordCount: Int { 0 }
+    internal static var pointerCount: Int { 0 }
+}
+
+extension Scoped.Shelf.CountResults: Capnp.StructType {
+    internal static var typeId: UInt64 { 0xfea4e087b08c9b03 }
+    internal static var dataWordCount: Int { 1 }
+    internal static var pointerCount: Int { 0 }
+}
+
+extension Scoped.Shelf: Capnp.InterfaceType {
+    internal static var typeId: UInt64 { 0xf9d692564e2944f4 }
+    /// The interfaces this one extends, by type ID.
+    internal static var superclassIds: [UInt64] { [0x8238035999315b5f] }
+    /// Method ordinals, as they go on the wire.
+    internal enum Method: UInt16, Sendable, CaseIterable {
+        case count = 0
     }
 }
 

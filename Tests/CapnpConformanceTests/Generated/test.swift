@@ -1344,13 +1344,13 @@ public enum GenericShapes<T: Capnp.PointerType> {
 
 /// A generic interface, with a generic method.
 public enum Container<T: Capnp.PointerType> {
-    public typealias Server = _Container_Server
+    public typealias Server = _Container_Server<T>
 
     /// A client of `Container`: one method per schema method, inherited ones included.
     public struct Client {
-        public func get() async throws(CapnpRPC.RPCError) -> Container<T>.GetResults.Reader {
+        public func get() async throws(CapnpRPC.RPCError) -> T.Reader {
             let response = try await sendGet().response()
-            return response
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
 
         // `put` has generic parameters of its own; call it with `capability.send`.
@@ -2996,13 +2996,427 @@ public enum MostDerived {
     }
 }
 
+/// A generic interface: `Registry<Fish>.Server` and `.Client` speak `Fish`.
+public enum Registry<T: Capnp.PointerType> {
+    public typealias Server = _Registry_Server<T>
+
+    /// A client of `Registry`: one method per schema method, inherited ones included.
+    public struct Client {
+        public func put(key: String, value: T.Reader) async throws(CapnpRPC.RPCError) {
+            _ = try await sendPut(key: key, value: value).response()
+        }
+        public func put(_ build: sending (Registry<T>.PutParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            _ = try await sendPut(build).response()
+        }
+
+        public func get(key: String) async throws(CapnpRPC.RPCError) -> T.Reader {
+            let response = try await sendGet(key: key).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
+        }
+        public func get(_ build: sending (Registry<T>.GetParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> T.Reader {
+            let response = try await sendGet(build).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
+        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+    }
+
+    public enum PutParams {
+        public struct Reader: Capnp.StructReaderView {
+            @inlinable @inline(__always) public var key: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            }
+            /// The UTF-8 bytes of `key`, in place: no copy, no validation.
+            @inlinable @inline(__always) public var keyBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            }
+            public var hasKey: Bool { !structReader.pointer(0).isNull }
+            public var value: T.Reader {
+                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(1), default: nil) }
+            }
+            public var hasValue: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var key: String {
+                get { structBuilder.pointer(0).getText() }
+                nonmutating set { structBuilder.setText(0, newValue) }
+            }
+            public var hasKey: Bool { !structBuilder.pointer(0).isNull }
+            public var value: T.Builder { T.builder(structBuilder.pointer(1), default: nil) }
+            public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
+                try T.set(structBuilder.pointer(1), to: value)
+            }
+            public var hasValue: Bool { !structBuilder.pointer(1).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum PutResults {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum GetParams {
+        public struct Reader: Capnp.StructReaderView {
+            @inlinable @inline(__always) public var key: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            }
+            /// The UTF-8 bytes of `key`, in place: no copy, no validation.
+            @inlinable @inline(__always) public var keyBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            }
+            public var hasKey: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var key: String {
+                get { structBuilder.pointer(0).getText() }
+                nonmutating set { structBuilder.setText(0, newValue) }
+            }
+            public var hasKey: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum GetResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var value: T.Reader {
+                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+            public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
+                try T.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+}
+
+extension Generic.Builder where Key == Capnp.Text {
+    public var key: String {
+        get { structBuilder.pointer(3).getText() }
+        nonmutating set { structBuilder.pointer(3).setText(newValue) }
+    }
+}
+
+extension Generic.Builder where Key == Capnp.Bytes {
+    /// Sets `key` to a copy of `bytes`.
+    public func setKey(_ bytes: [UInt8]) { structBuilder.pointer(3).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initKey(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(3).initData(count: count)
+    }
+}
+
+extension Generic.Builder where Key: Capnp.StructType {
+    public func initKey() -> Key.Builder {
+        return Key.initialize(structBuilder.pointer(3))
+    }
+}
+
+extension Generic.Builder {
+    public func initKey<Element>(count: Int) -> Capnp.List<Element>.Builder where Key == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(3), count: count)
+    }
+}
+
+extension Generic.Entry.Builder where Key == Capnp.Text {
+    public var key: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Generic.Entry.Builder where Key == Capnp.Bytes {
+    /// Sets `key` to a copy of `bytes`.
+    public func setKey(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initKey(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Generic.Entry.Builder where Key: Capnp.StructType {
+    public func initKey() -> Key.Builder {
+        return Key.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Generic.Entry.Builder {
+    public func initKey<Element>(count: Int) -> Capnp.List<Element>.Builder where Key == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Generic.Entry.Builder where Value == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension Generic.Entry.Builder where Value == Capnp.Bytes {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension Generic.Entry.Builder where Value: Capnp.StructType {
+    public func initValue() -> Value.Builder {
+        return Value.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension Generic.Entry.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where Value == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
+}
+
+extension GenericShapes.Builder where T == Capnp.Text {
+    public var one: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.write(1, UInt16(1)); structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension GenericShapes.Builder where T == Capnp.Bytes {
+    /// Sets `one` to a copy of `bytes`.
+    public func setOne(_ bytes: [UInt8]) { structBuilder.write(1, UInt16(1)); structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initOne(count: Int) -> UnsafeMutableRawBufferPointer {
+        structBuilder.write(1, UInt16(1)); return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension GenericShapes.Builder where T: Capnp.StructType {
+    public func initOne() -> T.Builder {
+        structBuilder.write(1, UInt16(1)); return T.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension GenericShapes.Builder {
+    public func initOne<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        structBuilder.write(1, UInt16(1)); return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
+}
+
+extension GenericShapes.Holder.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension GenericShapes.Holder.Builder where T == Capnp.Bytes {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension GenericShapes.Holder.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension GenericShapes.Holder.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
 /// Implement this to serve `Container`: a method not implemented fails with `unimplemented`; one that
 /// throws fails the call (an `RPCError` keeps its kind).
-public protocol _Container_Server: _Container_ServerDefaults {
-    func get(_ call: CapnpRPC.ServerCall<Container<Capnp.AnyPointer>.GetParams, Container<Capnp.AnyPointer>.GetResults>) async throws
+public protocol _Container_Server<T>: _Container_ServerDefaults {
+    associatedtype T: Capnp.PointerType
+    func get(_ call: CapnpRPC.ServerCall<Container<T>.GetParams, Container<T>.GetResults>) async throws
 }
 /// Where `Server`'s methods get their `unimplemented` defaults.
-public protocol _Container_ServerDefaults: CapnpRPC.CapabilityServer {}
+public protocol _Container_ServerDefaults<T>: CapnpRPC.CapabilityServer {
+    associatedtype T: Capnp.PointerType
+}
+
+extension Container.GetResults.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Container.GetResults.Builder where T == Capnp.Bytes {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Container.GetResults.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Container.GetResults.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Container.PutParams.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Container.PutParams.Builder where T == Capnp.Bytes {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Container.PutParams.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Container.PutParams.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Container.PutParams.Builder where U == Capnp.Text {
+    public var extra: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension Container.PutParams.Builder where U == Capnp.Bytes {
+    /// Sets `extra` to a copy of `bytes`.
+    public func setExtra(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initExtra(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension Container.PutParams.Builder where U: Capnp.StructType {
+    public func initExtra() -> U.Builder {
+        return U.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension Container.PutParams.Builder {
+    public func initExtra<Element>(count: Int) -> Capnp.List<Element>.Builder where U == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
+}
+
+/// Implement this to serve `Registry`: a method not implemented fails with `unimplemented`; one that
+/// throws fails the call (an `RPCError` keeps its kind).
+public protocol _Registry_Server<T>: _Registry_ServerDefaults {
+    associatedtype T: Capnp.PointerType
+    func put(_ call: CapnpRPC.ServerCall<Registry<T>.PutParams, Registry<T>.PutResults>) async throws
+    func get(_ call: CapnpRPC.ServerCall<Registry<T>.GetParams, Registry<T>.GetResults>) async throws
+}
+/// Where `Server`'s methods get their `unimplemented` defaults.
+public protocol _Registry_ServerDefaults<T>: CapnpRPC.CapabilityServer {
+    associatedtype T: Capnp.PointerType
+}
+
+extension Registry.PutParams.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(1).getText() }
+        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+    }
+}
+
+extension Registry.PutParams.Builder where T == Capnp.Bytes {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(1).initData(count: count)
+    }
+}
+
+extension Registry.PutParams.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(1))
+    }
+}
+
+extension Registry.PutParams.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+    }
+}
+
+extension Registry.GetResults.Builder where T == Capnp.Text {
+    public var value: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Registry.GetResults.Builder where T == Capnp.Bytes {
+    /// Sets `value` to a copy of `bytes`.
+    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Registry.GetResults.Builder where T: Capnp.StructType {
+    public func initValue() -> T.Builder {
+        return T.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Registry.GetResults.Builder {
+    public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 
@@ -3067,7 +3481,7 @@ extension GenericShapes: Capnp.StructType {
 }
 
 extension _Container_ServerDefaults {
-    public func get(_ call: CapnpRPC.ServerCall<Container<Capnp.AnyPointer>.GetParams, Container<Capnp.AnyPointer>.GetResults>) async throws {
+    public func get(_ call: CapnpRPC.ServerCall<Container<T>.GetParams, Container<T>.GetResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
@@ -3715,6 +4129,100 @@ extension MostDerived: Capnp.InterfaceType {
     /// Method ordinals, as they go on the wire.
     public enum Method: UInt16, Sendable, CaseIterable {
         case triple = 0
+    }
+}
+
+extension _Registry_ServerDefaults {
+    public func put(_ call: CapnpRPC.ServerCall<Registry<T>.PutParams, Registry<T>.PutResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func get(_ call: CapnpRPC.ServerCall<Registry<T>.GetParams, Registry<T>.GetResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension _Registry_Server {
+    public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
+        try await _dispatch_b3a2b6bb622052bb(call)
+    }
+
+    /// Serves a call to `Registry<Capnp.AnyPointer>` or an interface it extends.
+    public func _dispatch_b3a2b6bb622052bb(_ call: CapnpRPC.IncomingCall) async throws {
+        switch call.interfaceId {
+        case 0xb3a2b6bb622052bb:
+            switch call.methodId {
+            case 0: try await put(CapnpRPC.ServerCall(call))
+            case 1: try await get(CapnpRPC.ServerCall(call))
+            default: throw CapnpRPC.RPCError.unimplemented(call)
+            }
+        default:
+            throw CapnpRPC.RPCError.unimplemented(call)
+        }
+    }
+}
+
+extension Registry.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xb3a2b6bb622052bb }
+
+    /// Sends `put` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendPut(key: String, value: T.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Registry<T>.PutResults> {
+        try sendPut { params in
+            params.key = key
+            try T.set(params.structBuilder.pointer(1), to: value)
+        }
+    }
+    public func sendPut(_ build: sending (Registry<T>.PutParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Registry<T>.PutResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Registry<T>.PutParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Registry<T>.typeId, methodId: 0, params: message))
+    }
+
+    /// Sends `get` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendGet(key: String) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Registry<T>.GetResults> {
+        try sendGet { params in
+            params.key = key
+        }
+    }
+    public func sendGet(_ build: sending (Registry<T>.GetParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Registry<T>.GetResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        try CapnpRPC.RPCError.building { try build(message.initRoot(Registry<T>.GetParams.self)) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Registry<T>.typeId, methodId: 1, params: message))
+    }
+}
+
+extension Registry.PutParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0x8bccbfff4d889c61 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Registry.PutResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x84eea37d30b7a81b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Registry.GetParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb62786b2bb725dd7 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Registry.GetResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x88c314143280783b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Registry: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xb3a2b6bb622052bb }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case put = 0
+        case get = 1
     }
 }
 

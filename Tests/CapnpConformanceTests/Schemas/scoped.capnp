@@ -17,3 +17,12 @@ interface Context {
 
 const limit :UInt32 = 7;
 const origin :Thread = (name = "main");
+
+interface Store(T) {
+  # A generic interface in a namespace: its Server protocol sits at file scope as _Scoped_Store_Server<T>.
+  put @0 (value :T) -> ();
+}
+
+interface Shelf extends(Store(Thread)) {
+  count @0 () -> (n :UInt32);
+}

@@ -390,3 +390,9 @@ interface MostDerived extends(Derived) {
   # Two levels of `extends`, for servers that subclass a server of a base interface.
   triple @0 (x :Int32) -> (y :Int32);
 }
+
+interface Registry(T) {
+  # A generic interface: `Registry<Fish>.Server` and `.Client` speak `Fish`.
+  put @0 (key :Text, value :T) -> ();
+  get @1 (key :Text) -> (value :T);
+}

@@ -72,16 +72,23 @@ private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCa
 /// would require signing a request using the domain's private key. Authenticating this key could
 /// be accomplished through certificate authorities or web-of-trust techniques.
 public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
-    public typealias Server = _Persistent_Server
+    public typealias Server = _Persistent_Server<SturdyRef, Owner>
 
     /// A client of `Persistent`: one method per schema method, inherited ones included.
     public struct Client {
         /// Save a capability persistently so that it can be restored by a future connection.  Not all
         /// capabilities can be saved -- application interfaces should define which capabilities support
         /// this and which do not.
-        public func save(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Persistent<SturdyRef, Owner>.SaveResults.Reader {
+        public func save(sealFor: Owner.Reader) async throws(CapnpRPC.RPCError) -> SturdyRef.Reader {
+            let response = try await sendSave(sealFor: sealFor).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.sturdyRef }
+        }
+        /// Save a capability persistently so that it can be restored by a future connection.  Not all
+        /// capabilities can be saved -- application interfaces should define which capabilities support
+        /// this and which do not.
+        public func save(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> SturdyRef.Reader {
             let response = try await sendSave(build).response()
-            return response
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.sturdyRef }
         }
 
         public let capability: CapnpRPC.Capability
@@ -145,19 +152,86 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
 
 /// Implement this to serve `Persistent`: a method not implemented fails with `unimplemented`; one that
 /// throws fails the call (an `RPCError` keeps its kind).
-public protocol _Persistent_Server: _Persistent_ServerDefaults {
+public protocol _Persistent_Server<SturdyRef, Owner>: _Persistent_ServerDefaults {
+    associatedtype SturdyRef: Capnp.PointerType
+    associatedtype Owner: Capnp.PointerType
     /// Save a capability persistently so that it can be restored by a future connection.  Not all
     /// capabilities can be saved -- application interfaces should define which capabilities support
     /// this and which do not.
-    func save(_ call: CapnpRPC.ServerCall<Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveParams, Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveResults>) async throws
+    func save(_ call: CapnpRPC.ServerCall<Persistent<SturdyRef, Owner>.SaveParams, Persistent<SturdyRef, Owner>.SaveResults>) async throws
 }
 /// Where `Server`'s methods get their `unimplemented` defaults.
-public protocol _Persistent_ServerDefaults: CapnpRPC.CapabilityServer {}
+public protocol _Persistent_ServerDefaults<SturdyRef, Owner>: CapnpRPC.CapabilityServer {
+    associatedtype SturdyRef: Capnp.PointerType
+    associatedtype Owner: Capnp.PointerType
+}
+
+extension Persistent.SaveParams.Builder where Owner == Capnp.Text {
+    /// Seal the SturdyRef so that it can only be restored by the specified Owner. This is meant
+    /// to mitigate damage when a SturdyRef is leaked. See comments above.
+    ///
+    /// Leaving this value null may or may not be allowed; it is up to the realm to decide. If a
+    /// realm does allow a null owner, this should indicate that anyone is allowed to restore the
+    /// ref.
+    public var sealFor: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Persistent.SaveParams.Builder where Owner == Capnp.Bytes {
+    /// Sets `sealFor` to a copy of `bytes`.
+    public func setSealFor(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initSealFor(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Persistent.SaveParams.Builder where Owner: Capnp.StructType {
+    public func initSealFor() -> Owner.Builder {
+        return Owner.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Persistent.SaveParams.Builder {
+    public func initSealFor<Element>(count: Int) -> Capnp.List<Element>.Builder where Owner == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
+
+extension Persistent.SaveResults.Builder where SturdyRef == Capnp.Text {
+    public var sturdyRef: String {
+        get { structBuilder.pointer(0).getText() }
+        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+    }
+}
+
+extension Persistent.SaveResults.Builder where SturdyRef == Capnp.Bytes {
+    /// Sets `sturdyRef` to a copy of `bytes`.
+    public func setSturdyRef(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    /// Makes room for `count` bytes, to be filled in place.
+    public func initSturdyRef(count: Int) -> UnsafeMutableRawBufferPointer {
+        return structBuilder.pointer(0).initData(count: count)
+    }
+}
+
+extension Persistent.SaveResults.Builder where SturdyRef: Capnp.StructType {
+    public func initSturdyRef() -> SturdyRef.Builder {
+        return SturdyRef.initialize(structBuilder.pointer(0))
+    }
+}
+
+extension Persistent.SaveResults.Builder {
+    public func initSturdyRef<Element>(count: Int) -> Capnp.List<Element>.Builder where SturdyRef == Capnp.List<Element> {
+        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+    }
+}
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
 
 extension _Persistent_ServerDefaults {
-    public func save(_ call: CapnpRPC.ServerCall<Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveParams, Persistent<Capnp.AnyPointer, Capnp.AnyPointer>.SaveResults>) async throws {
+    public func save(_ call: CapnpRPC.ServerCall<Persistent<SturdyRef, Owner>.SaveParams, Persistent<SturdyRef, Owner>.SaveResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
@@ -188,6 +262,11 @@ extension Persistent.Client: CapnpRPC.CapabilityClient {
     public static var interfaceId: UInt64 { 0xc8cb212fcd9f5691 }
 
     /// Sends `save` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendSave(sealFor: Owner.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
+        try sendSave { params in
+            try Owner.set(params.structBuilder.pointer(0), to: sealFor)
+        }
+    }
     public func sendSave(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         try CapnpRPC.RPCError.building { try build(message.initRoot(Persistent<SturdyRef, Owner>.SaveParams.self)) }
