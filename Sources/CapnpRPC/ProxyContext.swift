@@ -22,6 +22,7 @@ public final class ProxyContext: Sendable {
     /// Writes the context struct (pointer 0: thread, pointer 1: callbackThread) at `pointer`.
     public func fill(_ pointer: PointerBuilder) {
         let context = pointer.initStruct(dataWords: 0, pointerCount: 2)
+        // A nil one is a null pointer (libmultiprocess checks `has…`), never a broken capability.
         context.pointer(0).setCapability(entry: thread)
         context.pointer(1).setCapability(entry: callbackThread)
     }

@@ -52,7 +52,9 @@ public struct Protocol: Sendable {
         let construct = bootstrap.send(interfaceId: Init.interfaceId, methodId: 0, params: params)
         let threadMap = ThreadMap.Client(construct.pipeline([0]))
         let thread = try threadMap.sendMakeThread(name: threadName).result
-        let context = ProxyContext(thread: thread.capability)
+        // Callbacks the peer makes during our calls name this thread, one this process serves.
+        let callbackThread = Thread.Client(serving: ThreadServer(name: "\(threadName) callbacks"))
+        let context = ProxyContext(thread: thread.capability, callbackThread: callbackThread.capability)
         logger.debug("connected on fd \(fd); construct and makeThread(\(threadName)) sent")
         watch(connection, "connection on fd \(fd)")
         return Connected(initClient: Init(bootstrap.with(context: context)), connection: connection, construct: construct)

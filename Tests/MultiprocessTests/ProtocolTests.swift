@@ -21,7 +21,8 @@ final class ContextProbeEcho: Echo.Server {
     func echo(_ call: ServerCall<Echo.EchoParams, Echo.EchoResults>) async throws {
         let context = try call.params.context
         let name = context.hasThread ? try await context.thread.getName() : "no thread"
-        call.results.result = "\(name): \(try call.params.echo)"
+        let callback = context.hasCallbackThread ? " (callbacks: \(try await context.callbackThread.getName()))" : ""
+        call.results.result = "\(name)\(callback): \(try call.params.echo)"
     }
 
     func destroy(_ call: ServerCall<Echo.DestroyParams, Echo.DestroyResults>) async throws {}
@@ -36,7 +37,8 @@ struct ProtocolTests {
         let connected = try Protocol().connect(fd: b, as: Init.Client.self, threadName: "probe-thread")
         try await connected.ready()
         let echo = try await connected.initClient.makeEcho()
-        #expect(try await echo.echo(echo: "hi") == "probe-thread: hi")
+        // The callback thread is one the client serves (it was a broken capability once).
+        #expect(try await echo.echo(echo: "hi") == "probe-thread (callbacks: probe-thread callbacks): hi")
         // A caller that fills the params itself may leave the context out; the server copes.
         let bare = Echo.Client(echo.capability.with(context: nil))
         #expect(try await bare.echo(echo: "bare") == "no thread: bare")
