@@ -176,6 +176,24 @@ ccapnp_cap *ccapnp_cap_new_fd(int fd) {
     }
 }
 
+void ccapnp_cap_get_brand(ccapnp_cap *cap, ccapnp_brand_fn done, void *ctx) {
+    try {
+        if (!startLoop()) return done(ctx, nullptr);
+        ccapnp_cap_retain(cap);
+        submit([cap, done, ctx]() {
+            const void *brand = cap->hook.get() != nullptr ? cap->hook->getBrand() : nullptr;
+            ccapnp_cap_release(cap);
+            done(ctx, brand);
+        });
+    } catch (...) {
+    }
+}
+
+const void *ccapnp_cap_brand_on_loop(ccapnp_cap *cap) {
+    if (cap == nullptr || !onLoopThread() || cap->hook.get() == nullptr) return nullptr;
+    return cap->hook->getBrand();
+}
+
 void ccapnp_cap_get_fd(ccapnp_cap *cap, ccapnp_fd_fn done, void *ctx) {
     try {
         if (!startLoop()) return;

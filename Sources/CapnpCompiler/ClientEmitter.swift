@@ -100,7 +100,7 @@ extension SwiftEmitter {
                 // The context goes in first, so that `build` may still replace it.
                 out.line("let params = message.initRoot(\(method.params).self)")
                 for slot in contexts {
-                    out.line("CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(\(slot)), for: capability)")
+                    out.line("capability.fillContext(params.structBuilder.pointer(\(slot)))")
                 }
                 out.line("try CapnpRPC.RPCError.building { try build(params) }")
             }

@@ -30,7 +30,7 @@ final class ContextProbeEcho: Echo.Server {
 
 @Suite("Protocol")
 struct ProtocolTests {
-    @Test("connect sends construct and makeThread pipelined; calls carry that thread in their context")
+    @Test("calls carry a thread the peer made (makeThread pipelined on construct) and a callback thread of ours")
     func contextIsFilled() async throws {
         let (a, b) = try socketPair()
         let serving = Task { try await Protocol().serve(fd: a, init: ContextProbeInit()) }
@@ -38,9 +38,9 @@ struct ProtocolTests {
         try await connected.ready()
         let echo = try await connected.initClient.makeEcho()
         // The callback thread is one the client serves (it was a broken capability once).
-        #expect(try await echo.echo(echo: "hi") == "probe-thread (callbacks: probe-thread callbacks): hi")
+        #expect(try await echo.echo(echo: "hi") == "probe-thread/1 (callbacks: probe-thread callbacks): hi")
         // A caller that fills the params itself may leave the context out; the server copes.
-        let bare = Echo.Client(echo.capability.with(context: nil))
+        let bare = Echo.Client(echo.capability.with(interceptor: nil))
         #expect(try await bare.echo(echo: "bare") == "no thread: bare")
         connected.connection.close()
         #expect(try await serving.value.cause == .peer)

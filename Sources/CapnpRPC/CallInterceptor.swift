@@ -1,0 +1,118 @@
+// The per-connection call-interceptor hook: how a convention above the RPC layer (Multiprocess's
+// libmultiprocess thread rules) fills each call's implicit context and sees each served one.
+
+import Capnp
+import CCapnpRPC
+import Synchronization
+
+/// Cross-cutting behaviour for the calls of one connection, in the spirit of grpc-swift-2's
+/// `ClientInterceptor` and `ServerInterceptor`, for methods with an implicit `context` param
+/// (libmultiprocess's `Proxy.Context`, which generated clients hide).
+///
+/// Client side, a capability carries it (`with(interceptor:)`) and passes it on to the
+/// capabilities that come out of its calls' results; the generated client calls
+/// `fillContext` for every call of such a method. Server side, a generated dispatch hands
+/// the interceptor registered for the caller's connection (`CallInterceptors.register`) every
+/// served call of such a method, and capabilities read from its params get it too.
+///
+/// ```swift
+/// final class Stamp: CallInterceptor {
+///     func fillContext(_ pointer: PointerBuilder, for capability: Capability) {
+///         pointer.initStruct(dataWords: 1, pointerCount: 0).setData(UInt64(42), at: 0)
+///     }
+///     func serve(_ call: IncomingCall, context: PointerReader,
+///                _ handler: () async throws -> Void) async throws {
+///         try await handler()
+///     }
+/// }
+/// let echo = Echo.Client(connection.bootstrap().with(interceptor: Stamp()))
+/// ```
+public protocol CallInterceptor: AnyObject, Sendable {
+    /// Fills the context param at `pointer` of a call about to be sent on `capability`.
+    /// Capability-table entries it adds that are `CallScopedCapability`s are held until the
+    /// call ends, and told so.
+    func fillContext(_ pointer: PointerBuilder, for capability: Capability)
+
+    /// Serves `call`, which arrived over this interceptor's connection with its context param at
+    /// `context`: runs `handler` exactly once (in a task-local scope of its choosing, say).
+    func serve(_ call: IncomingCall, context: PointerReader, _ handler: () async throws -> Void) async throws
+}
+
+/// A capability-table entry that stands for `capability` for the length of one call: the
+/// outgoing call holds it until it ends, then calls `callEnded`.
+public protocol CallScopedCapability: AnyObject, Sendable {
+    var capability: Capability { get }
+    /// The call ended: `answered` when the callee answered (results or an error), false when it
+    /// was cancelled or its connection failed (the callee may still be running it).
+    func callEnded(answered: Bool)
+}
+
+extension Capability {
+    /// What fills the context param of its calls (and of those of capabilities it returns).
+    public var interceptor: (any CallInterceptor)? { lineage.interceptor }
+
+    /// The same capability, whose calls (and those of capabilities it returns) go through
+    /// `interceptor`; nil sends them with a null context.
+    public func with(interceptor: (any CallInterceptor)?) -> Capability {
+        ccapnp_cap_retain(handle)
+        return Capability(owning: handle, lineage: Lineage(keepAlive: lineage.keepAlive, interceptor: interceptor))
+    }
+
+    /// Generated clients call this for a method's implicit context param at `pointer`: it asks
+    /// the capability's interceptor, if any, to fill it; else it stays null.
+    public func fillContext(_ pointer: PointerBuilder) {
+        lineage.interceptor?.fillContext(pointer, for: self)
+    }
+}
+
+extension IncomingCall {
+    /// Generated dispatch calls this for a method with an implicit context param in pointer
+    /// `contextSlot`: when the caller's connection has an interceptor, `handler` runs through it.
+    public func intercept(contextSlot: Int, _ handler: () async throws -> Void) async throws {
+        guard let table = params.capabilityTable as? ReceivedMessage, let interceptor = table.connectionInterceptor(),
+              let root = try? params.root().readStruct()
+        else { return try await handler() }
+        try await interceptor.serve(self, context: root.pointer(contextSlot), handler)
+    }
+}
+
+/// Which interceptor serves the calls of which connection, by the shim's brand of the
+/// connection's capabilities (the same for every capability imported over it).
+public enum CallInterceptors {
+    private struct Entry {
+        weak var interceptor: (any CallInterceptor)?
+    }
+
+    private static let byBrand = Mutex<[UInt: Entry]>([:])
+
+    /// Calls served for `capability`'s connection go through `interceptor` (which is held
+    /// weakly) from before any call this thread sends after this returns.
+    public static func register(_ interceptor: any CallInterceptor, forConnectionOf capability: Capability) {
+        let box = Unmanaged.passRetained(Registration(interceptor)).toOpaque()
+        ccapnp_cap_get_brand(capability.handle, { context, brand in
+            let registration = Unmanaged<Registration>.fromOpaque(context!).takeRetainedValue()
+            guard let brand, let interceptor = registration.interceptor else { return }
+            CallInterceptors.byBrand.withLock { entries in
+                entries = entries.filter { $0.value.interceptor != nil }
+                entries[UInt(bitPattern: brand)] = Entry(interceptor: interceptor)
+            }
+        }, box)
+    }
+
+    /// Forgets `interceptor` (its connection ended).
+    public static func unregister(_ interceptor: any CallInterceptor) {
+        byBrand.withLock { entries in
+            entries = entries.filter { $0.value.interceptor != nil && $0.value.interceptor !== interceptor }
+        }
+    }
+
+    /// The interceptor registered for `brand`'s connection.
+    static func interceptor(forBrand brand: UnsafeRawPointer) -> (any CallInterceptor)? {
+        byBrand.withLock { $0[UInt(bitPattern: brand)]?.interceptor }
+    }
+
+    private final class Registration {
+        weak var interceptor: (any CallInterceptor)?
+        init(_ interceptor: any CallInterceptor) { self.interceptor = interceptor }
+    }
+}
