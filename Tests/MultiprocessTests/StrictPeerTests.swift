@@ -1,0 +1,175 @@
+// Against a peer that keeps libmultiprocess's thread rules strictly (Tests/Interop/strict_mp_peer.py,
+// pycapnp): concurrent calls each on a thread of their own, callbacks on the thread the caller
+// named, nested both ways, and the peer's refusals of calls that break the rules.
+
+import Capnp
+import CapnpRPC
+@testable import Multiprocess
+import RPCTestKit
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private let root = String(#filePath).components(separatedBy: "/Tests/").first!
+private let python = root + "/.venv/bin/python"
+private let peerScript = root + "/Tests/Interop/strict_mp_peer.py"
+
+/// Our side of the test interfaces: a tester that calls the callback it is given, and callbacks
+/// that answer with their label.
+final class SwiftMpInit: MpInit.Server {
+    func construct(_ call: ServerCall<MpInit.ConstructParams, MpInit.ConstructResults>) async throws {
+        call.results.setThreadMap(Protocol.threadMap())
+    }
+
+    func makeTester(_ call: ServerCall<MpInit.MakeTesterParams, MpInit.MakeTesterResults>) async throws {
+        call.results.setResult(MpTester.Client(serving: SwiftMpTester()))
+    }
+}
+
+final class SwiftMpTester: MpTester.Server {
+    func callBack(_ call: ServerCall<MpTester.CallBackParams, MpTester.CallBackResults>) async throws {
+        let depth = try call.params.depth
+        // From a child task: the callback thread the caller named holds there too.
+        let inner = try await Task { try await call.params.callback.notify(depth: depth) }.value
+        call.results.trail = "swift\(depth)<\(inner)"
+    }
+
+    func makeCallback(_ call: ServerCall<MpTester.MakeCallbackParams, MpTester.MakeCallbackResults>) async throws {
+        call.results.setResult(MpCallback.Client(serving: SwiftMpCallback(label: try call.params.label)))
+    }
+}
+
+final class SwiftMpCallback: MpCallback.Server {
+    let label: String
+    init(label: String) { self.label = label }
+
+    func notify(_ call: ServerCall<MpCallback.NotifyParams, MpCallback.NotifyResults>) async throws {
+        call.results.trail = "\(label)\(try call.params.depth)"
+    }
+}
+
+/// Fills `thread` with a thread of this process's own: a strict peer must refuse it.
+private final class ForeignThread: CallInterceptor {
+    let thread = Thread.Client(serving: ThreadServer(name: "not yours"))
+    func fillContext(_ pointer: PointerBuilder, for capability: Capability) {
+        pointer.initStruct(dataWords: 0, pointerCount: 2).pointer(0).setClient(thread)
+    }
+    func serve(_ call: IncomingCall, context: PointerReader, _ handler: () async throws -> Void) async throws {
+        try await handler()
+    }
+}
+
+/// A strict peer serving MpInit in a child process, and our connection to it.
+struct StrictPeer {
+    let pid: pid_t
+    let connected: Protocol.Connected<MpInit.Client>
+
+    init(_ ipcProtocol: Protocol = Protocol()) throws {
+        let (pid, fd) = try Process.spawn(executableName: python, arguments: [peerScript, "serve", String(Process.childSocketFd)])
+        self.pid = pid
+        connected = try ipcProtocol.connect(fd: fd, as: MpInit.Client.self)
+    }
+
+    var context: ProxyContext? { connected.initClient.capability.interceptor as? ProxyContext }
+
+    func close() async throws {
+        connected.connection.close()
+        #expect(try await exitStatus(pid) == .exited(0))
+    }
+}
+
+/// The child's exit status; kills it if it does not exit within 30 s.
+func exitStatus(_ pid: pid_t) async throws -> Multiprocess.ExitStatus? {
+    for _ in 0..<6000 {
+        if let status = try Process.reap(pid) { return status }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    kill(pid, SIGKILL)
+    _ = try? Process.waitSpawned(pid)
+    return nil
+}
+
+/// 64 calls at once, each answered only after the peer has called our callback back.
+private func concurrentCallBacks(_ tester: MpTester.Client) async -> [Result<String, RPCError>] {
+    await withTaskGroup(of: Result<String, RPCError>.self) { group in
+        for index in 0..<64 {
+            group.addTask {
+                do throws(RPCError) {
+                    return .success(try await tester.callBack(callback: MpCallback.Client(serving: SwiftMpCallback(label: "s\(index)-")), depth: 0))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        return await group.reduce(into: []) { $0.append($1) }
+    }
+}
+
+@Suite("libmultiprocess thread rules against a strict peer", .serialized,
+       .enabled(if: access(python, X_OK) == 0, "no .venv with pycapnp: run scripts/setup"))
+struct StrictPeerTests {
+    @Test("64 concurrent calls with callbacks each get a thread of their own; a second round reuses them")
+    func concurrentCalls() async throws {
+        let peer = try StrictPeer()
+        let tester = try await peer.connected.initClient.makeTester()
+        let first = await concurrentCallBacks(tester)
+        let failures = first.compactMap { if case .failure(let error) = $0 { error } else { nil } }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+        #expect(Set(first.compactMap { try? $0.get() }).count == 64)
+        #expect(first.allSatisfy { (try? $0.get())?.hasPrefix("peer0<s") == true })
+        let made = try #require(peer.context?.threadsMade)
+        #expect(made > 1 && made <= 65, "one thread per call in flight (and makeTester's): \(made)")
+        let second = await concurrentCallBacks(tester)
+        #expect(second.allSatisfy { (try? $0.get()) != nil })
+        // Mutation: a pool that never takes threads back makes 64 more here.
+        #expect(peer.context?.threadsMade == made, "the second round reuses the idle threads")
+        try await peer.close()
+    }
+
+    @Test("mutation check: with one thread per connection, the strict peer fails concurrent calls as busy")
+    func oneThreadPerConnectionFails() async throws {
+        var single = Protocol()
+        single.threadPerCall = false
+        let peer = try StrictPeer(single)
+        let tester = try await peer.connected.initClient.makeTester()
+        let results = await concurrentCallBacks(tester)
+        let busy = results.filter { if case .failure(let error) = $0 { error.reason.contains("thread busy") } else { false } }
+        #expect(!busy.isEmpty, "calls sharing one thread overlap at the peer")
+        #expect(peer.context?.threadsMade == 1)
+        try await peer.close()
+    }
+
+    @Test("the peer refuses a call with no context, and one naming a thread it did not make")
+    func refusals() async throws {
+        let peer = try StrictPeer()
+        let tester = try await peer.connected.initClient.makeTester()
+        let bare = MpTester.Client(tester.capability.with(interceptor: nil))
+        let missing = await rpcFailure { try await bare.makeCallback(label: "x") }
+        #expect(missing?.reason.contains("missing thread to execute request") == true, "\(String(describing: missing))")
+        let foreign = MpTester.Client(tester.capability.with(interceptor: ForeignThread()))
+        let invalid = await rpcFailure { try await foreign.makeCallback(label: "x") }
+        #expect(invalid?.reason.contains("invalid thread handle") == true, "\(String(describing: invalid))")
+        try await peer.close()
+    }
+
+    @Test("the peer calls our server, which calls back on the thread it named, nested 3 deep")
+    func nestedCallbacks() async throws {
+        let (pid, fd) = try Process.spawn(executableName: python, arguments: [peerScript, "call", String(Process.childSocketFd)])
+        let serving = Task { try await Protocol().serve(fd: fd, init: SwiftMpInit()) }
+        #expect(try await exitStatus(pid) == .exited(0), "strict_mp_peer.py: its output above names the failed check")
+        #expect(try await serving.value.cause == .peer)
+    }
+}
+
+func rpcFailure<T>(_ body: () async throws -> T) async -> RPCError? {
+    do {
+        _ = try await body()
+        return nil
+    } catch let error as RPCError {
+        return error
+    } catch {
+        return RPCError(.failed, "not an RPCError: \(error)")
+    }
+}
