@@ -5,7 +5,7 @@
 using Swift = import "swift.capnp";
 $Swift.module("NodeInterfaces");
 
-using Proxy = import "proxy.capnp";
+using Proxy = import "/mp/proxy.capnp";
 
 interface Echo {
   # Releases the server object (callers may also just drop the capability).

@@ -27,7 +27,7 @@ ROOT = os.path.join(HERE, "..", "..")
 capnp.remove_import_hook()
 mptest = capnp.load(os.path.join(ROOT, "Tests", "RPCTestKit", "Schemas", "mptest.capnp"),
                     imports=[os.path.join(ROOT, "schema"), "/usr/include"])
-proxy = capnp.load(os.path.join(ROOT, "schema", "proxy.capnp"), imports=[os.path.join(ROOT, "schema")])
+proxy = capnp.load(os.path.join(ROOT, "schema", "mp", "proxy.capnp"), imports=[os.path.join(ROOT, "schema")])
 
 # Every thread this process made, by the unguessable name its getName answers.
 THREADS = {}
