@@ -36,6 +36,18 @@ public protocol CallInterceptor: AnyObject, Sendable {
     /// Serves `call`, which arrived over this interceptor's connection with its context param at
     /// `context`: runs `handler` exactly once (in a task-local scope of its choosing, say).
     func serve(_ call: IncomingCall, context: PointerReader, _ handler: () async throws -> Void) async throws
+
+    /// What to send instead of `capability`, which came from this interceptor's connection, in a
+    /// message going out over `destination`'s (libmultiprocess never passes such a capability on
+    /// unwrapped: a local proxy makes each hop use its own connection's threads). By default
+    /// the capability itself.
+    func forwarded(_ capability: Capability, to destination: any CallInterceptor) -> Capability
+}
+
+extension CallInterceptor {
+    public func forwarded(_ capability: Capability, to destination: any CallInterceptor) -> Capability {
+        capability
+    }
 }
 
 /// A capability-table entry that stands for `capability` for the length of one call: the

@@ -44,6 +44,7 @@ public final class OutgoingCall: @unchecked Sendable {
         RPCTracing.trace("call \(RPCTracing.describe(interfaceId, methodId)) sent")
         let call = OutgoingCall(interfaceId: interfaceId, methodId: methodId, lineage: capability.lineage)
         if let params, !params.capabilities.isEmpty {
+            params.forwardCapabilities(to: capability.lineage.interceptor)
             call.scoped = Self.callScoped(in: params.capabilities)
         }
         let context = Unmanaged.passRetained(call).toOpaque()

@@ -76,6 +76,14 @@ final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
         return nil
     }
 
+    /// The interceptor its capabilities get, if known yet.
+    var interceptor: (any CallInterceptor)? { lineage.interceptor }
+
+    /// Every entry of its capability table, in order (nil for an empty one).
+    func allCapabilities() -> [(any AnyObject & Sendable)?] {
+        (0..<view.cap_count).map { capability(at: UInt32($0)) }
+    }
+
     /// A new reference to capability `index`, or nil when the entry is null or out of range.
     func capability(at index: UInt32) -> Capability? {
         guard Int(index) < view.cap_count, let cap = view.caps[Int(index)] else { return nil }

@@ -69,6 +69,9 @@ public final class IncomingCall: @unchecked Sendable {
         guard let error else {
             let message = resultsMessage
             resultsMessage = nil
+            if let message, !message.capabilities.isEmpty {
+                message.forwardCapabilities(to: (params.capabilityTable as? ReceivedMessage)?.interceptor)
+            }
             MessageBuilder.withMessageIn(message) { ccapnp_server_call_return(handle, $0) }
             return
         }

@@ -66,6 +66,12 @@ public final class ProxyContext: CallInterceptor {
         }
     }
 
+    /// A capability from this connection going to another connection's peer goes as a local
+    /// proxy, whose calls here name this connection's threads.
+    public func forwarded(_ capability: Capability, to destination: any CallInterceptor) -> Capability {
+        Capability(serving: ForwardingServer(capability, context: self))
+    }
+
     /// An idle thread, or a new one (pipelined); nil without a ThreadMap.
     private func takeThread() -> (any AnyObject & Sendable)? {
         guard let threadMap else { return nil }

@@ -154,6 +154,24 @@ struct StrictPeerTests {
         try await peer.close()
     }
 
+    @Test("a capability from one strict peer passed to another: each hop names its own connection's threads")
+    func forwardingBetweenPeers() async throws {
+        let a = try StrictPeer(), b = try StrictPeer()
+        let testerA = try await a.connected.initClient.makeTester()
+        let testerB = try await b.connected.initClient.makeTester()
+        let fromA = try await testerA.makeCallback(label: "a")
+        // B calls it back with a thread of ours on B's connection; A takes only threads it made.
+        // Mutation: passed on unwrapped (capnp's own proxying), A refuses: invalid thread handle.
+        #expect(try await testerB.callBack(callback: fromA, depth: 0) == "peer0<a0")
+        let concurrent = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<8 { group.addTask { try await testerB.callBack(callback: fromA, depth: 0) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(concurrent == Array(repeating: "peer0<a0", count: 8))
+        try await a.close()
+        try await b.close()
+    }
+
     @Test("the peer calls our server, which calls back on the thread it named, nested 3 deep")
     func nestedCallbacks() async throws {
         let (pid, fd) = try Process.spawn(executableName: python, arguments: [peerScript, "call", String(Process.childSocketFd)])
