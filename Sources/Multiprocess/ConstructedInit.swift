@@ -9,12 +9,16 @@ import CapnpRPC
 /// calls this process serves there and makes back get libmultiprocess's thread rules.
 final class ConstructedInit: CapabilityServer {
     let server: any CapabilityServer
+    /// Held as long as this wrapper is served, so that the server's own cleanups
+    /// (`Protocol.addCleanup`) run when the connection lets its Init go, as unwrapped.
+    private let serving: Capability
     private let threadName: String
     private let threadPerCall: Bool
     private let made = Locked<ProxyContext?>(nil)
 
     init(_ server: any CapabilityServer, threadName: String, threadPerCall: Bool) {
         self.server = server
+        serving = Capability(serving: server)
         self.threadName = threadName
         self.threadPerCall = threadPerCall
     }

@@ -80,3 +80,20 @@ struct CleanupTests {
         withExtendedLifetime(held) {}
     }
 }
+
+@Suite("Init cleanups")
+struct InitCleanupTests {
+    @Test("addCleanup on the Init a Protocol serves runs when the connection ends (it is served wrapped)")
+    func initCleanup() async throws {
+        let server = ContextProbeInit()
+        let cleaned = Locked(0)
+        Protocol().addCleanup(for: server) { cleaned.withLock { $0 += 1 } }
+        let (a, b) = try socketPair()
+        let serving = Task { try await Protocol().serve(fd: a, init: server) }
+        let connected = try Protocol().connect(fd: b, as: Init.Client.self)
+        try await connected.ready()
+        connected.connection.close()
+        _ = try await serving.value
+        try await eventually("the served Init's cleanup") { cleaned.withLock { $0 } == 1 }
+    }
+}
