@@ -11,9 +11,9 @@ import Synchronization
 ///
 /// Client side, a capability carries it (`with(interceptor:)`) and passes it on to the
 /// capabilities that come out of its calls' results; the generated client calls
-/// `fillContext` for every call of such a method. Server side, a generated dispatch hands
-/// the interceptor registered for the caller's connection (`CallInterceptors.register`) every
-/// served call of such a method, and capabilities read from its params get it too.
+/// `fillContext` for every call of such a method. Server side, capabilities read from the
+/// params of a call served for a connection with an interceptor (`CallInterceptors.register`)
+/// get it, and a generated dispatch hands it every served call of such a method.
 ///
 /// ```swift
 /// final class Stamp: CallInterceptor {
@@ -96,6 +96,11 @@ public enum CallInterceptors {
     }
 
     private static let byBrand = Mutex<[UInt: Entry]>([:])
+    /// How many are registered: while none are, served calls skip the look-up.
+    private static let count = Atomic<Int>(0)
+
+    /// Whether any interceptor is registered.
+    static var anyRegistered: Bool { count.load(ordering: .acquiring) > 0 }
 
     /// Calls served for `capability`'s connection go through `interceptor` (which is held
     /// weakly) from before any call this thread sends after this returns.
@@ -107,6 +112,7 @@ public enum CallInterceptors {
             CallInterceptors.byBrand.withLock { entries in
                 entries = entries.filter { $0.value.interceptor != nil }
                 entries[UInt(bitPattern: brand)] = Entry(interceptor: interceptor)
+                CallInterceptors.count.store(entries.count, ordering: .releasing)
             }
         }, box)
     }
@@ -115,6 +121,7 @@ public enum CallInterceptors {
     public static func unregister(_ interceptor: any CallInterceptor) {
         byBrand.withLock { entries in
             entries = entries.filter { $0.value.interceptor != nil && $0.value.interceptor !== interceptor }
+            count.store(entries.count, ordering: .releasing)
         }
     }
 

@@ -41,6 +41,11 @@ public final class IncomingCall: @unchecked Sendable {
         self.methodId = methodId
         if let params = ccapnp_server_call_take_params(handle) {
             self.params = ReceivedMessage.reader(taking: params)
+            // On the loop (dispatch's first step): the capabilities in the params get their
+            // connection's interceptor, if it has one.
+            if CallInterceptors.anyRegistered, let table = self.params.capabilityTable as? ReceivedMessage {
+                _ = table.connectionInterceptor()
+            }
         } else {
             self.params = MessageReader(segments: [], options: .trusted, release: {})
         }

@@ -2,8 +2,8 @@
 
   strict_mp_peer.py serve FD     serve MpInit on FD until the other side hangs up
   strict_mp_peer.py call FD      call the MpInit served on FD (construct, makeThread, makeTester,
-                                 callBack nested 3 deep); print "ok <check>" per check, exit 1 on
-                                 a failure
+                                 callBack nested 3 deep, keep and callKept); print "ok <check>" per
+                                 check, exit 1 on a failure
 
 The rules it enforces on every call it serves (but construct and the ThreadMap/Thread methods):
 - no context, or no context.thread: fails with "missing thread to execute request";
@@ -121,6 +121,12 @@ class Tester(mptest.MpTester.Server):
         finally:
             thread.running -= 1
 
+    async def keep(self, callback, _context, **kwargs):
+        raise Exception("not served here")
+
+    async def callKept(self, depth, _context, **kwargs):
+        raise Exception("not served here")
+
     async def makeCallback(self, label, _context, **kwargs):
         thread, _ = await enter(_context.params)
         thread.running -= 1
@@ -172,6 +178,15 @@ async def call(fd):
     main.waiting += 1
     trail = (await request.send()).trail
     check("nested callbacks", trail == "swift3<py3<swift2<py2<swift1<py1<swift0<py0", trail)
+
+    # A capability given in a call without a context, called back later during one with.
+    await tester.keep(Callback("kept", tester))
+    request = tester.callKept_request()
+    request.context.thread = remote
+    request.context.callbackThread = main
+    request.depth = 1
+    trail = (await request.send()).trail
+    check("a kept callback", trail == "swift1<kept1<swift0<kept0", trail)
 
 
 

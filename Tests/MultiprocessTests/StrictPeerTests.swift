@@ -29,6 +29,19 @@ final class SwiftMpInit: MpInit.Server {
 }
 
 final class SwiftMpTester: MpTester.Server {
+    let kept = Locked<MpCallback.Client?>(nil)
+
+    func keep(_ call: ServerCall<MpTester.KeepParams, MpTester.KeepResults>) async throws {
+        let callback = try call.params.callback
+        kept.withLock { $0 = callback }
+    }
+
+    func callKept(_ call: ServerCall<MpTester.CallKeptParams, MpTester.CallKeptResults>) async throws {
+        let depth = try call.params.depth
+        guard let callback = kept.withLock({ $0 }) else { throw RPCError(.failed, "nothing kept") }
+        call.results.trail = "swift\(depth)<\(try await callback.notify(depth: depth))"
+    }
+
     func callBack(_ call: ServerCall<MpTester.CallBackParams, MpTester.CallBackResults>) async throws {
         let depth = try call.params.depth
         // From a child task: the callback thread the caller named holds there too.
@@ -172,7 +185,7 @@ struct StrictPeerTests {
         try await b.close()
     }
 
-    @Test("the peer calls our server, which calls back on the thread it named, nested 3 deep")
+    @Test("the peer calls our server, which calls back on the thread it named, nested 3 deep; also on a callback it kept")
     func nestedCallbacks() async throws {
         let (pid, fd) = try Process.spawn(executableName: python, arguments: [peerScript, "call", String(Process.childSocketFd)])
         let serving = Task { try await Protocol().serve(fd: fd, init: SwiftMpInit()) }

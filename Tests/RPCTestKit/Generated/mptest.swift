@@ -167,7 +167,11 @@ public enum MpTester: Capnp.InterfaceType {
     public enum Method: UInt16, Sendable, CaseIterable {
         /// A callback this side serves, for the other side to pass on.
         case callBack = 0
+        /// Keeps `callback` (a method without a context), for callKept.
         case makeCallback = 1
+        /// Calls the kept callback's notify(depth) and answers with what it said, prefixed.
+        case keep = 2
+        case callKept = 3
     }
 
     /// A client of `MpTester`: one method per schema method, inherited ones included.
@@ -201,10 +205,12 @@ public enum MpTester: Capnp.InterfaceType {
             return CapnpRPC.PendingCall(capability.send(interfaceId: MpTester.typeId, methodId: 0, params: message))
         }
 
+        /// Keeps `callback` (a method without a context), for callKept.
         public func makeCallback(label: String) async throws(CapnpRPC.RPCError) -> MpCallback.Client {
             let response = try await sendMakeCallback(label: label).response()
             return response.result
         }
+        /// Keeps `callback` (a method without a context), for callKept.
         public func makeCallback(_ build: (MpTester.MakeCallbackParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> MpCallback.Client {
             let response = try await sendMakeCallback(build).response()
             return response.result
@@ -222,13 +228,59 @@ public enum MpTester: Capnp.InterfaceType {
             try CapnpRPC.RPCError.building { try build(params) }
             return CapnpRPC.PendingCall(capability.send(interfaceId: MpTester.typeId, methodId: 1, params: message))
         }
+
+        /// Calls the kept callback's notify(depth) and answers with what it said, prefixed.
+        public func keep(callback: MpCallback.Client?) async throws(CapnpRPC.RPCError) {
+            _ = try await sendKeep(callback: callback).response()
+        }
+        /// Calls the kept callback's notify(depth) and answers with what it said, prefixed.
+        public func keep(_ build: (MpTester.KeepParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            _ = try await sendKeep(build).response()
+        }
+        /// Sends `keep` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendKeep(callback: MpCallback.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.KeepResults> {
+            try sendKeep { params in
+                params.structBuilder.pointer(0).setClient(callback)
+            }
+        }
+        public func sendKeep(_ build: (MpTester.KeepParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.KeepResults> {
+            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+            try CapnpRPC.RPCError.building { try build(message.initRoot(MpTester.KeepParams.self)) }
+            return CapnpRPC.PendingCall(capability.send(interfaceId: MpTester.typeId, methodId: 2, params: message))
+        }
+
+        public func callKept(depth: UInt32) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendCallKept(depth: depth).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.trail }
+        }
+        public func callKept(_ build: (MpTester.CallKeptParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            let response = try await sendCallKept(build).response()
+            return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.trail }
+        }
+        /// Sends `callKept` without waiting: await `response()`, or call capabilities of the results at once.
+        public func sendCallKept(depth: UInt32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.CallKeptResults> {
+            try sendCallKept { params in
+                params.depth = depth
+            }
+        }
+        public func sendCallKept(_ build: (MpTester.CallKeptParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.CallKeptResults> {
+            let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+            let params = message.initRoot(MpTester.CallKeptParams.self)
+            capability.fillContext(params.structBuilder.pointer(0))
+            try CapnpRPC.RPCError.building { try build(params) }
+            return CapnpRPC.PendingCall(capability.send(interfaceId: MpTester.typeId, methodId: 3, params: message))
+        }
     }
 
     /// Implement this to serve `MpTester`. A method that throws fails the call; an `RPCError` keeps its kind.
     public protocol Server: CapnpRPC.CapabilityServer {
         /// A callback this side serves, for the other side to pass on.
         func callBack(_ call: CapnpRPC.ServerCall<MpTester.CallBackParams, MpTester.CallBackResults>) async throws
+        /// Keeps `callback` (a method without a context), for callKept.
         func makeCallback(_ call: CapnpRPC.ServerCall<MpTester.MakeCallbackParams, MpTester.MakeCallbackResults>) async throws
+        /// Calls the kept callback's notify(depth) and answers with what it said, prefixed.
+        func keep(_ call: CapnpRPC.ServerCall<MpTester.KeepParams, MpTester.KeepResults>) async throws
+        func callKept(_ call: CapnpRPC.ServerCall<MpTester.CallKeptParams, MpTester.CallKeptResults>) async throws
     }
 
     public enum CallBackParams: Capnp.StructType {
@@ -356,6 +408,103 @@ public enum MpTester: Capnp.InterfaceType {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum KeepParams: Capnp.StructType {
+        public static var typeId: UInt64 { 0xea8d3e1866ae2017 }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 1 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            public var callback: MpCallback.Client { structReader.pointer(0).readClient(MpCallback.Client.self) }
+            public var hasCallback: Bool { !structReader.pointer(0).isNull }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var callback: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public func setCallback(_ client: MpCallback.Client?) {
+                structBuilder.pointer(0).setClient(client)
+            }
+            public var hasCallback: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum KeepResults: Capnp.StructType {
+        public static var typeId: UInt64 { 0x8b7f0110511829af }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 0 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum CallKeptParams: Capnp.StructType {
+        public static var typeId: UInt64 { 0x84169dc892a3d230 }
+        public static var dataWordCount: Int { 1 }
+        public static var pointerCount: Int { 1 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            public var context: Context.Reader {
+                get throws(Capnp.CapnpError) { try Context.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            @inlinable public var depth: UInt32 { structReader.read(0) }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var context: Context.Builder { Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Context.Builder {
+                return Context.initialize(structBuilder.pointer(0))
+            }
+            public func setContext(_ value: Context.Reader) throws(Capnp.CapnpError) {
+                try Context.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            @inlinable public var depth: UInt32 {
+                get { structBuilder.read(0) }
+                nonmutating set { structBuilder.write(0, newValue) }
+            }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+        }
+    }
+
+    public enum CallKeptResults: Capnp.StructType {
+        public static var typeId: UInt64 { 0xc009246260669daf }
+        public static var dataWordCount: Int { 0 }
+        public static var pointerCount: Int { 1 }
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+            @inlinable @inline(__always) public var trail: String {
+                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            }
+            /// The UTF-8 bytes of `trail`, in place: no copy, no validation.
+            @inlinable @inline(__always) public var trailBytes: Capnp.DataReader {
+                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            }
+            public var hasTrail: Bool { !structReader.pointer(0).isNull }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+            public var trail: String {
+                get { structBuilder.pointer(0).getText() }
+                nonmutating set { structBuilder.setText(0, newValue) }
+            }
+            public var hasTrail: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
         }
     }
@@ -511,6 +660,8 @@ extension MpTester.Server {
             switch call.methodId {
             case 0: try await call.intercept(contextSlot: 0) { try await callBack(CapnpRPC.ServerCall(call)) }
             case 1: try await call.intercept(contextSlot: 0) { try await makeCallback(CapnpRPC.ServerCall(call)) }
+            case 2: try await keep(CapnpRPC.ServerCall(call))
+            case 3: try await call.intercept(contextSlot: 0) { try await callKept(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:

@@ -15,6 +15,10 @@ interface MpTester {
   callBack @0 (context :Proxy.Context, callback :MpCallback, depth :UInt32) -> (trail :Text);
   # A callback this side serves, for the other side to pass on.
   makeCallback @1 (context :Proxy.Context, label :Text) -> (result :MpCallback);
+  # Keeps `callback` (a method without a context), for callKept.
+  keep @2 (callback :MpCallback) -> ();
+  # Calls the kept callback's notify(depth) and answers with what it said, prefixed.
+  callKept @3 (context :Proxy.Context, depth :UInt32) -> (trail :Text);
 }
 
 interface MpCallback {
