@@ -6,7 +6,8 @@ import CCapnpRPC
 
 /// Owns a shim message; readers over it keep it alive.
 final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
-    // Immutable after init; the shim's message is read-only.
+    // Immutable after init but for `lineage` (set once, on the loop, before any task reads the
+    // message's capabilities); the shim's message is read-only.
     private let handle: OpaquePointer
     private let view: ccapnp_message_view
     /// Given to the capabilities read out of it. Served params get their connection's
