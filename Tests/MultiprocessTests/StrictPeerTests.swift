@@ -39,13 +39,19 @@ final class SwiftMpTester: MpTester.Server {
     func callKept(_ call: ServerCall<MpTester.CallKeptParams, MpTester.CallKeptResults>) async throws {
         let depth = try call.params.depth
         guard let callback = kept.withLock({ $0 }) else { throw RPCError(.failed, "nothing kept") }
-        call.results.trail = "swift\(depth)<\(try await callback.notify(depth: depth))"
+        // From a task the handler starts (unstructured tasks inherit task-locals too).
+        let inner = try await Task { try await callback.notify(depth: depth) }.value
+        call.results.trail = "swift\(depth)<\(inner)"
     }
 
     func callBack(_ call: ServerCall<MpTester.CallBackParams, MpTester.CallBackResults>) async throws {
         let depth = try call.params.depth
-        // From a child task: the callback thread the caller named holds there too.
-        let inner = try await Task { try await call.params.callback.notify(depth: depth) }.value
+        // After a suspension, from a child task: the callback thread the caller named holds there.
+        await Task.yield()
+        let inner = try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask { try await call.params.callback.notify(depth: depth) }
+            return try await group.next()!
+        }
         call.results.trail = "swift\(depth)<\(inner)"
     }
 
