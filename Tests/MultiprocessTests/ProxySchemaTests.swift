@@ -18,14 +18,14 @@ final class LedgerServer: Ledger.Server {
     func destroy(_ call: ServerCall<Ledger.DestroyParams, Ledger.DestroyResults>) async throws {}
 
     func credit(_ call: ServerCall<Ledger.CreditParams, Ledger.CreditResults>) async throws {
-        let account = try call.params.account, amount = try call.params.amount
+        let account = try call.params.account, amount = call.params.amount
         guard try call.params.context.hasCallbackThread else { throw RPCError(.failed, "no callback thread in the context") }
         call.results.result = balances.withLock { $0[account, default: 0] += amount; return $0[account]! }
     }
 
     func countNonZero(_ call: ServerCall<Ledger.CountNonZeroParams, Ledger.CountNonZeroResults>) async throws {
         let entries = try call.params.entries
-        call.results.result = UInt32(try (0..<entries.count).filter { try entries[$0].amount != 0 }.count)
+        call.results.result = UInt32((0..<entries.count).filter { entries[$0].amount != 0 }.count)
     }
 
     func check(_ call: ServerCall<Ledger.CheckParams, Ledger.CheckResults>) async throws {

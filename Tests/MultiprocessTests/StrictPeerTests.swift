@@ -32,12 +32,12 @@ final class SwiftMpTester: MpTester.Server {
     let kept = Locked<MpCallback.Client?>(nil)
 
     func keep(_ call: ServerCall<MpTester.KeepParams, MpTester.KeepResults>) async throws {
-        let callback = try call.params.callback
+        let callback = call.params.callback
         kept.withLock { $0 = callback }
     }
 
     func callKept(_ call: ServerCall<MpTester.CallKeptParams, MpTester.CallKeptResults>) async throws {
-        let depth = try call.params.depth
+        let depth = call.params.depth
         guard let callback = kept.withLock({ $0 }) else { throw RPCError(.failed, "nothing kept") }
         // From a task the handler starts (unstructured tasks inherit task-locals too).
         let inner = try await Task { try await callback.notify(depth: depth) }.value
@@ -45,7 +45,7 @@ final class SwiftMpTester: MpTester.Server {
     }
 
     func callBack(_ call: ServerCall<MpTester.CallBackParams, MpTester.CallBackResults>) async throws {
-        let depth = try call.params.depth
+        let depth = call.params.depth
         // After a suspension, from a child task: the callback thread the caller named holds there.
         await Task.yield()
         let inner = try await withThrowingTaskGroup(of: String.self) { group in
@@ -65,7 +65,7 @@ final class SwiftMpCallback: MpCallback.Server {
     init(label: String) { self.label = label }
 
     func notify(_ call: ServerCall<MpCallback.NotifyParams, MpCallback.NotifyResults>) async throws {
-        call.results.trail = "\(label)\(try call.params.depth)"
+        call.results.trail = "\(label)\(call.params.depth)"
     }
 }
 
