@@ -142,8 +142,10 @@ struct StrictPeerTests {
         #expect(made > 1 && made <= 65, "one thread per call in flight (and makeTester's): \(made)")
         let second = await concurrentCallBacks(tester)
         #expect(second.allSatisfy { (try? $0.get()) != nil })
-        // Mutation: a pool that never takes threads back makes 64 more here.
-        #expect(peer.context?.threadsMade == made, "the second round reuses the idle threads")
+        // Mutation: a pool that never takes threads back makes 64 more here (one that does makes
+        // only as many as the second round overlaps more than the first did).
+        let after = try #require(peer.context?.threadsMade)
+        #expect(after < made + 64, "the second round reuses the idle threads: \(made), then \(after)")
         try await peer.close()
     }
 
