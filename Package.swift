@@ -1,30 +1,35 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Upcoming language features every Swift target of ours builds with.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "swift-multiprocess",
+    // Libraries users build on, the generator and its plugin. Demos, the bench and test peers are
+    // executable targets only: `swift run`/`swift build --product` still reach them.
     products: [
         .library(name: "Capnp", targets: ["Capnp"]),
-        .library(name: "CapnpRPC", targets: ["CapnpRPC"]),
         .library(name: "CapnpCompiler", targets: ["CapnpCompiler"]),
+        .executable(name: "capnpc-swift", targets: ["capnpc-swift"]),
+        .plugin(name: "CapnpPlugin", targets: ["CapnpPlugin"]),
+        .library(name: "CapnpRPC", targets: ["CapnpRPC"]),
         .library(name: "Multiprocess", targets: ["Multiprocess"]),
         .library(name: "NodeInterfaces", targets: ["NodeInterfaces"]),
-        .executable(name: "capnpc-swift", targets: ["capnpc-swift"]),
-        .executable(name: "capnp-bench", targets: ["capnp-bench"]),
-        .plugin(name: "CapnpPlugin", targets: ["CapnpPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
+    // By layer, bottom up: wire format, generator, C shim, RPC, Multiprocess, interfaces, then
+    // executables, then test support and tests.
     targets: [
-        .target(name: "Capnp"),
-        .target(name: "CapnpCompiler", dependencies: ["Capnp"]),
-        .executableTarget(name: "capnpc-swift", dependencies: ["CapnpCompiler"]),
-        .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], plugins: ["CapnpPlugin"]),
-        .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], plugins: ["CapnpPlugin"]),
+        .target(name: "Capnp", swiftSettings: swiftSettings),
+        .target(name: "CapnpCompiler", dependencies: ["Capnp"], swiftSettings: swiftSettings),
+        .executableTarget(name: "capnpc-swift", dependencies: ["CapnpCompiler"], swiftSettings: swiftSettings),
         .plugin(name: "CapnpPlugin", capability: .buildTool(), dependencies: ["capnpc-swift"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "CapnpTests", dependencies: ["Capnp", "TestSupport"]),
         .target(
             name: "CCapnpRPC",
             linkerSettings: [
@@ -32,22 +37,42 @@ let package = Package(
                 .linkedLibrary("kj-async"), .linkedLibrary("kj"),
             ]
         ),
-        .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC"]),
-        .target(name: "CapnpRPC", dependencies: ["Capnp", "CCapnpRPC", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift", "TestSupport"]),
+        .target(name: "CapnpRPC", dependencies: ["Capnp", "CCapnpRPC", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
+        .target(name: "Multiprocess", dependencies: ["Capnp", "CapnpRPC", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
+        .target(name: "NodeInterfaces", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], swiftSettings: swiftSettings),
+
+        .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
+        .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
+        .executableTarget(name: "mp-demo-child", dependencies: ["Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
+        .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,
+                          plugins: ["CapnpPlugin"]),
+
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .target(name: "RPCTestKit", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], path: "Tests/RPCTestKit",
-                exclude: ["Schemas"], plugins: ["CapnpPlugin"]),
-        .executableTarget(name: "rpc-test-peer", dependencies: ["CapnpRPC", "Multiprocess", "RPCTestKit"], path: "Tests/rpc-test-peer"),
+                exclude: ["Schemas"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
+        .executableTarget(name: "rpc-test-peer", dependencies: ["CapnpRPC", "Multiprocess", "RPCTestKit"], path: "Tests/rpc-test-peer",
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "mp-test-child", dependencies: ["CapnpRPC", "Multiprocess", "RPCTestKit"], path: "Tests/mp-test-child",
+                          swiftSettings: swiftSettings),
+        .testTarget(name: "CapnpTests", dependencies: ["Capnp", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CapnpCompilerTests", dependencies: ["CapnpCompiler", "capnpc-swift", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "CapnpRPC", "TestSupport"], exclude: ["Schemas"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "CCapnpRPCTests", dependencies: ["CCapnpRPC", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CapnpRPCTests", dependencies: ["Capnp", "CapnpRPC", "Multiprocess", "RPCTestKit", "rpc-test-peer", "TestSupport",
-                                                         .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Multiprocess", dependencies: ["Capnp", "CapnpRPC", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "NodeInterfaces", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"]),
-        .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"]),
-        .executableTarget(name: "mp-demo-child", dependencies: ["Multiprocess", "NodeInterfaces"]),
-        .executableTarget(name: "mp-test-child", dependencies: ["Multiprocess", "RPCTestKit"], path: "Tests/mp-test-child"),
+                                                         .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
+        // The compile test for names: NameCollisionTests uses NameCollisionSchemas' interfaces unqualified.
+        .target(name: "NameCollisionSchemas", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], path: "Tests/NameCollisionSchemas",
+                swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
+        .testTarget(name: "NameCollisionTests", dependencies: ["Capnp", "CapnpRPC", "Multiprocess", "NameCollisionSchemas", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
-                                                            "mp-demo", "mp-demo-child", "TestSupport"]),
-        .testTarget(name: "CapnpConformanceTests", dependencies: ["Capnp", "CapnpRPC", "TestSupport"], exclude: ["Schemas"]),
+                                                            "mp-demo", "mp-demo-child", "TestSupport"],
+                    swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20
 )

@@ -8,7 +8,10 @@ $Swift.module("NodeInterfaces");
 using Proxy = import "/mp/proxy.capnp";
 
 interface Echo {
-  # Releases the server object (callers may also just drop the capability).
+  # Answers with what it was sent.
+
   destroy @0 (context :Proxy.Context) -> ();
+  # Releases the server object (callers may also just drop the capability).
   echo @1 (context :Proxy.Context, echo :Text) -> (result :Text);
+  # Returns `echo`.
 }

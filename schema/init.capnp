@@ -10,6 +10,10 @@ using Proxy = import "/mp/proxy.capnp";
 using Echo = import "echo.capnp";
 
 interface Init {
+  # The first capability a process hands its peer.
+
   construct @0 (threadMap :Proxy.ThreadMap) -> (threadMap :Proxy.ThreadMap);
+  # Exchanges thread maps: each side can then make threads on the other.
   makeEcho @1 (context :Proxy.Context) -> (result :Echo.Echo);
+  # A new Echo.
 }

@@ -6,6 +6,7 @@
 #include "Internal.h"
 
 #include <fcntl.h>
+#include <memory>
 #include <unistd.h>
 
 using namespace ccapnp;
@@ -76,9 +77,15 @@ kj::Own<capnp::ClientHook> hookOrBroken(ccapnp_cap *cap) {
     return capnp::newBrokenCap("null capability");
 }
 
+/// Completes `call` with `e` on a later turn, like any other completion.
+void failLater(ccapnp_call *call, const kj::Exception &e) {
+    call->promise = kj::evalLater([call, error = kj::cp(e)]() { call->finishWithError(error); })
+                        .eagerlyEvaluate(nullptr);
+}
+
 void sendOnLoop(ccapnp_call *call, kj::Own<capnp::ClientHook> target, uint64_t interfaceId,
                 uint16_t methodId, const PendingMessage &params) {
-    try {
+    guarded("ccapnp_call_send (on the loop)", [&] {
         auto request = target->newCall(interfaceId, methodId, params.sizeHint());
         params.copyInto(request);
         auto remote = request.send();
@@ -92,21 +99,17 @@ void sendOnLoop(ccapnp_call *call, kj::Own<capnp::ClientHook> target, uint64_t i
                                     ccapnp_message *results;
                                     try {
                                         results = copyOut(r);
-                                    } catch (kj::Exception &e) {
-                                        call->finishWithError(e);
+                                    } catch (...) {
+                                        // Delivered, not logged: a results message may break
+                                        // the reader limits, which is the caller's to know.
+                                        call->finishWithError(caughtException());
                                         return;
                                     }
                                     call->finishWithResults(results);
                                 },
                                 [call](kj::Exception &&e) { call->finishWithError(e); })
                             .eagerlyEvaluate(nullptr);
-    } catch (kj::Exception &e) {
-        // Deliver on a later turn like any other completion.
-        auto error = kj::mv(e);
-        call->promise = kj::evalLater([call, error = kj::mv(error)]() mutable {
-                            call->finishWithError(error);
-                        }).eagerlyEvaluate(nullptr);
-    }
+    }, [call](const kj::Exception &e) { failLater(call, e); });
 }
 
 /// A server that only carries an fd: sending it sends the fd.
@@ -139,114 +142,147 @@ void ccapnp_cap_retain(ccapnp_cap *cap) {
 void ccapnp_cap_release(ccapnp_cap *cap) {
     if (cap == nullptr) return;
     if (cap->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    try {
-        submit([cap]() { delete cap; });
-    } catch (...) {
-    }
+    guarded("ccapnp_cap_release", [cap] { submit([cap]() { delete cap; }); });
 }
 
 ccapnp_cap *ccapnp_cap_new_broken(int32_t kind, const char *text) {
-    try {
-        if (!startLoop()) return nullptr;
-        auto *cap = new ccapnp_cap;
+    return guarded("ccapnp_cap_new_broken", [&]() -> ccapnp_cap * {
+        requireLoop();
+        auto cap = std::make_unique<ccapnp_cap>();
         kj::String reason = kj::str(text == nullptr ? "broken capability" : text);
-        fillNowOrLater(cap, [kind, reason = kj::mv(reason)]() mutable {
+        fillNowOrLater(cap.get(), [kind, reason = kj::mv(reason)]() mutable {
             return capnp::newBrokenCap(
                 kj::Exception(typeOf(kind), __FILE__, __LINE__, kj::mv(reason)));
         });
-        return cap;
-    } catch (...) {
-        return nullptr;
-    }
+        return cap.release();
+    }, [](const kj::Exception &) -> ccapnp_cap * { return nullptr; });
 }
 
 ccapnp_cap *ccapnp_cap_new_fd(int fd) {
-    try {
-        if (!startLoop()) {
-            close(fd);
-            return nullptr;
-        }
-        auto *cap = new ccapnp_cap;
-        fillNowOrLater(cap, [fd]() {
-            return capnp::ClientHook::from(capnp::Capability::Client(kj::heap<FdServer>(fd)));
+    // The fd is the server's once it exists; until then, closing it on failure is ours.
+    auto owned = std::make_shared<int>(fd);
+    return guarded("ccapnp_cap_new_fd", [&]() -> ccapnp_cap * {
+        requireLoop();
+        auto cap = std::make_unique<ccapnp_cap>();
+        fillNowOrLater(cap.get(), [owned]() {
+            kj::Own<FdServer> server;
+            try {
+                server = kj::heap<FdServer>(*owned);
+            } catch (...) {
+                close(*owned);
+                *owned = -1;
+                throw;
+            }
+            *owned = -1;
+            return capnp::ClientHook::from(capnp::Capability::Client(kj::mv(server)));
         });
-        return cap;
-    } catch (...) {
+        return cap.release();
+    }, [owned](const kj::Exception &) -> ccapnp_cap * {
+        if (*owned >= 0) close(*owned);
         return nullptr;
-    }
+    });
 }
 
 void ccapnp_cap_get_brand(ccapnp_cap *cap, ccapnp_brand_fn done, void *ctx) {
-    try {
-        if (!startLoop()) return done(ctx, nullptr);
+    // Exactly once: from the loop once the work is handed over, else here with null.
+    auto fail = [done, ctx](const kj::Exception &) { done(ctx, nullptr); };
+    guarded("ccapnp_cap_get_brand", [&] {
+        requireLoop();
         ccapnp_cap_retain(cap);
-        submit([cap, done, ctx]() {
-            const void *brand = cap->hook.get() != nullptr ? cap->hook->getBrand() : nullptr;
-            ccapnp_cap_release(cap);
-            done(ctx, brand);
-        });
-    } catch (...) {
-    }
+        try {
+            submit([cap, done, ctx]() {
+                const void *brand = cap->hook.get() != nullptr ? cap->hook->getBrand() : nullptr;
+                ccapnp_cap_release(cap);
+                done(ctx, brand);
+            });
+        } catch (...) {
+            ccapnp_cap_release(cap); // the work never ran
+            throw;
+        }
+    }, fail);
 }
 
 const void *ccapnp_cap_brand_on_loop(ccapnp_cap *cap) {
-    if (cap == nullptr || !onLoopThread() || cap->hook.get() == nullptr) return nullptr;
-    return cap->hook->getBrand();
+    return guarded("ccapnp_cap_brand_on_loop", [&]() -> const void * {
+        if (cap == nullptr || !onLoopThread() || cap->hook.get() == nullptr) return nullptr;
+        return cap->hook->getBrand();
+    });
 }
 
 void ccapnp_cap_get_fd(ccapnp_cap *cap, ccapnp_fd_fn done, void *ctx) {
-    try {
-        if (!startLoop()) return;
+    // Exactly once: from the loop once the work is handed over, else here with -1.
+    auto fail = [done, ctx](const kj::Exception &) { done(ctx, -1); };
+    guarded("ccapnp_cap_get_fd", [&] {
+        requireLoop();
         ccapnp_cap_retain(cap);
-        submit([cap, done, ctx]() {
-            capnp::Capability::Client client(hookOrBroken(cap));
-            ccapnp_cap_release(cap);
-            auto promise = client.getFd();
-            loopTasks().add(promise
-                                .then(
-                                    [done, ctx](kj::Maybe<int> fd) {
-                                        int out = -1;
-                                        KJ_IF_MAYBE(f, fd) { out = fcntl(*f, F_DUPFD_CLOEXEC, 0); }
-                                        done(ctx, out);
-                                    },
-                                    [done, ctx](kj::Exception &&) { done(ctx, -1); })
-                                .attach(kj::mv(client)));
-        });
-    } catch (...) {
-    }
+        try {
+            submit([cap, done, ctx, fail]() {
+                capnp::Capability::Client client(hookOrBroken(cap));
+                ccapnp_cap_release(cap);
+                guarded("ccapnp_cap_get_fd (on the loop)", [&] {
+                    auto promise = client.getFd();
+                    loopTasks().add(promise
+                                        .then(
+                                            [done, ctx](kj::Maybe<int> fd) {
+                                                int out = -1;
+                                                KJ_IF_MAYBE(f, fd) { out = fcntl(*f, F_DUPFD_CLOEXEC, 0); }
+                                                done(ctx, out);
+                                            },
+                                            [done, ctx](kj::Exception &&) { done(ctx, -1); })
+                                        .attach(kj::mv(client)));
+                }, fail);
+            });
+        } catch (...) {
+            ccapnp_cap_release(cap); // the work never ran
+            throw;
+        }
+    }, fail);
 }
 
 ccapnp_call *ccapnp_call_send(ccapnp_cap *target, uint64_t interface_id, uint16_t method_id,
                               const ccapnp_message_in *params, ccapnp_call_done_fn done, void *ctx) {
-    try {
-        if (!startLoop()) return nullptr;
-        auto *call = new ccapnp_call(done, ctx);
-        bool inlineOK = canRunInline();
+    // Until the call is handed to the loop, failing is ours: `done` gets FAILED here, the
+    // params' release runs (PendingMessage's destructor), and the caller gets NULL.
+    auto fail = [done, ctx](const kj::Exception &e) -> ccapnp_call * {
+        if (done != nullptr) {
+            struct Target { ccapnp_call_done_fn done; void *ctx; } target{done, ctx};
+            withError(e, [](void *t, const ccapnp_error *error) {
+                auto *target = static_cast<Target *>(t);
+                target->done(target->ctx, nullptr, error);
+            }, &target);
+        }
+        return nullptr;
+    };
+    return guarded("ccapnp_call_send", [&]() -> ccapnp_call * {
+        bool inlineOK = canRunInline(); // on the loop, so it runs; otherwise enqueue checks
+        PendingMessage message(params, !inlineOK);
+        auto call = std::make_unique<ccapnp_call>(done, ctx);
         if (inlineOK) {
-            PendingMessage message(params, false);
-            sendOnLoop(call, hookOrBroken(target), interface_id, method_id, message);
-        } else {
-            ccapnp_cap_retain(target);
-            PendingMessage message(params, true);
-            submit(false, [call, target, interface_id, method_id, message = std::move(message)]() {
+            sendOnLoop(call.get(), hookOrBroken(target), interface_id, method_id, message);
+            return call.release();
+        }
+        ccapnp_cap_retain(target);
+        try {
+            submit(false, [call = call.get(), target, interface_id, method_id, message = std::move(message)]() {
                 auto hook = hookOrBroken(target);
                 ccapnp_cap_release(target);
                 sendOnLoop(call, kj::mv(hook), interface_id, method_id, message);
             });
+        } catch (...) {
+            ccapnp_cap_release(target); // the work never ran
+            throw;
         }
-        return call;
-    } catch (...) {
-        return nullptr;
-    }
+        return call.release();
+    }, fail);
 }
 
 ccapnp_cap *ccapnp_call_pipeline(ccapnp_call *call, const uint16_t *path, size_t path_length) {
-    try {
+    return guarded("ccapnp_call_pipeline", [&]() -> ccapnp_cap * {
         if (call == nullptr) return nullptr;
-        auto *cap = new ccapnp_cap;
+        auto cap = std::make_unique<ccapnp_cap>();
         std::vector<uint16_t> ops(path, path + path_length);
-        submit([cap, call, ops = std::move(ops)]() {
-            try {
+        submit([cap = cap.get(), call, ops = std::move(ops)]() {
+            guarded("ccapnp_call_pipeline (on the loop)", [&] {
                 if (!call->hasPipeline) {
                     cap->hook = capnp::newBrokenCap("pipeline unavailable (call cancelled or failed to send)");
                     return;
@@ -254,27 +290,21 @@ ccapnp_cap *ccapnp_call_pipeline(ccapnp_call *call, const uint16_t *path, size_t
                 auto pipeline = call->pipeline.noop();
                 for (uint16_t index : ops) pipeline = pipeline.getPointerField(index);
                 cap->hook = pipeline.asCap();
-            } catch (kj::Exception &e) {
-                cap->hook = capnp::newBrokenCap(kj::mv(e));
-            }
+            }, [cap](const kj::Exception &e) { cap->hook = capnp::newBrokenCap(kj::cp(e)); });
         });
-        return cap;
-    } catch (...) {
-        return nullptr;
-    }
+        return cap.release();
+    }, [](const kj::Exception &) -> ccapnp_cap * { return nullptr; });
 }
 
 void ccapnp_call_cancel(ccapnp_call *call) {
     if (call == nullptr) return;
-    try {
-        submit([call]() { call->cancel(); });
-    } catch (...) {
-    }
+    // If this fails the call is not cancelled, and its completion still comes as it would.
+    guarded("ccapnp_call_cancel", [call] { submit([call]() { call->cancel(); }); });
 }
 
 void ccapnp_call_release(ccapnp_call *call) {
     if (call == nullptr) return;
-    try {
+    guarded("ccapnp_call_release", [call] {
         // Inside this call's own completion, destroying its promise would free the running
         // continuation: that case waits for a later turn. Otherwise (the usual case: the answer
         // was delivered on an earlier turn) the call goes at once.
@@ -289,8 +319,7 @@ void ccapnp_call_release(ccapnp_call *call) {
                 delete call;
             }));
         });
-    } catch (...) {
-    }
+    });
 }
 
 } // extern "C"

@@ -110,50 +110,54 @@ ccapnp_connection_options ccapnp_connection_options_default(void) {
 ccapnp_connection *ccapnp_connection_new(int fd, const ccapnp_connection_options *options,
                                          ccapnp_cap *bootstrap, ccapnp_disconnect_fn on_disconnect,
                                          void *ctx) {
-    try {
-        if (!startLoop()) {
-            close(fd);
-            return nullptr;
-        }
+    // Until the work is handed to the loop, failing is ours: close the fd, report the end
+    // here, return NULL.
+    auto fail = [fd, on_disconnect, ctx](const kj::Exception &e) -> ccapnp_connection * {
+        close(fd);
+        auto reason = kj::str("could not start RPC: ", e.getDescription());
+        if (on_disconnect != nullptr) on_disconnect(ctx, CCAPNP_ENDED_FAILED, reason.cStr());
+        return nullptr;
+    };
+    return guarded("ccapnp_connection_new", [&]() -> ccapnp_connection * {
+        requireLoop();
         ccapnp_connection_options opts = options ? *options : ccapnp_connection_options_default();
         if (opts.traversal_limit_words == 0) opts.traversal_limit_words = 8 * 1024 * 1024;
         if (opts.nesting_limit <= 0) opts.nesting_limit = 64;
-        auto *connection = new ccapnp_connection(on_disconnect, ctx);
+        auto connection = std::make_unique<ccapnp_connection>(on_disconnect, ctx);
         ccapnp_cap_retain(bootstrap);
-        submit([connection, fd, opts, bootstrap]() {
-            kj::Own<capnp::ClientHook> hook;
-            if (bootstrap != nullptr && bootstrap->hook.get() != nullptr) hook = bootstrap->hook->addRef();
-            ccapnp_cap_release(bootstrap);
-            try {
-                connection->setUp(fd, opts, kj::mv(hook));
-            } catch (kj::Exception &e) {
-                connection->setupError = kj::mv(e);
-                connection->rpc = nullptr;
-                connection->network = nullptr;
-                connection->watched = nullptr;
-                // Reported as a failure, on a later turn.
-                connection->disconnectWatch =
-                    kj::evalLater([connection]() {
-                        auto reason = kj::str("could not start RPC: ",
-                                              KJ_ASSERT_NONNULL(connection->setupError).getDescription());
-                        connection->notify(CCAPNP_ENDED_FAILED, reason.cStr());
-                    }).eagerlyEvaluate(nullptr);
-            }
-        });
-        return connection;
-    } catch (...) {
-        return nullptr;
-    }
-}
-
-void ccapnp_connection_retain(ccapnp_connection *connection) {
-    if (connection != nullptr) connection->refs.fetch_add(1, std::memory_order_relaxed);
+        try {
+            submit([connection = connection.get(), fd, opts, bootstrap]() {
+                kj::Own<capnp::ClientHook> hook;
+                if (bootstrap != nullptr && bootstrap->hook.get() != nullptr) hook = bootstrap->hook->addRef();
+                ccapnp_cap_release(bootstrap);
+                guarded("ccapnp_connection_new (on the loop)", [&] {
+                    connection->setUp(fd, opts, kj::mv(hook));
+                }, [connection](const kj::Exception &e) {
+                    connection->setupError = kj::cp(e);
+                    connection->rpc = nullptr;
+                    connection->network = nullptr;
+                    connection->watched = nullptr;
+                    // Reported as a failure, on a later turn.
+                    connection->disconnectWatch =
+                        kj::evalLater([connection]() {
+                            auto reason = kj::str("could not start RPC: ",
+                                                  KJ_ASSERT_NONNULL(connection->setupError).getDescription());
+                            connection->notify(CCAPNP_ENDED_FAILED, reason.cStr());
+                        }).eagerlyEvaluate(nullptr);
+                });
+            });
+        } catch (...) {
+            ccapnp_cap_release(bootstrap); // the work never ran
+            throw;
+        }
+        return connection.release();
+    }, fail);
 }
 
 void ccapnp_connection_release(ccapnp_connection *connection) {
     if (connection == nullptr) return;
     if (connection->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    try {
+    guarded("ccapnp_connection_release", [connection] {
         // A later turn: the caller may be inside a callback running under this RpcSystem.
         submit([connection]() {
             loopTasks().add(kj::evalLater([connection]() {
@@ -161,27 +165,27 @@ void ccapnp_connection_release(ccapnp_connection *connection) {
                 delete connection;
             }));
         });
-    } catch (...) {
-    }
+    });
 }
 
 ccapnp_cap *ccapnp_connection_bootstrap(ccapnp_connection *connection) {
-    try {
+    return guarded("ccapnp_connection_bootstrap", [&]() -> ccapnp_cap * {
         if (connection == nullptr) return nullptr;
-        auto *cap = new ccapnp_cap;
-        ccapnp_connection_retain(connection);
-        submit([cap, connection]() {
-            try {
-                cap->hook = connection->bootstrap();
-            } catch (kj::Exception &e) {
-                cap->hook = capnp::newBrokenCap(kj::mv(e));
-            }
-            ccapnp_connection_release(connection);
-        });
-        return cap;
-    } catch (...) {
-        return nullptr;
-    }
+        auto cap = std::make_unique<ccapnp_cap>();
+        connection->refs.fetch_add(1, std::memory_order_relaxed);
+        try {
+            submit([cap = cap.get(), connection]() {
+                guarded("ccapnp_connection_bootstrap (on the loop)",
+                        [&] { cap->hook = connection->bootstrap(); },
+                        [cap](const kj::Exception &e) { cap->hook = capnp::newBrokenCap(kj::cp(e)); });
+                ccapnp_connection_release(connection);
+            });
+        } catch (...) {
+            ccapnp_connection_release(connection); // the work never ran
+            throw;
+        }
+        return cap.release();
+    }, [](const kj::Exception &) -> ccapnp_cap * { return nullptr; });
 }
 
 } // extern "C"

@@ -4,6 +4,7 @@
 #ifndef CCAPNP_INTERNAL_H
 #define CCAPNP_INTERNAL_H
 
+#include "Guard.h"
 #include "ccapnp_rpc.h"
 
 #include <capnp/capability.h>
@@ -12,8 +13,10 @@
 #include <kj/async-io.h>
 #include <kj/async-unix.h>
 #include <kj/async.h>
+#include <kj/debug.h>
 
 #include <atomic>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -21,7 +24,7 @@ namespace ccapnp {
 
 // MARK: Live-object counters (debug)
 
-enum Counter { kConnections, kCaps, kCalls, kServerCalls, kMessages, kServers, kCounterCount };
+enum Counter { kConnections, kCaps, kCalls, kServerCalls, kMessages, kServers, kCaughtExceptions, kCounterCount };
 extern std::atomic<int64_t> gCounts[kCounterCount];
 inline void countUp(Counter c) { gCounts[c].fetch_add(1, std::memory_order_relaxed); }
 inline void countDown(Counter c) { gCounts[c].fetch_sub(1, std::memory_order_relaxed); }
@@ -41,10 +44,14 @@ template <typename F> struct FnTask final : Task {
     void run() override { fn(); }
 };
 
+/// Starts the loop if needed; false if it cannot start (or the test fault says so).
 bool startLoop();
+/// Throws (FAILED) unless the loop runs, so the entry point's guard takes its failure path.
+void requireLoop();
 bool onLoopThread();
 /// True when an operation made now on the loop thread may run at once (nothing queued ahead).
 bool canRunInline();
+/// Queues `task` (taking it). Throws, deleting the task unrun, if the loop is not running.
 void enqueue(Task *task);
 /// The loop's task set, for promises nobody else owns (loop thread only).
 kj::TaskSet &loopTasks();
@@ -52,14 +59,14 @@ kj::TaskSet &loopTasks();
 kj::UnixEventPort &loopEventPort();
 kj::Timer &loopTimer();
 
-/// Runs `fn` on the loop: inline if `inlineOK` (from canRunInline()), otherwise queued (FIFO).
-/// Exceptions are contained.
+/// Hands `fn` to the loop: runs it at once if `inlineOK` (from canRunInline()), otherwise
+/// queues it (FIFO). Either the work is handed over, and then it runs under the guard and owns
+/// its completion, or submit throws before it ran (its captures are destroyed unrun), and then
+/// the caller's guard owns the completion.
 template <typename F> void submit(bool inlineOK, F &&fn) {
+    if (takeFault(Fault::submit)) throw KJ_EXCEPTION(FAILED, "injected fault: the loop refused work");
     if (inlineOK) {
-        try {
-            fn();
-        } catch (...) {
-        }
+        guarded("work run on the loop", fn);
         return;
     }
     enqueue(new FnTask<std::decay_t<F>>(std::forward<F>(fn)));
@@ -128,7 +135,8 @@ ccapnp_message *copyOut(capnp::AnyPointer::Reader src);
 class PendingMessage {
 public:
     PendingMessage() = default;
-    /// Captures `in` (may be NULL). `mustOutliveCall`: copy borrowed segments.
+    /// Captures `in` (may be NULL). `mustOutliveCall`: copy borrowed segments. From here the
+    /// caller's `release` is this object's to call, exactly once, also if the constructor throws.
     PendingMessage(const ccapnp_message_in *in, bool mustOutliveCall);
     PendingMessage(PendingMessage &&other) noexcept;
     PendingMessage &operator=(PendingMessage &&other) noexcept;
@@ -146,6 +154,7 @@ private:
     std::vector<ccapnp_cap *> caps;
     void (*release)(void *) = nullptr;
     void *releaseCtx = nullptr;
+    void capture(const ccapnp_message_in *in, bool mustOutliveCall);
     void reset();
 };
 

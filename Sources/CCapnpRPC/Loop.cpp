@@ -35,12 +35,7 @@ protected:
     kj::Maybe<kj::Own<kj::_::Event>> fire() override {
         // Posts made while these run go to the next turn, as evalLater's would.
         running.swap(pending);
-        for (auto &item : running) {
-            try {
-                item.fn(item.ctx);
-            } catch (...) {
-            }
-        }
+        for (auto &item : running) guarded("ccapnp_post work", [&] { item.fn(item.ctx); });
         running.clear();
         return nullptr;
     }
@@ -63,6 +58,8 @@ struct LoopState {
     kj::UnixEventPort *eventPort = nullptr;
     kj::Timer *timer = nullptr;
     LaterQueue *later = nullptr; // loop thread only
+    /// Set if the loop thread stopped after starting: nothing queued from then on can run.
+    std::atomic<bool> dead{false};
 };
 
 // Leaked on purpose: the loop thread runs until the process exits, so nothing may be torn
@@ -103,11 +100,8 @@ void drain() {
             Task *task = ordered;
             ordered = task->next;
             gLoop->pending.fetch_sub(1, std::memory_order_acq_rel);
-            try {
-                task->run();
-            } catch (...) {
-            }
-            delete task;
+            guarded("queued work on the loop", [task] { task->run(); });
+            guarded("freeing queued work", [task] { delete task; });
         }
     }
     if (gLoop->head.load(std::memory_order_acquire) != nullptr) wake();
@@ -147,6 +141,9 @@ void *loopMain(void *arg) {
             drain();
         }
     } catch (...) {
+        // Before the start: the start fails. After it: the loop is dead and enqueue says so.
+        logCaught("the loop thread", caughtException());
+        gLoop->dead.store(true, std::memory_order_release);
         std::lock_guard<std::mutex> lock(sync->mutex);
         sync->done = true;
     }
@@ -174,8 +171,13 @@ bool startOnce() {
 } // namespace
 
 bool startLoop() {
+    if (takeFault(Fault::loopStart)) return false;
     static const bool started = startOnce(); // thread-safe lazy start
     return started;
+}
+
+void requireLoop() {
+    if (!startLoop()) throw KJ_EXCEPTION(FAILED, "the capnp event loop thread could not start");
 }
 
 bool onLoopThread() { return tIsLoop; }
@@ -185,10 +187,14 @@ bool canRunInline() {
 }
 
 void enqueue(Task *task) {
+    // Unrun work is deleted and the caller's guard delivers the completion it would have.
     if (!startLoop()) {
-        // No loop, nothing can run; dropping is the only option (callers see no completion).
         delete task;
-        return;
+        throw KJ_EXCEPTION(FAILED, "the capnp event loop thread could not start; the work was not queued");
+    }
+    if (gLoop->dead.load(std::memory_order_acquire)) {
+        delete task;
+        throw KJ_EXCEPTION(FAILED, "the capnp event loop thread has stopped; the work was not queued");
     }
     gLoop->pending.fetch_add(1, std::memory_order_acq_rel);
     Task *head = gLoop->head.load(std::memory_order_relaxed);
@@ -239,28 +245,26 @@ using namespace ccapnp;
 extern "C" {
 
 int32_t ccapnp_loop_start(void) {
-    try {
-        return startLoop() ? 0 : -1;
-    } catch (...) {
-        return -1;
-    }
+    return guarded("ccapnp_loop_start", [] { return startLoop() ? 0 : -1; },
+                   [](const kj::Exception &) { return -1; });
 }
 
 int32_t ccapnp_on_loop_thread(void) { return tIsLoop ? 1 : 0; }
 
-void ccapnp_post(void (*fn)(void *ctx), void *ctx) {
-    try {
-        if (!startLoop()) return;
+int32_t ccapnp_post(void (*fn)(void *ctx), void *ctx) {
+    return guarded("ccapnp_post", [&] {
+        requireLoop();
+        if (takeFault(Fault::submit)) throw KJ_EXCEPTION(FAILED, "injected fault: the loop refused work");
         if (canRunInline()) {
             // Already on the loop with nothing queued: a later turn keeps "never inline" without
             // paying for an eventfd write.
             gLoop->later->post(fn, ctx);
-            return;
+            return 0;
         }
         auto run = [fn, ctx]() { fn(ctx); };
         enqueue(new FnTask<decltype(run)>(std::move(run)));
-    } catch (...) {
-    }
+        return 0;
+    }, [](const kj::Exception &) { return -1; });
 }
 
 ccapnp_debug_counts ccapnp_debug_get_counts(void) {
@@ -271,6 +275,7 @@ ccapnp_debug_counts ccapnp_debug_get_counts(void) {
     c.server_calls = gCounts[kServerCalls].load();
     c.messages = gCounts[kMessages].load();
     c.servers = gCounts[kServers].load();
+    c.caught_exceptions = gCounts[kCaughtExceptions].load();
     return c;
 }
 

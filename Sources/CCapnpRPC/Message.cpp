@@ -12,6 +12,18 @@ namespace ccapnp {
 
 PendingMessage::PendingMessage(const ccapnp_message_in *in, bool mustOutliveCall) {
     if (in == nullptr) return;
+    // The release is ours from here, even if capturing fails: reset() gives it back exactly once.
+    release = in->release;
+    releaseCtx = in->release_ctx;
+    try {
+        capture(in, mustOutliveCall);
+    } catch (...) {
+        reset();
+        throw;
+    }
+}
+
+void PendingMessage::capture(const ccapnp_message_in *in, bool mustOutliveCall) {
     segs.reserve(in->segment_count);
     if (mustOutliveCall && in->release == nullptr) {
         size_t total = 0;
@@ -31,8 +43,6 @@ PendingMessage::PendingMessage(const ccapnp_message_in *in, bool mustOutliveCall
             segs.push_back(kj::arrayPtr(static_cast<const capnp::word *>(in->segments[i].data),
                                         in->segments[i].words));
         }
-        release = in->release;
-        releaseCtx = in->release_ctx;
     }
     caps.reserve(in->cap_count);
     for (size_t i = 0; i < in->cap_count; ++i) {
@@ -186,13 +196,12 @@ ccapnp_message_view ccapnp_message_get_view(const ccapnp_message *message) {
 
 void ccapnp_message_release(ccapnp_message *message) {
     if (message == nullptr || message->shared) return;
-    try {
+    guarded("ccapnp_message_release", [message] {
         for (ccapnp_cap *cap : message->caps) {
             if (cap != nullptr) ccapnp_cap_release(cap);
         }
         delete message;
-    } catch (...) {
-    }
+    });
 }
 
 } // extern "C"

@@ -18,7 +18,6 @@ struct ccapnp_server_call {
     ccapnp_message *params = nullptr;
     kj::Own<kj::PromiseFulfiller<void>> fulfiller;
     kj::Maybe<kj::Exception> syncError;
-    void *userData = nullptr;
     struct GenericServer *server;
     kj::Own<capnp::ClientHook> serverRef; // keeps the server alive as long as the call
 
@@ -109,8 +108,8 @@ void answer(ccapnp_server_call *call, const PendingMessage *results, kj::Maybe<k
         } else {
             try {
                 results->copyInto(call->context.getResults(results->sizeHint()));
-            } catch (kj::Exception &e) {
-                call->syncError = kj::mv(e);
+            } catch (...) {
+                call->syncError = caughtException(); // the caller's error, not a log line
             }
         }
         call->state = State::answered; // dispatchCall returns it and drops the callee's share
@@ -123,8 +122,8 @@ void answer(ccapnp_server_call *call, const PendingMessage *results, kj::Maybe<k
             try {
                 results->copyInto(call->context.getResults(results->sizeHint()));
                 call->fulfiller->fulfill();
-            } catch (kj::Exception &e) {
-                call->fulfiller->reject(kj::mv(e));
+            } catch (...) {
+                call->fulfiller->reject(caughtException()); // the caller's error, not a log line
             }
         }
         break;
@@ -135,25 +134,47 @@ void answer(ccapnp_server_call *call, const PendingMessage *results, kj::Maybe<k
     call->unref();
 }
 
+/// Fails `call` with `e` after its answer could not be handed to the loop, so the caller still
+/// gets one (FAILED, kind kept). Log-only if this fails too.
+void failAfterError(ccapnp_server_call *call, const kj::Exception &e) {
+    guarded("answering a server call with its error", [&] {
+        submit([call, error = kj::cp(e)]() mutable { answer(call, nullptr, kj::mv(error)); });
+    });
+}
+
 } // namespace
 
 extern "C" {
 
 ccapnp_cap *ccapnp_server_new(const ccapnp_server_vtable *vtable, void *ctx) {
-    try {
-        if (vtable == nullptr || vtable->dispatch == nullptr || !startLoop()) return nullptr;
-        auto *cap = new ccapnp_cap;
-        ccapnp_server_vtable copy = *vtable;
-        // No ordering to keep with queued work, so on the loop the cap is made at once: an
-        // answer given right away may carry it.
-        fillNowOrLater(cap, [copy, ctx]() {
-            return capnp::ClientHook::from(
-                capnp::Capability::Client(kj::heap<GenericServer>(copy, ctx)));
-        });
-        return cap;
-    } catch (...) {
+    if (vtable == nullptr) return nullptr;
+    ccapnp_server_vtable copy = *vtable;
+    if (copy.dispatch == nullptr) {
+        if (copy.destroy != nullptr) copy.destroy(ctx);
         return nullptr;
     }
+    // Until the work is handed over, `destroy` is ours to call; then the server's.
+    auto fail = [copy, ctx](const kj::Exception &) -> ccapnp_cap * {
+        if (copy.destroy != nullptr) copy.destroy(ctx);
+        return nullptr;
+    };
+    return guarded("ccapnp_server_new", [&]() -> ccapnp_cap * {
+        requireLoop();
+        auto cap = std::make_unique<ccapnp_cap>();
+        // No ordering to keep with queued work, so on the loop the cap is made at once: an
+        // answer given right away may carry it.
+        fillNowOrLater(cap.get(), [copy, ctx]() {
+            kj::Own<GenericServer> server;
+            try {
+                server = kj::heap<GenericServer>(copy, ctx);
+            } catch (...) {
+                if (copy.destroy != nullptr) copy.destroy(ctx); // never made, so never destroyed
+                throw;
+            }
+            return capnp::ClientHook::from(capnp::Capability::Client(kj::mv(server)));
+        });
+        return cap.release();
+    }, fail);
 }
 
 ccapnp_message_view ccapnp_server_call_params(const ccapnp_server_call *call) {
@@ -167,17 +188,10 @@ ccapnp_message *ccapnp_server_call_take_params(ccapnp_server_call *call) {
     return params;
 }
 
-void ccapnp_server_call_set_user_data(ccapnp_server_call *call, void *user_data) {
-    if (call != nullptr) call->userData = user_data;
-}
-
-void *ccapnp_server_call_get_user_data(const ccapnp_server_call *call) {
-    return call == nullptr ? nullptr : call->userData;
-}
-
 void ccapnp_server_call_set_pipeline(ccapnp_server_call *call, const ccapnp_message_in *pipeline) {
     if (call == nullptr) return;
-    try {
+    // If this fails, pipelined calls wait for the answer instead: slower, still correct.
+    guarded("ccapnp_server_call_set_pipeline", [&] {
         bool inlineOK = canRunInline();
         PendingMessage message(pipeline, !inlineOK);
         submit(inlineOK, [call, message = std::move(message)]() {
@@ -187,32 +201,29 @@ void ccapnp_server_call_set_pipeline(ccapnp_server_call *call, const ccapnp_mess
             message.copyInto(pair.root);
             call->context.setPipeline(capnp::AnyPointer::Pipeline(kj::mv(pair.hook)));
         });
-    } catch (...) {
-    }
+    });
 }
 
 void ccapnp_server_call_return(ccapnp_server_call *call, const ccapnp_message_in *results) {
     if (call == nullptr) return;
-    try {
+    guarded("ccapnp_server_call_return", [&] {
         // Inside dispatch with nothing queued, this fills the Return directly. With work queued
         // ahead (say the fill-in of a cap these results carry), the answer queues behind it
         // and dispatchCall falls back to a promise.
         bool inlineOK = canRunInline();
         PendingMessage message(results, !inlineOK);
         submit(inlineOK, [call, message = std::move(message)]() { answer(call, &message, nullptr); });
-    } catch (...) {
-    }
+    }, [call](const kj::Exception &e) { failAfterError(call, e); });
 }
 
 void ccapnp_server_call_fail(ccapnp_server_call *call, int32_t kind, const char *text,
                              size_t text_length) {
     if (call == nullptr) return;
-    try {
+    guarded("ccapnp_server_call_fail", [&] {
         kj::String reason = text == nullptr ? kj::str("failed") : kj::heapString(text, text_length);
         kj::Exception error(typeOf(kind), __FILE__, __LINE__, kj::mv(reason));
         submit([call, error = kj::mv(error)]() mutable { answer(call, nullptr, kj::mv(error)); });
-    } catch (...) {
-    }
+    }, [call](const kj::Exception &e) { failAfterError(call, e); });
 }
 
 } // extern "C"

@@ -1,7 +1,7 @@
 // A writable view of one list in a message under construction; typed list builders wrap it.
 
 /// An untyped list inside a `MessageBuilder`. Callers keep indices below `count`.
-public struct ListBuilder: @unchecked Sendable {
+public struct ListBuilder {
     @usableFromInline let arena: MessageBuilder?
     @usableFromInline let segment: UInt32
     @usableFromInline let start: UnsafeMutableRawPointer?

@@ -3,6 +3,7 @@
 /// An untyped list inside a message being read. Element reads are in place and bounds-free:
 /// the whole list was checked against its segment when the pointer was followed.
 public struct ListReader: @unchecked Sendable {
+    // @unchecked Sendable: raw pointers into a message's bytes, which `arena` keeps alive and nothing changes.
     @usableFromInline let arena: MessageReader?
     @usableFromInline let segment: UInt32
     @usableFromInline let start: UnsafeRawPointer?
@@ -65,6 +66,7 @@ public struct ListReader: @unchecked Sendable {
 
 /// The bytes of a Data field, read in place. The message stays alive while this view does.
 public struct DataReader: RandomAccessCollection, @unchecked Sendable, CustomStringConvertible {
+    // @unchecked Sendable: a raw view of bytes that `arena` keeps alive and nothing changes.
     @usableFromInline let arena: MessageReader?
     public let bytes: UnsafeRawBufferPointer
 

@@ -14,7 +14,7 @@ import Darwin
 /// person.name = "Alice"
 /// let bytes = message.serialize()
 /// ```
-public final class MessageBuilder: @unchecked Sendable {
+public final class MessageBuilder {
     @usableFromInline struct Segment {
         @usableFromInline let start: UnsafeMutableRawPointer
         @usableFromInline let capacity: Int
@@ -135,8 +135,11 @@ public final class MessageBuilder: @unchecked Sendable {
     public var totalWords: Int { (0..<segmentCount).reduce(0) { $0 + segments[$1].used } }
 
     /// A reader over this message as it stands now. It keeps the builder alive; building more
-    /// afterwards is allowed, but the reader sees only segments that existed when it was made.
+    /// afterwards is allowed, but the reader sees only segments that existed when it was made,
+    /// and must not be read on another thread while this one builds.
     public func asReader(options: ReaderOptions = .trusted) -> MessageReader {
-        MessageReader(segments: segmentsForOutput, options: options, release: { [self] in withExtendedLifetime(self) {} })
+        // The release closure only keeps the builder alive; it never touches it from another thread.
+        nonisolated(unsafe) let owner = self
+        return MessageReader(segments: segmentsForOutput, options: options, release: { withExtendedLifetime(owner) {} })
     }
 }

@@ -3,8 +3,14 @@
 import Synchronization
 
 /// Owns the bytes of a message being read. Readers point into these bytes and never copy them.
+///
+/// ```swift
+/// let reader = try MessageReader(bytes: received)          // the segment table is checked first
+/// let person = try reader.root(as: Person.self)            // a view: nothing is copied
+/// print(person.id, try person.name)                        // pointer reads throw CapnpError
+/// ```
 public final class MessageReader: @unchecked Sendable {
-    // Immutable after init; the budget is atomic, so sharing readers across tasks is safe.
+    // @unchecked Sendable: immutable after init (raw segment pointers); the budget is atomic.
     @usableFromInline let segmentStarts: [UnsafeRawPointer]
     @usableFromInline let segmentWordCounts: [Int]
     @usableFromInline let budget: Atomic<Int>
@@ -126,6 +132,7 @@ public final class MessageReader: @unchecked Sendable {
 
 /// A heap block freed exactly once, when the arena that owns it goes away.
 final class OwnedAllocation: @unchecked Sendable {
+    // @unchecked Sendable: only freed, once, by the release closure of the reader that owns it.
     let pointer: UnsafeMutableRawPointer
     init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
     func free() { pointer.deallocate() }

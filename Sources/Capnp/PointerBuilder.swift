@@ -3,7 +3,7 @@
 /// A pointer slot in a `MessageBuilder`: a struct field, a list element or the root.
 ///
 /// Overwriting a slot zeroes the object it pointed to, so stale data never reaches the wire.
-public struct PointerBuilder: @unchecked Sendable {
+public struct PointerBuilder {
     @usableFromInline let arena: MessageBuilder
     @usableFromInline let segment: UInt32
     @usableFromInline let location: UnsafeMutableRawPointer
@@ -35,9 +35,17 @@ public struct PointerBuilder: @unchecked Sendable {
         return (segment, target)
     }
 
-    /// Makes a new struct here with every field at its default.
-    @inlinable
+    /// Makes a new struct here with every field at its default. For generated code (and the
+    /// RPC layer): typed code says `MessageBuilder.initRoot(T.self)` or a field's `init…()`.
+    @_spi(Generated) @inlinable
     public func initStruct(dataWords: Int, pointerCount: Int) -> StructBuilder {
+        makeStruct(dataWords: dataWords, pointerCount: pointerCount)
+    }
+
+    /// `initStruct`'s body, for this module's public inlinable code (which cannot call SPI);
+    /// inlinable itself, as `initStruct` was, so generated code still inlines it.
+    @inlinable
+    func makeStruct(dataWords: Int, pointerCount: Int) -> StructBuilder {
         if dataWords + pointerCount == 0 {
             if !wire.isNull { clear() }
             store(WirePointer.structPointer(offset: -1, dataWords: 0, pointerCount: 0), at: location)
@@ -106,15 +114,15 @@ public struct PointerBuilder: @unchecked Sendable {
     public func getStruct(dataWords: Int, pointerCount: Int, default fallback: PointerDefault? = nil) -> StructBuilder {
         if wire.isNull {
             guard let fallback, !fallback.reader.isNull else {
-                return initStruct(dataWords: dataWords, pointerCount: pointerCount)
+                return makeStruct(dataWords: dataWords, pointerCount: pointerCount)
             }
             try! copy(from: fallback.reader)  // compiled-in defaults are trusted and well-formed
         }
         if wire.kind != WirePointer.structKind && wire.kind != WirePointer.farKind {
-            return initStruct(dataWords: dataWords, pointerCount: pointerCount)
+            return makeStruct(dataWords: dataWords, pointerCount: pointerCount)
         }
         let (tag, segment, target, _) = follow()
-        if tag.kind != WirePointer.structKind { return initStruct(dataWords: dataWords, pointerCount: pointerCount) }
+        if tag.kind != WirePointer.structKind { return makeStruct(dataWords: dataWords, pointerCount: pointerCount) }
         let oldData = tag.structDataWords
         let oldPointers = tag.structPointerCount
         if oldData >= dataWords && oldPointers >= pointerCount {
@@ -131,7 +139,7 @@ public struct PointerBuilder: @unchecked Sendable {
         let oldPointers = tag.structPointerCount
         if let (padStart, padWords) = pad { padStart.initializeMemory(as: UInt64.self, repeating: 0, count: padWords) }
         store(WirePointer(raw: 0), at: location)  // detach without zeroing: the content moves
-        let fresh = initStruct(dataWords: dataWords, pointerCount: pointerCount)
+        let fresh = makeStruct(dataWords: dataWords, pointerCount: pointerCount)
         fresh.data.copyMemory(from: oldTarget, byteCount: oldData * 8)
         for index in 0..<oldPointers {
             Self.transfer(arena: arena, from: oldSegment, oldTarget + oldData * 8 + index * 8, to: fresh.pointer(index))
@@ -411,7 +419,7 @@ public struct PointerBuilder: @unchecked Sendable {
 
     /// Deep-copies a struct into this slot, keeping its encoded size.
     public func copyStruct(from source: StructReader) throws(CapnpError) {
-        let built = initStruct(dataWords: (source.dataBits + 63) / 64, pointerCount: source.pointerCount)
+        let built = makeStruct(dataWords: (source.dataBits + 63) / 64, pointerCount: source.pointerCount)
         try built.copy(from: source)
     }
 }

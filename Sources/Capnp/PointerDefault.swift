@@ -6,7 +6,7 @@ public final class PointerDefault: Sendable {
     @usableFromInline let arena: MessageReader
 
     /// `words` is a segment whose first word points to the value (as `capnp compile` encodes defaults).
-    public init(words: [UInt64]) {
+    @_spi(Generated) public init(words: [UInt64]) {
         let bytes = words.flatMap { word in withUnsafeBytes(of: word.littleEndian) { Array($0) } }
         arena = MessageReader(copying: [bytes], options: .trusted)
     }

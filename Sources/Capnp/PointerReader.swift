@@ -5,6 +5,7 @@
 /// Each `read` follows the pointer, checks the target against its segment, charges the traversal
 /// budget and the nesting limit, and throws `CapnpError` on anything malformed.
 public struct PointerReader: @unchecked Sendable {
+    // @unchecked Sendable: a raw pointer into a message's bytes, which `arena` keeps alive and nothing changes.
     @usableFromInline let arena: MessageReader?
     @usableFromInline let segment: UInt32
     @usableFromInline let location: UnsafeRawPointer?

@@ -69,10 +69,10 @@ extension StructType {
         try pointer.copyStruct(from: value.structReader)
     }
 
-    /// Makes a new struct of this type at `pointer`.
-    @inlinable
+    /// Makes a new struct of this type at `pointer` (for generated code).
+    @_spi(Generated) @inlinable
     public static func initialize(_ pointer: PointerBuilder) -> Builder {
-        Builder(pointer.initStruct(dataWords: dataWordCount, pointerCount: pointerCount))
+        Builder(pointer.makeStruct(dataWords: dataWordCount, pointerCount: pointerCount))
     }
 }
 
@@ -113,8 +113,8 @@ public enum List<Element: ListElement>: PointerListElement {
         try pointer.copyList(from: value.listReader)
     }
 
-    /// Makes a new list of `count` elements at `pointer`.
-    @inlinable
+    /// Makes a new list of `count` elements at `pointer` (for generated code).
+    @_spi(Generated) @inlinable
     public static func initialize(_ pointer: PointerBuilder, count: Int) -> Builder {
         if let structs = Element.self as? any StructType.Type {
             return Element.makeListBuilder(pointer.initStructList(count: count, dataWords: structs.dataWordCount,
@@ -143,8 +143,8 @@ public enum Text: PointerListElement {
     }
 }
 
-/// Data: bytes, read in place.
-public enum Data: PointerListElement {
+/// Cap'n Proto's `Data` type: bytes, read in place. Named `Bytes` so it never shadows Foundation's `Data`.
+public enum Bytes: PointerListElement {
     public typealias Reader = DataReader
     public typealias Builder = UnsafeRawBufferPointer
 

@@ -1,7 +1,7 @@
 // A writable view of one struct in a message under construction. Generated `Builder`s wrap one.
 
 /// A struct inside a `MessageBuilder`. Setters write in place; the struct's size is fixed by the schema.
-public struct StructBuilder: @unchecked Sendable {
+public struct StructBuilder {
     @usableFromInline let arena: MessageBuilder
     @usableFromInline let segment: UInt32
     @usableFromInline let data: UnsafeMutableRawPointer

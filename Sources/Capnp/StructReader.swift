@@ -5,6 +5,7 @@
 /// Reading a data field past the end of the struct's data section yields the field's default,
 /// which is how older messages stay readable by newer schemas.
 public struct StructReader: @unchecked Sendable {
+    // @unchecked Sendable: raw pointers into a message's bytes, which `arena` keeps alive and nothing changes.
     @usableFromInline let arena: MessageReader?
     @usableFromInline let segment: UInt32
     @usableFromInline let data: UnsafeRawPointer?

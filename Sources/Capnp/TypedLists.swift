@@ -237,7 +237,8 @@ extension PointerListBuilder where T == Text {
     public func set(_ index: Int, _ text: String) { slot(index).setText(text) }
 }
 
-extension PointerListBuilder where T == Data {
+extension PointerListBuilder where T == Bytes {
+    /// Writes `bytes` at `index`.
     public func set(_ index: Int, _ bytes: [UInt8]) { slot(index).setData(bytes) }
 }
 

@@ -4,25 +4,33 @@
 import Capnp
 
 extension SwiftEmitter {
-    /// Member names the Client itself declares, which a method must not take.
-    private static let clientMembers: Set<String> = ["capability", "cast", "interfaceId"]
-
     mutating func emitClient(_ interface: Node.Reader) throws {
         let name = index.names[interface.id]!
         out.line()
         out.line("/// A client of `\(name)`: one method per schema method, inherited ones included.")
-        out.line("public struct Client: CapnpRPC.CapabilityClient {")
+        out.line("public struct Client {")
         out.indent()
-        out.line("public static var interfaceId: UInt64 { \(SwiftNames.hex(interface.id)) }")
+        // The awaiting forms here; the sending forms, which build the params, in the support extension.
+        var sending = CodeWriter()
+        sending.indent()
+        let methods = try rpcMethods(of: interface.id, in: interface.id)
+        let names = InterfaceMemberNames.client(methods.map(\.name))
+        for method in methods {
+            let docs = index.memberDocs[method.interfaceId] ?? []
+            try emitClientMethod(method, base: names.method[method.name]!, send: names.send[method.name]!,
+                                 doc: Int(method.ordinal) < docs.count ? docs[Int(method.ordinal)] : nil, scope: interface.id,
+                                 sending: &sending)
+        }
+        out.line()
         out.line("public let capability: CapnpRPC.Capability")
         out.line("public init(_ capability: CapnpRPC.Capability) { self.capability = capability }")
-        for method in try rpcMethods(of: interface.id, in: interface.id) {
-            let docs = index.memberDocs[method.interfaceId] ?? []
-            try emitClientMethod(method, doc: Int(method.ordinal) < docs.count ? docs[Int(method.ordinal)] : nil,
-                                 scope: interface.id)
-        }
         out.dedent()
         out.line("}")
+        extensions.line()
+        extensions.line("extension \(extensionName(interface.id)).Client: CapnpRPC.CapabilityClient {")
+        extensions.line("    public static var interfaceId: UInt64 { \(SwiftNames.hex(interface.id)) }")
+        extensions.lines(sending.text)
+        extensions.line("}")
         if try !inGenericContext(interface.id) {
             for method in try rpcMethods(of: interface.id, in: file) where method.interfaceId == interface.id {
                 try emitPipeline(method)
@@ -30,10 +38,8 @@ extension SwiftEmitter {
         }
     }
 
-    private mutating func emitClientMethod(_ method: RPCMethod, doc: String?, scope: UInt64) throws {
-        var base = SwiftNames.member(method.name)
-        if Self.clientMembers.contains(method.name) { base += "_" }
-        let send = SwiftNames.prefixed("send", method.name)
+    private mutating func emitClientMethod(_ method: RPCMethod, base: String, send: String, doc: String?, scope: UInt64,
+                                           sending sending: inout CodeWriter) throws {
         out.line()
         if method.isGeneric {
             out.line("// `\(method.name)` has generic parameters of its own; call it with `capability.send`.")
@@ -44,7 +50,7 @@ extension SwiftEmitter {
         let arguments = try rpcArguments(method, in: scope)
         let returns = try rpcReturn(method, in: scope)
         let returnClause = returns.map { " -> \($0.type)" } ?? ""
-        let hasParams = try method.paramNode.struct.fields.count > 0
+        let hasParams = try method.paramNode.struct_.fields.count > 0
 
         // Awaiting forms.
         func emitAwait(_ signature: String, _ sendCall: String) {
@@ -65,7 +71,8 @@ extension SwiftEmitter {
             out.line("}")
         }
         // Untyped: Swift does not infer typed throws for closures, so callers would have to spell it.
-        let closure = "(\(method.params).Builder) throws -> Void"
+        // `sending`: the closure may keep the params builder, so it goes with the message to the shim.
+        let closure = "sending (\(method.params).Builder) throws -> Void"
         if let arguments {
             let signature = arguments.map { "\($0.label): \($0.type)" }.joined(separator: ", ")
             let forward = arguments.map { "\($0.label): \($0.label)" }.joined(separator: ", ")
@@ -76,41 +83,42 @@ extension SwiftEmitter {
         }
 
         // Sending forms.
-        out.doc("Sends `\(method.name)` without waiting: await `response()`, or call capabilities of the results at once.")
+        sending.line()
+        sending.doc("Sends `\(method.name)` without waiting: await `response()`, or call capabilities of the results at once.")
         if hasParams {
             if let arguments {
                 let signature = arguments.map { "\($0.label): \($0.type)" }.joined(separator: ", ")
-                out.line("public func \(send)(\(signature)) throws(CapnpRPC.RPCError) -> \(pending) {")
-                out.indent()
-                out.line("try \(send) { \(arguments.isEmpty ? "_" : "params") in")
-                out.indent()
-                for argument in arguments { out.line(argument.store) }
-                out.dedent()
-                out.line("}")
-                out.dedent()
-                out.line("}")
+                sending.line("public func \(send)(\(signature)) throws(CapnpRPC.RPCError) -> \(pending) {")
+                sending.indent()
+                sending.line("try \(send) { \(arguments.isEmpty ? "_" : "params") in")
+                sending.indent()
+                for argument in arguments { sending.line(argument.store) }
+                sending.dedent()
+                sending.line("}")
+                sending.dedent()
+                sending.line("}")
             }
-            out.line("public func \(send)(_ build: \(closure)) throws(CapnpRPC.RPCError) -> \(pending) {")
-            out.indent()
-            out.line("let message = Capnp.MessageBuilder(firstSegmentWords: 128)")
+            sending.line("public func \(send)(_ build: \(closure)) throws(CapnpRPC.RPCError) -> \(pending) {")
+            sending.indent()
+            sending.line("let message = Capnp.MessageBuilder(firstSegmentWords: 128)")
             let contexts = try contextSlots(method)
             if contexts.isEmpty {
-                out.line("try CapnpRPC.RPCError.building { try build(message.initRoot(\(method.params).self)) }")
+                sending.line("try CapnpRPC.RPCError.building { try build(message.initRoot(\(method.params).self)) }")
             } else {
                 // The context goes in first, so that `build` may still replace it.
-                out.line("let params = message.initRoot(\(method.params).self)")
+                sending.line("let params = message.initRoot(\(method.params).self)")
                 for slot in contexts {
-                    out.line("capability.fillContext(params.structBuilder.pointer(\(slot)))")
+                    sending.line("capability.fillContext(params.structBuilder.pointer(\(slot)))")
                 }
-                out.line("try CapnpRPC.RPCError.building { try build(params) }")
+                sending.line("try CapnpRPC.RPCError.building { try build(params) }")
             }
-            out.line("return CapnpRPC.PendingCall(capability.send(interfaceId: \(interface).typeId, methodId: \(method.ordinal), params: message))")
-            out.dedent()
-            out.line("}")
+            sending.line("return CapnpRPC.PendingCall(capability.send(interfaceId: \(interface).typeId, methodId: \(method.ordinal), params: message))")
+            sending.dedent()
+            sending.line("}")
         } else {
-            out.line("public func \(send)() -> \(pending) {")
-            out.line("    CapnpRPC.PendingCall(capability.send(interfaceId: \(interface).typeId, methodId: \(method.ordinal), params: nil))")
-            out.line("}")
+            sending.line("public func \(send)() -> \(pending) {")
+            sending.line("    CapnpRPC.PendingCall(capability.send(interfaceId: \(interface).typeId, methodId: \(method.ordinal), params: nil))")
+            sending.line("}")
         }
     }
 
@@ -119,10 +127,9 @@ extension SwiftEmitter {
         guard !method.isGeneric, !pipelined.contains(method.resultNode.id) else { return }
         pipelined.insert(method.resultNode.id)
         var accessors: [(String, String, UInt32)] = []
-        for field in try method.resultNode.struct.fields where field.which == .slot && field.discriminantValue == 0xFFFF {
+        for field in try method.resultNode.struct_.fields where field.which == .slot && field.discriminantValue == 0xFFFF {
             guard try field.slot.type.which == .interface else { continue }
-            var name = SwiftNames.member(try field.name)
-            if ["call", "response"].contains(name) { name += "_" }
+            let name = InterfaceMemberNames.pipeline(try field.name)
             accessors.append((name, try types.swiftType(try field.slot.type, in: file), field.slot.offset))
         }
         guard !accessors.isEmpty else { return }

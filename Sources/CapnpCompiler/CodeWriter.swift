@@ -6,6 +6,8 @@ struct CodeWriter {
 
     mutating func line(_ content: String = "") {
         if content.isEmpty {
+            // No blank line right after an opening brace.
+            if text.hasSuffix("{\n") { return }
             text += "\n"
         } else {
             text += String(repeating: "    ", count: depth) + content + "\n"

@@ -6,7 +6,7 @@ extension SwiftEmitter {
     mutating func emitConstant(_ node: Node.Reader) throws {
         let name = index.names[node.id]!
         let parent = index.parents[node.id] ?? 0
-        let atFileScope = index.isFile(parent)
+        let atFileScope = index.isFile(parent) && index.namespaces[parent] == nil
         let declaration = atFileScope ? "public var" : "public static var"
         let value = try node.const.value
         out.doc(index.docs[node.id])
@@ -31,8 +31,15 @@ extension SwiftEmitter {
             let words = pointerDefault(try Values.words(of: pointer), node: node.id, name: name)
             let reader = kind == .anyPointer ? "Capnp.PointerReader" : "\(type).Reader"
             let read = kind == .anyPointer ? "\(words).root" : "try! \(type).read(\(words).root, default: nil)"
-            out.line("/// Compiled-in and checked by capnp, so reading it cannot fail.")
-            out.line("\(declaration) \(name): \(reader) { \(read) }")
+            if try inGenericContext(parent) {
+                // A generic type cannot have a stored static: read on each access.
+                out.line("/// Compiled-in and checked by capnp, so reading it cannot fail.")
+                out.line("\(declaration) \(name): \(reader) { \(read) }")
+            } else {
+                // Read once, on first use (a `static let`/global is lazy and thread-safe).
+                out.line("/// Compiled-in and checked by capnp: read once, and the read cannot fail.")
+                out.line("\(atFileScope ? "public let" : "public static let") \(name): \(reader) = \(read)")
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ extension SwiftEmitter {
         let name = index.names[node.id]!
         let docs = index.memberDocs[node.id] ?? []
         var cases: [(name: String, value: Int)] = []
-        for (value, enumerant) in try node.enum.enumerants.enumerated() {
+        for (value, enumerant) in try node.enum_.enumerants.enumerated() {
             let raw = try enumerant.name
             cases.append((raw == "unknown" ? "unknown_" : SwiftNames.member(raw), value))
         }

@@ -18,9 +18,15 @@ extension SwiftEmitter {
         return Values.isZero(value) ? "" : ", default: \(Values.literal(value))"
     }
 
-    mutating func emitReaderField(_ field: Field.Reader, doc: String?, scope: UInt64) throws {
+    /// `which == <field>`, for a union member's `has<Field>`: a member not selected has no value.
+    private func selectedTest(_ field: Field.Reader, discriminant: Int, view: String) -> String {
+        field.discriminantValue == 0xFFFF ? "" : "\(view).read(\(discriminant)) as UInt16 == \(field.discriminantValue) && "
+    }
+
+    mutating func emitReaderField(_ field: Field.Reader, position: Int, names: MemberNames, doc: String?, scope: UInt64,
+                                  discriminant: Int) throws {
         let rawName = try field.name
-        let name = SwiftNames.member(rawName)
+        let name = names.field[position]!
         if field.which == .group {
             let group = index.names[field.group.typeId]!
             out.doc(doc)
@@ -49,7 +55,7 @@ extension SwiftEmitter {
             let fallback = try defaultArgument(field, scope, after: true)
             try emitPointerGetter(name, doc: doc, type: "String", read: "structReader.readText(\(offset)\(fallback))",
                                   inlinable: fallback.isEmpty)
-            try emitPointerGetter(SwiftNames.member(rawName + "Bytes"), doc: "The UTF-8 bytes of `\(rawName)`, in place: no copy, no validation.",
+            try emitPointerGetter(names.bytes[position]!, doc: "The UTF-8 bytes of `\(rawName)`, in place: no copy, no validation.",
                                   type: "Capnp.DataReader", read: "structReader.readTextView(\(offset)\(fallback))",
                                   inlinable: fallback.isEmpty)
         case .data:
@@ -66,7 +72,8 @@ extension SwiftEmitter {
             try emitPointerGetter(name, doc: doc, type: "\(type).Reader",
                                   read: "\(type).read(structReader.pointer(\(offset)), default: \(try pointerDefault(field, scope: scope)))")
         }
-        out.line("public var \(SwiftNames.prefixed("has", rawName)): Bool { !structReader.pointer(\(offset)).isNull }")
+        let selected = selectedTest(field, discriminant: discriminant, view: "structReader")
+        out.line("public var \(names.has[position]!): Bool { \(selected)!structReader.pointer(\(offset)).isNull }")
     }
 
     /// `default: x` for a pointer field with a default (`, default: x` to follow another argument), or "".
@@ -86,9 +93,11 @@ extension SwiftEmitter {
         out.line("}")
     }
 
-    mutating func emitBuilderField(_ field: Field.Reader, doc: String?, scope: UInt64, discriminant: Int) throws {
-        let rawName = try field.name
-        let name = SwiftNames.member(rawName)
+    mutating func emitBuilderField(_ field: Field.Reader, position: Int, names: MemberNames, doc: String?, scope: UInt64,
+                                   discriminant: Int) throws {
+        let name = names.field[position]!
+        let initName = names.initializer[position]!
+        let setName = names.setter[position]!
         let isMember = field.discriminantValue != 0xFFFF
         // Setting a union member also selects it.
         let select = isMember ? "structBuilder.write(\(discriminant), UInt16(\(field.discriminantValue))); " : ""
@@ -98,7 +107,7 @@ extension SwiftEmitter {
             out.doc(doc)
             out.line("public var \(name): \(group).Builder { \(group).Builder(structBuilder) }")
             if isMember {
-                out.line("public func \(SwiftNames.prefixed("init", rawName))() -> \(group).Builder {")
+                out.line("public func \(initName)() -> \(group).Builder {")
                 out.indent()
                 out.line(select.trimmingTrailingSpaces)
                 try emitClear(group: groupId)
@@ -116,7 +125,7 @@ extension SwiftEmitter {
         case .void:
             if isMember {
                 out.doc(doc)
-                out.line("public func \(SwiftNames.prefixed("set", rawName))() { \(select.trimmingTrailingSpaces) }")
+                out.line("public func \(setName)() { \(select.trimmingTrailingSpaces) }")
             }
             return
         case .bool:
@@ -145,19 +154,22 @@ extension SwiftEmitter {
         case .data:
             let fallback = try defaultArgument(field, scope)
             out.doc(doc)
-            out.line("public var \(name): [UInt8] {")
-            out.line("    get { Array(\(pointer).blobBytes(\(fallback))) }")
-            out.line("    nonmutating set { \(select)\(pointer).setData(newValue) }")
+            // A view, as the Reader's is; set it from another view or, with `set<Field>`, from bytes.
+            out.line("public var \(name): Capnp.DataReader {")
+            out.line("    get { \(pointer).dataView(\(fallback)) }")
+            out.line("    nonmutating set { \(select)newValue.withUnsafeBytes { \(pointer).setData($0) } }")
             out.line("}")
+            out.line("/// Sets `\(name)` to a copy of `bytes`.")
+            out.line("public func \(setName)(_ bytes: [UInt8]) { \(select)\(pointer).setData(bytes) }")
             out.line("/// Makes room for `count` bytes, to be filled in place.")
-            out.line("public func \(SwiftNames.prefixed("init", rawName))(count: Int) -> UnsafeMutableRawBufferPointer {")
+            out.line("public func \(initName)(count: Int) -> UnsafeMutableRawBufferPointer {")
             out.line("    \(select)return \(pointer).initData(count: count)")
             out.line("}")
         case .pointer(_, .anyPointer), .pointer(_, .anyStruct), .pointer(_, .interface):
             out.doc(doc)
             out.line("public var \(name): Capnp.PointerBuilder { \(select)return \(pointer) }")
             if case .pointer(let type, .interface) = kind, usesRPC {
-                out.line("public func \(SwiftNames.prefixed("set", rawName))(_ client: \(type).Client?) {")
+                out.line("public func \(setName)(_ client: \(type).Client?) {")
                 out.line("    \(select)\(pointer).setClient(client)")
                 out.line("}")
             }
@@ -169,21 +181,22 @@ extension SwiftEmitter {
             out.line("public var \(name): \(type).Builder { \(selectOnGet)\(type).builder(\(pointer), default: \(fallback)) }")
             switch kind {
             case .struct:
-                out.line("public func \(SwiftNames.prefixed("init", rawName))() -> \(type).Builder {")
+                out.line("public func \(initName)() -> \(type).Builder {")
                 out.line("    \(select)return \(type).initialize(\(pointer))")
                 out.line("}")
             case .list:
-                out.line("public func \(SwiftNames.prefixed("init", rawName))(count: Int) -> \(type).Builder {")
+                out.line("public func \(initName)(count: Int) -> \(type).Builder {")
                 out.line("    \(select)return \(type).initialize(\(pointer), count: count)")
                 out.line("}")
             default:
                 break
             }
-            out.line("public func \(SwiftNames.prefixed("set", rawName))(_ value: \(type).Reader) throws(Capnp.CapnpError) {")
+            out.line("public func \(setName)(_ value: \(type).Reader) throws(Capnp.CapnpError) {")
             out.line("    \(select)try \(type).set(\(pointer), to: value)")
             out.line("}")
         }
-        out.line("public var \(SwiftNames.prefixed("has", rawName)): Bool { !\(pointer).isNull }")
+        let selected = selectedTest(field, discriminant: discriminant, view: "structBuilder")
+        out.line("public var \(names.has[position]!): Bool { \(selected)!\(pointer).isNull }")
     }
 
     /// An inlinable data-field property of a Builder: read and write in place.
@@ -198,10 +211,10 @@ extension SwiftEmitter {
     /// Resets every field of a group (recursively) to its default, as selecting a union group must.
     private mutating func emitClear(group: UInt64) throws {
         let node = try index.node(group)
-        if node.struct.discriminantCount > 0 {
-            out.line("structBuilder.write(\(node.struct.discriminantOffset), UInt16(0))")
+        if node.struct_.discriminantCount > 0 {
+            out.line("structBuilder.write(\(node.struct_.discriminantOffset), UInt16(0))")
         }
-        for field in try node.struct.fields {
+        for field in try node.struct_.fields {
             if field.which == .group {
                 try emitClear(group: field.group.typeId)
                 continue

@@ -85,25 +85,25 @@ extension SwiftEmitter {
     /// The params as labelled arguments, or nil when some field has no plain Swift form
     /// (unions, groups, AnyPointer, type parameters): those methods take a builder closure only.
     mutating func rpcArguments(_ method: RPCMethod, in scope: UInt64) throws -> [RPCArgument]? {
-        let node = method.paramNode.struct
+        let node = method.paramNode.struct_
         if node.discriminantCount > 0 { return nil }
         var arguments: [RPCArgument] = []
-        for field in try node.fields {
+        let names = try MemberNames(method.paramNode)
+        for (position, field) in try node.fields.enumerated() {
             if field.which == .group { return nil }
             if try Self.isProxyContext(field) { continue }  // the runtime fills it
-            let raw = try field.name
-            let name = SwiftNames.member(raw)
+            let name = names.field[position]!
             let offset = field.slot.offset
             switch try types.kind(of: try field.slot.type, in: method.paramNode.id) {
             case .void: continue
             case .bool: arguments.append(RPCArgument(label: name, type: "Bool", store: "params.\(name) = \(name)"))
             case .number(let type), .enum(let type):
                 // Named from the params struct's scope by `kind`; the client sits elsewhere.
-                let swiftType = try field.slot.type.which == .enum
-                    ? types.name(of: try field.slot.type.enum.typeId, brand: nil, in: scope) : type
+                let swiftType = try field.slot.type.which == .enum_
+                    ? types.name(of: try field.slot.type.enum_.typeId, brand: nil, in: scope) : type
                 arguments.append(RPCArgument(label: name, type: swiftType, store: "params.\(name) = \(name)"))
             case .text: arguments.append(RPCArgument(label: name, type: "String", store: "params.\(name) = \(name)"))
-            case .data: arguments.append(RPCArgument(label: name, type: "[UInt8]", store: "params.\(name) = \(name)"))
+            case .data: arguments.append(RPCArgument(label: name, type: "[UInt8]", store: "params.\(names.setter[position]!)(\(name))"))
             case .pointer(_, .interface):
                 let type = try types.swiftType(try field.slot.type, in: scope)
                 arguments.append(RPCArgument(label: name, type: "\(type).Client?",
@@ -111,7 +111,7 @@ extension SwiftEmitter {
             case .pointer(_, .struct), .pointer(_, .list):
                 let type = try types.swiftType(try field.slot.type, in: scope)
                 arguments.append(RPCArgument(label: name, type: "\(type).Reader",
-                                             store: "try params.\(SwiftNames.prefixed("set", raw))(\(name))"))
+                                             store: "try params.\(names.setter[position]!)(\(name))"))
             case .pointer:
                 return nil
             }
@@ -126,34 +126,34 @@ extension SwiftEmitter {
     static func isProxyContext(_ field: Field.Reader) throws -> Bool {
         guard field.which == .slot else { return false }
         let type = try field.slot.type
-        return type.which == .struct && type.struct.typeId == proxyContextId
+        return type.which == .struct_ && type.struct_.typeId == proxyContextId
     }
 
     /// The pointer slots of `method`'s params that hold a `Proxy.Context`.
     func contextSlots(_ method: RPCMethod) throws -> [UInt32] {
-        guard method.paramNode.struct.discriminantCount == 0 else { return [] }
-        return try method.paramNode.struct.fields.filter { try Self.isProxyContext($0) }.map { $0.slot.offset }
+        guard method.paramNode.struct_.discriminantCount == 0 else { return [] }
+        return try method.paramNode.struct_.fields.filter { try Self.isProxyContext($0) }.map { $0.slot.offset }
     }
 
     /// What a call returns: nothing for empty results, the value of a single field, else the
     /// results Reader. `expression` reads it from `response` (a results Reader).
     mutating func rpcReturn(_ method: RPCMethod, in scope: UInt64) throws -> (type: String, expression: String, throwing: Bool)? {
-        let node = method.resultNode.struct
-        var fields: [Field.Reader] = []
-        for field in try node.fields {
-            if field.which == .group { fields.append(field); continue }
-            if try types.kind(of: try field.slot.type, in: method.resultNode.id).isNotVoid { fields.append(field) }
+        let node = method.resultNode.struct_
+        var fields: [(position: Int, field: Field.Reader)] = []
+        for (position, field) in try node.fields.enumerated() {
+            if field.which == .group { fields.append((position, field)); continue }
+            if try types.kind(of: try field.slot.type, in: method.resultNode.id).isNotVoid { fields.append((position, field)) }
         }
         if fields.isEmpty && node.discriminantCount == 0 { return nil }
-        guard fields.count == 1, node.discriminantCount == 0, let field = fields.first, field.which != .group else {
+        guard fields.count == 1, node.discriminantCount == 0, let (position, field) = fields.first, field.which != .group else {
             return ("\(method.results).Reader", "response", false)
         }
-        let name = SwiftNames.member(try field.name)
+        let name = try MemberNames(method.resultNode).field[position]!
         let type = try field.slot.type
         switch try types.kind(of: type, in: method.resultNode.id) {
         case .bool: return ("Bool", "response.\(name)", false)
         case .number(let swiftType): return (swiftType, "response.\(name)", false)
-        case .enum: return (try types.name(of: type.enum.typeId, brand: nil, in: scope), "response.\(name)", false)
+        case .enum: return (try types.name(of: type.enum_.typeId, brand: nil, in: scope), "response.\(name)", false)
         case .text: return ("String", "response.\(name)", true)
         case .data: return ("Capnp.DataReader", "response.\(name)", true)
         case .pointer(_, .interface):

@@ -19,10 +19,20 @@ struct SchemaIndex {
     /// Nodes each scope declares, in declaration order: nested nodes, groups, param structs.
     private(set) var children: [UInt64: [UInt64]] = [:]
     private(set) var docs: [UInt64: String] = [:]
+    /// `$Swift.namespace` of each file that has one: its types nest in an enum of that name.
+    private(set) var namespaces: [UInt64: String] = [:]
     private(set) var memberDocs: [UInt64: [String]] = [:]
 
     init(request: CodeGeneratorRequest.Reader) throws {
-        for node in try request.nodes { nodes[node.id] = node }
+        for node in try request.nodes {
+            nodes[node.id] = node
+            if node.which == .file, let namespace = try Self.fileAnnotation(node, CodeGenerator.namespaceAnnotation) {
+                guard Self.isIdentifier(namespace) else {
+                    throw GeneratorError("$Swift.namespace(\(SwiftNames.stringLiteral(namespace))) of \(try node.displayName) is not a Swift type name")
+                }
+                namespaces[node.id] = namespace
+            }
+        }
         for info in try request.sourceInfo {
             let doc = try info.docComment
             if !doc.isEmpty { docs[info.id] = doc }
@@ -37,11 +47,11 @@ struct SchemaIndex {
                 parents[nested.id] = node.id
                 children[node.id, default: []].append(nested.id)
             }
-            guard case .struct = node.which else {
+            guard case .struct_ = node.which else {
                 if case .interface = node.which { try indexMethods(of: node) }
                 continue
             }
-            for field in try node.struct.fields where field.which == .group {
+            for field in try node.struct_.fields where field.which == .group {
                 let groupId = field.group.typeId
                 names[groupId] = SwiftNames.type(try field.name)
                 parents[groupId] = node.id
@@ -66,6 +76,23 @@ struct SchemaIndex {
                 children[interface.id, default: []].append(id)
             }
         }
+    }
+
+    /// The Text value of annotation `id` on `node`, if it has one.
+    static func fileAnnotation(_ node: Node.Reader, _ id: UInt64) throws -> String? {
+        for annotation in try node.annotations where annotation.id == id { return try annotation.value.text }
+        return nil
+    }
+
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    }
+
+    /// `Proxy.` for a top-level node of a file with `$Swift.namespace("Proxy")`, else "".
+    func namespacePrefix(_ id: UInt64) -> String {
+        guard let parent = parents[id], let namespace = namespaces[parent] else { return "" }
+        return namespace + "."
     }
 
     func node(_ id: UInt64) throws -> Node.Reader {
@@ -101,7 +128,7 @@ struct SchemaIndex {
         var result: Set<String> = ["Reader", "Builder"]
         if let node = nodes[scope] {
             switch node.which {
-            case .struct where node.struct.discriminantCount > 0: result.insert("Which")
+            case .struct_ where node.struct_.discriminantCount > 0: result.insert("Which")
             case .interface: result.formUnion(["Method", "Client", "Server"])
             default: break
             }
@@ -121,8 +148,8 @@ struct SchemaIndex {
         if let node = nodes[scope] {
             switch node.which {
             case .interface: return true
-            case .struct:
-                for field in try node.struct.fields where field.which == .slot {
+            case .struct_:
+                for field in try node.struct_.fields where field.which == .slot {
                     if try Self.mentionsInterface(try field.slot.type) { return true }
                 }
             default: break

@@ -8,7 +8,7 @@ extension SwiftEmitter {
     /// interface in a generic context declares it at file scope (its type parameters read as
     /// AnyPointer) and names it `Server` with a typealias.
     private func serverProtocol(_ id: UInt64) throws -> String? {
-        try inGenericContext(id) ? "_" + index.chain(id).map { index.names[$0]! }.joined(separator: "_") + "_Server" : nil
+        try inGenericContext(id) ? "_" + extensionName(id).split(separator: ".").joined(separator: "_") + "_Server" : nil
     }
 
     /// The Server protocol of `id` as code at file scope names it.
@@ -19,15 +19,20 @@ extension SwiftEmitter {
     mutating func emitServer(_ interface: Node.Reader) throws {
         let name = index.names[interface.id]!
         let superclasses = try interface.interface.superclasses.map { $0.id }
-        var refined = try superclasses.map { try serverName($0) }
-        if refined.isEmpty { refined = ["CapnpRPC.CapabilityServer"] }
         let docs = index.memberDocs[interface.id] ?? []
         let fileScope = try serverProtocol(interface.id)
+        // The unimplemented defaults sit on a protocol the Server refines, so a default written by
+        // hand in an extension of the Server (more specific) wins over them without a clash.
+        let defaults = fileScope.map { $0 + "Defaults" } ?? "_ServerDefaults"
+        var refined = try [defaults] + superclasses.map { try serverName($0) }
+        let depth = try inheritanceDepth(interface.id)
+        if (1...Self.maximumDepth).contains(depth) { refined.append("CapnpRPC._ServerDepth\(depth)") }
         // Nested declarations name types from inside the interface; file-scope ones from the file.
         let scope = fileScope == nil ? interface.id : file
         var declaration = CodeWriter()
         declaration.line()
-        declaration.line("/// Implement this to serve `\(name)`. A method that throws fails the call; an `RPCError` keeps its kind.")
+        declaration.line("/// Implement this to serve `\(name)`: a method not implemented fails with `unimplemented`; one that")
+        declaration.line("/// throws fails the call (an `RPCError` keeps its kind).")
         declaration.line("public protocol \(fileScope ?? "Server"): \(refined.joined(separator: ", ")) {")
         declaration.indent()
         for method in try rpcMethods(of: interface.id, in: scope) where method.interfaceId == interface.id && !method.isGeneric {
@@ -40,18 +45,27 @@ extension SwiftEmitter {
         }
         declaration.dedent()
         declaration.line("}")
+        declaration.line("/// Where `Server`'s methods get their `unimplemented` defaults.")
+        declaration.line("public protocol \(defaults): CapnpRPC.CapabilityServer {}")
         if let fileScope {
             out.line()
             out.line("public typealias Server = \(fileScope)")
-            extensions.lines(declaration.text)
+            fileScopeAPI.lines(declaration.text)
         } else {
             out.lines(declaration.text)
         }
         try emitDispatch(interface, superclasses: superclasses)
     }
 
-    private func serverMethodName(_ name: String) -> String {
-        ["dispatch", "fileDescriptor"].contains(name) ? name + "_" : SwiftNames.member(name)
+    private func serverMethodName(_ name: String) -> String { InterfaceMemberNames.server(name) }
+
+    /// The deepest `_ServerDepthN` protocol the runtime declares.
+    static let maximumDepth = 16
+
+    /// 0 for an interface that extends none, else one more than its deepest superclass.
+    func inheritanceDepth(_ id: UInt64) throws -> Int {
+        let superclasses = try index.node(id).interface.superclasses
+        return try superclasses.map { try inheritanceDepth($0.id) + 1 }.max() ?? 0
     }
 
     static func dispatchName(_ id: UInt64) -> String { "_dispatch_\(String(id, radix: 16))" }
@@ -59,11 +73,44 @@ extension SwiftEmitter {
     private mutating func emitDispatch(_ interface: Node.Reader, superclasses: [UInt64]) throws {
         let qualified = try types.swiftTypeName(interface.id, in: file)
         extensions.line()
+        // Every method defaults to failing with `unimplemented`, as capnp C++ servers do, so a
+        // server writes only what it serves.
+        let fileScope = try serverProtocol(interface.id)
+        extensions.line("extension \(fileScope.map { $0 + "Defaults" } ?? qualified + "._ServerDefaults") {")
+        extensions.indent()
+        for method in try rpcMethods(of: interface.id, in: file) where method.interfaceId == interface.id && !method.isGeneric {
+            let params = fileScope != nil ? try types.swiftTypeName(method.paramNode.id, in: file) : method.params
+            let results = fileScope != nil ? try types.swiftTypeName(method.resultNode.id, in: file) : method.results
+            extensions.line("public func \(serverMethodName(method.name))(_ call: CapnpRPC.ServerCall<\(params), \(results)>) async throws {")
+            extensions.line("    throw CapnpRPC.RPCError.unimplemented(call.call)")
+            extensions.line("}")
+        }
+        extensions.dedent()
+        extensions.line("}")
+        extensions.line()
         extensions.line("extension \(try serverName(interface.id)) {")
         extensions.indent()
+        // A subclass may adopt an interface that extends this one (ServerInheritance.swift).
+        let depth = try inheritanceDepth(interface.id)
+        var body = CodeWriter()
+        if depth < Self.maximumDepth {
+            body.line("if let derived = self as? any CapnpRPC._ServerDepth\(depth + 1) {")
+            body.line("    return try await derived._dispatchDepth\(depth + 1)(call)")
+            body.line("}")
+        }
+        body.line("try await \(Self.dispatchName(interface.id))(call)")
         extensions.line("public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {")
-        extensions.line("    try await \(Self.dispatchName(interface.id))(call)")
+        extensions.indent()
+        extensions.lines(body.text)
+        extensions.dedent()
         extensions.line("}")
+        if (1...Self.maximumDepth).contains(depth) {
+            extensions.line("public func _dispatchDepth\(depth)(_ call: CapnpRPC.IncomingCall) async throws {")
+            extensions.indent()
+            extensions.lines(body.text)
+            extensions.dedent()
+            extensions.line("}")
+        }
         extensions.line()
         extensions.line("/// Serves a call to `\(qualified)` or an interface it extends.")
         extensions.line("public func \(Self.dispatchName(interface.id))(_ call: CapnpRPC.IncomingCall) async throws {")

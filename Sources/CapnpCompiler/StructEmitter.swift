@@ -6,11 +6,14 @@ extension SwiftEmitter {
     mutating func emitStruct(_ node: Node.Reader) throws {
         let name = index.names[node.id]!
         out.doc(index.docs[node.id])
-        out.line("public enum \(name)\(try genericClause(node.id)): Capnp.StructType {")
+        out.line("public enum \(name)\(try genericClause(node.id)) {")
         out.indent()
-        out.line("public static var typeId: UInt64 { \(SwiftNames.hex(node.id)) }")
-        out.line("public static var dataWordCount: Int { \(node.struct.dataWordCount) }")
-        out.line("public static var pointerCount: Int { \(node.struct.pointerCount) }")
+        extensions.line()
+        extensions.line("extension \(extensionName(node.id)): Capnp.StructType {")
+        extensions.line("    public static var typeId: UInt64 { \(SwiftNames.hex(node.id)) }")
+        extensions.line("    public static var dataWordCount: Int { \(node.struct_.dataWordCount) }")
+        extensions.line("    public static var pointerCount: Int { \(node.struct_.pointerCount) }")
+        extensions.line("}")
         try emitViews(node, readerConformance: "Capnp.StructReaderView", builderConformance: "Capnp.StructBuilderView")
         try emitChildren(of: node.id)
         out.dedent()
@@ -19,6 +22,7 @@ extension SwiftEmitter {
 
     mutating func emitGroup(_ node: Node.Reader) throws {
         let name = index.names[node.id]!
+        out.doc(index.docs[node.id])
         out.line("public enum \(name) {")
         out.indent()
         try emitViews(node, readerConformance: "Capnp.StructReaderView", builderConformance: "Capnp.StructBuilderView")
@@ -29,11 +33,12 @@ extension SwiftEmitter {
 
     /// The `Which` enum (if there is a union), then `Reader` and `Builder`.
     private mutating func emitViews(_ node: Node.Reader, readerConformance: String, builderConformance: String) throws {
-        let fields = try node.struct.fields.enumerated().sorted { $0.element.codeOrder < $1.element.codeOrder }
+        let fields = try node.struct_.fields.enumerated().sorted { $0.element.codeOrder < $1.element.codeOrder }
         let docs = index.memberDocs[node.id] ?? []
         let unionMembers = fields.filter { $0.element.discriminantValue != 0xFFFF }
             .sorted { $0.element.discriminantValue < $1.element.discriminantValue }
-        let discriminant = Int(node.struct.discriminantOffset)
+        let discriminant = Int(node.struct_.discriminantOffset)
+        let names = try MemberNames(node)
         if !unionMembers.isEmpty {
             out.line("public enum Which: Hashable, Sendable {")
             out.indent()
@@ -45,25 +50,26 @@ extension SwiftEmitter {
 
         out.line("public struct Reader: \(readerConformance) {")
         out.indent()
-        out.line("public let structReader: Capnp.StructReader")
-        out.line("@inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }")
         for (position, field) in fields {
-            try emitReaderField(field, doc: position < docs.count ? docs[position] : nil, scope: node.id)
+            try emitReaderField(field, position: position, names: names, doc: position < docs.count ? docs[position] : nil,
+                                scope: node.id, discriminant: discriminant)
         }
         if !unionMembers.isEmpty { try emitWhich(unionMembers.map(\.element), discriminant: discriminant, view: "structReader") }
+        out.line("public let structReader: Capnp.StructReader")
+        out.line("@inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }")
         out.dedent()
         out.line("}")
 
         out.line("public struct Builder: \(builderConformance) {")
         out.indent()
-        out.line("public let structBuilder: Capnp.StructBuilder")
-        out.line("@inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }")
         for (position, field) in fields {
-            try emitBuilderField(field, doc: position < docs.count ? docs[position] : nil, scope: node.id,
-                                 discriminant: discriminant)
+            try emitBuilderField(field, position: position, names: names, doc: position < docs.count ? docs[position] : nil,
+                                 scope: node.id, discriminant: discriminant)
         }
         if !unionMembers.isEmpty { try emitWhich(unionMembers.map(\.element), discriminant: discriminant, view: "structBuilder") }
         out.line("public var asReader: Reader { Reader(structBuilder.asReader) }")
+        out.line("public let structBuilder: Capnp.StructBuilder")
+        out.line("@inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }")
         out.dedent()
         out.line("}")
     }

@@ -9,7 +9,10 @@ struct SwiftEmitter {
     var out = CodeWriter()
     /// File-scope declarations (pointer defaults) that the type declarations refer to.
     var fileScope: [String] = []
-    /// File-scope extensions (server dispatch, pipeline accessors), appended after the types.
+    /// Declarations a reader of the API needs at file scope (Server protocols of generic interfaces).
+    var fileScopeAPI = CodeWriter()
+    /// What only the runtime needs, below the file's `// MARK: -` line: type IDs, sizes, method
+    /// ordinals, sending, dispatch, defaults and pipeline accessors.
     var extensions = CodeWriter()
     /// Results structs whose pipeline accessors are already emitted.
     var pipelined: Set<UInt64> = []
@@ -28,9 +31,9 @@ struct SwiftEmitter {
     mutating func emit(_ id: UInt64) throws {
         let node = try index.node(id)
         switch node.which {
-        case .struct:
-            if node.struct.isGroup { try emitGroup(node) } else { try emitStruct(node) }
-        case .enum: try emitEnum(node)
+        case .struct_:
+            if node.struct_.isGroup { try emitGroup(node) } else { try emitStruct(node) }
+        case .enum_: try emitEnum(node)
         case .interface: try emitInterface(node)
         case .const: try emitConstant(node)
         default: break
@@ -49,6 +52,12 @@ struct SwiftEmitter {
         let parameters = try index.parameters(of: id)
         if parameters.isEmpty { return "" }
         return "<" + parameters.map { "\($0): Capnp.PointerType" }.joined(separator: ", ") + ">"
+    }
+
+    /// The name of `id` at file scope for an `extension`: its path, generic arguments left out.
+    func extensionName(_ id: UInt64) -> String {
+        let chain = index.chain(id)
+        return index.namespacePrefix(chain[0]) + chain.map { index.names[$0]! }.joined(separator: ".")
     }
 
     /// Declarations at file scope (pointer defaults) are named after the node and field.

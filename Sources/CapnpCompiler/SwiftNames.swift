@@ -12,9 +12,10 @@ enum SwiftNames {
     /// Type names Swift reserves or that would shadow what generated namespaces declare.
     static let reservedTypeNames: Set<String> = ["Type", "Protocol", "Self", "Any", "Reader", "Builder"]
 
-    /// A member (field, case, method) name, escaped with backticks when it is a keyword.
+    /// A member (field, case, method, argument) name; a keyword gets a trailing `_` (`self_`), not
+    /// backticks: `reader.`self`` would still be the reader itself.
     static func member(_ name: String) -> String {
-        keywords.contains(name) ? "`\(name)`" : name
+        keywords.contains(name) ? name + "_" : name
     }
 
     /// A `Which` case for a union member; `unknown` is taken by the case for discriminants this schema lacks.

@@ -55,15 +55,15 @@ struct TypeNames {
         case .bool: return .bool
         case .text: return .text
         case .data: return .data
-        case .enum: return .enum(try name(of: type.enum.typeId, brand: nil, in: scope))
+        case .enum_: return .enum(try name(of: type.enum_.typeId, brand: nil, in: scope))
         case .list: return .pointer(try swiftType(type, in: scope), .list)
-        case .struct: return .pointer(try swiftType(type, in: scope), .struct)
+        case .struct_: return .pointer(try swiftType(type, in: scope), .struct)
         case .interface: return .pointer(try swiftType(type, in: scope), .interface)
         case .anyPointer:
             let any = type.anyPointer
             switch any.which {
             case .parameter: return .pointer(try swiftType(type, in: scope), .parameter)
-            case .unconstrained where any.unconstrained.which == .struct: return .pointer("Capnp.AnyStruct", .anyStruct)
+            case .unconstrained where any.unconstrained.which == .struct_: return .pointer("Capnp.AnyStruct", .anyStruct)
             default: return .pointer("Capnp.AnyPointer", .anyPointer)
             }
         default:
@@ -79,10 +79,10 @@ struct TypeNames {
         case .void: return "Capnp.VoidValue"
         case .bool: return "Bool"
         case .text: return "Capnp.Text"
-        case .data: return "Capnp.Data"
+        case .data: return "Capnp.Bytes"
         case .list: return "Capnp.List<\(try swiftType(try type.list.elementType, in: scope))>"
-        case .enum: return try name(of: type.enum.typeId, brand: nil, in: scope)
-        case .struct: return try name(of: type.struct.typeId, brand: try type.struct.brand, in: scope)
+        case .enum_: return try name(of: type.enum_.typeId, brand: nil, in: scope)
+        case .struct_: return try name(of: type.struct_.typeId, brand: try type.struct_.brand, in: scope)
         case .interface: return try name(of: type.interface.typeId, brand: try type.interface.brand, in: scope)
         case .anyPointer:
             let any = type.anyPointer
@@ -94,7 +94,7 @@ struct TypeNames {
                     throw GeneratorError("type parameter \(position) of \(SwiftNames.hex(any.parameter.scopeId)) does not exist")
                 }
                 return parameters[position]
-            case .unconstrained where any.unconstrained.which == .struct: return "Capnp.AnyStruct"
+            case .unconstrained where any.unconstrained.which == .struct_: return "Capnp.AnyStruct"
             default: return "Capnp.AnyPointer"
             }
         default:
@@ -138,7 +138,9 @@ struct TypeNames {
         }
         var parts: [String] = []
         for (position, component) in chain.enumerated() {
-            var part = position == 0 ? try reachable(top, topName, from: useSite) : index.names[component]!
+            let namespace = position == 0 ? index.namespacePrefix(top) : ""
+            var part = position > 0 ? index.names[component]!
+                : namespace.isEmpty ? try reachable(top, topName, from: useSite) : namespace + topName
             let parameters = try index.parameters(of: component)
             if !parameters.isEmpty {
                 let arguments: [String]

@@ -17,7 +17,7 @@ enum Values {
         case .uint64: value.uint64 == 0
         case .float32: value.float32.bitPattern == 0
         case .float64: value.float64.bitPattern == 0
-        case .enum: value.enum == 0
+        case .enum_: value.enum_ == 0
         default: true
         }
     }
@@ -36,7 +36,7 @@ enum Values {
         case .uint64: "\(value.uint64)"
         case .float32: floatLiteral(value.float32)
         case .float64: doubleLiteral(value.float64)
-        case .enum: "\(value.enum)"
+        case .enum_: "\(value.enum_)"
         default: "0"
         }
     }
@@ -53,7 +53,7 @@ enum Values {
     /// The pointer a pointer-typed value holds (text, data, list, struct or AnyPointer).
     static func pointer(_ value: Value.Reader) -> PointerReader? {
         switch value.which {
-        case .text, .data, .list, .struct, .anyPointer: value.anyPointer
+        case .text, .data, .list, .struct_, .anyPointer: value.anyPointer
         default: nil
         }
     }

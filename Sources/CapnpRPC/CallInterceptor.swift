@@ -2,7 +2,7 @@
 // libmultiprocess thread rules) fills each call's implicit context and sees each served one.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// Cross-cutting behaviour for the calls of one connection, in the spirit of grpc-swift-2's
 /// `ClientInterceptor` and `ServerInterceptor`, for methods with an implicit `context` param

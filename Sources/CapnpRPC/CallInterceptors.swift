@@ -1,7 +1,7 @@
 // The registry of interceptors by connection, so that served calls find their caller's: keyed by
 // the shim's brand, which every capability imported over one connection shares.
 
-import CCapnpRPC
+internal import CCapnpRPC
 import Synchronization
 
 /// Which interceptor serves the calls of which connection, by the shim's brand of the

@@ -1,13 +1,21 @@
 // A client reference to a capability: local server, remote object, promise, fd or broken.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// A reference to a capability. Dropping the last Swift reference releases it (the peer is told
 /// once nothing else holds it). Calls on a capability whose connection is gone fail with
 /// `.disconnected`.
+///
+/// Generated clients wrap one. To hand a peer an object of your own, serve it as one:
+///
+/// ```swift
+/// let echo = Echo.Client(serving: MyEcho())     // a local object, callable like a remote one
+/// call.results.setResult(echo)                  // the peer gets a capability to it
+/// let file = Capability(fileDescriptor: fd)     // or a capability that carries an fd
+/// ```
 public final class Capability: @unchecked Sendable {
-    // Immutable; the shim's handles may be used from any thread.
+    // @unchecked Sendable: immutable; the shim's handle (an OpaquePointer) may be used from any thread.
     let handle: OpaquePointer
     /// What it inherited from the capability it came from: its connection, its interceptor.
     let lineage: Lineage
@@ -55,13 +63,13 @@ public final class Capability: @unchecked Sendable {
     }
 
     /// Sends a call and returns at once; await its `response()`, or pipeline on it.
-    /// `params` must not be changed after this (the shim may still be reading it).
-    public func send(interfaceId: UInt64, methodId: UInt16, params: MessageBuilder?) -> OutgoingCall {
+    /// `params` is sent: the compiler rejects changing it afterwards (the shim may still be reading it).
+    public func send(interfaceId: UInt64, methodId: UInt16, params: sending MessageBuilder?) -> OutgoingCall {
         OutgoingCall.send(to: self, interfaceId: interfaceId, methodId: methodId, params: params)
     }
 
     /// Calls a method and waits for its results. Cancelling the task cancels the call.
-    public nonisolated(nonsending) func call(interfaceId: UInt64, methodId: UInt16, params: MessageBuilder?) async throws(RPCError) -> MessageReader {
+    public nonisolated(nonsending) func call(interfaceId: UInt64, methodId: UInt16, params: sending MessageBuilder?) async throws(RPCError) -> MessageReader {
         try await send(interfaceId: interfaceId, methodId: methodId, params: params).response()
     }
 }

@@ -1,14 +1,15 @@
 // One two-party RPC connection over a unix stream socket.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// Limits and role of a connection.
 public struct ConnectionOptions: Sendable {
     /// Incoming messages larger than this many words fail the connection (default 8 Mi = 64 MiB).
-    public var traversalLimitWords: UInt64
-    /// Maximum struct/list nesting depth of incoming messages (default 64).
-    public var nestingLimit: Int32
+    /// Same name, type and default as `ReaderOptions.traversalLimitInWords`.
+    public var traversalLimitInWords: Int
+    /// Maximum struct/list nesting depth of incoming messages (default 64, as `ReaderOptions`).
+    public var nestingLimit: Int
     /// Maximum fds accepted per incoming message; 0 refuses fds (default 4).
     public var maxFdsPerMessage: UInt32
     /// Which end of the two-party connection this is; only tells the two ends apart.
@@ -17,9 +18,9 @@ public struct ConnectionOptions: Sendable {
     /// the default). A call whose server works longer than this in silence ends with it.
     public var idleTimeout: Duration?
 
-    public init(traversalLimitWords: UInt64 = 8 << 20, nestingLimit: Int32 = 64,
+    public init(traversalLimitInWords: Int = 8 << 20, nestingLimit: Int = 64,
                 maxFdsPerMessage: UInt32 = 4, isServer: Bool = false, idleTimeout: Duration? = nil) {
-        self.traversalLimitWords = traversalLimitWords
+        self.traversalLimitInWords = traversalLimitInWords
         self.nestingLimit = nestingLimit
         self.maxFdsPerMessage = maxFdsPerMessage
         self.isServer = isServer
@@ -54,6 +55,15 @@ public struct Disconnect: Sendable, Equatable, CustomStringConvertible {
 /// A two-party RPC connection. Each side may export one bootstrap capability and ask for the
 /// other's. Closing it (or dropping it and every capability that came from it) closes the
 /// socket; calls still in flight then fail with `.disconnected`.
+///
+/// ```swift
+/// let server = try Connection(fd: theirs, serving: MyEcho())       // serves its bootstrap
+/// try await withConnection(fd: mine) { connection in               // closed when the body ends
+///     let echo = connection.bootstrap(as: Echo.Client.self)
+///     print(try await echo.echo(echo: "hi"))
+///     print(server.disconnect == nil)                              // true: still open here
+/// }
+/// ```
 public final class Connection: Sendable {
     private let handle: Locked<OpaquePointer?>
     private let events: DisconnectEvents
@@ -63,8 +73,8 @@ public final class Connection: Sendable {
     public init(fd: Int32, bootstrap: Capability? = nil, options: ConnectionOptions = ConnectionOptions()) throws(RPCError) {
         let events = DisconnectEvents()
         var raw = ccapnp_connection_options_default()
-        raw.traversal_limit_words = options.traversalLimitWords
-        raw.nesting_limit = options.nestingLimit
+        raw.traversal_limit_words = UInt64(max(options.traversalLimitInWords, 0))
+        raw.nesting_limit = Int32(clamping: options.nestingLimit)
         raw.max_fds_per_message = options.maxFdsPerMessage
         raw.is_server = options.isServer ? 1 : 0
         raw.idle_timeout_ms = options.idleTimeout.map(Self.milliseconds) ?? 0
@@ -79,8 +89,8 @@ public final class Connection: Sendable {
             Unmanaged<DisconnectEvents>.fromOpaque(context!).takeRetainedValue().fire(disconnect)
         }, context)
         guard let handle else {
-            Unmanaged<DisconnectEvents>.fromOpaque(context).release()
-            throw RPCError(.failed, "could not create an RPC connection on fd \(fd)")
+            // The shim closed the fd and already reported why (releasing the context).
+            throw RPCError(.failed, events.current?.reason ?? "could not create an RPC connection on fd \(fd)")
         }
         self.handle = Locked(handle)
         self.events = events

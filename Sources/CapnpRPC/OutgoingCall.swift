@@ -1,11 +1,12 @@
 // A call in flight: its answer arrives on the loop and resumes whoever waits for it.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// An RPC call that was sent. Await `response()` for its results; `pipeline(_:)` gives
 /// capabilities from the results before they arrive (promise pipelining).
 public final class OutgoingCall: @unchecked Sendable {
+    // @unchecked Sendable: `state` changes only under `stateLock`; the shim handle is set once, at send.
     typealias Outcome = Result<MessageReader, RPCError>
     typealias Waiter = UnsafeContinuation<Outcome, Never>
     private enum State {
@@ -61,10 +62,7 @@ public final class OutgoingCall: @unchecked Sendable {
                 }
             }, context)
         }
-        if call.handle == nil {
-            Unmanaged<OutgoingCall>.fromOpaque(context).release()
-            call.complete(.failure(RPCError(.failed, "capnp event loop unavailable")))
-        }
+        // A nil handle means the shim could not send: the completion above already failed it.
         return call
     }
 
@@ -139,7 +137,7 @@ public final class OutgoingCall: @unchecked Sendable {
 public struct PendingCall<Results: StructType>: Sendable {
     public let call: OutgoingCall
 
-    public init(_ call: OutgoingCall) { self.call = call }
+    @_spi(Generated) public init(_ call: OutgoingCall) { self.call = call }
 
     public nonisolated(nonsending) func response() async throws(RPCError) -> Results.Reader {
         let message = try await call.response()

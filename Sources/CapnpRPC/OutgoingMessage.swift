@@ -1,7 +1,7 @@
 // Handing a MessageBuilder to the shim: its segments and its capability table as C arrays.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 extension MessageBuilder {
     /// Calls `body` with this message as a `ccapnp_message_in` (nil for an absent message).

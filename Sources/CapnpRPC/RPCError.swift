@@ -1,7 +1,7 @@
 // The one error type of RPC calls: what went wrong (kj's exception kinds) and why.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// A failed RPC call, or a failure to serve one.
 public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -33,21 +33,21 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(isRemote ? "remote " : "")\(kind): \(reason)" }
 
     /// Runs `body`, turning a malformed-message error into a `.failed` RPCError.
-    @inlinable
+    @_spi(Generated) @inlinable
     public static func decoding<T>(_ body: () throws(CapnpError) -> T) throws(RPCError) -> T {
         do { return try body() } catch { throw RPCError(.failed, "malformed message: \(error)") }
     }
 
     /// Runs `body`, which builds a message: an RPCError it throws passes as is, any other
     /// error becomes `.failed`.
-    public static func building<T>(_ body: () throws -> T) throws(RPCError) -> T {
+    @_spi(Generated) public static func building<T>(_ body: () throws -> T) throws(RPCError) -> T {
         do { return try body() } catch let error as RPCError { throw error } catch {
             throw RPCError(.failed, "could not build the message: \(error)")
         }
     }
 
     /// What a server answers for a method or interface it does not serve.
-    public static func unimplemented(_ call: IncomingCall) -> RPCError {
+    @_spi(Generated) public static func unimplemented(_ call: IncomingCall) -> RPCError {
         RPCError(.unimplemented, "method \(call.methodId) of interface 0x\(String(call.interfaceId, radix: 16)) is not implemented")
     }
 

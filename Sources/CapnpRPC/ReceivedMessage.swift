@@ -2,12 +2,13 @@
 // reachable through the reader's capability table.
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 
 /// Owns a shim message; readers over it keep it alive.
 final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
-    // Immutable after init but for `lineage` (set once, on the loop, before any task reads the
-    // message's capabilities); the shim's message is read-only.
+    // @unchecked Sendable: immutable after init but for `lineage` (set once, on the loop, before
+    // any task reads the message's capabilities), over a shim message that is read-only
+    // (OpaquePointer is not Sendable).
     private let handle: OpaquePointer
     private let view: ccapnp_message_view
     /// Given to the capabilities read out of it. Served params get their connection's

@@ -2,7 +2,7 @@
 // from a task that starts inline on the loop (no hop if it never suspends).
 
 import Capnp
-import CCapnpRPC
+internal import CCapnpRPC
 import Synchronization
 
 /// An object that serves calls. Generated `Server` protocols implement `dispatch` by switching
@@ -25,6 +25,7 @@ extension CapabilityServer {
 
 /// One call to a server: its params, its results, and its answer.
 public final class IncomingCall: @unchecked Sendable {
+    // @unchecked Sendable: it goes from the loop thread to the one task that serves it, which alone builds the results.
     public let interfaceId: UInt64
     public let methodId: UInt16
     /// The params message; it stays valid after the call is answered.

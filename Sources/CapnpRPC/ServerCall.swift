@@ -9,7 +9,7 @@ public struct ServerCall<Params: StructType, Results: StructType>: Sendable {
     public let params: Params.Reader
 
     /// Decodes the params root; a malformed one fails the call as `.failed`.
-    public init(_ call: IncomingCall) throws(RPCError) {
+    @_spi(Generated) public init(_ call: IncomingCall) throws(RPCError) {
         self.call = call
         self.params = try call.params(as: Params.self)
     }

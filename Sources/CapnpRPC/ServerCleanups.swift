@@ -5,7 +5,7 @@ import Synchronization
 
 /// Runs closures when the last capability serving an object is released, including when the
 /// connection its clients came over dies (capnp then releases everything the peer held).
-public enum ServerCleanups {
+package enum ServerCleanups {
     private struct Entry {
         var capabilities = 0
         var cleanups: [@Sendable () -> Void] = []
@@ -18,7 +18,7 @@ public enum ServerCleanups {
     /// Runs `cleanup` once no capability serves `server` any more. Add it before making the
     /// server's capabilities: ones made earlier are not counted. It may run on the RPC loop
     /// thread, so it must not block.
-    public static func add(for server: some CapabilityServer, _ cleanup: @escaping @Sendable () -> Void) {
+    package static func add(for server: some CapabilityServer, _ cleanup: @escaping @Sendable () -> Void) {
         let isNew = entries.withLock { entries in
             let key = ObjectIdentifier(server)
             let isNew = entries[key] == nil

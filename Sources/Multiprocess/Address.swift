@@ -1,4 +1,5 @@
-// The socket path an IPC address names: `unix` or `unix:<path>`, relative to the data directory.
+// The socket path an IPC address names: `unix`, `unix:/absolute/path`, or `unix:<path>` relative
+// to the data directory.
 
 #if canImport(Glibc)
 import Glibc
@@ -12,12 +13,15 @@ struct UnixSocketPath {
     let path: String
 
     /// Parses `address`: `unix` is `<dataDirectory>/<name>.sock`; `unix:<path>` is `path`, a
-    /// relative one taken relative to `dataDirectory`.
-    init(address: String, dataDirectory: String, name: String) throws(ProcessError) {
+    /// relative one taken relative to `dataDirectory`. An absolute path needs neither.
+    init(address: String, dataDirectory: String?, name: String?) throws(ProcessError) {
         let path: String
         if address == "unix" {
-            guard !name.isEmpty else {
+            guard let name, !name.isEmpty else {
                 throw .invalidAddress(address: address, reason: "'unix' needs a process name to make <name>.sock")
+            }
+            guard let dataDirectory else {
+                throw .invalidAddress(address: address, reason: "'unix' needs a data directory to hold <name>.sock; or give 'unix:/absolute/path'")
             }
             path = joinPath(dataDirectory, name + ".sock")
         } else if address.hasPrefix("unix:") {
@@ -25,7 +29,13 @@ struct UnixSocketPath {
             guard !given.isEmpty else {
                 throw .invalidAddress(address: address, reason: "no path after 'unix:'")
             }
-            path = given.hasPrefix("/") ? given : joinPath(dataDirectory, given)
+            if given.hasPrefix("/") {
+                path = given
+            } else if let dataDirectory {
+                path = joinPath(dataDirectory, given)
+            } else {
+                throw .invalidAddress(address: address, reason: "a relative path needs a data directory; or give an absolute path")
+            }
         } else {
             throw .unknownAddressScheme(address)
         }

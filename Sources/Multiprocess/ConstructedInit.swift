@@ -1,6 +1,7 @@
 // The Init a Protocol serves, seen from the connection: its `construct` brings the peer's
 // ThreadMap, from which the connection's call context is made.
 
+import Capnp
 import CapnpRPC
 
 /// Wraps the Init server of one served connection. The first call of the libmultiprocess
@@ -29,7 +30,7 @@ final class ConstructedInit: CapabilityServer {
     func dispatch(_ call: IncomingCall) async throws {
         if call.methodId == 0, context == nil, let root = try? call.params.root().readStruct(),
            !root.pointer(0).isNull {
-            let threadMap = root.pointer(0).readClient(ThreadMap.Client.self)
+            let threadMap = root.pointer(0).readClient(Proxy.ThreadMap.Client.self)
             let context = ProxyContext(threadMap: threadMap, threadName: threadName, threadPerCall: threadPerCall)
             made.withLock { $0 = $0 ?? context }
             CallInterceptors.register(context, forConnectionOf: threadMap.capability)

@@ -1,7 +1,7 @@
 // A capability received over one connection and passed to a peer on another: served here, so
 // that each hop of its calls names threads of its own connection, as libmultiprocess does.
 
-import Capnp
+@_spi(Generated) import Capnp
 import CapnpRPC
 
 /// Serves the calls a peer makes on a capability that came from another connection (`target`,

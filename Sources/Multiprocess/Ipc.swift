@@ -30,14 +30,23 @@ public struct Ipc: Sendable {
         case spawn(ProcessError)
         case connect(RPCError)
         case startTimeout(name: String, pid: pid_t, after: Duration)
+        /// The spawning task was cancelled before the child answered; the child was killed and reaped.
+        case cancelled(name: String, pid: pid_t)
         case childFailed(name: String, RPCError)
+        /// `connectAddress`: the address is malformed, or nothing listens there.
+        case unreachable(address: String, ProcessError)
+        /// `connectAddress`: the server at the address did not answer `construct`.
+        case serverFailed(address: String, RPCError)
 
         public var description: String {
             switch self {
             case .spawn(let error): "could not spawn: \(error)"
             case .connect(let error): "could not connect to the child: \(error)"
             case .startTimeout(let name, let pid, let after): "\(name) (pid \(pid)) did not answer its first call within \(after); killed it"
+            case .cancelled(let name, let pid): "spawning \(name) (pid \(pid)) was cancelled before it answered; killed it"
             case .childFailed(let name, let error): "\(name) failed before serving: \(error)"
+            case .unreachable(let address, let error): "cannot connect to \(address): \(error)"
+            case .serverFailed(let address, let error): "the server at \(address) did not answer its first call: \(error)"
             }
         }
     }
@@ -76,6 +85,12 @@ public struct Ipc: Sendable {
         }
         switch outcome {
         case .success: return child
+        case _ where Task.isCancelled:
+            // Cancelling ends the wait at once (the sleep, or `construct` as `.cancelled`): that
+            // is neither the child being slow nor the child failing.
+            _ = kill(spawned.pid, SIGKILL)
+            _ = await child.close()
+            throw .cancelled(name: name, pid: spawned.pid)
         case .failure(let error):
             _ = await child.close()
             throw .childFailed(name: name, error)
@@ -101,28 +116,39 @@ public struct Ipc: Sendable {
     /// Application state for IPC code (Bitcoin Core's `Ipc::context()`), shared by copies.
     public var context: IpcContext { `protocol`.context }
 
-    /// Listens on `address` (`unix`: `<dataDirectory>/<name>.sock`; `unix:<path>`), serving each
-    /// accepted connection with a new Init from `makeInit`.
-    public func listenAddress(_ address: String, dataDirectory: String, name: String, maxConnections: Int = 64,
+    /// Listens on `address` (`unix`: `<dataDirectory>/<name>.sock`; `unix:<path>`, relative to
+    /// `dataDirectory` unless absolute), serving each accepted connection with a new Init from
+    /// `makeInit`, until the listener is stopped:
+    ///
+    /// ```swift
+    /// let listener = try Ipc().listenAddress("unix:/run/node.sock") { MyInit() }
+    /// ```
+    public func listenAddress(_ address: String, dataDirectory: String? = nil, name: String? = nil, maxConnections: Int = 64,
                               policy: PeerPolicy = .sameUser,
-                              makeInit: @escaping @Sendable () -> any CapabilityServer) throws(ProcessError) -> Listener {
+                              makeInit: @escaping @Sendable () -> any CapabilityServer) throws(ProcessError) -> IpcListener {
         let (fd, path) = try Process.bind(address: address, dataDirectory: dataDirectory, name: name)
         `protocol`.logger.info("listening on \(path)")
         return `protocol`.listen(fd: fd, maxConnections: maxConnections, policy: policy, makeInit: makeInit)
     }
 
     /// Connects to the Init served at `address`, waiting for its `construct` answer. `auto` tries
-    /// `unix` and returns nil when nothing listens there; other addresses throw then.
-    public func connectAddress<Init: CapabilityClient>(_ address: String, dataDirectory: String, name: String,
-                                                       as type: Init.Type) async throws -> Protocol.Connected<Init>? {
+    /// `unix` and returns nil when nothing listens there; other addresses throw then
+    /// (`.unreachable`). `withConnection(to:as:)` is the scoped form.
+    public func connectAddress<Init: CapabilityClient>(_ address: String, dataDirectory: String? = nil, name: String? = nil,
+                                                       as type: Init.Type) async throws(IpcError) -> Protocol.Connected<Init>? {
         let fd: Int32
         do {
             fd = try Process.connect(address: address == "auto" ? "unix" : address, dataDirectory: dataDirectory, name: name)
-        } catch ProcessError.nothingListening where address == "auto" {
-            return nil
+        } catch {
+            if case .nothingListening = error, address == "auto" { return nil }
+            throw .unreachable(address: address, error)
         }
-        let connected = try `protocol`.connect(fd: fd, as: type)
-        try await connected.ready()
+        let connected: Protocol.Connected<Init>
+        do { connected = try `protocol`.connect(fd: fd, as: type) } catch { throw .serverFailed(address: address, error) }
+        do { try await connected.ready() } catch {
+            connected.connection.close()
+            throw .serverFailed(address: address, error)
+        }
         return connected
     }
 

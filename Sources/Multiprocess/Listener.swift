@@ -10,7 +10,7 @@ import Glibc
 
 /// A listening socket served by `Protocol.listen`. Accepting runs on a thread of its own (it
 /// blocks in accept), never on the RPC loop or the concurrency pool.
-public final class Listener: Sendable {
+public final class IpcListener: Sendable {
     public let fd: Int32
     private let connections = Locked<[ObjectIdentifier: Connection]>([:])
     private let stopped = Atomic<Bool>(false)
@@ -46,14 +46,14 @@ public final class Listener: Sendable {
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { context in
-            let listener = Unmanaged<Listener>.fromOpaque(context!).takeRetainedValue()
+            let listener = Unmanaged<IpcListener>.fromOpaque(context!).takeRetainedValue()
             listener.acceptLoop()
             return nil
         }, box)
         if status == 0 {
             pthread_detach(thread)
         } else {
-            Unmanaged<Listener>.fromOpaque(box).release()
+            Unmanaged<IpcListener>.fromOpaque(box).release()
         }
     }
 
@@ -101,10 +101,10 @@ func peerUid(_ fd: Int32) -> uid_t? {
 
 /// The listeners a Protocol started (weakly), so that its disconnectIncoming reaches them all.
 final class Listeners: Sendable {
-    private struct Entry { weak var listener: Listener? }
+    private struct Entry { weak var listener: IpcListener? }
     private let entries = Locked<[Entry]>([])
 
-    func add(_ listener: Listener) {
+    func add(_ listener: IpcListener) {
         entries.withLock { all in
             all.removeAll { $0.listener == nil }
             all.append(Entry(listener: listener))

@@ -12,7 +12,7 @@ extension Process {
     /// listens on is not (`.addressInUse`), nor is anything that is not a socket (`.notASocket`).
     /// (Telling the two apart takes a connect: a live listener sees one connection that closes at once.)
     /// The socket file has mode 0600: only this user can connect.
-    public static func bind(address: String, dataDirectory: String, name: String)
+    public static func bind(address: String, dataDirectory: String? = nil, name: String? = nil)
         throws(ProcessError) -> (fd: Int32, path: String)
     {
         let socketPath = try UnixSocketPath(address: address, dataDirectory: dataDirectory, name: name)
@@ -43,11 +43,11 @@ extension Process {
     /// A unix socket connected to `address`; returns its fd (CLOEXEC, owned by the caller).
     ///
     /// Addresses: `unix` is `<dataDirectory>/<name>.sock`; `unix:<path>` is `path`, taken
-    /// relative to `dataDirectory` unless absolute.
+    /// relative to `dataDirectory` unless absolute (`unix:/run/node.sock` needs neither).
     /// - Throws: `.nothingListening` when there is no socket at the path or nobody listens on it
     ///   (so a caller can treat "no server" apart from real failures), `.notASocket` when
     ///   something else is at the path, `.unknownAddressScheme`, `.socketPathTooLong`, …
-    public static func connect(address: String, dataDirectory: String, name: String) throws(ProcessError) -> Int32 {
+    public static func connect(address: String, dataDirectory: String? = nil, name: String? = nil) throws(ProcessError) -> Int32 {
         let socketPath = try UnixSocketPath(address: address, dataDirectory: dataDirectory, name: name)
         let fd = try unixStreamSocket()
         let error = connectSocket(fd, socketPath)

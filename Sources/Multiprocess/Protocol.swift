@@ -1,7 +1,7 @@
 // Protocol: how a process talks to another over one socket, as Bitcoin Core's ipc::Protocol
 // (its Cap'n Proto implementation): `connect` gives the peer's Init, `serve` exports ours.
 
-import Capnp
+@_spi(Generated) import Capnp
 import CapnpRPC
 import Logging
 #if canImport(Glibc)
@@ -56,7 +56,7 @@ public struct Protocol: Sendable {
         let params = MessageBuilder(firstSegmentWords: 8)
         params.root.initStruct(dataWords: 0, pointerCount: 1).pointer(0).setClient(Self.threadMap())
         let construct = bootstrap.send(interfaceId: Init.interfaceId, methodId: 0, params: params)
-        let threadMap = ThreadMap.Client(construct.pipeline([0]))
+        let threadMap = Proxy.ThreadMap.Client(construct.pipeline([0]))
         let context = ProxyContext(threadMap: threadMap, threadName: threadName, threadPerCall: threadPerCall)
         // Registered before any call goes out, so that the peer's callbacks find it.
         CallInterceptors.register(context, forConnectionOf: bootstrap)
@@ -83,14 +83,14 @@ public struct Protocol: Sendable {
     /// Init from `makeInit`. Peers `policy` does not allow, and connections beyond
     /// `maxConnections`, are closed at once and logged.
     public func listen(fd: Int32, maxConnections: Int = 64, policy: PeerPolicy = .sameUser,
-                       makeInit: @escaping @Sendable () -> any CapabilityServer) -> Listener {
+                       makeInit: @escaping @Sendable () -> any CapabilityServer) -> IpcListener {
         var accepted = options
         accepted.isServer = true
         let serverOptions = accepted
         let logger = self.logger
         let threadName = self.threadName, threadPerCall = self.threadPerCall
         let holder = ListenerHolder()
-        let listener = Listener(fd: fd) { client in
+        let listener = IpcListener(fd: fd) { client in
             guard let listener = holder.listener else { close(client); return }
             guard let uid = peerUid(client), policy.allows(uid) else {
                 logger.warning("refused a connection on fd \(fd): peer uid \(peerUid(client).map(String.init) ?? "unknown") is not allowed")
@@ -146,13 +146,13 @@ public struct Protocol: Sendable {
     }
 
     /// A new ThreadMap to answer `Init.construct` with (the Init server's `construct` returns it).
-    public static func threadMap() -> ThreadMap.Client {
-        ThreadMap.Client(serving: ThreadMapServer())
+    public static func threadMap() -> Proxy.ThreadMap.Client {
+        Proxy.ThreadMap.Client(serving: ThreadMapServer())
     }
 }
 
 /// Lets the accept closure reach its listener without a retain cycle.
 private final class ListenerHolder: @unchecked Sendable {
-    // Set once, before the accept thread starts.
-    weak var listener: Listener?
+    // @unchecked Sendable: `listener` is set once, before the accept thread that reads it starts.
+    weak var listener: IpcListener?
 }

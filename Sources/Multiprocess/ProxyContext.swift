@@ -1,7 +1,7 @@
 // libmultiprocess's call context for one connection: which of the peer's threads each call runs
 // on (one per call in flight, from a pool), and which of ours the peer's callbacks during it use.
 
-import Capnp
+@_spi(Generated) import Capnp
 import CapnpRPC
 import Synchronization
 
@@ -25,7 +25,7 @@ public final class ProxyContext: CallInterceptor {
     public static let maxIdleThreads = 64
 
     /// The peer's ThreadMap (from `Init.construct`); nil: calls send no thread.
-    private let threadMap: ThreadMap.Client?
+    private let threadMap: Proxy.ThreadMap.Client?
     /// Ours, for the peer's callbacks.
     let callbackThread: Capability
     private let threadName: String
@@ -40,11 +40,11 @@ public final class ProxyContext: CallInterceptor {
         var shared: Capability?
     }
 
-    init(threadMap: ThreadMap.Client?, threadName: String, threadPerCall: Bool = true) {
+    init(threadMap: Proxy.ThreadMap.Client?, threadName: String, threadPerCall: Bool = true) {
         self.threadMap = threadMap
         self.threadName = threadName
         self.threadPerCall = threadPerCall
-        callbackThread = Thread.Client(serving: ThreadServer(name: "\(threadName) callbacks")).capability
+        callbackThread = Proxy.Thread.Client(serving: ThreadServer(name: "\(threadName) callbacks")).capability
     }
 
     public func fillContext(_ pointer: PointerBuilder, for capability: Capability) {

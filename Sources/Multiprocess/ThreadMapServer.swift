@@ -4,19 +4,19 @@
 
 import CapnpRPC
 
-final class ThreadMapServer: ThreadMap.Server {
-    func makeThread(_ call: ServerCall<ThreadMap.MakeThreadParams, ThreadMap.MakeThreadResults>) async throws {
-        call.results.setResult(Thread.Client(serving: ThreadServer(name: try call.params.name)))
+final class ThreadMapServer: Proxy.ThreadMap.Server {
+    func makeThread(_ call: ServerCall<Proxy.ThreadMap.MakeThreadParams, Proxy.ThreadMap.MakeThreadResults>) async throws {
+        call.results.setResult(Proxy.Thread.Client(serving: ThreadServer(name: try call.params.name)))
     }
 
-    func makePool(_ call: ServerCall<ThreadMap.MakePoolParams, ThreadMap.MakePoolResults>) async throws {}
+    func makePool(_ call: ServerCall<Proxy.ThreadMap.MakePoolParams, Proxy.ThreadMap.MakePoolResults>) async throws {}
 }
 
-final class ThreadServer: Thread.Server {
+final class ThreadServer: Proxy.Thread.Server {
     let name: String
     init(name: String) { self.name = name }
 
-    func getName(_ call: ServerCall<Thread.GetNameParams, Thread.GetNameResults>) async throws {
+    func getName(_ call: ServerCall<Proxy.Thread.GetNameParams, Proxy.Thread.GetNameResults>) async throws {
         call.results.result = name
     }
 }

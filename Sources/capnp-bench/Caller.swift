@@ -70,5 +70,6 @@ enum Caller {
 
 /// The result of `Caller.block`'s task, written before the semaphore is signalled.
 private final class ResultBox<T>: @unchecked Sendable {
+    // @unchecked Sendable: written by the task before the semaphore signal, read by the waiter after it.
     var result: Result<T, any Error>?
 }

@@ -3,9 +3,10 @@
 # types are defined operation for operation in scripts/bench-cxx/README.md.
 @0xeac83a86c350fe44;
 
-# RPC figures P1-P4. The child process (`<bench-binary> -ipcfd N`) serves a
-# `Bench` as its bootstrap capability.
 interface Bench {
+  # The RPC figures P1-P4. The child process (`<bench-binary> -ipcfd N`) serves a
+  # `Bench` as its bootstrap capability.
+
   ping @0 () -> ();
   # Trivial call: no parameters, no results (P1, P2, P4).
 
@@ -13,9 +14,10 @@ interface Bench {
   # Returns the bytes it was given (P3, 1 MiB per call).
 }
 
-# P5: one `Root` per iteration, built then read back in full.
 struct Root {
-  # Three fields of each primitive kind, grouped by kind.
+  # P5: one `Root` per iteration, built then read back in full. Three fields of each
+  # primitive kind, grouped by kind, then text, a nested struct and 1,000 items.
+
   bool0 @0 :Bool;
   bool1 @1 :Bool;
   bool2 @2 :Bool;
@@ -50,15 +52,12 @@ struct Root {
   f64v1 @31 :Float64;
   f64v2 @32 :Float64;
 
-  # Text fields.
   name @33 :Text;
   summary @34 :Text;
   tag @35 :Text;
 
-  # Nested struct.
   inner @36 :Inner;
 
-  # 1,000 items per iteration.
   items @37 :List(Item);
 }
 

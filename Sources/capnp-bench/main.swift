@@ -3,6 +3,9 @@
 //   capnp-bench P1|P2|P3|P4|P5   runs one figure, prints one number on stdout
 //   capnp-bench P5-check         prints the P5 checksum for seed 42
 //   capnp-bench -ipcfd N         child role: serves Bench on fd N until the parent closes
+//   capnp-bench shim-latency     not a scripts/bench figure (no C++ baseline): microseconds per
+//                                sequential call through the C shim alone, in one process,
+//                                caller off the loop and on it (ShimLatency.swift)
 //
 // Exit status: 0 ok, 1 failure, 2 usage error, 3 figure not implemented.
 // Environment: BENCH_VERBOSE=1 prints batch values to stderr; BENCH_CALLER=loop|global picks
@@ -14,7 +17,7 @@ import Glibc
 #endif
 
 let usage = """
-    usage: capnp-bench P1|P2|P3|P4|P5|P5-check
+    usage: capnp-bench P1|P2|P3|P4|P5|P5-check|shim-latency
            capnp-bench -ipcfd N   (child role)
     """
 
@@ -48,6 +51,9 @@ do {
         print(String(fixed: try P5.run(), decimals: 2))
     case "P5-check":
         print(try P5.iteration(42))
+    case "shim-latency":
+        let (offLoop, onLoop) = try ShimLatency.run()
+        print("shim-sequential-call-us off-loop=\(String(fixed: offLoop, decimals: 2)) on-loop=\(String(fixed: onLoop, decimals: 2))")
     default:
         // A figure name this binary does not have is "not implemented", as on the C++ side.
         if figure.count > 1, figure.first == "P", figure.dropFirst().allSatisfy(\.isASCII), figure.dropFirst().allSatisfy(\.isNumber) {

@@ -36,7 +36,7 @@ decode.standardInput = input
 decode.standardOutput = output
 do {
     try decode.run()
-    input.fileHandleForWriting.write(Foundation.Data(bytes))
+    input.fileHandleForWriting.write(Data(bytes))
     try input.fileHandleForWriting.close()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     decode.waitUntilExit()

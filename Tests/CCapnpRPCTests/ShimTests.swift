@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized)
 struct ShimTests {
     /// Runs `body` with a fresh pair, closes it, and checks nothing leaked.
-    private func withPair(
+    func withPair(
         optionsB: ccapnp_connection_options? = nil, _ body: (ConnectionPair) throws -> Void
     ) rethrows {
         #expect(ccapnp_loop_start() == 0)
@@ -415,40 +415,5 @@ struct ShimTests {
         }
         #expect(log.done.wait(timeout: .now() + waitSeconds) == .success)
         #expect(log.entries.withLock { $0 } == Array(0..<100))
-    }
-
-    /// Not an assertion (tests never assert times): prints the cost of the two call paths so a
-    /// regression in hop count shows up in the log. Both ends share the one loop here.
-    @Test func printsSequentialCallLatency() throws {
-        try withPair { pair in
-            let b = pair.bootstrapB()
-            defer { ccapnp_cap_release(b) }
-            let n = 2000
-            for i in 0..<100 { _ = callAndWait(b, method: Method.addOne.rawValue, Wire.value(UInt64(i))) }
-            var start = DispatchTime.now()
-            for i in 0..<n {
-                let r = try #require(callAndWait(b, method: Method.addOne.rawValue, Wire.value(UInt64(i))))
-                #expect(r.value == UInt64(i) + 1)
-            }
-            let offLoop = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / Double(n) / 1000
-
-            let done = DispatchSemaphore(value: 0)
-            start = DispatchTime.now()
-            chainCalls(Handle(b), remaining: n, done: done)
-            #expect(done.wait(timeout: .now() + 30) == .success)
-            let onLoop = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / Double(n) / 1000
-            print("CCapnpRPC sequential call: caller off the loop \(offLoop) us, caller on the loop \(onLoop) us (one process, both ends on one loop)")
-        }
-    }
-}
-
-/// Makes `remaining` calls one after another from the loop thread: each completion sends the next.
-private func chainCalls(_ target: Handle, remaining: Int, done: DispatchSemaphore) {
-    if remaining == 0 {
-        done.signal()
-        return
-    }
-    startDetachedCall(target.pointer, method: Method.addOne.rawValue, Wire.value(1)) { _ in
-        chainCalls(target, remaining: remaining - 1, done: done)
     }
 }

@@ -7,16 +7,16 @@ import TestSupport
 @testable import CapnpCompiler
 
 /// Runs `capnp compile -o-` over `schema` (written to a temp dir) and returns the request.
-func compileRequest(_ schema: String, name: String = "test.capnp") throws -> [UInt8] {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("capnpc-swift-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    try schema.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    return try ToolRunner.capnp(["compile", "--src-prefix=\(directory.path)", "-o-", directory.appendingPathComponent(name).path])
+func compileRequest(_ schema: String, name: String = "test.capnp", extraFiles: [String: String] = [:]) throws -> [UInt8] {
+    let directory = try TemporaryDirectory("capnpc-swift")
+    for (file, text) in extraFiles { _ = try directory.write(file, text) }
+    let path = try directory.write(name, schema)
+    return try CapnpTool.run(["compile", "--src-prefix=\(directory.path)", "-o-", path])
 }
 
-func generate(_ schema: String) throws -> String {
-    let request = try MessageReader(bytes: try compileRequest(schema), options: ReaderOptions(traversalLimitInWords: .max))
+func generate(_ schema: String, extraFiles: [String: String] = [:]) throws -> String {
+    let request = try MessageReader(bytes: try compileRequest(schema, extraFiles: extraFiles),
+                                    options: ReaderOptions(traversalLimitInWords: .max))
     let files = try CodeGenerator.generate(request)
     #expect(files.count == 1)
     return files.first?.contents ?? ""
@@ -40,12 +40,13 @@ func generate(_ schema: String) throws -> String {
     @0xc1f3a9d2b4e5f602;
     struct K { struct @0 :UInt8; class @1 :Text; default @2 :Bool; type @3 :Type; enum Type { self @0; protocol @1; unknown @2; } }
     """)
-    #expect(output.contains("public var `struct`: UInt8"))
-    #expect(output.contains("public var `class`: String"))
-    #expect(output.contains("public var `default`: Bool"))
+    #expect(output.contains("public var struct_: UInt8"))
+    #expect(output.contains("public var class_: String"))
+    #expect(output.contains("public var default_: Bool"))
     #expect(output.contains("public enum Type_: Capnp.CapnpEnum"))
-    #expect(output.contains("case `self`"))
+    #expect(output.contains("case self_"))
     #expect(output.contains("case unknown_"))
+    #expect(!output.contains("var `") && !output.contains("case `"), "keywords take a trailing underscore, never backticks")
 }
 
 @Test func shadowedTopLevelNamesAreReachedThroughATypealias() throws {
@@ -65,8 +66,9 @@ func generate(_ schema: String) throws -> String {
     struct Map(Key, Value) { entries @0 :List(Entry); struct Entry { key @0 :Key; value @1 :Value; } }
     struct User { names @0 :Map(Text, Data); any @1 :Map; }
     """)
-    #expect(output.contains("public enum Map<Key: Capnp.PointerType, Value: Capnp.PointerType>: Capnp.StructType"))
-    #expect(output.contains("Map<Capnp.Text, Capnp.Data>.Reader"))
+    #expect(output.contains("public enum Map<Key: Capnp.PointerType, Value: Capnp.PointerType> {"))
+    #expect(output.contains("extension Map: Capnp.StructType {"))
+    #expect(output.contains("Map<Capnp.Text, Capnp.Bytes>.Reader"))
     #expect(output.contains("Map<Capnp.AnyPointer, Capnp.AnyPointer>.Reader"))
     #expect(output.contains("public var key: Key.Reader"))
 }
@@ -77,12 +79,12 @@ func generate(_ schema: String) throws -> String {
     interface Base { ping @0 () -> (); }
     interface Echo extends(Base) { echo @0 (text :Text) -> (result :Text); destroy @1 (); }
     """)
-    #expect(output.contains("public enum Echo: Capnp.InterfaceType"))
+    #expect(output.contains("extension Echo: Capnp.InterfaceType"))
     #expect(output.contains("case echo = 0"))
     #expect(output.contains("case destroy = 1"))
     #expect(output.contains("public static var superclassIds: [UInt64]"))
-    #expect(output.contains("public enum EchoParams: Capnp.StructType"))
-    #expect(output.contains("public enum EchoResults: Capnp.StructType"))
+    #expect(output.contains("extension Echo.EchoParams: Capnp.StructType"))
+    #expect(output.contains("extension Echo.EchoResults: Capnp.StructType"))
 }
 
 @Test func aRequestThatIsNotOneFailsWithAnError() throws {

@@ -2,6 +2,7 @@
 
 import Capnp
 import Testing
+import TestSupport
 
 @Suite struct AllTypesTests {
     static func built() -> MessageBuilder {
@@ -52,7 +53,7 @@ import Testing
         let message = Self.built()
         let tool = try Oracle.encode(AllTypesSample.literal, as: "AllTypes", packed: true)
         #expect(message.serializePacked() == tool)
-        #expect(message.serializePacked() == (try Oracle.pack(message.serialize())))
+        #expect(message.serializePacked() == (try CapnpTool.pack(message.serialize())))
         #expect(try Oracle.decode(message.serializePacked(), as: "AllTypes", packed: true)
                 == (try Oracle.normalized(AllTypesSample.literal, as: "AllTypes")))
     }
@@ -62,7 +63,7 @@ import Testing
         let message = Self.built()
         let root = message.getRoot(AllTypes.self)
         try AllTypesSample.check(root.asReader)
-        #expect(root.textField == "foo" && root.dataField == [0x62, 0x61, 0x72])
+        #expect(root.textField == "foo" && Array(root.dataField) == [0x62, 0x61, 0x72])
         #expect(Array(root.int64List) == [123456789012345, -678901234567890, .min, .max])
         #expect(root.structList[2].textField == "structlist 3")
 

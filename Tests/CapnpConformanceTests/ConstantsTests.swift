@@ -1,6 +1,7 @@
 // Constants (file-level and nested; primitive, text, data, struct, list) equal what `capnp eval` gives.
 
 import Capnp
+import TestSupport
 import Testing
 
 @Suite struct ConstantsTests {

@@ -1,6 +1,7 @@
 // Generic structs under several brands, a generic used inside itself with swapped parameters, and unbound use.
 
-import Capnp
+@_spi(Generated) import Capnp
+import TestSupport
 import Testing
 
 @Suite struct GenericsTests {

@@ -1,7 +1,8 @@
 // Lists beyond the AllTypes sample: schema evolution of list elements, long bit lists, three-deep
 // nesting, messages past the first segment, and AnyStruct/AnyList/Capability fields.
 
-import Capnp
+@_spi(Generated) import Capnp
+import TestSupport
 import Testing
 
 @Suite struct ListsTests {

@@ -1,6 +1,7 @@
 // Unnamed and named unions, groups, and a union inside a group: `which`, member accessors and bytes.
 
 import Capnp
+import TestSupport
 import Testing
 
 struct ShapesSample: Sendable, CustomTestStringConvertible {

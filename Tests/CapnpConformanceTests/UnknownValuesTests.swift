@@ -1,6 +1,7 @@
 // Values an older schema does not know (enumerants, union members) read as `.unknown` and survive copies.
 
 import Capnp
+import TestSupport
 import Testing
 
 @Suite struct UnknownValuesTests {

@@ -48,7 +48,7 @@ struct BadInputTests {
         // 1 Mi words (8 MiB) allowed; the frame claims one segment of 16 Mi words (128 MiB) and
         // sends none of it: only a check of the segment table can end the connection now.
         let server = try Connection(fd: ours, serving: TesterServer(),
-                                    options: ConnectionOptions(traversalLimitWords: 1 << 20, isServer: true))
+                                    options: ConnectionOptions(traversalLimitInWords: 1 << 20, isServer: true))
         defer { server.close() }
         send([0, 0, 0, 0] + withUnsafeBytes(of: UInt32(16 << 20).littleEndian, Array.init), to: raw)
         let ended = try await withHangGuard("the connection to fail") { await server.disconnected() }
@@ -57,7 +57,7 @@ struct BadInputTests {
         // The peer was told why: an Abort, encoded as the capnp tool decodes it.
         var reply = [UInt8](repeating: 0, count: 4096)
         let count = read(raw, &reply, reply.count)
-        let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"],
+        let text = try CapnpTool.run(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"],
                                         input: Array(reply.prefix(max(count, 0))))
         let abort = String(decoding: text, as: UTF8.self)
         #expect(abort.hasPrefix("(abort = (reason = ") && abort.contains("[16777216 <= 1048576]; Message is too large"), "\(abort)")
@@ -68,7 +68,7 @@ struct BadInputTests {
     func messageUnderTheSizeLimit() async throws {
         let (ours, theirs) = try socketPair()
         let server = try Connection(fd: theirs, serving: TesterServer(),
-                                    options: ConnectionOptions(traversalLimitWords: 1 << 14, isServer: true))
+                                    options: ConnectionOptions(traversalLimitInWords: 1 << 14, isServer: true))
         let client = try Connection(fd: ours)
         defer { client.close(); server.close() }
         let tester = client.bootstrap(as: Tester.Client.self)
@@ -91,14 +91,14 @@ struct BadInputTests {
     func randomBytes() async throws {
         let (server, raw) = try rawPeer()
         defer { close(raw); server.close() }
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom.forTest()
         // One segment of 4 words whose root pointer points far outside it.
         var bytes: [UInt8] = [0, 0, 0, 0, 4, 0, 0, 0]
         bytes += [0xF0, 0xFF, 0xFF, 0x7F, 0x01, 0x00, 0x01, 0x00]
         bytes += (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
         send(bytes, to: raw)
-        let ended = try await withHangGuard("the connection to fail") { await server.disconnected() }
-        #expect(ended.cause == .failed && !ended.reason.isEmpty, "\(ended)")
+        let ended = try await withHangGuard("the connection to fail, \(generator)") { await server.disconnected() }
+        #expect(ended.cause == .failed && !ended.reason.isEmpty, "\(ended), \(generator)")
         try await stillServing()
     }
 
@@ -107,7 +107,7 @@ struct BadInputTests {
         let (server, raw) = try rawPeer()
         defer { close(raw); server.close() }
         // Encoded by the capnp tool from rpc.capnp: the oracle, not our own encoder.
-        let message = try ToolRunner.capnp(
+        let message = try CapnpTool.run(
             ["encode", "/usr/include/capnp/rpc.capnp", "Message"],
             input: Array("(call = (questionId = 5, target = (importedCap = 99), interfaceId = 1, methodId = 0))".utf8))
         send(message, to: raw)
@@ -125,7 +125,7 @@ struct BadInputTests {
         let (server, raw) = try rawPeer()
         defer { close(raw); server.close() }
         let reason = "first line\\nsecond line " + String(repeating: "x", count: 100_000)
-        let message = try ToolRunner.capnp(
+        let message = try CapnpTool.run(
             ["encode", "/usr/include/capnp/rpc.capnp", "Message"],
             input: Array("(abort = (reason = \"\(reason)\", type = failed))".utf8))
         send(message, to: raw)
@@ -172,10 +172,10 @@ struct BadInputTests {
     func malformedParams() async throws {
         let ends = try Endpoints(.inProcess)
         defer { ends.finish() }
-        let message = MessageBuilder()
-        message.root.setText("not a struct")
         let error = await rpcError {
-            try await ends.tester.capability.call(interfaceId: Calculator.typeId, methodId: Calculator.Method.add.rawValue, params: message)
+            let message = MessageBuilder()  // built here: `call` takes it as `sending`
+            message.root.setText("not a struct")
+            return try await ends.tester.capability.call(interfaceId: Calculator.typeId, methodId: Calculator.Method.add.rawValue, params: message)
         }
         #expect(error?.kind == .failed)
         #expect(error?.reason.contains("malformed") == true, "reason: \(error?.reason ?? "none")")
@@ -186,12 +186,12 @@ struct BadInputTests {
     func capabilityIndexOutOfRange(setup: Setup) async throws {
         let ends = try Endpoints(setup)
         defer { ends.finish() }
-        let message = MessageBuilder()
-        let params = message.initRoot(Tester.CallBackParams.self)
-        params.callback.setCapability(7)  // the table is empty
-        params.depth = 1
         let error = await rpcError {
-            try await ends.tester.capability.call(interfaceId: Tester.typeId, methodId: Tester.Method.callBack.rawValue, params: message)
+            let message = MessageBuilder()  // built here: `call` takes it as `sending`
+            let params = message.initRoot(Tester.CallBackParams.self)
+            params.callback.setCapability(7)  // the table is empty
+            params.depth = 1
+            return try await ends.tester.capability.call(interfaceId: Tester.typeId, methodId: Tester.Method.callBack.rawValue, params: message)
         }
         #expect(error?.kind == .failed)
         // capnp checks the index when it copies the params into the request, on our side.

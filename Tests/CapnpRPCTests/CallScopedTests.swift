@@ -1,7 +1,7 @@
 // The interceptor hook's call-scoped capability-table entries (what Multiprocess lends a call
 // as its thread): sent as their capability, held for the call, told how it ended.
 
-import Capnp
+@_spi(Generated) import Capnp
 import CapnpRPC
 import RPCTestKit
 import TestSupport

@@ -119,7 +119,7 @@ struct FramingTests {
         let framed = completeFrames(bytes)
         client.close()
         await calls.value
-        let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"],
+        let text = try CapnpTool.run(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"],
                                         input: Array(bytes.prefix(framed.bytes)))
         let messages = String(decoding: text, as: UTF8.self).split(separator: "\n")
         #expect(messages.count == framed.frames)
@@ -132,7 +132,7 @@ struct FramingTests {
 
     @Test("random frames and bytes in random pieces: every connection ends, none crashes or hangs")
     func randomFramesInRandomPieces() async throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom.forTest()
         func random(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
         for round in 0..<100 {
             var bytes: [UInt8] = []
@@ -157,8 +157,9 @@ struct FramingTests {
                 at += piece
             }
             close(raw)
-            let ended = try await withHangGuard("connection \(round) to end") { await server.disconnected() }
-            #expect(ended.cause != .local && !ended.reason.isEmpty, "\(ended)")
+            let seed = generator.description // the generator is inout: not captured by the guard
+            let ended = try await withHangGuard("connection \(round) to end, \(seed)") { await server.disconnected() }
+            #expect(ended.cause != .local && !ended.reason.isEmpty, "round \(round): \(ended), \(seed)")
             server.close()
         }
         let ends = try Endpoints(.inProcess)
@@ -199,7 +200,7 @@ struct FramingTests {
         await calls.value
         let framed = completeFrames(bytes)
         #expect(framed.bytes == bytes.count, "only whole frames")
-        let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"], input: bytes)
+        let text = try CapnpTool.run(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"], input: bytes)
         let calling = String(decoding: text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("(call = (questionId = ") }
         let questionIds = calling.compactMap { Int($0.dropFirst("(call = (questionId = ".count).prefix { $0.isNumber }) }
         #expect(questionIds.count == count && Set(questionIds).count == count, "\(questionIds.count) calls decoded")
@@ -216,7 +217,7 @@ struct FramingTests {
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(devNull) }
         func bootstrap(_ question: Int) throws -> [UInt8] {
-            try ToolRunner.capnp(["encode", "/usr/include/capnp/rpc.capnp", "Message"],
+            try CapnpTool.run(["encode", "/usr/include/capnp/rpc.capnp", "Message"],
                                  input: Array("(bootstrap = (questionId = \(question)))".utf8))
         }
         var replies: [UInt8] = []
@@ -235,7 +236,7 @@ struct FramingTests {
             await hold.value
             replies = try await readFrames(raw, until: 2 * (round + 1), "round \(round)'s two answers", after: replies, seconds: 10)
         }
-        let text = try ToolRunner.capnp(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"], input: replies)
+        let text = try CapnpTool.run(["decode", "--short", "/usr/include/capnp/rpc.capnp", "Message"], input: replies)
         let answers = String(decoding: text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("(return = (answerId = ") }
         #expect(answers.count == 10, "\(answers.count) answers")
     }

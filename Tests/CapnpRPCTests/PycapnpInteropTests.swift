@@ -1,6 +1,7 @@
 // Interop with pycapnp, an RPC implementation that is not ours: each side as client and server.
 
 import CapnpRPC
+import Foundation
 import Multiprocess
 import RPCTestKit
 import TestSupport
@@ -10,12 +11,7 @@ import Glibc
 #endif
 
 /// The pycapnp peer script and the venv python scripts/setup made, or nil when there is none.
-private let pycapnp: (python: String, script: String)? = {
-    let root = String(#filePath).components(separatedBy: "/Tests/").first!
-    let python = root + "/.venv/bin/python"
-    guard access(python, X_OK) == 0 else { return nil }
-    return (python, root + "/Tests/Interop/pycapnp_peer.py")
-}()
+private let pycapnp: (python: String, script: String)? = Pycapnp.python.map { ($0, Pycapnp.script("pycapnp_peer.py")) }
 
 @Suite("RPC interop with pycapnp", .enabled(if: pycapnp != nil, "no .venv with pycapnp: run scripts/setup"))
 struct PycapnpInteropTests {

@@ -1,7 +1,7 @@
 // A builder holding what a peer sent (copied in) may disagree with the schema; getters must not trap.
 
 import Testing
-@testable import Capnp
+@_spi(Generated) @testable import Capnp
 
 /// A root struct with one pointer slot holding `fill`'s object, copied from a reader into a builder.
 private func builderHolding(_ fill: (PointerBuilder) -> Void) throws -> StructBuilder {

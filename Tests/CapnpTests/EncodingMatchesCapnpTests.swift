@@ -2,6 +2,7 @@
 // and the tool must read them back as the literal they were built from.
 
 @testable import Capnp
+import TestSupport
 import Testing
 
 @Suite struct EncodingMatchesCapnpTests {
@@ -9,7 +10,7 @@ import Testing
     func builtBytesEqualTool(_ sample: Sample) throws {
         let schema = try WireSchema.shared()
         let ours = ValueBuilder(schema: schema).message(sample.fields, root: sample.type).serialize()
-        let tool = try CapnpTool.encode(sample.literal, as: sample.type)
+        let tool = try WireSchema.shared().tool.encode(sample.literal, as: sample.type)
         #expect(ours == tool, "\(sample.name): ours \(hex(ours))\n tool \(hex(tool))")
     }
 
@@ -26,8 +27,8 @@ import Testing
     func toolDecodesBuiltMessage(_ sample: Sample) throws {
         let schema = try WireSchema.shared()
         let ours = ValueBuilder(schema: schema).message(sample.fields, root: sample.type).serialize()
-        let decoded = try CapnpTool.decodeToText(ours, as: sample.type)
-        #expect(decoded == (try CapnpTool.normalizedText(sample.literal, as: sample.type)))
+        let decoded = try WireSchema.shared().tool.decode(ours, as: sample.type)
+        #expect(decoded == (try WireSchema.shared().tool.normalized(sample.literal, as: sample.type)))
     }
 
     @Test("a field set to its non-zero default encodes as zero (XOR)")
@@ -40,7 +41,7 @@ import Testing
         // Segment table (8 bytes), root pointer (8 bytes), then the data section: all zero.
         let data = bytes[16..<(16 + layout.dataWords * 8)]
         #expect(data.allSatisfy { $0 == 0 })
-        #expect(bytes == (try CapnpTool.encode(sample.literal, as: sample.type)))
+        #expect(bytes == (try WireSchema.shared().tool.encode(sample.literal, as: sample.type)))
         // And reads back as the defaults, not as zeros.
         let read = try TypedWalk.read(try MessageReader(bytes: bytes), as: sample.type, schema: schema)
         #expect(read == schema.complete(sample.value, as: .structure(sample.type)))
@@ -49,7 +50,7 @@ import Testing
     @Test("empty text is a one-byte list holding NUL; null text stays a null pointer")
     func emptyTextIsNotNull() throws {
         let schema = try WireSchema.shared()
-        let bytes = try CapnpTool.encode(Samples.emptyBlobs.literal, as: "Blobs")
+        let bytes = try WireSchema.shared().tool.encode(Samples.emptyBlobs.literal, as: "Blobs")
         let message = try MessageReader(bytes: bytes)
         let root = try message.root().readStruct()
         let layout = schema["Blobs"]

@@ -1,7 +1,8 @@
 // Far and double-far pointers: hand-crafted landing pads the reader must follow, and builders that
 // are forced to spill into new segments, checked by decoding their output with the capnp tool.
 
-@testable import Capnp
+@_spi(Generated) @testable import Capnp
+import TestSupport
 import Testing
 
 @Suite struct FarPointerTests {
@@ -52,7 +53,7 @@ import Testing
         #expect(read == schema.complete(Self.doubleFarValue, as: .structure("Item")))
         #expect(walk.farPointers == 3 && walk.doubleFarPointers == 2)
         // The tool reads the same hand-crafted bytes as the same message: the crafting follows the spec.
-        #expect(try CapnpTool.decodeToText(bytes, as: "Item") == CapnpTool.normalizedText(Self.doubleFarLiteral, as: "Item"))
+        #expect(try WireSchema.shared().tool.decode(bytes, as: "Item") == WireSchema.shared().tool.normalized(Self.doubleFarLiteral, as: "Item"))
     }
 
     @Test("totalSize counts the objects behind far pointers, not their landing pads")
@@ -76,7 +77,7 @@ import Testing
         ])
         let read = try TypedWalk.read(try MessageReader(bytes: bytes), as: "Item", schema: schema)
         #expect(read == schema.complete(.structure(["id": .uint(42)]), as: .structure("Item")))
-        #expect(try CapnpTool.decodeToText(bytes, as: "Item") == CapnpTool.normalizedText("(id = 42)", as: "Item"))
+        #expect(try WireSchema.shared().tool.decode(bytes, as: "Item") == WireSchema.shared().tool.normalized("(id = 42)", as: "Item"))
     }
 
     @Test("builders with tiny segments spill through far pointers that capnp decodes",
@@ -87,7 +88,7 @@ import Testing
                                                             firstSegmentWords: firstSegmentWords)
         let bytes = message.serialize()
         #expect(message.segmentsForOutput.count > 1)
-        #expect(try CapnpTool.decodeToText(bytes, as: sample.type) == CapnpTool.normalizedText(sample.literal, as: sample.type))
+        #expect(try WireSchema.shared().tool.decode(bytes, as: sample.type) == WireSchema.shared().tool.normalized(sample.literal, as: sample.type))
         let reader = try MessageReader(bytes: bytes)
         var walk = TypedWalk(schema: schema)
         let read = try walk.pointer(try reader.root(), as: .structure(sample.type))
@@ -116,7 +117,7 @@ import Testing
         let read = try walk.pointer(try reader.root(), as: .structure("Item"))
         #expect(read == schema.complete(.structure(["id": .uint(5), "name": .text("fourteen chars")]), as: .structure("Item")))
         #expect(walk.doubleFarPointers == 1)
-        #expect(try CapnpTool.decodeToText(bytes, as: "Item")
-                    == CapnpTool.normalizedText(#"(id = 5, name = "fourteen chars")"#, as: "Item"))
+        #expect(try WireSchema.shared().tool.decode(bytes, as: "Item")
+                    == WireSchema.shared().tool.normalized(#"(id = 5, name = "fourteen chars")"#, as: "Item"))
     }
 }

@@ -2,7 +2,7 @@
 
 import Foundation
 import Testing
-@testable import Capnp
+@_spi(Generated) @testable import Capnp
 
 @Test func framedMessageDecodesFromFoundationDataAndSlices() throws {
     let message = MessageBuilder()

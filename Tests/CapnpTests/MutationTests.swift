@@ -2,6 +2,7 @@
 // A trap or a hang fails the run; the seeds make any failure reproducible.
 
 @testable import Capnp
+import TestSupport
 import Testing
 
 @Suite struct MutationTests {
@@ -9,10 +10,10 @@ import Testing
     static func corpus() throws -> [(bytes: [UInt8], type: String)] {
         var corpus: [(bytes: [UInt8], type: String)] = []
         for sample in [Samples.lists, Samples.tree, Samples.blobs, Samples.primsMixed, Samples.emptyLists] {
-            corpus.append((try CapnpTool.encode(sample.literal, as: sample.type), sample.type))
+            corpus.append((try WireSchema.shared().tool.encode(sample.literal, as: sample.type), sample.type))
         }
-        corpus.append((try CapnpTool.encode(Samples.lists.literal, as: "Lists", segmentSize: 3), "Lists"))
-        corpus.append((try CapnpTool.encode(Samples.tree.literal, as: "Tree", segmentSize: 1), "Tree"))
+        corpus.append((try WireSchema.shared().tool.encode(Samples.lists.literal, as: "Lists", segmentSize: 3), "Lists"))
+        corpus.append((try WireSchema.shared().tool.encode(Samples.tree.literal, as: "Tree", segmentSize: 1), "Tree"))
         corpus.append((try FarPointerTests.doubleFarItem(), "Item"))
         return corpus
     }

@@ -1,7 +1,8 @@
 // ReaderOptions: the traversal budget is one per message, shared by every read of it; nesting,
 // segment-count and size limits apply exactly at their boundaries.
 
-@testable import Capnp
+@_spi(Generated) @testable import Capnp
+import TestSupport
 import Testing
 
 @Suite struct ReaderLimitsTests {
@@ -116,7 +117,7 @@ import Testing
         let schema = try WireSchema.shared()
         var literal = #"(value = 63, label = "bottom")"#
         for level in stride(from: 62, to: 0, by: -1) { literal = "(value = \(level), left = \(literal))" }
-        let message = try MessageReader(bytes: try CapnpTool.encode(literal, as: "Tree"))
+        let message = try MessageReader(bytes: try WireSchema.shared().tool.encode(literal, as: "Tree"))
         _ = try TypedWalk.read(message, as: "Tree", schema: schema)
     }
 
@@ -135,7 +136,7 @@ import Testing
     @Test("maximumMessageBytes admits exactly its size, framed and packed")
     func sizeBoundary() throws {
         let sample = Samples.lists
-        let bytes = try CapnpTool.encode(sample.literal, as: sample.type)
+        let bytes = try WireSchema.shared().tool.encode(sample.literal, as: sample.type)
         let body = bytes.count - 8  // one segment: an 8-byte table
         _ = try MessageReader(bytes: bytes, options: ReaderOptions(maximumMessageBytes: body))
         _ = try MessageReader(packed: Packing.pack(bytes), options: ReaderOptions(maximumMessageBytes: body))
@@ -154,7 +155,7 @@ import Testing
     @Test("trusted options read packed input without overflowing their own limits")
     func trustedOptionsReadPacked() throws {
         let sample = Samples.tree
-        let packed = try CapnpTool.encode(sample.literal, as: sample.type, packed: true)
+        let packed = try WireSchema.shared().tool.encode(sample.literal, as: sample.type, packed: true)
         let message = try MessageReader(packed: packed, options: .trusted)
         let schema = try WireSchema.shared()
         #expect(try TypedWalk.read(message, as: "Tree", schema: schema) == schema.complete(sample.value, as: .structure("Tree")))

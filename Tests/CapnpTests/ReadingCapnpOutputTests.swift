@@ -1,6 +1,7 @@
 // Messages the `capnp` tool writes, single- and multi-segment, plain and packed, read through the raw readers.
 
 @testable import Capnp
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Glibc
     @Test("default output of capnp reads back field for field", arguments: Samples.all)
     func defaultSegments(_ sample: Sample) throws {
         let schema = try WireSchema.shared()
-        let message = try MessageReader(bytes: try CapnpTool.encode(sample.literal, as: sample.type))
+        let message = try MessageReader(bytes: try WireSchema.shared().tool.encode(sample.literal, as: sample.type))
         var walk = TypedWalk(schema: schema)
         let read = try walk.pointer(try message.root(), as: .structure(sample.type))
         #expect(read == schema.complete(sample.value, as: .structure(sample.type)))
@@ -21,7 +22,7 @@ import Glibc
     @Test("packed output of capnp reads back field for field", arguments: Samples.all)
     func packed(_ sample: Sample) throws {
         let schema = try WireSchema.shared()
-        let message = try MessageReader(packed: try CapnpTool.encode(sample.literal, as: sample.type, packed: true))
+        let message = try MessageReader(packed: try WireSchema.shared().tool.encode(sample.literal, as: sample.type, packed: true))
         let read = try TypedWalk.read(message, as: sample.type, schema: schema)
         #expect(read == schema.complete(sample.value, as: .structure(sample.type)))
     }
@@ -32,7 +33,7 @@ import Glibc
           arguments: Samples.withPointers, segmentSizes)
     func multiSegment(_ sample: Sample, segmentSize: Int) throws {
         let schema = try WireSchema.shared()
-        let bytes = try CapnpTool.encode(sample.literal, as: sample.type, segmentSize: segmentSize)
+        let bytes = try WireSchema.shared().tool.encode(sample.literal, as: sample.type, segmentSize: segmentSize)
         let message = try MessageReader(bytes: bytes)
         #expect(message.segmentCount > 1, "segment size \(segmentSize) should split the message")
         var walk = TypedWalk(schema: schema)
@@ -40,7 +41,7 @@ import Glibc
         #expect(read == schema.complete(sample.value, as: .structure(sample.type)))
         #expect(walk.farPointers > 0, "a split message is reached through far pointers")
         // The untyped walk agrees with the typed one about the size of everything reachable.
-        let single = try MessageReader(bytes: try CapnpTool.encode(sample.literal, as: sample.type))
+        let single = try MessageReader(bytes: try WireSchema.shared().tool.encode(sample.literal, as: sample.type))
         #expect(try message.totalSize() == single.totalSize())
     }
 
@@ -48,7 +49,7 @@ import Glibc
           arguments: Samples.withPointers, [1, 4])
     func multiSegmentPacked(_ sample: Sample, segmentSize: Int) throws {
         let schema = try WireSchema.shared()
-        let packed = try CapnpTool.encode(sample.literal, as: sample.type, segmentSize: segmentSize, packed: true)
+        let packed = try WireSchema.shared().tool.encode(sample.literal, as: sample.type, segmentSize: segmentSize, packed: true)
         let message = try MessageReader(packed: packed)
         #expect(message.segmentCount > 1)
         let read = try TypedWalk.read(message, as: sample.type, schema: schema)
@@ -60,7 +61,7 @@ import Glibc
         let samples = [Samples.tree, Samples.tree, Samples.tree]
         let literals = samples.map(\.literal).joined(separator: "\n")
         // Small segments, so each message in the stream has a multi-entry segment table.
-        return (try CapnpTool.encode(literals, as: "Tree", segmentSize: 4), samples)
+        return (try WireSchema.shared().tool.encode(literals, as: "Tree", segmentSize: 4), samples)
     }
 
     @Test("a stream of capnp messages reads one prefix at a time")
@@ -111,6 +112,6 @@ import Glibc
         var got = [UInt8](repeating: 0, count: expected.count + 8)
         let count = got.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
         #expect(Array(got[..<max(count, 0)]) == expected)
-        #expect(try CapnpTool.decodeToText(expected, as: sample.type) == CapnpTool.normalizedText(sample.literal, as: sample.type))
+        #expect(try WireSchema.shared().tool.decode(expected, as: sample.type) == WireSchema.shared().tool.normalized(sample.literal, as: sample.type))
     }
 }

@@ -105,8 +105,8 @@ struct IpcTests {
 
     @Test("a spawned child whose parent breaks the protocol exits 1 and says why")
     func parentSendsGarbage() throws {
-        var fds: [Int32] = [-1, -1]
-        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0)
+        let pair = try socketPair()
+        let fds = [pair.0, pair.1]
         defer { close(fds[0]) }
         // A frame whose segment table claims 2^32 segments (capnp's own reader let that wrap to 0).
         try SocketIO.writeAll(fds[0], [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0] as [UInt8])
@@ -141,6 +141,25 @@ struct IpcStartTests {
             #expect(throws: ProcessError.self, "already reaped") { try Process.reap(pid) }
             #expect(error.description.contains("did not answer its first call"))
         }
+    }
+
+    @Test("cancelling the task that spawns fails spawnProcess with .cancelled, the child killed and reaped")
+    func cancelledSpawn() async throws {
+        var ipc = Ipc()
+        ipc.startTimeout = .seconds(600)  // never reached: the test ends with the cancellation
+        ipc.exitGracePeriod = .milliseconds(100)
+        ipc.childEnvironment = ["MP_TEST_CHILD_MODE": "mute"]
+        let spawning = Task { [ipc] in
+            _ = try await ipc.spawnProcess("mp-test-child", as: Init.Client.self)
+        }
+        spawning.cancel()
+        let outcome = try await withHangGuard("the cancelled spawn to end") { await spawning.result }
+        guard case .failure(let error as Ipc.IpcError) = outcome, case .cancelled(let name, let pid) = error else {
+            Issue.record("expected .cancelled, got \(outcome)")
+            return
+        }
+        #expect(name == "mp-test-child")
+        #expect(throws: ProcessError.self, "already reaped") { try Process.reap(pid) }
     }
 
     @Test("a child that exits before serving fails spawnProcess with its error")

@@ -8,18 +8,12 @@ import NodeInterfaces
 import TestSupport
 import Testing
 
-private func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "mp-listen-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 @Suite("Listen")
 struct ListenTests {
     @Test("several clients connect to one listener, each gets its own Init; disconnectIncoming ends them")
     func severalClients() async throws {
-        let datadir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: datadir) }
+        let directory = try TemporaryDirectory("mp-listen")  // removed when dropped
+        let datadir = directory.path
         let listener = try Ipc().listenAddress("unix", dataDirectory: datadir, name: "node") { EchoInit() }
         defer { listener.stop() }
         var clients: [Protocol.Connected<Init.Client>] = []
@@ -37,8 +31,8 @@ struct ListenTests {
 
     @Test("Ipc.disconnectIncoming ends what every listener of that Ipc accepted; the listeners go on accepting")
     func ipcDisconnectIncoming() async throws {
-        let datadir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: datadir) }
+        let directory = try TemporaryDirectory("mp-listen")  // removed when dropped
+        let datadir = directory.path
         let ipc = Ipc()
         let one = try ipc.listenAddress("unix:one.sock", dataDirectory: datadir, name: "x") { EchoInit() }
         let two = try ipc.listenAddress("unix:two.sock", dataDirectory: datadir, name: "x") { EchoInit() }
@@ -74,33 +68,39 @@ struct ListenTests {
 
     @Test("auto returns nil when nothing listens; an explicit address throws")
     func nothingListening() async throws {
-        let datadir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: datadir) }
+        let directory = try TemporaryDirectory("mp-listen")  // removed when dropped
+        let datadir = directory.path
         #expect(try await Ipc().connectAddress("auto", dataDirectory: datadir, name: "node", as: Init.Client.self) == nil)
-        await #expect(throws: ProcessError.self) {
+        let error = await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix", dataDirectory: datadir, name: "node", as: Init.Client.self)
+        }
+        guard case .unreachable(_, .nothingListening) = error else {
+            Issue.record("expected .unreachable(nothingListening), got \(String(describing: error))")
+            return
         }
     }
 
     @Test("connections beyond the limit, and peers whose uid is not allowed, are closed at once")
     func refusals() async throws {
-        let datadir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: datadir) }
+        let directory = try TemporaryDirectory("mp-listen")  // removed when dropped
+        let datadir = directory.path
         let limited = try Ipc().listenAddress("unix:limited.sock", dataDirectory: datadir, name: "x", maxConnections: 1) { EchoInit() }
         defer { limited.stop() }
         let first = try await Ipc().connectAddress("unix:limited.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         #expect(first != nil)
-        await #expect(throws: RPCError.self) {
+        let limitedError = await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix:limited.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         }
+        if case .serverFailed = limitedError {} else { Issue.record("expected .serverFailed, got \(String(describing: limitedError))") }
         // A policy that allows only some other uid refuses us: the same check as otherUid()
         // below, without needing root.
         let strict = try Ipc().listenAddress("unix:strict.sock", dataDirectory: datadir, name: "x",
                                              policy: .uids([getuid() &+ 4242])) { EchoInit() }
         defer { strict.stop() }
-        await #expect(throws: RPCError.self) {
+        let strictError = await #expect(throws: Ipc.IpcError.self) {
             _ = try await Ipc().connectAddress("unix:strict.sock", dataDirectory: datadir, name: "x", as: Init.Client.self)
         }
+        if case .serverFailed = strictError {} else { Issue.record("expected .serverFailed, got \(String(describing: strictError))") }
         #expect(strict.connectionCount == 0)
     }
 
@@ -130,8 +130,10 @@ struct ListenTests {
           .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
                    "needs root and setpriv to run a client as uid 65534"))
     func otherUid() async throws {
-        let datadir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: datadir) }
+        let directory = try TemporaryDirectory("mp-listen")  // removed when dropped
+        let datadir = directory.path
+        // mkdtemp made it 0700; open it so that the sockets' own modes are what decides.
+        try #require(chmod(datadir, 0o755) == 0)
         // The socket file's mode 0600 alone keeps uid 65534 out.
         let closed = try Ipc().listenAddress("unix:closed.sock", dataDirectory: datadir, name: "x") { EchoInit() }
         defer { closed.stop() }

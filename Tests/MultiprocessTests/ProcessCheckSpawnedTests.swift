@@ -45,8 +45,8 @@ struct ProcessCheckSpawnedTests {
     }
 
     @Test func unixStreamSocketIsAcceptedAndMadeCloseOnExec() throws {
-        var fds: [Int32] = [-1, -1]
-        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        let pair = try socketPair(closeOnExec: false) // checkSpawned must set CLOEXEC itself
+        let fds = [pair.0, pair.1]
         defer { close(fds[0]); close(fds[1]) }
         #expect(!SocketIO.isCloseOnExec(fds[1]))
         #expect(try Process.checkSpawned(["exe", "-ipcfd", String(fds[1])]) == fds[1])
@@ -56,8 +56,8 @@ struct ProcessCheckSpawnedTests {
     @Test func fdsThatAreNotUnixStreamSocketsAreRefusedSayingWhatTheyAre() throws {
         var pipeFds: [Int32] = [-1, -1]
         try #require(pipe(&pipeFds) == 0)
-        var datagram: [Int32] = [-1, -1]
-        try #require(socketpair(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &datagram) == 0)
+        let datagramPair = try socketPair(type: Int32(SOCK_DGRAM.rawValue))
+        let datagram = [datagramPair.0, datagramPair.1]
         let inet = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         let file = open("/dev/null", O_RDONLY | O_CLOEXEC)
         let directory = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -102,8 +102,8 @@ struct ProcessCheckSpawnedTests {
         #expect(run.stderr.hasPrefix("mp-test-child: -ipcfd 5 is a regular file, not a unix stream socket"),
                 "stderr: \(run.stderr)")
 
-        var datagram: [Int32] = [-1, -1]
-        try #require(socketpair(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &datagram) == 0)
+        let datagramPair = try socketPair(type: Int32(SOCK_DGRAM.rawValue))
+        let datagram = [datagramPair.0, datagramPair.1]
         defer { close(datagram[0]); close(datagram[1]) }
         let dgramRun = try TestChild.run(["-ipcfd", "6"], placing: [(datagram[1], 6)])
         #expect(dgramRun.status == .exited(4))
@@ -111,8 +111,8 @@ struct ProcessCheckSpawnedTests {
     }
 
     @Test func childSpawnedByHandWithAGoodSocketServes() throws {
-        var fds: [Int32] = [-1, -1]
-        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0)
+        let pair = try socketPair()
+        let fds = [pair.0, pair.1]
         defer { close(fds[0]) }
         // The child's end at fd 7, a number a parent other than Process.spawn might pick.
         try SocketIO.writeAll(fds[0], "hand")

@@ -8,7 +8,7 @@ import RPCTestKit
 import TestSupport
 import Testing
 
-private let root = String(#filePath).components(separatedBy: "/Tests/").first!
+private let root = Pycapnp.packageRoot
 
 /// Ledger (Tests/RPCTestKit/Schemas/mpannotated.capnp) over a dictionary; credit reports whether
 /// the call came with a context naming a callback thread.
@@ -37,7 +37,7 @@ final class LedgerServer: Ledger.Server {
 struct ProxySchemaTests {
     @Test("the capnp tool compiles a libmultiprocess-style schema that imports /mp/proxy.capnp with -I schema")
     func capnpAcceptsTheImport() throws {
-        _ = try ToolRunner.capnp(["compile", "-o-", "-I/usr/include", "-I\(root)/schema",
+        _ = try CapnpTool.run(["compile", "-o-", "-I/usr/include", "-I\(root)/schema",
                                   "\(root)/Tests/RPCTestKit/Schemas/mpannotated.capnp"])
     }
 

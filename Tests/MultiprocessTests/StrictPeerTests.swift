@@ -2,7 +2,7 @@
 // pycapnp): concurrent calls each on a thread of their own, callbacks on the thread the caller
 // named, nested both ways, and the peer's refusals of calls that break the rules.
 
-import Capnp
+@_spi(Generated) import Capnp
 import CapnpRPC
 @testable import Multiprocess
 import RPCTestKit
@@ -12,9 +12,8 @@ import Testing
 import Glibc
 #endif
 
-private let root = String(#filePath).components(separatedBy: "/Tests/").first!
-private let python = root + "/.venv/bin/python"
-private let peerScript = root + "/Tests/Interop/strict_mp_peer.py"
+private let python = Pycapnp.python ?? "/nonexistent/python"
+private let peerScript = Pycapnp.script("strict_mp_peer.py")
 
 /// Our side of the test interfaces: a tester that calls the callback it is given, and callbacks
 /// that answer with their label.
@@ -71,7 +70,7 @@ final class SwiftMpCallback: MpCallback.Server {
 
 /// Fills `thread` with a thread of this process's own: a strict peer must refuse it.
 private final class ForeignThread: CallInterceptor {
-    let thread = Thread.Client(serving: ThreadServer(name: "not yours"))
+    let thread = Proxy.Thread.Client(serving: ThreadServer(name: "not yours"))
     func fillContext(_ pointer: PointerBuilder, for capability: Capability) {
         pointer.initStruct(dataWords: 0, pointerCount: 2).pointer(0).setClient(thread)
     }
@@ -127,7 +126,7 @@ private func concurrentCallBacks(_ tester: MpTester.Client) async -> [Result<Str
 }
 
 @Suite("libmultiprocess thread rules against a strict peer", .serialized,
-       .enabled(if: access(python, X_OK) == 0, "no .venv with pycapnp: run scripts/setup"))
+       .enabled(if: Pycapnp.python != nil, "no .venv with pycapnp: run scripts/setup"))
 struct StrictPeerTests {
     @Test("64 concurrent calls with callbacks each get a thread of their own; a second round reuses them")
     func concurrentCalls() async throws {

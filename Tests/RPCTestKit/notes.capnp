@@ -9,6 +9,6 @@ interface Note extends(Persistent(Text, Text)) {
 }
 
 interface Archive {
-  # Saves `note` sealed for `owner` by calling its `save` (the caller's own object).
   keep @0 (note :Persistent(Text, Text), owner :Text) -> (ref :Text);
+  # Saves `note` sealed for `owner` by calling its `save` (the caller's own object).
 }

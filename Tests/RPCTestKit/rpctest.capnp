@@ -10,13 +10,13 @@ enum ErrorKind {
 
 interface Calculator {
   add @0 (a :Int32, b :Int32) -> (sum :Int32);
-  # Fails with the given kind and reason.
   fail @1 (kind :ErrorKind, reason :Text) -> ();
+  # Fails with the given kind and reason.
 }
 
 interface Callback {
-  # Called by the server during a call; may call the server back (nesting).
   notify @0 (depth :UInt32) -> (trail :Text);
+  # Called by the server during a call; may call the server back (nesting).
 }
 
 interface Counter {
@@ -29,20 +29,20 @@ struct Box(T) {
 }
 
 interface Tester extends(Calculator) {
-  # Calls `callback.notify(depth)` and returns what it answered, prefixed.
   callBack @0 (callback :Callback, depth :UInt32) -> (trail :Text);
-  # Returns a counter; the answer waits until a call pipelined on the counter has arrived.
+  # Calls `callback.notify(depth)` and returns what it answered, prefixed.
   makeCounter @1 () -> (counter :Counter);
-  # Writes `text` to the fd that `sink` carries.
+  # Returns a counter; the answer waits until a call pipelined on the counter has arrived.
   writeTo @2 (sink :Callback, text :Text) -> ();
-  # Never answers; counts its cancellations.
+  # Writes `text` to the fd that `sink` carries.
   hang @3 () -> ();
+  # Never answers; counts its cancellations.
   stats @4 () -> (cancelled :UInt32, liveCounters :UInt32, heldCallbacks :UInt32, hanging :UInt32);
-  # Keeps a callback; `release` drops every kept one.
   hold @5 (callback :Callback) -> ();
+  # Keeps a callback; `release` drops every kept one.
   release @6 () -> ();
-  # Generic struct in params and results.
   measure @7 (box :Box(Text)) -> (box :Box(List(UInt8)));
-  # Ends the serving process (cross-process disconnect tests).
+  # Generic struct in params and results.
   exit @8 (code :Int32) -> ();
+  # Ends the serving process (cross-process disconnect tests).
 }

@@ -1,4 +1,4 @@
-// A connected pair of unix stream sockets, both CLOEXEC.
+// A connected pair of unix sockets (stream unless asked otherwise), CLOEXEC unless asked otherwise.
 
 #if canImport(Glibc)
 import Glibc
@@ -8,9 +8,12 @@ public struct SocketPairError: Error, CustomStringConvertible {
     public let description: String
 }
 
-public func socketPair() throws -> (Int32, Int32) {
+/// A connected pair of unix sockets of `type` (SOCK_STREAM by default). `closeOnExec: false` is
+/// for tests of code that must set CLOEXEC itself.
+public func socketPair(type: Int32 = Int32(SOCK_STREAM.rawValue), closeOnExec: Bool = true) throws -> (Int32, Int32) {
     var fds: [Int32] = [-1, -1]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+    let flags = closeOnExec ? Int32(SOCK_CLOEXEC.rawValue) : 0
+    guard socketpair(AF_UNIX, type | flags, 0, &fds) == 0 else {
         throw SocketPairError(description: "socketpair failed: errno \(errno)")
     }
     return (fds[0], fds[1])

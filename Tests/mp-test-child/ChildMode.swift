@@ -1,5 +1,6 @@
 // What mp-test-child does with its socket, chosen by the environment variable MP_TEST_CHILD_MODE.
 
+import CapnpRPC
 import Multiprocess
 import RPCTestKit
 #if canImport(Glibc)

@@ -6,22 +6,29 @@
 
 using Swift = import "/swift.capnp";
 $Swift.module("Multiprocess");
+$Swift.namespace("Proxy");
 
 interface ThreadMap $count(0) {
-  # Makes a server-side thread for this client's calls.
+  # Makes threads at the side that serves it.
+
   makeThread @0 (name :Text) -> (result :Thread);
+  # Makes a server-side thread for this client's calls.
   makePool @1 (count :UInt32) -> ();
 }
 
 interface Thread {
+  # A thread one side made for the other's calls.
+
   getName @0 () -> (result :Text);
 }
 
 struct Context $count(0) {
-  # The thread the call should run on at the callee.
+  # What a call says about threads: where it runs, and where its callbacks go.
+
   thread @0 :Thread;
-  # The caller's thread, for callbacks made during the call.
+  # The thread the call should run on at the callee.
   callbackThread @1 :Thread;
+  # The caller's thread, for callbacks made during the call.
 }
 
 # libmultiprocess's code-generation annotations, declared so that schema files written for it

@@ -35,11 +35,17 @@
 // calls: caller on the loop ~35-45 us vs ~34 us for plain C++ capnp; a caller off the loop
 // pays two thread wake-ups (in, and back to its waiting thread), ~50-70 us. So a Swift caller
 // should run on an executor built with ccapnp_post to reach C++ latency.
+// (`capnp-bench shim-latency` measures both paths.)
 //
 // ERRORS
 //
 // No entry point lets a C++ exception escape. Failures of asynchronous operations arrive as a
 // ccapnp_error (kind + text) in the completion callback; kj exception types are preserved.
+// Every exception the shim catches itself (a failure of the shim, not of a call) is logged to
+// stderr, counted (ccapnp_debug_counts.caught_exceptions), and still ends in the completion the
+// operation owes: a FAILED error, fd -1, a disconnect, a destroy. An answer to a server call
+// that cannot be handed to the loop is retried as a FAILED answer. A release or cancel that
+// cannot reach the loop is logged and the object leaks (nothing is owed to anyone there).
 //
 // OWNERSHIP
 //
@@ -47,7 +53,11 @@
 // reference-counted; a call or server call has a single owner). Handles are released
 // from any thread; the capnp objects behind them are destroyed on the loop. Every callback
 // that takes a `ctx` is invoked exactly once (completion, disconnect, get_fd, server destroy),
-// so a retained context pointer can be released there.
+// so a retained context pointer can be released there. Normally that is on the loop; when the
+// shim cannot hand the operation to the loop at all (it could not start, or queueing failed),
+// the callback runs with the failure on the calling thread before the entry point returns, and
+// an entry point that returns a handle returns NULL. A ccapnp_message_in's `release` likewise
+// runs exactly once, also then.
 //
 // Not usable in a fork()ed child before exec (the loop thread does not survive fork).
 // Creating the loop makes kj ignore SIGPIPE process-wide (writes to a dead peer fail instead).
@@ -141,8 +151,9 @@ int32_t ccapnp_loop_start(void);
 /// 1 if the calling thread is the loop thread.
 int32_t ccapnp_on_loop_thread(void);
 /// Runs `fn(ctx)` on the loop thread, later (never inside this call). Posts made from one
-/// thread run in order. Use it to build a SerialExecutor on the loop thread.
-void ccapnp_post(void (*fn)(void *ctx), void *ctx);
+/// thread run in order. Use it to build a SerialExecutor on the loop thread. Returns 0, or -1
+/// if the loop could not take it (it could not start, or queueing failed): `fn` then never runs.
+int32_t ccapnp_post(void (*fn)(void *ctx), void *ctx);
 
 // MARK: - Connections
 
@@ -179,13 +190,16 @@ typedef void (*ccapnp_disconnect_fn)(void *ctx, int32_t how, const char *reason)
 /// Creates a connection over a connected unix stream socket. Takes ownership of `fd` (closed
 /// by the shim, also on failure). `bootstrap` (borrowed, may be NULL) is exported to the peer.
 /// `options` may be NULL for defaults. Releasing the last reference closes the connection;
-/// capabilities obtained from it then fail with DISCONNECTED. Returns NULL only if out of memory.
+/// capabilities obtained from it then fail with DISCONNECTED. Returns NULL if the connection
+/// could not be handed to the loop; `fd` is then closed and `on_disconnect` has run
+/// (CCAPNP_ENDED_FAILED, "could not start RPC: ...") on the calling thread.
 ccapnp_connection *ccapnp_connection_new(int fd, const ccapnp_connection_options *options,
                                          ccapnp_cap *bootstrap, ccapnp_disconnect_fn on_disconnect,
                                          void *ctx);
-void ccapnp_connection_retain(ccapnp_connection *connection);
+/// Releases the caller's reference (capabilities from ccapnp_connection_bootstrap hold theirs).
 void ccapnp_connection_release(ccapnp_connection *connection);
 /// The peer's bootstrap capability (a promise until the peer answers; calls on it pipeline).
+/// NULL if it could not be handed to the loop.
 ccapnp_cap *ccapnp_connection_bootstrap(ccapnp_connection *connection);
 
 // MARK: - Capabilities
@@ -193,11 +207,13 @@ ccapnp_cap *ccapnp_connection_bootstrap(ccapnp_connection *connection);
 void ccapnp_cap_retain(ccapnp_cap *cap);
 void ccapnp_cap_release(ccapnp_cap *cap);
 
-/// A capability that is broken: every call on it fails with `kind` and `text`.
+/// A capability that is broken: every call on it fails with `kind` and `text`. NULL if it could
+/// not be made (the loop cannot start).
 ccapnp_cap *ccapnp_cap_new_broken(int32_t kind, const char *text);
 
 /// Result of ccapnp_cap_get_fd: a new fd (CLOEXEC, owned by the callee) or -1 if the
-/// capability carries none. Invoked exactly once, on the loop.
+/// capability carries none (or the shim failed). Invoked exactly once, on the loop (on the
+/// calling thread, with -1, if the request could not be handed to the loop).
 typedef void (*ccapnp_fd_fn)(void *ctx, int fd);
 /// Asks for the fd behind a capability (a local fd cap, or one received from a peer over a
 /// connection that allows fds). Waits for a promise capability to resolve first.
@@ -216,7 +232,7 @@ const void *ccapnp_cap_brand_on_loop(ccapnp_cap *cap);
 
 /// A capability wrapping `fd` (ownership taken; closed when the last reference anywhere goes).
 /// Put it in a message's cap table to send the fd to the peer. Every method call on it fails
-/// with UNIMPLEMENTED.
+/// with UNIMPLEMENTED. NULL (and `fd` closed) if it could not be made (the loop cannot start).
 ccapnp_cap *ccapnp_cap_new_fd(int fd);
 
 // MARK: - Calls (client side)
@@ -227,12 +243,14 @@ ccapnp_cap *ccapnp_cap_new_fd(int fd);
 typedef void (*ccapnp_call_done_fn)(void *ctx, ccapnp_message *results, const ccapnp_error *error);
 
 /// Sends method `method_id` of interface `interface_id` to `target` with `params` (may be NULL
-/// for empty params). Returns the call handle, owned by the caller.
+/// for empty params). Returns the call handle, owned by the caller, or NULL if the call could
+/// not be handed to the loop: `done` has then run with FAILED on the calling thread.
 ccapnp_call *ccapnp_call_send(ccapnp_cap *target, uint64_t interface_id, uint16_t method_id,
                               const ccapnp_message_in *params, ccapnp_call_done_fn done, void *ctx);
 
 /// Promise pipelining: a capability for the pointer reached from the (not yet returned) results
 /// struct by following pointer-field indices `path[0..path_length)`. Calls on it are sent at once.
+/// NULL if it could not be handed to the loop.
 ccapnp_cap *ccapnp_call_pipeline(ccapnp_call *call, const uint16_t *path, size_t path_length);
 
 /// Cancels the call if it has not completed: the promise is dropped (capnp sends Finish) and
@@ -261,7 +279,8 @@ typedef struct ccapnp_server_vtable {
     void (*destroy)(void *ctx);
 } ccapnp_server_vtable;
 
-/// A capability served by `vtable` (copied) with `ctx`.
+/// A capability served by `vtable` (copied) with `ctx`. NULL if `vtable` or its `dispatch` is
+/// NULL, or if the server could not be handed to the loop; `destroy` (if any) has then run.
 ccapnp_cap *ccapnp_server_new(const ccapnp_server_vtable *vtable, void *ctx);
 
 /// The call's params; valid until the call is answered.
@@ -270,9 +289,6 @@ ccapnp_message_view ccapnp_server_call_params(const ccapnp_server_call *call);
 /// ccapnp_message_release), which may outlive the call. Afterwards the call's params are empty.
 /// NULL if already taken. Call on the loop thread or before answering, never concurrently.
 ccapnp_message *ccapnp_server_call_take_params(ccapnp_server_call *call);
-/// A slot for the callee's use (for example to find the task to cancel).
-void ccapnp_server_call_set_user_data(ccapnp_server_call *call, void *user_data);
-void *ccapnp_server_call_get_user_data(const ccapnp_server_call *call);
 /// Declares, before answering, the capabilities the results will hold: `pipeline` is a results
 /// message containing (at least) the same capability pointers. Calls the client pipelines on
 /// those pointers then go straight to the caps instead of waiting for the answer
@@ -294,9 +310,19 @@ typedef struct ccapnp_debug_counts {
     int64_t server_calls;
     int64_t messages;
     int64_t servers;
+    /// Exceptions the shim caught at its boundary (each also logged); only ever grows.
+    int64_t caught_exceptions;
 } ccapnp_debug_counts;
 
 ccapnp_debug_counts ccapnp_debug_get_counts(void);
+
+// Fault injection, for tests of the failure paths: each makes the next `count` such steps taken
+// on the calling thread fail (count 0 disarms).
+/// The loop reports that it cannot start (ccapnp_loop_start returns -1; entry points fail).
+static const int32_t CCAPNP_FAULT_LOOP_START = 1;
+/// Handing work to the loop throws (the next submission, inline or queued, or a post).
+static const int32_t CCAPNP_FAULT_SUBMIT = 2;
+void ccapnp_debug_inject_fault(int32_t fault, int32_t count);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 import CCapnpRPC
 import Dispatch
 import Glibc
+import TestSupport
 
 enum Method: UInt16 {
     case addOne = 0           // answers inside dispatch: value + 1
@@ -15,6 +16,7 @@ enum Method: UInt16 {
     case writeToFd = 6        // writes "hello" to the fd behind the cap in pointer 0
     case childViaPipeline = 7 // returns a child, but only once the child got a call
     case echo = 8             // returns the params message as is
+    case answerCannotQueue = 9 // answers later from another thread whose submissions throw
 }
 
 func reply(_ call: OpaquePointer, _ words: [UInt64], caps: [OpaquePointer?] = []) {
@@ -45,7 +47,10 @@ final class TestServer: @unchecked Sendable {
     deinit { TestServer.liveServers.withLock { $0 -= 1 } }
 
     /// A capability served by this object (retained until the shim destroys the server).
-    func makeCap() -> OpaquePointer {
+    func makeCap() -> OpaquePointer { makeCapOrNil()! }
+
+    /// As makeCap, or nil if the shim could not make it (it has then destroyed the server).
+    func makeCapOrNil() -> OpaquePointer? {
         var vtable = ccapnp_server_vtable(
             dispatch: { ctx, interfaceID, method, call in
                 let server = Unmanaged<TestServer>.fromOpaque(ctx!).takeUnretainedValue()
@@ -59,7 +64,7 @@ final class TestServer: @unchecked Sendable {
             destroy: { ctx in
                 Unmanaged<TestServer>.fromOpaque(ctx!).release()
             })
-        return ccapnp_server_new(&vtable, Unmanaged.passRetained(self).toOpaque())!
+        return ccapnp_server_new(&vtable, Unmanaged.passRetained(self).toOpaque())
     }
 
     private func dispatch(interfaceID: UInt64, method rawMethod: UInt16, call: OpaquePointer) {
@@ -123,6 +128,13 @@ final class TestServer: @unchecked Sendable {
                 close(fd)
                 reply(request.call.pointer, [])
             }, box)
+        case .answerCannotQueue:
+            let handle = Handle(call)
+            DispatchQueue.global().async {
+                ccapnp_debug_inject_fault(CCAPNP_FAULT_SUBMIT, 1)
+                reply(handle.pointer, Wire.value(1))
+                ccapnp_debug_inject_fault(CCAPNP_FAULT_SUBMIT, 0)
+            }
         case .echo:
             let view = ccapnp_server_call_params(call)
             var message = ccapnp_message_in(
@@ -189,17 +201,15 @@ final class ConnectionPair {
     private(set) var connectionB: OpaquePointer?
 
     init(optionsB: ccapnp_connection_options? = nil) {
-        var fds: [Int32] = [-1, -1]
-        let rc = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds)
-        precondition(rc == 0, "socketpair failed")
+        let fds = try! socketPair() // a test process out of fds cannot go on
         var optionsA = ccapnp_connection_options_default()
         optionsA.is_server = 0
         var optionsB = optionsB ?? ccapnp_connection_options_default()
         optionsB.is_server = 1
         let capA = serverA.makeCap()
         let capB = serverB.makeCap()
-        connectionA = ccapnp_connection_new(fds[0], &optionsA, capA, DisconnectWatch.callback, watchA.context)
-        connectionB = ccapnp_connection_new(fds[1], &optionsB, capB, DisconnectWatch.callback, watchB.context)
+        connectionA = ccapnp_connection_new(fds.0, &optionsA, capA, DisconnectWatch.callback, watchA.context)
+        connectionB = ccapnp_connection_new(fds.1, &optionsB, capB, DisconnectWatch.callback, watchB.context)
         ccapnp_cap_release(capA)
         ccapnp_cap_release(capB)
     }

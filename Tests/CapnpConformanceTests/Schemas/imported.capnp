@@ -1,5 +1,5 @@
-# Types that test.capnp imports, so cross-file references are exercised.
 @0xc8bec63391a0307a;
+# Types that test.capnp imports, so cross-file references are exercised.
 
 enum Color {
   red @0;

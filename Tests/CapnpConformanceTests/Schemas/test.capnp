@@ -1,5 +1,5 @@
-# The conformance schema: every kind of type, default, list, union, group, generic and constant.
 @0x9323efc01ef31e34;
+# The conformance schema: every kind of type, default, list, union, group, generic and constant.
 
 using Imported = import "imported.capnp";
 
@@ -78,8 +78,8 @@ struct Defaults {
   structList @22 :List(Imported.Point) = [(x = 1, y = 2, label = "a"), (x = -3, y = 4)];
   int32ListList @23 :List(List(Int32)) = [[1, 2], [], [3]];
   importedStruct @24 :Imported.Point = (x = 7, y = -7);
-  # A field whose default is zero after all, to be sure it is not treated as defaulted.
   zeroDefault @25 :Int32 = 0;
+  # A field whose default is zero after all, to be sure it is not treated as defaulted.
   float64Nan @26 :Float64 = nan;
   float32NegZero @27 :Float32 = -0.0;
   float64Inf @28 :Float64 = -inf;
@@ -101,15 +101,15 @@ struct Shapes {
     }
     flag @7 :Bool;
   }
-  # A named union beside it.
   shade :union {
+    # A named union beside it.
     none @8 :Void;
     color @9 :Imported.Color;
     rgb @10 :UInt32;
     pattern @11 :Shapes;
   }
-  # A plain group with a nested union.
   meta :group {
+    # A plain group with a nested union.
     id @12 :UInt64;
     kind :union {
       unset @13 :Void;
@@ -161,8 +161,8 @@ struct Generic(Key, Value) {
   }
   entries @0 :List(Entry);
   single @1 :Entry;
-  # The same generic used inside itself, with the parameters swapped.
   swapped @2 :Generic(Value, Key);
+  # The same generic used inside itself, with the parameters swapped.
   key @3 :Key;
 }
 
@@ -346,3 +346,47 @@ const constStruct :AllTypes = (int16Field = -2, textField = "const", structList 
 const constList :List(Int16) = [1, -1, 32767];
 const constTextList :List(Text) = ["a", "bc"];
 const constPoint :Imported.Point = Imported.origin;
+
+struct Fish {
+  fins @0 :UInt8;
+}
+
+struct Aquarium {
+  # A union of two pointers: `has<Field>` is false for the member not selected.
+  union {
+    fish @0 :Fish;
+    other @1 :Text;
+  }
+}
+
+struct BlockRef {
+  hash @0 :Data;
+  height @1 :Int32;
+}
+
+interface Mining {
+  # Bitcoin Core's mining.capnp shape: a pointer `result` beside a Bool `hasResult`.
+
+  getTip @0 () -> (result :BlockRef, hasResult :Bool);
+  # The tip, if there is one.
+  sendGetTip @1 () -> ();
+  # A method named like the generated `send` form of `getTip`.
+  dispatch @2 () -> ();
+  # A method named like the server's own `dispatch`.
+}
+
+struct Collisions {
+  # Schema names that generated accessors would otherwise take.
+  result @0 :BlockRef;
+  hasResult @1 :Bool;
+  name @2 :Text;
+  nameBytes @3 :Data;
+  initResult @4 :Int8;
+  structReader @5 :UInt8;
+  asReader @6 :UInt8;
+}
+
+interface MostDerived extends(Derived) {
+  # Two levels of `extends`, for servers that subclass a server of a base interface.
+  triple @0 (x :Int32) -> (y :Int32);
+}

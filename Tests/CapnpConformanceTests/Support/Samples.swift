@@ -56,7 +56,7 @@ enum AllTypesSample {
         root.float32Field = 1234.5
         root.float64Field = -1.25e-47
         root.textField = "foo"
-        root.dataField = [0x62, 0x61, 0x72]
+        root.setDataField([0x62, 0x61, 0x72])
         let sub = root.initStructField()
         sub.boolField = true
         sub.int8Field = -12
@@ -70,7 +70,7 @@ enum AllTypesSample {
         sub.float32Field = Float(-1.25e-10 as Double)
         sub.float64Field = 345
         sub.textField = "baz"
-        sub.dataField = [0x71, 0x75, 0x78]
+        sub.setDataField([0x71, 0x75, 0x78])
         let nested = sub.initStructField()
         nested.textField = "nested"
         nested.initStructField().textField = "really nested"

@@ -1,7 +1,7 @@
 // Field values as the tests state them, and the two bridges to the raw runtime API:
 // building a message from values with the builders, and reading values back with a typed walk.
 
-@testable import Capnp
+@_spi(Generated) @testable import Capnp
 import Testing
 
 /// A value of a field. Floats are kept as bit patterns so NaN and -0 compare exactly.

@@ -3,6 +3,7 @@
 import Capnp
 import Foundation
 import Testing
+import TestSupport
 
 /// A field's type, parsed from the schema text the tool prints.
 indirect enum FieldType: Equatable, Sendable, CustomStringConvertible {
@@ -102,8 +103,13 @@ struct StructLayout: Sendable {
 
 /// The test schema, on disk for the tool and parsed for the tests.
 struct WireSchema: Sendable {
+    /// Holds the schema file for the whole run.
+    private let directory: TemporaryDirectory
     let path: String
     let structs: [String: StructLayout]
+
+    /// The `capnp` tool over this schema.
+    var tool: CapnpTool { CapnpTool(schema: path) }
 
     subscript(name: String) -> StructLayout {
         guard let layout = structs[name] else {
@@ -196,11 +202,9 @@ struct WireSchema: Sendable {
     static func shared() throws -> WireSchema { try loaded.get() }
 
     private static func load() throws -> WireSchema {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("capnp-wire-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent("wire.capnp")
-        try Foundation.Data(text.utf8).write(to: url)
-        let printed = String(decoding: try CapnpTool.run(["compile", "-ocapnp", url.path]), as: UTF8.self)
+        let directory = try TemporaryDirectory("capnp-wire")
+        let path = try directory.write("wire.capnp", text)
+        let printed = String(decoding: try CapnpTool.run(["compile", "-ocapnp", path]), as: UTF8.self)
         var structs: [String: StructLayout] = [:]
         var current: StructLayout?
         for line in printed.split(separator: "\n") {
@@ -233,7 +237,7 @@ struct WireSchema: Sendable {
                 current!.fields.append(field)
             }
         }
-        return WireSchema(path: url.path, structs: structs)
+        return WireSchema(directory: directory, path: path, structs: structs)
     }
 
     private static func parseDefault(_ text: String, _ type: FieldType) -> UInt64 {

@@ -1,4 +1,4 @@
-// Helpers of the Process tests: the test child and temporary directories.
+// Helpers of the Process tests: the test child.
 
 import Multiprocess
 import TestSupport
@@ -79,67 +79,6 @@ enum TestChild {
         defer { killIfRunning(pid) }
         let status = try wait(pid)
         return (status, try directory.read("stderr"))
-    }
-}
-
-/// A fresh directory under /tmp (short, for socket paths), removed with everything in it on deinit.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/mp-proc-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw ProcessTestFailure("mkdtemp failed: errno \(errno)") }
-        path = String(cString: made)
-    }
-
-    deinit { Self.remove(path) }
-
-    /// Writes `text` to the file `name` in this directory, with `mode`; returns its path.
-    @discardableResult
-    func write(_ name: String, _ text: String, mode: mode_t = 0o644) throws -> String {
-        let file = path + "/" + name
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw ProcessTestFailure("cannot create \(file): errno \(errno)") }
-        defer { close(fd) }
-        try SocketIO.writeAll(fd, text)
-        guard fchmod(fd, mode) == 0 else { throw ProcessTestFailure("chmod \(file): errno \(errno)") }
-        return file
-    }
-
-    func read(_ name: String) throws -> String {
-        let file = path + "/" + name
-        let fd = open(file, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ProcessTestFailure("cannot open \(file): errno \(errno)") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = Glibc.read(fd, &buffer, buffer.count)
-            guard count > 0 else { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    func makeDirectory(_ name: String) throws {
-        guard mkdir(path + "/" + name, 0o700) == 0 else { throw ProcessTestFailure("mkdir \(name): errno \(errno)") }
-    }
-
-    private static func remove(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if info.st_mode & S_IFMT == S_IFDIR, let directory = opendir(path) {
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(directory)
-            for name in names { remove(path + "/" + name) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
     }
 }
 
