@@ -5,7 +5,7 @@
 using Swift = import "swift.capnp";
 $Swift.module("NodeInterfaces");
 
-using Proxy = import "proxy.capnp";
+using Proxy = import "/mp/proxy.capnp";
 
 interface Echo {
   # Answers with what it was sent.

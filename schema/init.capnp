@@ -6,7 +6,7 @@
 using Swift = import "swift.capnp";
 $Swift.module("NodeInterfaces");
 
-using Proxy = import "proxy.capnp";
+using Proxy = import "/mp/proxy.capnp";
 using Echo = import "echo.capnp";
 
 interface Init {

@@ -183,6 +183,32 @@ ccapnp_cap *ccapnp_cap_new_fd(int fd) {
     });
 }
 
+void ccapnp_cap_get_brand(ccapnp_cap *cap, ccapnp_brand_fn done, void *ctx) {
+    // Exactly once: from the loop once the work is handed over, else here with null.
+    auto fail = [done, ctx](const kj::Exception &) { done(ctx, nullptr); };
+    guarded("ccapnp_cap_get_brand", [&] {
+        requireLoop();
+        ccapnp_cap_retain(cap);
+        try {
+            submit([cap, done, ctx]() {
+                const void *brand = cap->hook.get() != nullptr ? cap->hook->getBrand() : nullptr;
+                ccapnp_cap_release(cap);
+                done(ctx, brand);
+            });
+        } catch (...) {
+            ccapnp_cap_release(cap); // the work never ran
+            throw;
+        }
+    }, fail);
+}
+
+const void *ccapnp_cap_brand_on_loop(ccapnp_cap *cap) {
+    return guarded("ccapnp_cap_brand_on_loop", [&]() -> const void * {
+        if (cap == nullptr || !onLoopThread() || cap->hook.get() == nullptr) return nullptr;
+        return cap->hook->getBrand();
+    });
+}
+
 void ccapnp_cap_get_fd(ccapnp_cap *cap, ccapnp_fd_fn done, void *ctx) {
     // Exactly once: from the loop once the work is handed over, else here with -1.
     auto fail = [done, ctx](const kj::Exception &) { done(ctx, -1); };

@@ -112,8 +112,10 @@ void PendingMessage::copyInto(capnp::AnyPointer::Builder dst) const {
         if (cap != nullptr && cap->hook.get() != nullptr) {
             table.add(cap->hook->addRef());
         } else {
-            // Reading an empty table slot would throw; a broken cap fails only when called.
-            table.add(capnp::newBrokenCap("null capability"));
+            // An empty slot, never a broken cap (that would go out as a real export): Swift writes
+            // a null pointer for a nil capability, so a pointer to this slot fails the copy with
+            // capnp's "invalid capability pointer", a typed error for the caller.
+            table.add(nullptr);
         }
     }
     capnp::ReaderCapabilityTable capTable(table.finish());

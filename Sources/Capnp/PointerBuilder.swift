@@ -319,8 +319,10 @@ public struct PointerBuilder {
         store(WirePointer.capability(index: index), at: location)
     }
 
-    /// Appends `capability` to the message's capability table and points this slot at it.
+    /// Appends `capability` to the message's capability table and points this slot at it; nil
+    /// makes the slot a null pointer (a capability pointer to an empty table entry is not one).
     public func setCapability(entry capability: (any AnyObject & Sendable)?) {
+        guard let capability else { return clear() }
         setCapability(arena.addCapability(capability))
     }
 

@@ -134,7 +134,13 @@ extension SwiftEmitter {
         extensions.indent()
         extensions.line("switch call.methodId {")
         for method in try rpcMethods(of: interface.id, in: file) where method.interfaceId == interface.id && !method.isGeneric {
-            extensions.line("case \(method.ordinal): try await \(serverMethodName(method.name))(CapnpRPC.ServerCall(call))")
+            let serve = "try await \(serverMethodName(method.name))(CapnpRPC.ServerCall(call))"
+            if let slot = try contextSlots(method).first {
+                // The caller's connection's interceptor sees it (libmultiprocess's callback thread).
+                extensions.line("case \(method.ordinal): try await call.intercept(contextSlot: \(slot)) { \(serve) }")
+            } else {
+                extensions.line("case \(method.ordinal): \(serve)")
+            }
         }
         extensions.line("default: throw CapnpRPC.RPCError.unimplemented(call)")
         extensions.line("}")

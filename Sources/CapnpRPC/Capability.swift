@@ -17,21 +17,12 @@ internal import CCapnpRPC
 public final class Capability: @unchecked Sendable {
     // @unchecked Sendable: immutable; the shim's handle (an OpaquePointer) may be used from any thread.
     let handle: OpaquePointer
-    /// What it inherited from the capability it came from: its connection, its call context.
+    /// What it inherited from the capability it came from: its connection, its interceptor.
     let lineage: Lineage
 
     init(owning handle: OpaquePointer, lineage: Lineage = Lineage()) {
         self.handle = handle
         self.lineage = lineage
-    }
-
-    /// The context its calls send in a `context :Proxy.Context` param, if any.
-    public var context: ProxyContext? { lineage.context }
-
-    /// The same capability, whose calls (and those of capabilities it returns) send `context`.
-    public func with(context: ProxyContext?) -> Capability {
-        ccapnp_cap_retain(handle)
-        return Capability(owning: handle, lineage: Lineage(keepAlive: lineage.keepAlive, context: context))
     }
 
     deinit { ccapnp_cap_release(handle) }
@@ -84,10 +75,10 @@ public final class Capability: @unchecked Sendable {
 }
 
 /// What capabilities pass on to those that come out of their calls' results: the connection
-/// they keep open, and the call context they send.
+/// they keep open, and what fills their calls' context param.
 struct Lineage: Sendable {
     var keepAlive: (any AnyObject & Sendable)? = nil
-    var context: ProxyContext? = nil
+    var interceptor: (any CallInterceptor)? = nil
 }
 
 private final class FdWaiter {

@@ -27,6 +27,9 @@ public final class OutgoingCall: @unchecked Sendable {
     let methodId: UInt16
     /// Passed on to the capabilities in the results.
     private let lineage: Lineage
+    /// What the interceptor lent this call (a thread, say): held until the call ends. Set in
+    /// `send` before the call goes out, taken by `complete` on the loop.
+    private var scoped: (any CallScopedCapability)?
 
     private init(interfaceId: UInt64, methodId: UInt16, lineage: Lineage) {
         self.interfaceId = interfaceId
@@ -41,6 +44,10 @@ public final class OutgoingCall: @unchecked Sendable {
         let target = capability.handle
         RPCTracing.trace("call \(RPCTracing.describe(interfaceId, methodId)) sent")
         let call = OutgoingCall(interfaceId: interfaceId, methodId: methodId, lineage: capability.lineage)
+        if let params, !params.capabilities.isEmpty {
+            params.forwardCapabilities(to: capability.lineage.interceptor)
+            call.scoped = Self.callScoped(in: params.capabilities)
+        }
         let context = Unmanaged.passRetained(call).toOpaque()
         call.handle = MessageBuilder.withMessageIn(params) { input in
             ccapnp_call_send(target, interfaceId, methodId, input, { context, results, error in
@@ -59,11 +66,23 @@ public final class OutgoingCall: @unchecked Sendable {
         return call
     }
 
+    private static func callScoped(in entries: [(any AnyObject & Sendable)?]) -> (any CallScopedCapability)? {
+        for case let entry as any CallScopedCapability in entries { return entry }
+        return nil
+    }
+
     private func complete(_ outcome: Outcome) {
-        let (first, others) = stateLock.withLock { () -> (Waiter?, [Waiter]) in
-            guard case .waiting(let first, let others) = state else { return (nil, []) }
+        let (first, others, completing) = stateLock.withLock { () -> (Waiter?, [Waiter], Bool) in
+            guard case .waiting(let first, let others) = state else { return (nil, [], false) }
             state = .done(outcome)
-            return (first, others)
+            return (first, others, true)
+        }
+        if completing, let scoped {
+            self.scoped = nil
+            switch outcome {
+            case .success: scoped.callEnded(answered: true)
+            case .failure(let error): scoped.callEnded(answered: error.kind != .cancelled && error.kind != .disconnected)
+            }
         }
         first?.resume(returning: outcome)
         for waiter in others { waiter.resume(returning: outcome) }

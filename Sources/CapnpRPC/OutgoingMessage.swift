@@ -11,7 +11,9 @@ extension MessageBuilder {
                                  _ body: (UnsafePointer<ccapnp_message_in>?) -> R) -> R {
         guard let message else { return body(nil) }
         let segments = message.segmentsForOutput
-        let caps = message.capabilities.map { ($0 as? Capability)?.handle }
+        let caps = message.capabilities.map { entry in
+            (entry as? Capability)?.handle ?? (entry as? any CallScopedCapability)?.capability.handle
+        }
         return withUnsafeTemporaryAllocation(of: ccapnp_segment.self, capacity: segments.count) { table in
             for (index, segment) in segments.enumerated() {
                 table[index] = ccapnp_segment(data: segment.baseAddress, words: segment.count / 8)

@@ -6,11 +6,14 @@ internal import CCapnpRPC
 
 /// Owns a shim message; readers over it keep it alive.
 final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
-    // @unchecked Sendable: immutable after init, over a shim message that is read-only (OpaquePointer is not Sendable).
+    // @unchecked Sendable: immutable after init but for `lineage` (set once, on the loop, before
+    // any task reads the message's capabilities), over a shim message that is read-only
+    // (OpaquePointer is not Sendable).
     private let handle: OpaquePointer
     private let view: ccapnp_message_view
-    /// Given to the capabilities read out of it.
-    private let lineage: Lineage
+    /// Given to the capabilities read out of it. Served params get their connection's
+    /// interceptor in the call's first step (on the loop), before the handler reads them.
+    private var lineage: Lineage
 
     private init(handle: OpaquePointer, lineage: Lineage) {
         self.handle = handle
@@ -59,6 +62,28 @@ final class ReceivedMessage: CapabilityTable, @unchecked Sendable {
         memory.storeBytes(of: word.littleEndian, as: UInt64.self)
         return MessageReader(segments: [UnsafeRawBufferPointer(start: memory, count: 8)], options: .trusted,
                              release: {})
+    }
+
+    /// The interceptor of the connection this message came over: its lineage's, or the one
+    /// registered for the brand of a capability in it (then kept for those read later). Loop
+    /// thread only.
+    func connectionInterceptor() -> (any CallInterceptor)? {
+        if let interceptor = lineage.interceptor { return interceptor }
+        for index in 0..<view.cap_count {
+            guard let cap = view.caps[index], let brand = ccapnp_cap_brand_on_loop(cap),
+                  let interceptor = CallInterceptors.interceptor(forBrand: brand) else { continue }
+            lineage.interceptor = interceptor
+            return interceptor
+        }
+        return nil
+    }
+
+    /// The interceptor its capabilities get, if known yet.
+    var interceptor: (any CallInterceptor)? { lineage.interceptor }
+
+    /// Every entry of its capability table, in order (nil for an empty one).
+    func allCapabilities() -> [(any AnyObject & Sendable)?] {
+        (0..<view.cap_count).map { capability(at: UInt32($0)) }
     }
 
     /// A new reference to capability `index`, or nil when the entry is null or out of range.

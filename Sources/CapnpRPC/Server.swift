@@ -42,6 +42,11 @@ public final class IncomingCall: @unchecked Sendable {
         self.methodId = methodId
         if let params = ccapnp_server_call_take_params(handle) {
             self.params = ReceivedMessage.reader(taking: params)
+            // On the loop (dispatch's first step): the capabilities in the params get their
+            // connection's interceptor, if it has one.
+            if CallInterceptors.anyRegistered, let table = self.params.capabilityTable as? ReceivedMessage {
+                _ = table.connectionInterceptor()
+            }
         } else {
             self.params = MessageReader(segments: [], options: .trusted, release: {})
         }
@@ -70,6 +75,9 @@ public final class IncomingCall: @unchecked Sendable {
         guard let error else {
             let message = resultsMessage
             resultsMessage = nil
+            if let message, !message.capabilities.isEmpty {
+                message.forwardCapabilities(to: (params.capabilityTable as? ReceivedMessage)?.interceptor)
+            }
             MessageBuilder.withMessageIn(message) { ccapnp_server_call_return(handle, $0) }
             return
         }

@@ -19,6 +19,8 @@ public struct Ipc: Sendable {
     public var executableDirectory: String?
     /// Variables added to (or replacing those of) this process's environment for the child.
     public var childEnvironment: [String: String] = [:]
+    /// How a spawned child is told its socket's fd, and how `startSpawnedProcess` finds it.
+    public var spawnConvention: SpawnConvention = .ipcfd
 
     public init(protocol: Protocol = Protocol()) {
         self.protocol = `protocol`
@@ -54,7 +56,10 @@ public struct Ipc: Sendable {
     /// `startTimeout` is killed and reaped.
     public func spawnProcess<Init: CapabilityClient>(_ name: String, as type: Init.Type) async throws(IpcError) -> SpawnedProcess<Init> {
         let spawned: (pid: pid_t, fd: Int32)
-        do { spawned = try Process.spawn(executableName: name, searchDirectory: executableDirectory, environment: childEnvironment) } catch {
+        do {
+            spawned = try Process.spawn(executableName: name, searchDirectory: executableDirectory,
+                                        environment: childEnvironment, convention: spawnConvention)
+        } catch {
             throw .spawn(error)
         }
         let connected: Protocol.Connected<Init>
@@ -156,7 +161,7 @@ public struct Ipc: Sendable {
     public func startSpawnedProcess(_ arguments: [String], init server: some CapabilityServer) async -> Int32? {
         let fd: Int32
         do {
-            guard let spawnedFd = try Process.checkSpawned(arguments) else { return nil }
+            guard let spawnedFd = try Process.checkSpawned(arguments, convention: spawnConvention) else { return nil }
             fd = spawnedFd
         } catch {
             printToStandardError("\(arguments.first ?? "child"): \(error)")

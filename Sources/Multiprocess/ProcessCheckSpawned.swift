@@ -1,4 +1,5 @@
-// Process.checkSpawned: the child's side of spawn — was this process started as `<exe> -ipcfd N`?
+// Process.checkSpawned: the child's side of spawn — was this process started as `<exe> -ipcfd N`
+// (or by another convention)?
 
 #if canImport(Glibc)
 import Glibc
@@ -12,9 +13,10 @@ extension Process {
     /// so that the processes this one starts do not inherit it.
     /// - Throws: `.malformedIpcFd`, `.ipcFdNotOpen` or `.ipcFdNotUnixStreamSocket`; a child should
     ///   print the error and `exit(error.exitStatus)`.
-    public static func checkSpawned(_ arguments: [String]) throws(ProcessError) -> Int32? {
-        guard arguments.count == 3, arguments[1] == ipcFdFlag else { return nil }
-        let value = arguments[2]
+    ///
+    /// `convention` says where the fd is (default `-ipcfd N`; `.fdOnly` takes `[exe, N]`).
+    public static func checkSpawned(_ arguments: [String], convention: SpawnConvention = .ipcfd) throws(ProcessError) -> Int32? {
+        guard let value = convention.fdArgument(arguments) else { return nil }
         // Int32("") is nil, but Int32 also takes "+3" and "-1", which are not fd numbers.
         guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
               let fd = Int32(value)

@@ -1,4 +1,5 @@
-// Process.spawn: a socketpair, and a child started with one end of it as `-ipcfd 3`.
+// Process.spawn: a socketpair, and a child started with one end of it as fd 3, told so with
+// `-ipcfd 3` or another convention.
 
 #if canImport(Glibc)
 import Glibc
@@ -17,12 +18,13 @@ extension Process {
     /// exit; collect the child with `waitSpawned` or `reap`.
     /// - Throws: `ProcessError.spawnFailed` naming the path and errno when the executable cannot
     ///   be run (glibc reports exec failures through `posix_spawn`'s result).
+    /// `convention` says how the child is told its fd (default `-ipcfd N`).
     public static func spawn(executableName: String, searchDirectory: String? = nil,
-                             environment: [String: String] = [:])
+                             environment: [String: String] = [:], convention: SpawnConvention = .ipcfd)
         throws(ProcessError) -> (pid: pid_t, fd: Int32)
     {
         try spawn(executableName: executableName, searchDirectory: searchDirectory, environment: environment,
-                  closing: .automatic)
+                  closing: .automatic, arguments: convention.arguments(ipcChildFd))
     }
 
     /// `spawn`, but the child runs as `executableName arguments…`, for peers that take their

@@ -9,8 +9,9 @@ import Glibc
 #endif
 
 /// Cap'n Proto over a connected unix socket, with libmultiprocess's conventions: the first
-/// call is `Init.construct` (thread maps exchanged), and calls carry a `Proxy.Context` naming
-/// a thread made once per connection with `makeThread`.
+/// call is `Init.construct` (thread maps exchanged), and calls carry a `Proxy.Context` filled
+/// by the connection's `ProxyContext` (a peer thread per call in flight, callbacks on the
+/// caller's thread).
 ///
 /// Copies of a Protocol share its `context` and its listeners.
 public struct Protocol: Sendable {
@@ -19,6 +20,10 @@ public struct Protocol: Sendable {
     /// Application state for IPC code (Bitcoin Core's `Protocol::context()`).
     public let context: IpcContext
     private let listeners = Listeners()
+    /// The name of the threads this process asks its peers for (they number them).
+    public var threadName = "swift"
+    /// Mutation knob for tests: false sends every call of a connection on one thread.
+    var threadPerCall = true
 
     public init(options: ConnectionOptions = ConnectionOptions(), logger: Logger = Logger(label: "ipc"),
                 context: IpcContext = IpcContext()) {
@@ -42,8 +47,9 @@ public struct Protocol: Sendable {
     }
 
     /// Starts RPC on `fd` (taken) and asks the peer for its `Init`. Nothing waits: `construct`
-    /// and `makeThread` are sent pipelined, and calls on the Init may follow at once.
-    public func connect<Init: CapabilityClient>(fd: Int32, as type: Init.Type, threadName: String = "swift-client") throws(RPCError) -> Connected<Init> {
+    /// is sent, and calls on the Init may follow at once (their `makeThread` pipelined on it).
+    public func connect<Init: CapabilityClient>(fd: Int32, as type: Init.Type, threadName: String? = nil) throws(RPCError) -> Connected<Init> {
+        let threadName = threadName ?? self.threadName
         let connection = try Connection(fd: fd, options: options)
         let bootstrap = connection.bootstrap()
         // construct @0 (threadMap :ThreadMap) -> (threadMap :ThreadMap), whatever Init it is.
@@ -51,11 +57,12 @@ public struct Protocol: Sendable {
         params.root.initStruct(dataWords: 0, pointerCount: 1).pointer(0).setClient(Self.threadMap())
         let construct = bootstrap.send(interfaceId: Init.interfaceId, methodId: 0, params: params)
         let threadMap = Proxy.ThreadMap.Client(construct.pipeline([0]))
-        let thread = try threadMap.sendMakeThread(name: threadName).result
-        let context = ProxyContext(thread: thread.capability)
-        logger.debug("connected on fd \(fd); construct and makeThread(\(threadName)) sent")
-        watch(connection, "connection on fd \(fd)")
-        return Connected(initClient: Init(bootstrap.with(context: context)), connection: connection, construct: construct)
+        let context = ProxyContext(threadMap: threadMap, threadName: threadName, threadPerCall: threadPerCall)
+        // Registered before any call goes out, so that the peer's callbacks find it.
+        CallInterceptors.register(context, forConnectionOf: bootstrap)
+        logger.debug("connected on fd \(fd); construct sent")
+        watch(connection, "connection on fd \(fd)", context: context)
+        return Connected(initClient: Init(bootstrap.with(interceptor: context)), connection: connection, construct: construct)
     }
 
     /// Serves `init` on `fd` (taken) until the peer closes the connection or it fails; calls
@@ -65,9 +72,10 @@ public struct Protocol: Sendable {
                       ready: (@Sendable () -> Void)? = nil) async throws(RPCError) -> Disconnect {
         var serverOptions = options
         serverOptions.isServer = true
-        let connection = try Connection(fd: fd, serving: server, options: serverOptions)
+        let served = ConstructedInit(server, threadName: threadName, threadPerCall: threadPerCall)
+        let connection = try Connection(fd: fd, serving: served, options: serverOptions)
         ready?()
-        watch(connection, "served connection on fd \(fd)")
+        watch(connection, "served connection on fd \(fd)", served: served)
         return await connection.disconnected()
     }
 
@@ -80,6 +88,7 @@ public struct Protocol: Sendable {
         accepted.isServer = true
         let serverOptions = accepted
         let logger = self.logger
+        let threadName = self.threadName, threadPerCall = self.threadPerCall
         let holder = ListenerHolder()
         let listener = IpcListener(fd: fd) { client in
             guard let listener = holder.listener else { close(client); return }
@@ -94,8 +103,9 @@ public struct Protocol: Sendable {
                 return
             }
             do {
-                let connection = try Connection(fd: client, bootstrap: Capability(serving: makeInit()), options: serverOptions)
-                watch(connection, "accepted connection on fd \(client)")
+                let served = ConstructedInit(makeInit(), threadName: threadName, threadPerCall: threadPerCall)
+                let connection = try Connection(fd: client, bootstrap: Capability(serving: served), options: serverOptions)
+                watch(connection, "accepted connection on fd \(client)", served: served)
                 listener.add(connection)
             } catch {
                 logger.error("could not serve an accepted connection: \(error)")
@@ -120,10 +130,13 @@ public struct Protocol: Sendable {
     }
 
     /// Logs how `connection` ends: a failure (a message over the size limit, garbage, an abort)
-    /// as a warning, an ordinary close at debug level.
-    func watch(_ connection: Connection, _ what: String) {
+    /// as a warning, an ordinary close at debug level. Its call context is forgotten then.
+    func watch(_ connection: Connection, _ what: String, context: ProxyContext? = nil,
+               served: ConstructedInit? = nil) {
         let logger = self.logger
-        connection.onDisconnect { ended in
+        connection.onDisconnect { [weak context, weak served] ended in
+            if let context { CallInterceptors.unregister(context) }
+            if let context = served?.context { CallInterceptors.unregister(context) }
             if ended.cause == .failed {
                 logger.warning("\(what) failed: \(ended.reason)")
             } else {

@@ -12,7 +12,7 @@ import sys
 import capnp
 
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schema")
-proxy = capnp.load(os.path.join(SCHEMA, "proxy.capnp"), imports=[SCHEMA])
+proxy = capnp.load(os.path.join(SCHEMA, "mp", "proxy.capnp"), imports=[SCHEMA])
 init_schema = capnp.load(os.path.join(SCHEMA, "init.capnp"), imports=[SCHEMA])
 
 

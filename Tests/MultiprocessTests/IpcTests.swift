@@ -207,6 +207,17 @@ struct IpcCallbackTests {
         #expect(await child.close() == .exited(0))
     }
 
+    @Test("another spawn convention: the child is started as `mp-test-child N` and serves by it")
+    func fdOnlyConvention() async throws {
+        var ipc = Ipc()
+        ipc.childEnvironment = ["MP_TEST_CHILD_MODE": "init"]
+        ipc.spawnConvention = .fdOnly
+        let child = try await ipc.spawnProcess("mp-test-child", as: TestInit.Client.self)
+        let tester = try await child.initClient.makeTester()
+        #expect(try await tester.add(a: 2, b: 3) == 5)
+        #expect(await child.close() == .exited(0))
+    }
+
     @Test("a child killed mid-call fails that call with .disconnected; the parent lives on and respawns")
     func killMidCall() async throws {
         let child = try await spawnTestInit()

@@ -16,6 +16,20 @@ struct ProcessCheckSpawnedTests {
         }
     }
 
+    @Test("the fd-only convention takes `exe N`, and nothing else")
+    func fdOnlyConvention() throws {
+        let (a, b) = try socketPair()
+        defer { close(a); close(b) }
+        #expect(try Process.checkSpawned(["exe", String(a)], convention: .fdOnly) == a)
+        for arguments in [["exe"], ["exe", "-ipcfd", String(a)], ["exe", String(a), "more"], ["exe", "--help"]] {
+            #expect(try Process.checkSpawned(arguments, convention: .fdOnly) == nil, "\(arguments)")
+        }
+        #expect(try Process.checkSpawned(["exe", String(a)]) == nil, "not the default convention")
+        #expect(throws: ProcessError.malformedIpcFd("3x")) { try Process.checkSpawned(["exe", "3x"], convention: .fdOnly) }
+        #expect(SpawnConvention.fdOnly.arguments(3) == ["3"])
+        #expect(SpawnConvention.ipcfd.arguments(3) == ["-ipcfd", "3"])
+    }
+
     @Test(arguments: ["abc", "-1", "+3", "", " 3", "3 ", "0x10", "3.0", "99999999999", "٣"])
     func malformedNumberIsAUsageError(value: String) {
         #expect(throws: ProcessError.malformedIpcFd(value)) { try Process.checkSpawned(["exe", "-ipcfd", value]) }

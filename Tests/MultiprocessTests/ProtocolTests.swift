@@ -21,7 +21,8 @@ final class ContextProbeEcho: Echo.Server {
     func echo(_ call: ServerCall<Echo.EchoParams, Echo.EchoResults>) async throws {
         let context = try call.params.context
         let name = context.hasThread ? try await context.thread.getName() : "no thread"
-        call.results.result = "\(name): \(try call.params.echo)"
+        let callback = context.hasCallbackThread ? " (callbacks: \(try await context.callbackThread.getName()))" : ""
+        call.results.result = "\(name)\(callback): \(try call.params.echo)"
     }
 
     func destroy(_ call: ServerCall<Echo.DestroyParams, Echo.DestroyResults>) async throws {}
@@ -29,16 +30,17 @@ final class ContextProbeEcho: Echo.Server {
 
 @Suite("Protocol")
 struct ProtocolTests {
-    @Test("connect sends construct and makeThread pipelined; calls carry that thread in their context")
+    @Test("calls carry a thread the peer made (makeThread pipelined on construct) and a callback thread of ours")
     func contextIsFilled() async throws {
         let (a, b) = try socketPair()
         let serving = Task { try await Protocol().serve(fd: a, init: ContextProbeInit()) }
         let connected = try Protocol().connect(fd: b, as: Init.Client.self, threadName: "probe-thread")
         try await connected.ready()
         let echo = try await connected.initClient.makeEcho()
-        #expect(try await echo.echo(echo: "hi") == "probe-thread: hi")
+        // The callback thread is one the client serves (it was a broken capability once).
+        #expect(try await echo.echo(echo: "hi") == "probe-thread/1 (callbacks: probe-thread callbacks): hi")
         // A caller that fills the params itself may leave the context out; the server copes.
-        let bare = Echo.Client(echo.capability.with(context: nil))
+        let bare = Echo.Client(echo.capability.with(interceptor: nil))
         #expect(try await bare.echo(echo: "bare") == "no thread: bare")
         connected.connection.close()
         #expect(try await serving.value.cause == .peer)
@@ -76,5 +78,22 @@ struct CleanupTests {
         try await eventually("the connection's end to release it") { server.cleaned.withLock { $0 } == 2 }
         _ = try await serving.value
         withExtendedLifetime(held) {}
+    }
+}
+
+@Suite("Init cleanups")
+struct InitCleanupTests {
+    @Test("addCleanup on the Init a Protocol serves runs when the connection ends (it is served wrapped)")
+    func initCleanup() async throws {
+        let server = ContextProbeInit()
+        let cleaned = Locked(0)
+        Protocol().addCleanup(for: server) { cleaned.withLock { $0 += 1 } }
+        let (a, b) = try socketPair()
+        let serving = Task { try await Protocol().serve(fd: a, init: server) }
+        let connected = try Protocol().connect(fd: b, as: Init.Client.self)
+        try await connected.ready()
+        connected.connection.close()
+        _ = try await serving.value
+        try await eventually("the served Init's cleanup") { cleaned.withLock { $0 } == 1 }
     }
 }

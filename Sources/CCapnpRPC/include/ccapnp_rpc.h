@@ -219,6 +219,17 @@ typedef void (*ccapnp_fd_fn)(void *ctx, int fd);
 /// connection that allows fds). Waits for a promise capability to resolve first.
 void ccapnp_cap_get_fd(ccapnp_cap *cap, ccapnp_fd_fn done, void *ctx);
 
+/// Result of ccapnp_cap_get_brand: what identifies where the capability's calls go (the same
+/// value for every capability imported over one connection; another for local servers). Only
+/// compared, never dereferenced. Invoked exactly once, on the loop.
+typedef void (*ccapnp_brand_fn)(void *ctx, const void *brand);
+/// Asks for a capability's brand, on the loop, after what this thread already queued (so
+/// before any call it sends afterwards).
+void ccapnp_cap_get_brand(ccapnp_cap *cap, ccapnp_brand_fn done, void *ctx);
+/// The brand now: on the loop thread, that of `cap` (null while its fill-in is queued); on any
+/// other thread, null.
+const void *ccapnp_cap_brand_on_loop(ccapnp_cap *cap);
+
 /// A capability wrapping `fd` (ownership taken; closed when the last reference anywhere goes).
 /// Put it in a message's cap table to send the fd to the peer. Every method call on it fails
 /// with UNIMPLEMENTED. NULL (and `fd` closed) if it could not be made (the loop cannot start).

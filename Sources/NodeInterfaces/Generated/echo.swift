@@ -170,8 +170,8 @@ extension Echo.Server {
         switch call.interfaceId {
         case 0xd36b89640dc94399:
             switch call.methodId {
-            case 0: try await destroy(CapnpRPC.ServerCall(call))
-            case 1: try await echo(CapnpRPC.ServerCall(call))
+            case 0: try await call.intercept(contextSlot: 0) { try await destroy(CapnpRPC.ServerCall(call)) }
+            case 1: try await call.intercept(contextSlot: 0) { try await echo(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -191,7 +191,7 @@ extension Echo.Client: CapnpRPC.CapabilityClient {
     public func sendDestroy(_ build: sending (Echo.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.DestroyResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Echo.DestroyParams.self)
-        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        capability.fillContext(params.structBuilder.pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 0, params: message))
     }
@@ -205,7 +205,7 @@ extension Echo.Client: CapnpRPC.CapabilityClient {
     public func sendEcho(_ build: sending (Echo.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.EchoResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Echo.EchoParams.self)
-        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        capability.fillContext(params.structBuilder.pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 1, params: message))
     }

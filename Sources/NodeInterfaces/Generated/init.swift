@@ -156,7 +156,7 @@ extension Init.Server {
         case 0x8838c700ba5cba65:
             switch call.methodId {
             case 0: try await construct(CapnpRPC.ServerCall(call))
-            case 1: try await makeEcho(CapnpRPC.ServerCall(call))
+            case 1: try await call.intercept(contextSlot: 0) { try await makeEcho(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -188,7 +188,7 @@ extension Init.Client: CapnpRPC.CapabilityClient {
     public func sendMakeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeEchoResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Init.MakeEchoParams.self)
-        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        capability.fillContext(params.structBuilder.pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 1, params: message))
     }

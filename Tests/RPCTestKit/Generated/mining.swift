@@ -334,10 +334,10 @@ extension Mining.Server {
         switch call.interfaceId {
         case 0xe7cd3cd806ba787b:
             switch call.methodId {
-            case 0: try await isTestChain(CapnpRPC.ServerCall(call))
-            case 1: try await isInitialBlockDownload(CapnpRPC.ServerCall(call))
-            case 2: try await getTip(CapnpRPC.ServerCall(call))
-            case 3: try await waitTipChanged(CapnpRPC.ServerCall(call))
+            case 0: try await call.intercept(contextSlot: 0) { try await isTestChain(CapnpRPC.ServerCall(call)) }
+            case 1: try await call.intercept(contextSlot: 0) { try await isInitialBlockDownload(CapnpRPC.ServerCall(call)) }
+            case 2: try await call.intercept(contextSlot: 0) { try await getTip(CapnpRPC.ServerCall(call)) }
+            case 3: try await call.intercept(contextSlot: 0) { try await waitTipChanged(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -357,7 +357,7 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
     public func sendIsTestChain(_ build: sending (Mining.IsTestChainParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.IsTestChainResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Mining.IsTestChainParams.self)
-        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        capability.fillContext(params.structBuilder.pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 0, params: message))
     }
@@ -370,7 +370,7 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
     public func sendIsInitialBlockDownload(_ build: sending (Mining.IsInitialBlockDownloadParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.IsInitialBlockDownloadResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Mining.IsInitialBlockDownloadParams.self)
-        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        capability.fillContext(params.structBuilder.pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 1, params: message))
     }
@@ -383,7 +383,7 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
     public func sendGetTip(_ build: sending (Mining.GetTipParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.GetTipResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Mining.GetTipParams.self)
-        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        capability.fillContext(params.structBuilder.pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 2, params: message))
     }
@@ -398,7 +398,7 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
     public func sendWaitTipChanged(_ build: sending (Mining.WaitTipChangedParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.WaitTipChangedResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Mining.WaitTipChangedParams.self)
-        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        capability.fillContext(params.structBuilder.pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 3, params: message))
     }

@@ -149,7 +149,7 @@ extension TestInit.Server {
         case 0x955fa90a1722f763:
             switch call.methodId {
             case 0: try await construct(CapnpRPC.ServerCall(call))
-            case 1: try await makeTester(CapnpRPC.ServerCall(call))
+            case 1: try await call.intercept(contextSlot: 0) { try await makeTester(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -181,7 +181,7 @@ extension TestInit.Client: CapnpRPC.CapabilityClient {
     public func sendMakeTester(_ build: sending (TestInit.MakeTesterParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.MakeTesterResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(TestInit.MakeTesterParams.self)
-        CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(0), for: capability)
+        capability.fillContext(params.structBuilder.pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: TestInit.typeId, methodId: 1, params: message))
     }

@@ -3,7 +3,7 @@
 # ID): a pointer `result` beside a Bool `hasResult`, with libmultiprocess's implicit context.
 # It used to fail to compile with "invalid redeclaration of 'hasResult'"; compiling is the test.
 
-using Proxy = import "/proxy.capnp";
+using Proxy = import "/mp/proxy.capnp";
 
 struct BlockRef {
   hash @0 :Data;
