@@ -227,10 +227,14 @@ public actor ChainState {
         do { try store.insertBlock(entry, data: block.serialized()) } catch { throw .store(error) }
         index[hash] = entry
         nextSequence += 1
+        lastFailure = nil
         try activateBestChain()
-        if index[hash]!.failed { throw lastFailure ?? .rejected(ValidationError(.badCoinbase, "block \(hash.hex) failed validation")) }
+        if hasFailedAncestor(hash) {
+            throw lastFailure ?? .rejected(ValidationError(.invalidParent, "block \(hash.hex) descends from a block that failed validation"))
+        }
     }
 
+    /// The rejection of the last block that failed while activating a chain, for `submitBlock` to report.
     private var lastFailure: NodeError?
 
     /// Marks `hash` invalid: it and its descendants leave the active chain (their transactions
@@ -420,11 +424,9 @@ public actor ChainState {
         } catch let error as StoreError { throw .store(error) } catch { throw .corrupt("\(error)") }
         index[hash] = entry
         active.append(hash)
-        // The block's transactions leave the mempool, then whatever spent the same outputs.
-        for tx in block.transactions.dropFirst() where mempool.contains(tx.txid) {
-            for removed in mempool.removeWithDescendants(tx.txid) where removed.txid == tx.txid {
-                emit(.transactionRemovedFromMempool(removed, reason: .block))
-            }
+        // The block's transactions leave the mempool (their children stay), then whatever spent the same outputs.
+        for tx in block.transactions.dropFirst() {
+            if let removed = mempool.removeOne(tx.txid) { emit(.transactionRemovedFromMempool(removed, reason: .block)) }
         }
         for tx in block.transactions.dropFirst() {
             for input in tx.inputs {
@@ -501,14 +503,13 @@ public actor ChainState {
         }
         if !disconnected.isEmpty {
             // A reorg can take away inputs or make coinbase spends immature: re-check the rest, in arrival order.
-            let entries = mempool.inArrivalOrder
-            for entry in entries where mempool.contains(entry.txid) {
-                for removed in mempool.removeWithDescendants(entry.txid) where removed.txid == entry.txid {
-                    if let fee = try? checkForMempool(removed) {
-                        mempool.add(removed, fee: fee)
-                    } else {
-                        emit(.transactionRemovedFromMempool(removed, reason: .reorg))
-                    }
+            // Parents come before children, so a child is checked after its parent stayed or left.
+            for entry in mempool.inArrivalOrder {
+                guard let tx = mempool.removeOne(entry.txid) else { continue }
+                if let fee = try? checkForMempool(tx) {
+                    mempool.add(tx, fee: fee)
+                } else {
+                    emit(.transactionRemovedFromMempool(tx, reason: .reorg))
                 }
             }
         }

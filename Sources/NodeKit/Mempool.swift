@@ -46,6 +46,15 @@ struct Mempool {
         for input in tx.inputs { spentBy[input.previousOutput] = txid }
     }
 
+    /// Removes `txid` alone (its children stay: a confirmed parent leaves them valid).
+    mutating func removeOne(_ txid: Hash256) -> Transaction? {
+        guard let entry = entries.removeValue(forKey: txid) else { return nil }
+        for input in entry.transaction.inputs where spentBy[input.previousOutput] == txid {
+            spentBy[input.previousOutput] = nil
+        }
+        return entry.transaction
+    }
+
     /// Removes `txid` and every mempool transaction spending its outputs; the removed, parents first.
     mutating func removeWithDescendants(_ txid: Hash256) -> [Transaction] {
         guard let entry = entries.removeValue(forKey: txid) else { return [] }

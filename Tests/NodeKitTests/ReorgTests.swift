@@ -75,13 +75,35 @@ import Testing
         let t = try TestChain()
         _ = try await t.chain.generate(count: 101, to: TestChain.script(alice))
         let spend = TestChain.spend(try await t.coinbase(at: 2), key: alice, to: [TxOut(value: Amount.coin, scriptPubKey: TestChain.script(bob))])
+        let child = TestChain.spend(spend, key: bob, to: [TxOut(value: Amount.coin / 2, scriptPubKey: TestChain.script(bob))])
         try await t.chain.acceptToMempool(spend)
+        try await t.chain.acceptToMempool(child)
         let log = EventLog()
         await t.chain.subscribe { log.append($0) }
-        // Without block 101, the coinbase of height 2 is immature for the next block (101).
+        // Without block 101, the coinbase of height 2 is immature for the next block (101); the
+        // child goes with its parent, and says so.
         try await t.chain.invalidateBlock(try #require(await t.chain.blockHash(height: 101)))
         #expect(await t.chain.mempoolInfo.count == 0)
-        #expect(log.take() == ["disconnected 101", "removed \(spend.txid.hex.prefix(8)) reorg", "tip 100"])
+        #expect(log.take() == ["disconnected 101", "removed \(spend.txid.hex.prefix(8)) reorg", "removed \(child.txid.hex.prefix(8)) reorg",
+                               "tip 100"])
+    }
+
+    // Catches removing a confirmed transaction's mempool descendants with it.
+    @Test func aConfirmedParentLeavesItsMempoolChildInPlace() async throws {
+        let t = try TestChain()
+        _ = try await t.chain.generate(count: 101, to: TestChain.script(alice))
+        let parent = TestChain.spend(try await t.coinbase(at: 1), key: alice, to: [TxOut(value: 49 * Amount.coin, scriptPubKey: TestChain.script(bob))])
+        let child = TestChain.spend(parent, key: bob, to: [TxOut(value: 48 * Amount.coin, scriptPubKey: TestChain.script(bob))])
+        try await t.chain.acceptToMempool(parent)
+        try await t.chain.acceptToMempool(child)
+        let log = EventLog()
+        await t.chain.subscribe { log.append($0) }
+        try await t.chain.submitBlock(try await t.block(with: [parent], coinbaseValue: 50 * Amount.coin + Amount.coin))
+        #expect(await t.chain.mempoolEntries.map(\.txid) == [child.txid])
+        #expect(log.take() == ["removed \(parent.txid.hex.prefix(8)) block", "connected 102", "tip 102"])
+        // And the miner confirms the child next.
+        let next = try await t.chain.generate(count: 1, to: TestChain.script(miner))[0]
+        #expect(try await t.chain.transaction(child.txid)?.block == next)
     }
 
     @Test func notificationsArriveInOrderOnAnAsyncStream() async throws {
