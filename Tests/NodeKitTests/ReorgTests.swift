@@ -106,6 +106,29 @@ import Testing
         #expect(try await t.chain.transaction(child.txid)?.block == next)
     }
 
+    @Test func aLongerForkWithAnInvalidBlockIsRefusedAndTheStoreStaysConsistent() async throws {
+        let t = try TestChain()
+        _ = try await t.chain.generate(count: 101, to: TestChain.script(alice))
+        let a100 = try #require(await t.chain.blockHash(height: 100))
+        let f101 = try await t.block(with: [], parent: a100)
+        try await t.chain.submitBlock(f101)  // as much work as the tip: stored, not active
+        #expect(try await t.chain.blockInfo(f101.hash)?.inActiveChain == false)
+        // F102 spends an output that does not exist: the reorg to it fails at F102.
+        var bogus = Transaction(inputs: [TxIn(previousOutput: OutPoint(txid: Hash256.of([7]), index: 0))],
+                                outputs: [TxOut(value: Amount.coin, scriptPubKey: TestChain.script(bob))])
+        Signer.signP2WPKH(&bogus, inputIndex: 0, key: alice, spent: TxOut(value: Amount.coin, scriptPubKey: TestChain.script(alice)))
+        let f102 = try await t.block(with: [bogus], parent: f101.hash)
+        do {
+            try await t.chain.submitBlock(f102)
+            Issue.record("a block spending a missing output was accepted")
+        } catch {
+            #expect(error.validationError?.rule == .missingOrSpent)
+        }
+        #expect(await t.chain.height == 101)
+        #expect(try await t.chain.blockInfo(f102.hash)?.invalid == true)
+        try await checkAgainstReplay(t.chain)
+    }
+
     @Test func notificationsArriveInOrderOnAnAsyncStream() async throws {
         let t = try TestChain()
         let stream = await t.chain.notifications()

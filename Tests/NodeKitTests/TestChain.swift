@@ -29,12 +29,18 @@ struct TestChain {
         return spend
     }
 
-    /// A solved block on the tip with the given transactions after its coinbase (paying `coinbaseValue`
+    /// A solved block on the tip (or on `parent`) with the given transactions after its coinbase (paying `coinbaseValue`
     /// or the template's value), for blocks the miner would not make.
-    func block(with transactions: [Transaction], coinbaseValue: Int64? = nil) async throws -> Block {
+    func block(with transactions: [Transaction], coinbaseValue: Int64? = nil, parent: Hash256? = nil) async throws -> Block {
         var block = await chain.makeBlockTemplate(paying: Self.script(Self.key(99)))
         var coinbase = block.transactions[0]
         coinbase.outputs.removeLast()  // the template's commitment
+        if let parent {
+            let height = try #require(try await chain.blockInfo(parent)).height + 1
+            block.header.previousBlockHash = parent
+            coinbase.inputs[0].scriptSig = Script.heightPush(height) + [0x00]
+            coinbase.outputs[0].value = ChainParams.regtest.subsidy(height: height)
+        }
         if let coinbaseValue { coinbase.outputs[0].value = coinbaseValue }
         block.transactions = [coinbase] + transactions
         coinbase.outputs.append(TxOut(value: 0, scriptPubKey: WitnessCommitment.script(witnessRoot: block.computedWitnessMerkleRoot)))
