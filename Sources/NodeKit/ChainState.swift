@@ -519,8 +519,13 @@ public actor ChainState {
     /// The tip of the valid chain with most work: the highest block without an invalid ancestor,
     /// the earliest stored on a tie, and the current tip when it is as high.
     private func bestCandidate() -> Hash256? {
+        // One pass by height marks every block at or below a failed one (no walk to genesis per block).
+        var invalid = Set<Hash256>()
+        for entry in index.values.sorted(by: { $0.height < $1.height }) where entry.failed || invalid.contains(entry.previous) {
+            invalid.insert(entry.hash)
+        }
         var best: StoredBlock?
-        for entry in index.values where !hasFailedAncestor(entry.hash) {
+        for entry in index.values where !invalid.contains(entry.hash) {
             if let b = best, entry.height < b.height || (entry.height == b.height && entry.sequence >= b.sequence) { continue }
             best = entry
         }
