@@ -6,25 +6,20 @@ construct -> makeThread -> makeEcho(context) -> echo(context, ...), using only t
 
 import asyncio
 import os
-import socket
 import sys
 
 import capnp
+
+from interop_common import check, stream_on
 
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schema")
 proxy = capnp.load(os.path.join(SCHEMA, "mp", "proxy.capnp"), imports=[SCHEMA])
 init_schema = capnp.load(os.path.join(SCHEMA, "init.capnp"), imports=[SCHEMA])
 
 
-def check(name, condition, detail=""):
-    if not condition:
-        print(f"FAILED {name} {detail}", flush=True)
-        sys.exit(1)
-    print(f"ok {name}", flush=True)
-
 
 async def main(fd):
-    stream = await capnp.AsyncIoStream.create_connection(sock=socket.socket(fileno=fd))
+    stream = await stream_on(fd)
     client = capnp.TwoPartyClient(stream)
     init = client.bootstrap().cast_as(init_schema.Init)
 

@@ -6,10 +6,11 @@
 
 import asyncio
 import os
-import socket
 import sys
 
 import capnp
+
+from interop_common import check, stream_on
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 rpctest = capnp.load(os.path.join(HERE, "..", "RPCTestKit", "rpctest.capnp"))
@@ -59,21 +60,15 @@ class Callback(rpctest.Callback.Server):
         return f"py{depth}<{inner.trail}"
 
 
-def check(name, condition, detail=""):
-    if not condition:
-        print(f"FAILED {name} {detail}", flush=True)
-        sys.exit(1)
-    print(f"ok {name}", flush=True)
-
 
 async def serve(fd):
-    stream = await capnp.AsyncIoStream.create_connection(sock=socket.socket(fileno=fd))
+    stream = await stream_on(fd)
     server = capnp.TwoPartyServer(stream, bootstrap=Tester())
     await server.on_disconnect()
 
 
 async def call(fd):
-    stream = await capnp.AsyncIoStream.create_connection(sock=socket.socket(fileno=fd))
+    stream = await stream_on(fd)
     client = capnp.TwoPartyClient(stream)
     tester = client.bootstrap().cast_as(rpctest.Tester)
 

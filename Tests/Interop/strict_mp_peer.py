@@ -16,11 +16,12 @@ callbackThread = the thread it is running on.
 
 import asyncio
 import os
-import socket
 import sys
 import uuid
 
 import capnp
+
+from interop_common import check, stream_on
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
@@ -143,21 +144,15 @@ class Init(mptest.MpInit.Server):
         return Tester()
 
 
-def check(name, condition, detail=""):
-    if not condition:
-        print(f"FAILED {name} {detail}", flush=True)
-        sys.exit(1)
-    print(f"ok {name}", flush=True)
-
 
 async def serve(fd):
-    stream = await capnp.AsyncIoStream.create_connection(sock=socket.socket(fileno=fd))
+    stream = await stream_on(fd)
     server = capnp.TwoPartyServer(stream, bootstrap=Init())
     await server.on_disconnect()
 
 
 async def call(fd):
-    stream = await capnp.AsyncIoStream.create_connection(sock=socket.socket(fileno=fd))
+    stream = await stream_on(fd)
     client = capnp.TwoPartyClient(stream)
     init = client.bootstrap().cast_as(mptest.MpInit)
     theirs = (await init.construct(ThreadMap())).threadMap
