@@ -11,15 +11,18 @@ public protocol ListElement {
 }
 
 /// A Cap'n Proto type stored behind a pointer: a struct, list, text, data, interface or AnyPointer.
+///
+/// The underscored requirements are for generated code and the runtime; by hand, read or write a
+/// pointer as a type with `PointerReader.read(as:)` and `PointerBuilder.get(as:)`/`set(_:as:)`.
 public protocol PointerType: ListElement {
     associatedtype Reader: Sendable
     associatedtype Builder
     /// Reads the value at `pointer`; a null pointer reads as `fallback` or the type's empty value.
-    static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader
+    static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader
     /// The existing value at `pointer` for building on, with `fallback` copied in when null.
-    static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder
+    static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder
     /// Writes a deep copy of `value` to `pointer`.
-    static func set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError)
+    static func _set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError)
 }
 
 /// A pointer type whose lists are lists of pointers (everything but structs).
@@ -56,16 +59,16 @@ extension StructType {
     @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> StructListBuilder<Self> { StructListBuilder(list) }
 
     @inlinable
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
         Reader(try pointer.readStruct(default: fallback))
     }
 
     @inlinable
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
         Builder(pointer.getStruct(dataWords: dataWordCount, pointerCount: pointerCount, default: fallback))
     }
 
-    public static func set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
         try pointer.copyStruct(from: value.structReader)
     }
 
@@ -94,14 +97,14 @@ public enum List<Element: ListElement>: PointerListElement {
     public typealias Builder = Element.ElementListBuilder
 
     @inlinable
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
         Element.makeListReader(try pointer.readList(expected: Element.listElementSize, default: fallback))
     }
 
     // Inlinable, as every list accessor is, so the list view comes back specialized: a generic one is
     // copied through its type metadata at each use (a third of a P5 build's time per item).
     @inlinable
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
         if let structs = Element.self as? any StructType.Type {
             return Element.makeListBuilder(pointer.getStructList(dataWords: structs.dataWordCount,
                                                                  pointerCount: structs.pointerCount, default: fallback))
@@ -109,7 +112,7 @@ public enum List<Element: ListElement>: PointerListElement {
         return Element.makeListBuilder(pointer.getList(Element.listElementSize, default: fallback))
     }
 
-    public static func set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
         try pointer.copyList(from: value.listReader)
     }
 
@@ -130,15 +133,15 @@ public enum Text: PointerListElement {
     public typealias Builder = String
 
     @inlinable
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> String {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> String {
         try pointer.readText(default: fallback)
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> String {
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> String {
         pointer.getText(default: fallback)
     }
 
-    public static func set(_ pointer: PointerBuilder, to value: String) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: String) throws(CapnpError) {
         pointer.setText(value)
     }
 }
@@ -149,15 +152,15 @@ public enum Bytes: PointerListElement {
     public typealias Builder = UnsafeRawBufferPointer
 
     @inlinable
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> DataReader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> DataReader {
         try pointer.readData(default: fallback)
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> UnsafeRawBufferPointer {
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> UnsafeRawBufferPointer {
         pointer.blobBytes(default: fallback)
     }
 
-    public static func set(_ pointer: PointerBuilder, to value: DataReader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: DataReader) throws(CapnpError) {
         value.withUnsafeBytes { pointer.setData($0) }
     }
 }
@@ -167,13 +170,13 @@ public enum AnyPointer: PointerListElement {
     public typealias Reader = PointerReader
     public typealias Builder = PointerBuilder
 
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> PointerReader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> PointerReader {
         pointer.orDefault(fallback)
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
 
-    public static func set(_ pointer: PointerBuilder, to value: PointerReader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: PointerReader) throws(CapnpError) {
         try pointer.copy(from: value)
     }
 }
@@ -183,13 +186,13 @@ public enum AnyStruct: PointerListElement {
     public typealias Reader = StructReader
     public typealias Builder = PointerBuilder
 
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> StructReader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> StructReader {
         try pointer.readStruct(default: fallback)
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
 
-    public static func set(_ pointer: PointerBuilder, to value: StructReader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: StructReader) throws(CapnpError) {
         try pointer.copyStruct(from: value)
     }
 }
@@ -212,13 +215,13 @@ public protocol InterfaceType: PointerListElement where Reader == CapabilityPoin
 }
 
 extension InterfaceType {
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> CapabilityPointer {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> CapabilityPointer {
         try pointer.readCapability()
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
 
-    public static func set(_ pointer: PointerBuilder, to value: CapabilityPointer) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: CapabilityPointer) throws(CapnpError) {
         if let index = value.index { pointer.setCapability(index) } else { pointer.clear() }
     }
 }
@@ -238,7 +241,7 @@ extension MessageBuilder {
 
     /// The root struct as `type`, made if absent.
     public func getRoot<S: StructType>(_ type: S.Type) -> S.Builder {
-        S.builder(root, default: nil)
+        S._builder(root, default: nil)
     }
 
     /// Makes the root a deep copy of `reader`.

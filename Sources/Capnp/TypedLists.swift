@@ -199,7 +199,7 @@ public struct PointerListReader<T: PointerType>: ListReaderView {
 
     @inlinable public func get(_ index: Int) throws(CapnpError) -> T.Reader {
         precondition(index >= 0 && index < listReader.count, "list index out of range")
-        return try T.read(listReader.pointerElement(index), default: nil)
+        return try T._read(listReader.pointerElement(index), default: nil)
     }
 
     /// Every element, read eagerly.
@@ -223,10 +223,10 @@ public struct PointerListBuilder<T: PointerType>: ListBuilderView {
         return listBuilder.pointerElement(index)
     }
 
-    @inlinable public func get(_ index: Int) -> T.Builder { T.builder(slot(index), default: nil) }
+    @inlinable public func get(_ index: Int) -> T.Builder { T._builder(slot(index), default: nil) }
 
     /// Writes a deep copy of `value` at `index`.
-    public func set(_ index: Int, _ value: T.Reader) throws(CapnpError) { try T.set(slot(index), to: value) }
+    public func set(_ index: Int, _ value: T.Reader) throws(CapnpError) { try T._set(slot(index), to: value) }
 }
 
 extension PointerListBuilder where T == Text {

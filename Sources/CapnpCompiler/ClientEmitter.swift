@@ -108,7 +108,7 @@ extension SwiftEmitter {
                 // The context goes in first, so that `build` may still replace it.
                 sending.line("let params = message.initRoot(\(method.params).self)")
                 for slot in contexts {
-                    sending.line("CapnpRPC.ProxyContext.fill(params.structBuilder.pointer(\(slot)), for: capability)")
+                    sending.line("CapnpRPC.ProxyContext.fill(params.structBuilder._pointer(\(slot)), for: capability)")
                 }
                 sending.line("try CapnpRPC.RPCError.building { try build(params) }")
             }

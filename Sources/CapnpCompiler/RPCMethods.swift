@@ -117,7 +117,7 @@ extension SwiftEmitter {
             case .pointer(_, .interface):
                 let type = try types.swiftType(try field.slot.type, in: scope)
                 arguments.append(RPCArgument(label: name, type: "\(type).Client?",
-                                             store: "params.structBuilder.pointer(\(offset)).setClient(\(name))"))
+                                             store: "params.structBuilder._pointer(\(offset)).setClient(\(name))"))
             case .pointer(_, .struct), .pointer(_, .list):
                 let type = try types.swiftType(try field.slot.type, in: scope)
                 arguments.append(RPCArgument(label: name, type: "\(type).Reader",
@@ -125,7 +125,7 @@ extension SwiftEmitter {
             case .pointer(_, .parameter):
                 guard let type = try parameterType(try field.slot.type, method, scope) else { return nil }
                 arguments.append(RPCArgument(label: name, type: "\(type).Reader",
-                                             store: "try \(type).set(params.structBuilder.pointer(\(offset)), to: \(name))"))
+                                             store: "try \(type)._set(params.structBuilder._pointer(\(offset)), to: \(name))"))
             case .pointer:
                 return nil
             }

@@ -77,7 +77,7 @@ extension SwiftEmitter {
     private mutating func emitWhich(_ members: [Field.Reader], discriminant: Int, view: String) throws {
         out.line("public var which: Which {")
         out.indent()
-        out.line("switch \(view).read(\(discriminant)) as UInt16 {")
+        out.line("switch \(view)._read(\(discriminant)) as UInt16 {")
         for member in members {
             out.line("case \(member.discriminantValue): .\(SwiftNames.unionCase(try member.name))")
         }

@@ -22,8 +22,8 @@ public final class ProxyContext: Sendable {
     /// Writes the context struct (pointer 0: thread, pointer 1: callbackThread) at `pointer`.
     @_spi(Generated) public func fill(_ pointer: PointerBuilder) {
         let context = pointer.initStruct(dataWords: 0, pointerCount: 2)
-        context.pointer(0).setCapability(entry: thread)
-        context.pointer(1).setCapability(entry: callbackThread)
+        context._pointer(0).setCapability(entry: thread)
+        context._pointer(1).setCapability(entry: callbackThread)
     }
 
     /// Fills the context param at `pointer` from `capability`'s context, if it has one; else

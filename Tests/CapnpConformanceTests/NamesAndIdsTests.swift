@@ -81,7 +81,7 @@ import Testing
         #expect(root.hasDerived && !root.hasBase)
         let back = try MessageReader(bytes: message.serialize()).root(as: HoldsCaps.self)
         // Outside RPC there is no capability table: the raw index is what the pointer holds.
-        #expect(try back.structReader.pointer(1).readCapabilityIndex() == 2 && !back.hasBase)
+        #expect(try back.structReader._pointer(1).readCapabilityIndex() == 2 && !back.hasBase)
         // Word 3 (after the segment table and root pointer, the struct's second pointer) is capnp's capability pointer.
         let bytes = message.serialize()
         let word = bytes[24..<32].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
