@@ -134,7 +134,7 @@ extension SwiftEmitter {
         extensions.indent()
         extensions.line("switch call.methodId {")
         for method in try rpcMethods(of: interface.id, in: file) where method.interfaceId == interface.id && !method.isGeneric {
-            extensions.line("case \(method.ordinal): try await \(serverMethodName(method.name))(CapnpRPC.ServerCall(call))")
+            extensions.line("case \(method.ordinal): try await self.\(serverMethodName(method.name))(CapnpRPC.ServerCall(call))")
         }
         extensions.line("default: throw CapnpRPC.RPCError.unimplemented(call)")
         extensions.line("}")

@@ -234,8 +234,8 @@ extension Proxy.ThreadMap.Server {
         switch call.interfaceId {
         case 0xee5e37179ad9dc9d:
             switch call.methodId {
-            case 0: try await makeThread(CapnpRPC.ServerCall(call))
-            case 1: try await makePool(CapnpRPC.ServerCall(call))
+            case 0: try await self.makeThread(CapnpRPC.ServerCall(call))
+            case 1: try await self.makePool(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -329,7 +329,7 @@ extension Proxy.Thread.Server {
         switch call.interfaceId {
         case 0x81c1e2600d0b56c5:
             switch call.methodId {
-            case 0: try await getName(CapnpRPC.ServerCall(call))
+            case 0: try await self.getName(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:

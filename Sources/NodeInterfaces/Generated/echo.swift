@@ -170,8 +170,8 @@ extension Echo.Server {
         switch call.interfaceId {
         case 0xd36b89640dc94399:
             switch call.methodId {
-            case 0: try await destroy(CapnpRPC.ServerCall(call))
-            case 1: try await echo(CapnpRPC.ServerCall(call))
+            case 0: try await self.destroy(CapnpRPC.ServerCall(call))
+            case 1: try await self.echo(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:

@@ -155,8 +155,8 @@ extension Init.Server {
         switch call.interfaceId {
         case 0x8838c700ba5cba65:
             switch call.methodId {
-            case 0: try await construct(CapnpRPC.ServerCall(call))
-            case 1: try await makeEcho(CapnpRPC.ServerCall(call))
+            case 0: try await self.construct(CapnpRPC.ServerCall(call))
+            case 1: try await self.makeEcho(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:

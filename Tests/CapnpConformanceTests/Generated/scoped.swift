@@ -303,7 +303,7 @@ extension Scoped.Context.Server {
         switch call.interfaceId {
         case 0xa92bdd7b9ccab1a1:
             switch call.methodId {
-            case 0: try await get(CapnpRPC.ServerCall(call))
+            case 0: try await self.get(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -367,7 +367,7 @@ extension _Scoped_Store_Server {
         switch call.interfaceId {
         case 0x8238035999315b5f:
             switch call.methodId {
-            case 0: try await put(CapnpRPC.ServerCall(call))
+            case 0: try await self.put(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -437,7 +437,7 @@ extension Scoped.Shelf.Server {
         switch call.interfaceId {
         case 0xf9d692564e2944f4:
             switch call.methodId {
-            case 0: try await count(CapnpRPC.ServerCall(call))
+            case 0: try await self.count(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         case 0x8238035999315b5f:

@@ -3499,7 +3499,7 @@ extension _Container_Server {
         switch call.interfaceId {
         case 0x9893d70953c03f7a:
             switch call.methodId {
-            case 0: try await get(CapnpRPC.ServerCall(call))
+            case 0: try await self.get(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -3668,8 +3668,8 @@ extension Base.Server {
         switch call.interfaceId {
         case 0xf038c08146b4e97c:
             switch call.methodId {
-            case 0: try await ping(CapnpRPC.ServerCall(call))
-            case 1: try await echo(CapnpRPC.ServerCall(call))
+            case 0: try await self.ping(CapnpRPC.ServerCall(call))
+            case 1: try await self.echo(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -3763,9 +3763,9 @@ extension Derived.Server {
         switch call.interfaceId {
         case 0xd00760262ba7ddda:
             switch call.methodId {
-            case 0: try await add(CapnpRPC.ServerCall(call))
-            case 1: try await describe(CapnpRPC.ServerCall(call))
-            case 2: try await getBase(CapnpRPC.ServerCall(call))
+            case 0: try await self.add(CapnpRPC.ServerCall(call))
+            case 1: try await self.describe(CapnpRPC.ServerCall(call))
+            case 2: try await self.getBase(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         case 0xf038c08146b4e97c:
@@ -3929,9 +3929,9 @@ extension Mining.Server {
         switch call.interfaceId {
         case 0xd5ebb0fc86c39cb1:
             switch call.methodId {
-            case 0: try await getTip(CapnpRPC.ServerCall(call))
-            case 1: try await sendGetTip(CapnpRPC.ServerCall(call))
-            case 2: try await dispatch_(CapnpRPC.ServerCall(call))
+            case 0: try await self.getTip(CapnpRPC.ServerCall(call))
+            case 1: try await self.sendGetTip(CapnpRPC.ServerCall(call))
+            case 2: try await self.dispatch_(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -4036,7 +4036,7 @@ extension MostDerived.Server {
         switch call.interfaceId {
         case 0xef03ff9c4578acd3:
             switch call.methodId {
-            case 0: try await triple(CapnpRPC.ServerCall(call))
+            case 0: try await self.triple(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         case 0xd00760262ba7ddda, 0xf038c08146b4e97c:
@@ -4154,8 +4154,8 @@ extension _Registry_Server {
         switch call.interfaceId {
         case 0xb3a2b6bb622052bb:
             switch call.methodId {
-            case 0: try await put(CapnpRPC.ServerCall(call))
-            case 1: try await get(CapnpRPC.ServerCall(call))
+            case 0: try await self.put(CapnpRPC.ServerCall(call))
+            case 1: try await self.get(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:

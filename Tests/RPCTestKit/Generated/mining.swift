@@ -334,10 +334,10 @@ extension Mining.Server {
         switch call.interfaceId {
         case 0xe7cd3cd806ba787b:
             switch call.methodId {
-            case 0: try await isTestChain(CapnpRPC.ServerCall(call))
-            case 1: try await isInitialBlockDownload(CapnpRPC.ServerCall(call))
-            case 2: try await getTip(CapnpRPC.ServerCall(call))
-            case 3: try await waitTipChanged(CapnpRPC.ServerCall(call))
+            case 0: try await self.isTestChain(CapnpRPC.ServerCall(call))
+            case 1: try await self.isInitialBlockDownload(CapnpRPC.ServerCall(call))
+            case 2: try await self.getTip(CapnpRPC.ServerCall(call))
+            case 3: try await self.waitTipChanged(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:

@@ -249,7 +249,7 @@ extension _Persistent_Server {
         switch call.interfaceId {
         case 0xc8cb212fcd9f5691:
             switch call.methodId {
-            case 0: try await save(CapnpRPC.ServerCall(call))
+            case 0: try await self.save(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:

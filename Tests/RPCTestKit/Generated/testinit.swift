@@ -148,8 +148,8 @@ extension TestInit.Server {
         switch call.interfaceId {
         case 0x955fa90a1722f763:
             switch call.methodId {
-            case 0: try await construct(CapnpRPC.ServerCall(call))
-            case 1: try await makeTester(CapnpRPC.ServerCall(call))
+            case 0: try await self.construct(CapnpRPC.ServerCall(call))
+            case 1: try await self.makeTester(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
