@@ -1,13 +1,14 @@
 // Type-level descriptions of Cap'n Proto types, so generated code and generics share one vocabulary.
 
 /// A type that can be an element of a Cap'n Proto list. `List<Element>.Reader` is `Element.ElementListReader`.
+/// Its underscored requirements are for the runtime and generated code.
 public protocol ListElement {
     associatedtype ElementListReader: ListReaderView
     associatedtype ElementListBuilder: ListBuilderView
     /// The element size a schema declares for lists of this type (`.composite` for structs).
-    static var listElementSize: ElementSize { get }
-    static func makeListReader(_ list: Capnp.ListReader) -> ElementListReader
-    static func makeListBuilder(_ list: Capnp.ListBuilder) -> ElementListBuilder
+    static var _listElementSize: ElementSize { get }
+    static func _makeListReader(_ list: Capnp.ListReader) -> ElementListReader
+    static func _makeListBuilder(_ list: Capnp.ListBuilder) -> ElementListBuilder
 }
 
 /// A Cap'n Proto type stored behind a pointer: a struct, list, text, data, interface or AnyPointer.
@@ -29,9 +30,9 @@ public protocol PointerType: ListElement {
 public protocol PointerListElement: PointerType {}
 
 extension PointerListElement {
-    @inlinable public static var listElementSize: ElementSize { .pointer }
-    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> PointerListReader<Self> { PointerListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> PointerListBuilder<Self> { PointerListBuilder(list) }
+    @inlinable public static var _listElementSize: ElementSize { .pointer }
+    @inlinable public static func _makeListReader(_ list: Capnp.ListReader) -> PointerListReader<Self> { PointerListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: Capnp.ListBuilder) -> PointerListBuilder<Self> { PointerListBuilder(list) }
 }
 
 /// A generated struct's `Reader`: a typed view on a `StructReader`.
@@ -47,16 +48,17 @@ public protocol StructBuilderView {
 }
 
 /// A generated struct: its namespace holds the schema's sizes and its Reader and Builder.
+/// The sizes are underscored: generated code states them and the runtime reads them.
 public protocol StructType: PointerType where Reader: StructReaderView, Builder: StructBuilderView {
     static var typeId: UInt64 { get }
-    static var dataWordCount: Int { get }
-    static var pointerCount: Int { get }
+    static var _dataWordCount: Int { get }
+    static var _pointerCount: Int { get }
 }
 
 extension StructType {
-    @inlinable public static var listElementSize: ElementSize { .composite }
-    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> StructListReader<Self> { StructListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> StructListBuilder<Self> { StructListBuilder(list) }
+    @inlinable public static var _listElementSize: ElementSize { .composite }
+    @inlinable public static func _makeListReader(_ list: Capnp.ListReader) -> StructListReader<Self> { StructListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: Capnp.ListBuilder) -> StructListBuilder<Self> { StructListBuilder(list) }
 
     @inlinable
     public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
@@ -65,7 +67,7 @@ extension StructType {
 
     @inlinable
     public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
-        Builder(pointer.getStruct(dataWords: dataWordCount, pointerCount: pointerCount, default: fallback))
+        Builder(pointer.getStruct(dataWords: _dataWordCount, pointerCount: _pointerCount, default: fallback))
     }
 
     public static func _set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
@@ -75,7 +77,7 @@ extension StructType {
     /// Makes a new struct of this type at `pointer` (for generated code).
     @_spi(Generated) @inlinable
     public static func initialize(_ pointer: PointerBuilder) -> Builder {
-        Builder(pointer.makeStruct(dataWords: dataWordCount, pointerCount: pointerCount))
+        Builder(pointer.makeStruct(dataWords: _dataWordCount, pointerCount: _pointerCount))
     }
 }
 
@@ -86,9 +88,9 @@ public protocol CapnpEnum: ListElement, Sendable, Hashable where ElementListRead
 }
 
 extension CapnpEnum {
-    @inlinable public static var listElementSize: ElementSize { .twoBytes }
-    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> EnumListReader<Self> { EnumListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> EnumListBuilder<Self> { EnumListBuilder(list) }
+    @inlinable public static var _listElementSize: ElementSize { .twoBytes }
+    @inlinable public static func _makeListReader(_ list: Capnp.ListReader) -> EnumListReader<Self> { EnumListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: Capnp.ListBuilder) -> EnumListBuilder<Self> { EnumListBuilder(list) }
 }
 
 /// `List(T)` as a type: `List<Int32>.Reader` is a list of Int32, `List<Person>.Builder` a list of structs.
@@ -98,7 +100,7 @@ public enum List<Element: ListElement>: PointerListElement {
 
     @inlinable
     public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
-        Element.makeListReader(try pointer.readList(expected: Element.listElementSize, default: fallback))
+        Element._makeListReader(try pointer.readList(expected: Element._listElementSize, default: fallback))
     }
 
     // Inlinable, as every list accessor is, so the list view comes back specialized: a generic one is
@@ -106,10 +108,10 @@ public enum List<Element: ListElement>: PointerListElement {
     @inlinable
     public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
         if let structs = Element.self as? any StructType.Type {
-            return Element.makeListBuilder(pointer.getStructList(dataWords: structs.dataWordCount,
-                                                                 pointerCount: structs.pointerCount, default: fallback))
+            return Element._makeListBuilder(pointer.getStructList(dataWords: structs._dataWordCount,
+                                                                 pointerCount: structs._pointerCount, default: fallback))
         }
-        return Element.makeListBuilder(pointer.getList(Element.listElementSize, default: fallback))
+        return Element._makeListBuilder(pointer.getList(Element._listElementSize, default: fallback))
     }
 
     public static func _set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
@@ -120,10 +122,10 @@ public enum List<Element: ListElement>: PointerListElement {
     @_spi(Generated) @inlinable
     public static func initialize(_ pointer: PointerBuilder, count: Int) -> Builder {
         if let structs = Element.self as? any StructType.Type {
-            return Element.makeListBuilder(pointer.initStructList(count: count, dataWords: structs.dataWordCount,
-                                                                  pointerCount: structs.pointerCount))
+            return Element._makeListBuilder(pointer.initStructList(count: count, dataWords: structs._dataWordCount,
+                                                                  pointerCount: structs._pointerCount))
         }
-        return Element.makeListBuilder(pointer.initList(Element.listElementSize, count: count))
+        return Element._makeListBuilder(pointer.initList(Element._listElementSize, count: count))
     }
 }
 

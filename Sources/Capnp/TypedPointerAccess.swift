@@ -28,16 +28,16 @@ extension PointerBuilder {
     /// Makes a new struct of `type` here, every field at its default.
     @inlinable
     public func initStruct<S: StructType>(as type: S.Type) -> S.Builder {
-        S.Builder(makeStruct(dataWords: S.dataWordCount, pointerCount: S.pointerCount))
+        S.Builder(makeStruct(dataWords: S._dataWordCount, pointerCount: S._pointerCount))
     }
 
     /// Makes a new list of `count` elements here: `initList(as: List<Int32>.self, count: 3)`.
     @inlinable
     public func initList<Element>(as type: List<Element>.Type, count: Int) -> List<Element>.Builder {
         if let structs = Element.self as? any StructType.Type {
-            return Element.makeListBuilder(initStructList(count: count, dataWords: structs.dataWordCount,
-                                                          pointerCount: structs.pointerCount))
+            return Element._makeListBuilder(initStructList(count: count, dataWords: structs._dataWordCount,
+                                                          pointerCount: structs._pointerCount))
         }
-        return Element.makeListBuilder(initList(Element.listElementSize, count: count))
+        return Element._makeListBuilder(initList(Element._listElementSize, count: count))
     }
 }

@@ -64,8 +64,8 @@ import Testing
         #expect(declarations.superclasses["Derived"] == ["Base"])
         #expect(Derived.superclassIds == [Base.typeId])
         // The method param/result structs are real structs with capnp's layout.
-        #expect(Derived.AddParams.dataWordCount == 1 && Derived.AddParams.pointerCount == 0)
-        #expect(Derived.DescribeParams.pointerCount == 1 && Derived.GetBaseResults.pointerCount == 1)
+        #expect(Derived.AddParams._dataWordCount == 1 && Derived.AddParams._pointerCount == 0)
+        #expect(Derived.DescribeParams._pointerCount == 1 && Derived.GetBaseResults._pointerCount == 1)
         let message = MessageBuilder()
         let params = message.initRoot(Derived.AddParams.self)
         params.a = 2

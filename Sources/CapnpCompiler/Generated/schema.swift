@@ -2154,114 +2154,114 @@ public enum CodeGeneratorRequest {
 
 extension Node: Capnp.StructType {
     public static var typeId: UInt64 { 0xe682ab4cf923a417 }
-    public static var dataWordCount: Int { 5 }
-    public static var pointerCount: Int { 6 }
+    public static var _dataWordCount: Int { 5 }
+    public static var _pointerCount: Int { 6 }
 }
 
 extension Node.Parameter: Capnp.StructType {
     public static var typeId: UInt64 { 0xb9521bccf10fa3b1 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Node.NestedNode: Capnp.StructType {
     public static var typeId: UInt64 { 0xdebf55bbfa0fc242 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Node.SourceInfo: Capnp.StructType {
     public static var typeId: UInt64 { 0xf38e1de3041357ae }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Node.SourceInfo.Member: Capnp.StructType {
     public static var typeId: UInt64 { 0xc2ba9038898e1fa2 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Field: Capnp.StructType {
     public static var typeId: UInt64 { 0x9aad50a41f4af45f }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 4 }
+    public static var _dataWordCount: Int { 3 }
+    public static var _pointerCount: Int { 4 }
 }
 
 extension Enumerant: Capnp.StructType {
     public static var typeId: UInt64 { 0x978a7cebdc549a4d }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Superclass: Capnp.StructType {
     public static var typeId: UInt64 { 0xa9962a9ed0a4d7f8 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Method: Capnp.StructType {
     public static var typeId: UInt64 { 0x9500cce23b334d80 }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 5 }
+    public static var _dataWordCount: Int { 3 }
+    public static var _pointerCount: Int { 5 }
 }
 
 extension Type_: Capnp.StructType {
     public static var typeId: UInt64 { 0xd07378ede1f9cc60 }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 3 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Brand: Capnp.StructType {
     public static var typeId: UInt64 { 0x903455f06065422b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Brand.Scope: Capnp.StructType {
     public static var typeId: UInt64 { 0xabd73485a9636bc9 }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 2 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Brand.Binding: Capnp.StructType {
     public static var typeId: UInt64 { 0xc863cd16969ee7fc }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Value: Capnp.StructType {
     public static var typeId: UInt64 { 0xce23dcd2d7b00c9b }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 2 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Annotation: Capnp.StructType {
     public static var typeId: UInt64 { 0xf1c8950dab257542 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension CapnpVersion: Capnp.StructType {
     public static var typeId: UInt64 { 0xd85d305b7d839963 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension CodeGeneratorRequest: Capnp.StructType {
     public static var typeId: UInt64 { 0xbfc546f6210ad7ce }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 4 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 4 }
 }
 
 extension CodeGeneratorRequest.RequestedFile: Capnp.StructType {
     public static var typeId: UInt64 { 0xcfea0eb02e810062 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension CodeGeneratorRequest.RequestedFile.Import: Capnp.StructType {
     public static var typeId: UInt64 { 0xae504193122357e5 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }

@@ -279,26 +279,26 @@ extension CapnpRPC.PendingCall where Results == Proxy.ThreadMap.MakeThreadResult
 
 extension Proxy.ThreadMap.MakeThreadParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xc7dce7fe036b26d4 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Proxy.ThreadMap.MakeThreadResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xbbafb2ed83f6268d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Proxy.ThreadMap.MakePoolParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd989bdba64550ac4 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Proxy.ThreadMap.MakePoolResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xe62a47a377a4856e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Proxy.ThreadMap: Capnp.InterfaceType {
@@ -349,14 +349,14 @@ extension Proxy.Thread.Client: CapnpRPC.CapabilityClient {
 
 extension Proxy.Thread.GetNameParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x91b503837a7fb9c6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Proxy.Thread.GetNameResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf75eedb886b95bdc }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Proxy.Thread: Capnp.InterfaceType {
@@ -369,6 +369,6 @@ extension Proxy.Thread: Capnp.InterfaceType {
 
 extension Proxy.Context: Capnp.StructType {
     public static var typeId: UInt64 { 0x9c44e6645d0b22c6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }

@@ -213,26 +213,26 @@ extension Echo.Client: CapnpRPC.CapabilityClient {
 
 extension Echo.DestroyParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xb96f2f4cb65dfb85 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Echo.DestroyResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xb43ed7d38d868aff }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Echo.EchoParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xc6b88006c24cbd0e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Echo.EchoResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x9d6bbfd9d85b1331 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Echo: Capnp.InterfaceType {

@@ -206,26 +206,26 @@ extension CapnpRPC.PendingCall where Results == Init.MakeEchoResults {
 
 extension Init.ConstructParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd0094f43e65f70fa }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Init.ConstructResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xcff59c9cb0856a9d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Init.MakeEchoParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd1eaffd3f12b7a9a }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Init.MakeEchoResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xc6b83de56dc761c7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Init: Capnp.InterfaceType {

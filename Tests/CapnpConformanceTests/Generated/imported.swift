@@ -160,14 +160,14 @@ extension Pair.Builder {
 
 extension Point: Capnp.StructType {
     public static var typeId: UInt64 { 0xeb21e9af0e15c740 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Pair: Capnp.StructType {
     public static var typeId: UInt64 { 0x8c1258efa91d5f3e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 private let _originDefault_bc00c19876e99a7d = Capnp.PointerDefault(words: [0x1000100000000, 0x0, 0x3a00000001, 0x6e696769726f])

@@ -280,8 +280,8 @@ extension Scoped.Store.PutParams.Builder {
 
 extension Scoped.Thread: Capnp.StructType {
     internal static var typeId: UInt64 { 0xffba3497609f7bb8 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 2 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 2 }
 }
 
 extension Scoped.Context._ServerDefaults {
@@ -330,14 +330,14 @@ extension Scoped.Context.Client: CapnpRPC.CapabilityClient {
 
 extension Scoped.Context.GetParams: Capnp.StructType {
     internal static var typeId: UInt64 { 0xe3cf3686fb92f2d3 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 1 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 1 }
 }
 
 extension Scoped.Context.GetResults: Capnp.StructType {
     internal static var typeId: UInt64 { 0xf0c87a11cf2d3255 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 1 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 1 }
 }
 
 extension Scoped.Context: Capnp.InterfaceType {
@@ -394,14 +394,14 @@ extension Scoped.Store.Client: CapnpRPC.CapabilityClient {
 
 extension Scoped.Store.PutParams: Capnp.StructType {
     internal static var typeId: UInt64 { 0xa30382d52fd9923f }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 1 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 1 }
 }
 
 extension Scoped.Store.PutResults: Capnp.StructType {
     internal static var typeId: UInt64 { 0x952a4b5eddca9944 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 0 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 0 }
 }
 
 extension Scoped.Store: Capnp.InterfaceType {
@@ -471,14 +471,14 @@ extension Scoped.Shelf.Client: CapnpRPC.CapabilityClient {
 
 extension Scoped.Shelf.CountParams: Capnp.StructType {
     internal static var typeId: UInt64 { 0xb92a0bb5a3c3cd40 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 0 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 0 }
 }
 
 extension Scoped.Shelf.CountResults: Capnp.StructType {
     internal static var typeId: UInt64 { 0xfea4e087b08c9b03 }
-    internal static var dataWordCount: Int { 1 }
-    internal static var pointerCount: Int { 0 }
+    internal static var _dataWordCount: Int { 1 }
+    internal static var _pointerCount: Int { 0 }
 }
 
 extension Scoped.Shelf: Capnp.InterfaceType {

@@ -3422,62 +3422,62 @@ extension Registry.GetResults.Builder {
 
 extension AllTypes: Capnp.StructType {
     public static var typeId: UInt64 { 0xc2e6ea3e04441c23 }
-    public static var dataWordCount: Int { 6 }
-    public static var pointerCount: Int { 23 }
+    public static var _dataWordCount: Int { 6 }
+    public static var _pointerCount: Int { 23 }
 }
 
 extension Defaults: Capnp.StructType {
     public static var typeId: UInt64 { 0x9c7972d97e90ea3d }
-    public static var dataWordCount: Int { 10 }
-    public static var pointerCount: Int { 12 }
+    public static var _dataWordCount: Int { 10 }
+    public static var _pointerCount: Int { 12 }
 }
 
 extension Shapes: Capnp.StructType {
     public static var typeId: UInt64 { 0xce6eb57094c52982 }
-    public static var dataWordCount: Int { 5 }
-    public static var pointerCount: Int { 5 }
+    public static var _dataWordCount: Int { 5 }
+    public static var _pointerCount: Int { 5 }
 }
 
 extension UnionGroups: Capnp.StructType {
     public static var typeId: UInt64 { 0xd2346ef920f68059 }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 2 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Outer: Capnp.StructType {
     public static var typeId: UInt64 { 0x8ca62a5c20cf76d7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Outer.Inner: Capnp.StructType {
     public static var typeId: UInt64 { 0xefd82a22f8415a9c }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Outer.Inner.Deeper: Capnp.StructType {
     public static var typeId: UInt64 { 0xe55af2c5960a1fe3 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Generic: Capnp.StructType {
     public static var typeId: UInt64 { 0x942f0c7b79ce9631 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 4 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 4 }
 }
 
 extension Generic.Entry: Capnp.StructType {
     public static var typeId: UInt64 { 0xc2980fb8ed1c42ca }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension GenericShapes: Capnp.StructType {
     public static var typeId: UInt64 { 0xcd1cecb935708f1b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension _Container_ServerDefaults {
@@ -3519,26 +3519,26 @@ extension Container.Client: CapnpRPC.CapabilityClient {
 
 extension Container.GetParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xdd1bed567687c5b0 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Container.GetResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xa225d3e7034e32a8 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Container.PutParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd5202cfae60ca83d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Container.PutResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xfb3d46f8223116ee }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Container: Capnp.InterfaceType {
@@ -3552,98 +3552,98 @@ extension Container: Capnp.InterfaceType {
 
 extension UsesGenerics: Capnp.StructType {
     public static var typeId: UInt64 { 0xdfa9dc7cb2a2d925 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 12 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 12 }
 }
 
 extension Tricky: Capnp.StructType {
     public static var typeId: UInt64 { 0xab9dbe513fd70e8c }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Keywords: Capnp.StructType {
     public static var typeId: UInt64 { 0xba857ad26695a37b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Empty: Capnp.StructType {
     public static var typeId: UInt64 { 0x9a5761cb19550273 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Late: Capnp.StructType {
     public static var typeId: UInt64 { 0xbef110b74c9781de }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension HoldsEnumV1: Capnp.StructType {
     public static var typeId: UInt64 { 0x8edf5b97d30fa944 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension HoldsEnumV2: Capnp.StructType {
     public static var typeId: UInt64 { 0xe26be90506458f24 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension UnionV1: Capnp.StructType {
     public static var typeId: UInt64 { 0xcda2fe4d6482d2eb }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 2 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension UnionV2: Capnp.StructType {
     public static var typeId: UInt64 { 0xda50fa743c3e90ff }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 3 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension UnionListV1: Capnp.StructType {
     public static var typeId: UInt64 { 0xd6f54aaca656eb7a }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension UnionListV2: Capnp.StructType {
     public static var typeId: UInt64 { 0xef22cfb0954d426b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension ListsV1: Capnp.StructType {
     public static var typeId: UInt64 { 0xe83f107170bb45e6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension ListsV2: Capnp.StructType {
     public static var typeId: UInt64 { 0x8aa056f7b9d7dedb }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Wrapped: Capnp.StructType {
     public static var typeId: UInt64 { 0xd8ed5cda97e70d79 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Named: Capnp.StructType {
     public static var typeId: UInt64 { 0xde0b3e87edf55399 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Anys: Capnp.StructType {
     public static var typeId: UInt64 { 0x8c0d80e35710dc8c }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 7 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 7 }
 }
 
 extension Base._ServerDefaults {
@@ -3701,26 +3701,26 @@ extension Base.Client: CapnpRPC.CapabilityClient {
 
 extension Base.PingParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xc4a14eaf0ad125f8 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Base.PingResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xcbbe66e4c79dbd3e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Base.EchoParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xadc9d8a45113e716 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Base.EchoResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf0098760cd03939b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Base: Capnp.InterfaceType {
@@ -3834,38 +3834,38 @@ extension CapnpRPC.PendingCall where Results == Derived.GetBaseResults {
 
 extension Derived.AddParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd53ac2507316c4f6 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Derived.AddResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xdf1fffbc98305d36 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Derived.DescribeParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xaa15aab8b9f97fd0 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Derived.DescribeResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x88edb2f7d4fc4d88 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Derived.GetBaseParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xa1a534d709665e0a }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Derived.GetBaseResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf665a20b50f307de }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Derived: Capnp.InterfaceType {
@@ -3882,26 +3882,26 @@ extension Derived: Capnp.InterfaceType {
 
 extension HoldsCaps: Capnp.StructType {
     public static var typeId: UInt64 { 0xfde28581f3006784 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Fish: Capnp.StructType {
     public static var typeId: UInt64 { 0x8f42dd3513220ea9 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Aquarium: Capnp.StructType {
     public static var typeId: UInt64 { 0x88089a8dfa9381df }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension BlockRef: Capnp.StructType {
     public static var typeId: UInt64 { 0x9cab6985131d1347 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining._ServerDefaults {
@@ -3961,38 +3961,38 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
 
 extension Mining.GetTipParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xcbb7039d4753830e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.GetTipResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xa916fd9a83fd36f2 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.SendGetTipParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xe6742e6d229081fd }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.SendGetTipResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x9b89938c2d1d3c55 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.DispatchParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xbc24aa684b8023c5 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.DispatchResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xb2ffb26affecc714 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining: Capnp.InterfaceType {
@@ -4007,8 +4007,8 @@ extension Mining: Capnp.InterfaceType {
 
 extension Collisions: Capnp.StructType {
     public static var typeId: UInt64 { 0xaf90f8118aa81b0a }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 3 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 3 }
 }
 
 extension MostDerived._ServerDefaults {
@@ -4112,14 +4112,14 @@ extension MostDerived.Client: CapnpRPC.CapabilityClient {
 
 extension MostDerived.TripleParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xff7e69927e89fb40 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension MostDerived.TripleResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf32450f29d948a58 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension MostDerived: Capnp.InterfaceType {
@@ -4195,26 +4195,26 @@ extension Registry.Client: CapnpRPC.CapabilityClient {
 
 extension Registry.PutParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x8bccbfff4d889c61 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Registry.PutResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x84eea37d30b7a81b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Registry.GetParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xb62786b2bb725dd7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Registry.GetResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x88c314143280783b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Registry: Capnp.InterfaceType {

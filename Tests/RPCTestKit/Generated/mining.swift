@@ -302,8 +302,8 @@ public enum Mining {
 
 extension BlockRef: Capnp.StructType {
     public static var typeId: UInt64 { 0x84f6edc72320ba8a }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining._ServerDefaults {
@@ -406,50 +406,50 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
 
 extension Mining.IsTestChainParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x8d3ae40c801c713b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.IsTestChainResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x8ca1b6c83fa0d03a }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.IsInitialBlockDownloadParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x9b287c74576cc7bf }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.IsInitialBlockDownloadResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xfeee6a6a376a5f10 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.GetTipParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xb5fd2403ccc30eb4 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.GetTipResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xaf9f8d6c231b95de }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.WaitTipChangedParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xafdd67276622dd3b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Mining.WaitTipChangedResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xde01049157d833ec }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining: Capnp.InterfaceType {

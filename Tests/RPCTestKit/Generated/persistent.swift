@@ -276,14 +276,14 @@ extension Persistent.Client: CapnpRPC.CapabilityClient {
 
 extension Persistent.SaveParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xf76fba59183073a5 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Persistent.SaveResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xb76848c18c40efbf }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Persistent: Capnp.InterfaceType {

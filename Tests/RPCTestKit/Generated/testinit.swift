@@ -199,26 +199,26 @@ extension CapnpRPC.PendingCall where Results == TestInit.MakeTesterResults {
 
 extension TestInit.ConstructParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xcd9bf232c6b9bd4b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension TestInit.ConstructResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x8a9a89a574394197 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension TestInit.MakeTesterParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xccbec1729160f69d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension TestInit.MakeTesterResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xe0e8bef4bb628455 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension TestInit: Capnp.InterfaceType {
