@@ -42,7 +42,7 @@ extension List: ListOfAnyElement {}
 extension PointerListBuilder where T: ListOfAnyElement {
     /// Element `index` of a list of lists, to build on (`initList(_:count:)` makes a new one).
     public subscript(index: Int) -> T.Builder {
-        T.builder(slot(index), default: nil)
+        T._builder(slot(index), default: nil)
     }
 }
 
@@ -52,7 +52,7 @@ extension StructListBuilder {
     public func set(_ index: Int, _ value: S.Reader) throws(CapnpError) {
         let element = self[index].structBuilder
         if element.dataBits >= 8 { element.data.initializeMemory(as: UInt8.self, repeating: 0, count: element.dataBits / 8) }
-        for slot in 0..<element.pointerCount { element.pointer(slot).clear() }
+        for slot in 0..<element.pointerCount { element._pointer(slot).clear() }
         try element.copy(from: value.structReader)
     }
 }

@@ -142,7 +142,7 @@ public struct PointerBuilder {
         let fresh = makeStruct(dataWords: dataWords, pointerCount: pointerCount)
         fresh.data.copyMemory(from: oldTarget, byteCount: oldData * 8)
         for index in 0..<oldPointers {
-            Self.transfer(arena: arena, from: oldSegment, oldTarget + oldData * 8 + index * 8, to: fresh.pointer(index))
+            Self.transfer(arena: arena, from: oldSegment, oldTarget + oldData * 8 + index * 8, to: fresh._pointer(index))
         }
         oldTarget.initializeMemory(as: UInt64.self, repeating: 0, count: oldData + oldPointers)
         return fresh
@@ -193,7 +193,7 @@ public struct PointerBuilder {
             let element = fresh.structElement(index)
             if oldDataBytes > 0 { element.data.copyMemory(from: old, byteCount: oldDataBytes) }
             for slot in 0..<oldPointers {
-                Self.transfer(arena: arena, from: list.segment, old + oldDataBytes + slot * 8, to: element.pointer(slot))
+                Self.transfer(arena: arena, from: list.segment, old + oldDataBytes + slot * 8, to: element._pointer(slot))
             }
         }
         if list.elementSize == .composite {
@@ -430,7 +430,7 @@ extension StructBuilder {
         let bytes = min(dataBits, source.dataBits) / 8
         if bytes > 0 { data.copyMemory(from: source.data!, byteCount: bytes) }
         for index in 0..<min(pointerCount, source.pointerCount) {
-            try pointer(index).copy(from: source.pointer(index))
+            try _pointer(index).copy(from: source._pointer(index))
         }
     }
 }

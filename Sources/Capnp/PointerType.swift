@@ -1,34 +1,38 @@
 // Type-level descriptions of Cap'n Proto types, so generated code and generics share one vocabulary.
 
 /// A type that can be an element of a Cap'n Proto list. `List<Element>.Reader` is `Element.ElementListReader`.
+/// Its underscored requirements are for the runtime and generated code.
 public protocol ListElement {
     associatedtype ElementListReader: ListReaderView
     associatedtype ElementListBuilder: ListBuilderView
     /// The element size a schema declares for lists of this type (`.composite` for structs).
-    static var listElementSize: ElementSize { get }
-    static func makeListReader(_ list: Capnp.ListReader) -> ElementListReader
-    static func makeListBuilder(_ list: Capnp.ListBuilder) -> ElementListBuilder
+    static var _listElementSize: ElementSize { get }
+    static func _makeListReader(_ list: Capnp.ListReader) -> ElementListReader
+    static func _makeListBuilder(_ list: Capnp.ListBuilder) -> ElementListBuilder
 }
 
 /// A Cap'n Proto type stored behind a pointer: a struct, list, text, data, interface or AnyPointer.
+///
+/// The underscored requirements are for generated code and the runtime; by hand, read or write a
+/// pointer as a type with `PointerReader.read(as:)` and `PointerBuilder.get(as:)`/`set(_:as:)`.
 public protocol PointerType: ListElement {
     associatedtype Reader: Sendable
     associatedtype Builder
     /// Reads the value at `pointer`; a null pointer reads as `fallback` or the type's empty value.
-    static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader
+    static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader
     /// The existing value at `pointer` for building on, with `fallback` copied in when null.
-    static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder
+    static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder
     /// Writes a deep copy of `value` to `pointer`.
-    static func set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError)
+    static func _set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError)
 }
 
 /// A pointer type whose lists are lists of pointers (everything but structs).
 public protocol PointerListElement: PointerType {}
 
 extension PointerListElement {
-    @inlinable public static var listElementSize: ElementSize { .pointer }
-    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> PointerListReader<Self> { PointerListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> PointerListBuilder<Self> { PointerListBuilder(list) }
+    @inlinable public static var _listElementSize: ElementSize { .pointer }
+    @inlinable public static func _makeListReader(_ list: Capnp.ListReader) -> PointerListReader<Self> { PointerListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: Capnp.ListBuilder) -> PointerListBuilder<Self> { PointerListBuilder(list) }
 }
 
 /// A generated struct's `Reader`: a typed view on a `StructReader`.
@@ -44,35 +48,36 @@ public protocol StructBuilderView {
 }
 
 /// A generated struct: its namespace holds the schema's sizes and its Reader and Builder.
+/// The sizes are underscored: generated code states them and the runtime reads them.
 public protocol StructType: PointerType where Reader: StructReaderView, Builder: StructBuilderView {
     static var typeId: UInt64 { get }
-    static var dataWordCount: Int { get }
-    static var pointerCount: Int { get }
+    static var _dataWordCount: Int { get }
+    static var _pointerCount: Int { get }
 }
 
 extension StructType {
-    @inlinable public static var listElementSize: ElementSize { .composite }
-    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> StructListReader<Self> { StructListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> StructListBuilder<Self> { StructListBuilder(list) }
+    @inlinable public static var _listElementSize: ElementSize { .composite }
+    @inlinable public static func _makeListReader(_ list: Capnp.ListReader) -> StructListReader<Self> { StructListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: Capnp.ListBuilder) -> StructListBuilder<Self> { StructListBuilder(list) }
 
     @inlinable
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
         Reader(try pointer.readStruct(default: fallback))
     }
 
     @inlinable
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
-        Builder(pointer.getStruct(dataWords: dataWordCount, pointerCount: pointerCount, default: fallback))
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
+        Builder(pointer.getStruct(dataWords: _dataWordCount, pointerCount: _pointerCount, default: fallback))
     }
 
-    public static func set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
         try pointer.copyStruct(from: value.structReader)
     }
 
     /// Makes a new struct of this type at `pointer` (for generated code).
     @_spi(Generated) @inlinable
     public static func initialize(_ pointer: PointerBuilder) -> Builder {
-        Builder(pointer.makeStruct(dataWords: dataWordCount, pointerCount: pointerCount))
+        Builder(pointer.makeStruct(dataWords: _dataWordCount, pointerCount: _pointerCount))
     }
 }
 
@@ -83,9 +88,9 @@ public protocol CapnpEnum: ListElement, Sendable, Hashable where ElementListRead
 }
 
 extension CapnpEnum {
-    @inlinable public static var listElementSize: ElementSize { .twoBytes }
-    @inlinable public static func makeListReader(_ list: Capnp.ListReader) -> EnumListReader<Self> { EnumListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: Capnp.ListBuilder) -> EnumListBuilder<Self> { EnumListBuilder(list) }
+    @inlinable public static var _listElementSize: ElementSize { .twoBytes }
+    @inlinable public static func _makeListReader(_ list: Capnp.ListReader) -> EnumListReader<Self> { EnumListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: Capnp.ListBuilder) -> EnumListBuilder<Self> { EnumListBuilder(list) }
 }
 
 /// `List(T)` as a type: `List<Int32>.Reader` is a list of Int32, `List<Person>.Builder` a list of structs.
@@ -94,22 +99,22 @@ public enum List<Element: ListElement>: PointerListElement {
     public typealias Builder = Element.ElementListBuilder
 
     @inlinable
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
-        Element.makeListReader(try pointer.readList(expected: Element.listElementSize, default: fallback))
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> Reader {
+        Element._makeListReader(try pointer.readList(expected: Element._listElementSize, default: fallback))
     }
 
     // Inlinable, as every list accessor is, so the list view comes back specialized: a generic one is
     // copied through its type metadata at each use (a third of a P5 build's time per item).
     @inlinable
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> Builder {
         if let structs = Element.self as? any StructType.Type {
-            return Element.makeListBuilder(pointer.getStructList(dataWords: structs.dataWordCount,
-                                                                 pointerCount: structs.pointerCount, default: fallback))
+            return Element._makeListBuilder(pointer.getStructList(dataWords: structs._dataWordCount,
+                                                                 pointerCount: structs._pointerCount, default: fallback))
         }
-        return Element.makeListBuilder(pointer.getList(Element.listElementSize, default: fallback))
+        return Element._makeListBuilder(pointer.getList(Element._listElementSize, default: fallback))
     }
 
-    public static func set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: Reader) throws(CapnpError) {
         try pointer.copyList(from: value.listReader)
     }
 
@@ -117,10 +122,10 @@ public enum List<Element: ListElement>: PointerListElement {
     @_spi(Generated) @inlinable
     public static func initialize(_ pointer: PointerBuilder, count: Int) -> Builder {
         if let structs = Element.self as? any StructType.Type {
-            return Element.makeListBuilder(pointer.initStructList(count: count, dataWords: structs.dataWordCount,
-                                                                  pointerCount: structs.pointerCount))
+            return Element._makeListBuilder(pointer.initStructList(count: count, dataWords: structs._dataWordCount,
+                                                                  pointerCount: structs._pointerCount))
         }
-        return Element.makeListBuilder(pointer.initList(Element.listElementSize, count: count))
+        return Element._makeListBuilder(pointer.initList(Element._listElementSize, count: count))
     }
 }
 
@@ -130,15 +135,15 @@ public enum Text: PointerListElement {
     public typealias Builder = String
 
     @inlinable
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> String {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> String {
         try pointer.readText(default: fallback)
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> String {
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> String {
         pointer.getText(default: fallback)
     }
 
-    public static func set(_ pointer: PointerBuilder, to value: String) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: String) throws(CapnpError) {
         pointer.setText(value)
     }
 }
@@ -149,15 +154,15 @@ public enum Bytes: PointerListElement {
     public typealias Builder = UnsafeRawBufferPointer
 
     @inlinable
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> DataReader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> DataReader {
         try pointer.readData(default: fallback)
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> UnsafeRawBufferPointer {
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> UnsafeRawBufferPointer {
         pointer.blobBytes(default: fallback)
     }
 
-    public static func set(_ pointer: PointerBuilder, to value: DataReader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: DataReader) throws(CapnpError) {
         value.withUnsafeBytes { pointer.setData($0) }
     }
 }
@@ -167,13 +172,13 @@ public enum AnyPointer: PointerListElement {
     public typealias Reader = PointerReader
     public typealias Builder = PointerBuilder
 
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> PointerReader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> PointerReader {
         pointer.orDefault(fallback)
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
 
-    public static func set(_ pointer: PointerBuilder, to value: PointerReader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: PointerReader) throws(CapnpError) {
         try pointer.copy(from: value)
     }
 }
@@ -183,13 +188,13 @@ public enum AnyStruct: PointerListElement {
     public typealias Reader = StructReader
     public typealias Builder = PointerBuilder
 
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> StructReader {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> StructReader {
         try pointer.readStruct(default: fallback)
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
 
-    public static func set(_ pointer: PointerBuilder, to value: StructReader) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: StructReader) throws(CapnpError) {
         try pointer.copyStruct(from: value)
     }
 }
@@ -212,13 +217,13 @@ public protocol InterfaceType: PointerListElement where Reader == CapabilityPoin
 }
 
 extension InterfaceType {
-    public static func read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> CapabilityPointer {
+    public static func _read(_ pointer: PointerReader, default fallback: PointerDefault?) throws(CapnpError) -> CapabilityPointer {
         try pointer.readCapability()
     }
 
-    public static func builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
+    public static func _builder(_ pointer: PointerBuilder, default fallback: PointerDefault?) -> PointerBuilder { pointer }
 
-    public static func set(_ pointer: PointerBuilder, to value: CapabilityPointer) throws(CapnpError) {
+    public static func _set(_ pointer: PointerBuilder, to value: CapabilityPointer) throws(CapnpError) {
         if let index = value.index { pointer.setCapability(index) } else { pointer.clear() }
     }
 }
@@ -238,7 +243,7 @@ extension MessageBuilder {
 
     /// The root struct as `type`, made if absent.
     public func getRoot<S: StructType>(_ type: S.Type) -> S.Builder {
-        S.builder(root, default: nil)
+        S._builder(root, default: nil)
     }
 
     /// Makes the root a deep copy of `reader`.

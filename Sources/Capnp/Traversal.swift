@@ -29,7 +29,7 @@ extension PointerReader {
         if tag.kind == WirePointer.structKind {
             let reader = try readStruct()
             size.words += reader.dataBits / 64 + reader.pointerCount
-            for index in 0..<reader.pointerCount { try reader.pointer(index).accumulate(into: &size) }
+            for index in 0..<reader.pointerCount { try reader._pointer(index).accumulate(into: &size) }
             return
         }
         let list = try readList(expected: tag.listElementSize == .composite ? .composite : tag.listElementSize)
@@ -38,7 +38,7 @@ extension PointerReader {
             size.words += list.count * list.stepBits / 64 + 1
             for index in 0..<list.count {
                 let element = list.structElement(index)
-                for slot in 0..<element.pointerCount { try element.pointer(slot).accumulate(into: &size) }
+                for slot in 0..<element.pointerCount { try element._pointer(slot).accumulate(into: &size) }
             }
         case .pointer:
             size.words += list.count

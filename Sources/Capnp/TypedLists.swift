@@ -18,7 +18,7 @@ public protocol PrimitiveValue: ListElement, Sendable where ElementListReader ==
 }
 
 extension PrimitiveValue {
-    @inlinable public static var listElementSize: ElementSize {
+    @inlinable public static var _listElementSize: ElementSize {
         switch MemoryLayout<Bits>.size {
         case 1: .byte
         case 2: .twoBytes
@@ -26,8 +26,8 @@ extension PrimitiveValue {
         default: .eightBytes
         }
     }
-    @inlinable public static func makeListReader(_ list: ListReader) -> PrimitiveListReader<Self> { PrimitiveListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: ListBuilder) -> PrimitiveListBuilder<Self> { PrimitiveListBuilder(list) }
+    @inlinable public static func _makeListReader(_ list: ListReader) -> PrimitiveListReader<Self> { PrimitiveListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: ListBuilder) -> PrimitiveListBuilder<Self> { PrimitiveListBuilder(list) }
 }
 
 extension PrimitiveValue where Bits == Self {
@@ -83,9 +83,9 @@ public struct PrimitiveListBuilder<T: PrimitiveValue>: RandomAccessCollection, M
 }
 
 extension Bool: ListElement {
-    @inlinable public static var listElementSize: ElementSize { .bit }
-    @inlinable public static func makeListReader(_ list: ListReader) -> BoolListReader { BoolListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: ListBuilder) -> BoolListBuilder { BoolListBuilder(list) }
+    @inlinable public static var _listElementSize: ElementSize { .bit }
+    @inlinable public static func _makeListReader(_ list: ListReader) -> BoolListReader { BoolListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: ListBuilder) -> BoolListBuilder { BoolListBuilder(list) }
 }
 
 public struct BoolListReader: RandomAccessCollection, ListReaderView {
@@ -119,9 +119,9 @@ public struct BoolListBuilder: RandomAccessCollection, MutableCollection, ListBu
 /// `Void` has no Swift value type that can conform, so lists of Void use this.
 public struct VoidValue: ListElement, Sendable, Hashable {
     public init() {}
-    @inlinable public static var listElementSize: ElementSize { .void }
-    @inlinable public static func makeListReader(_ list: ListReader) -> VoidListReader { VoidListReader(list) }
-    @inlinable public static func makeListBuilder(_ list: ListBuilder) -> VoidListBuilder { VoidListBuilder(list) }
+    @inlinable public static var _listElementSize: ElementSize { .void }
+    @inlinable public static func _makeListReader(_ list: ListReader) -> VoidListReader { VoidListReader(list) }
+    @inlinable public static func _makeListBuilder(_ list: ListBuilder) -> VoidListBuilder { VoidListBuilder(list) }
 }
 
 public struct VoidListReader: RandomAccessCollection, ListReaderView {
@@ -199,7 +199,7 @@ public struct PointerListReader<T: PointerType>: ListReaderView {
 
     @inlinable public func get(_ index: Int) throws(CapnpError) -> T.Reader {
         precondition(index >= 0 && index < listReader.count, "list index out of range")
-        return try T.read(listReader.pointerElement(index), default: nil)
+        return try T._read(listReader.pointerElement(index), default: nil)
     }
 
     /// Every element, read eagerly.
@@ -223,10 +223,10 @@ public struct PointerListBuilder<T: PointerType>: ListBuilderView {
         return listBuilder.pointerElement(index)
     }
 
-    @inlinable public func get(_ index: Int) -> T.Builder { T.builder(slot(index), default: nil) }
+    @inlinable public func get(_ index: Int) -> T.Builder { T._builder(slot(index), default: nil) }
 
     /// Writes a deep copy of `value` at `index`.
-    public func set(_ index: Int, _ value: T.Reader) throws(CapnpError) { try T.set(slot(index), to: value) }
+    public func set(_ index: Int, _ value: T.Reader) throws(CapnpError) { try T._set(slot(index), to: value) }
 }
 
 extension PointerListBuilder where T == Text {

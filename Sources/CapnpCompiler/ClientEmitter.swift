@@ -74,8 +74,8 @@ extension SwiftEmitter {
         // `sending`: the closure may keep the params builder, so it goes with the message to the shim.
         let closure = "sending (\(method.params).Builder) throws -> Void"
         if let arguments {
-            let signature = arguments.map { "\($0.label): \($0.type)" }.joined(separator: ", ")
-            let forward = arguments.map { "\($0.label): \($0.label)" }.joined(separator: ", ")
+            let signature = arguments.map(\.parameter).joined(separator: ", ")
+            let forward = arguments.map { "\($0.label): \($0.value)" }.joined(separator: ", ")
             emitAwait(signature, "\(send)(\(forward))")
         }
         if hasParams {
@@ -87,7 +87,7 @@ extension SwiftEmitter {
         sending.doc("Sends `\(method.name)` without waiting: await `response()`, or call capabilities of the results at once.")
         if hasParams {
             if let arguments {
-                let signature = arguments.map { "\($0.label): \($0.type)" }.joined(separator: ", ")
+                let signature = arguments.map(\.parameter).joined(separator: ", ")
                 sending.line("public func \(send)(\(signature)) throws(CapnpRPC.RPCError) -> \(pending) {")
                 sending.indent()
                 sending.line("try \(send) { \(arguments.isEmpty ? "_" : "params") in")
@@ -108,7 +108,7 @@ extension SwiftEmitter {
                 // The context goes in first, so that `build` may still replace it.
                 sending.line("let params = message.initRoot(\(method.params).self)")
                 for slot in contexts {
-                    sending.line("capability.fillContext(params.structBuilder.pointer(\(slot)))")
+                    sending.line("capability.fillContext(params.structBuilder._pointer(\(slot)))")
                 }
                 sending.line("try CapnpRPC.RPCError.building { try build(params) }")
             }

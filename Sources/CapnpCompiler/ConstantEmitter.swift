@@ -30,7 +30,7 @@ extension SwiftEmitter {
             }
             let words = pointerDefault(try Values.words(of: pointer), node: node.id, name: name)
             let reader = kind == .anyPointer ? "Capnp.PointerReader" : "\(type).Reader"
-            let read = kind == .anyPointer ? "\(words).root" : "try! \(type).read(\(words).root, default: nil)"
+            let read = kind == .anyPointer ? "\(words).root" : "try! \(type)._read(\(words).root, default: nil)"
             if try inGenericContext(parent) {
                 // A generic type cannot have a stored static: read on each access.
                 out.line("/// Compiled-in and checked by capnp, so reading it cannot fail.")

@@ -20,7 +20,7 @@ extension SwiftEmitter {
 
     /// `which == <field>`, for a union member's `has<Field>`: a member not selected has no value.
     private func selectedTest(_ field: Field.Reader, discriminant: Int, view: String) -> String {
-        field.discriminantValue == 0xFFFF ? "" : "\(view).read(\(discriminant)) as UInt16 == \(field.discriminantValue) && "
+        field.discriminantValue == 0xFFFF ? "" : "\(view)._read(\(discriminant)) as UInt16 == \(field.discriminantValue) && "
     }
 
     mutating func emitReaderField(_ field: Field.Reader, position: Int, names: MemberNames, doc: String?, scope: UInt64,
@@ -40,40 +40,40 @@ extension SwiftEmitter {
             return
         case .bool:
             out.doc(doc)
-            out.line("@inlinable public var \(name): Bool { structReader.readBool(\(offset)\(try dataDefault(field))) }")
+            out.line("@inlinable public var \(name): Bool { structReader._readBool(\(offset)\(try dataDefault(field))) }")
             return
         case .number(let type):
             out.doc(doc)
             let read = type == "Float" ? "readFloat32" : type == "Double" ? "readFloat64" : "read"
-            out.line("@inlinable public var \(name): \(type) { structReader.\(read)(\(offset)\(try dataDefault(field))) }")
+            out.line("@inlinable public var \(name): \(type) { structReader._\(read)(\(offset)\(try dataDefault(field))) }")
             return
         case .enum(let type):
             out.doc(doc)
-            out.line("@inlinable public var \(name): \(type) { \(type)(rawValue: structReader.read(\(offset)\(try dataDefault(field)))) }")
+            out.line("@inlinable public var \(name): \(type) { \(type)(rawValue: structReader._read(\(offset)\(try dataDefault(field)))) }")
             return
         case .text:
             let fallback = try defaultArgument(field, scope, after: true)
-            try emitPointerGetter(name, doc: doc, type: "String", read: "structReader.readText(\(offset)\(fallback))",
+            try emitPointerGetter(name, doc: doc, type: "String", read: "structReader._readText(\(offset)\(fallback))",
                                   inlinable: fallback.isEmpty)
             try emitPointerGetter(names.bytes[position]!, doc: "The UTF-8 bytes of `\(rawName)`, in place: no copy, no validation.",
-                                  type: "Capnp.DataReader", read: "structReader.readTextView(\(offset)\(fallback))",
+                                  type: "Capnp.DataReader", read: "structReader._readTextView(\(offset)\(fallback))",
                                   inlinable: fallback.isEmpty)
         case .data:
             let fallback = try defaultArgument(field, scope, after: true)
-            try emitPointerGetter(name, doc: doc, type: "Capnp.DataReader", read: "structReader.readData(\(offset)\(fallback))",
+            try emitPointerGetter(name, doc: doc, type: "Capnp.DataReader", read: "structReader._readData(\(offset)\(fallback))",
                                   inlinable: fallback.isEmpty)
         case .pointer(_, .anyPointer):
             out.doc(doc)
-            out.line("public var \(name): Capnp.PointerReader { structReader.pointer(\(offset)) }")
+            out.line("public var \(name): Capnp.PointerReader { structReader._pointer(\(offset)) }")
         case .pointer(let type, .interface) where usesRPC:
             out.doc(doc)
-            out.line("public var \(name): \(type).Client { structReader.pointer(\(offset)).readClient(\(type).Client.self) }")
+            out.line("public var \(name): \(type).Client { structReader._pointer(\(offset)).readClient(\(type).Client.self) }")
         case .pointer(let type, _):
             try emitPointerGetter(name, doc: doc, type: "\(type).Reader",
-                                  read: "\(type).read(structReader.pointer(\(offset)), default: \(try pointerDefault(field, scope: scope)))")
+                                  read: "\(type)._read(structReader._pointer(\(offset)), default: \(try pointerDefault(field, scope: scope)))")
         }
         let selected = selectedTest(field, discriminant: discriminant, view: "structReader")
-        out.line("public var \(names.has[position]!): Bool { \(selected)!structReader.pointer(\(offset)).isNull }")
+        out.line("public var \(names.has[position]!): Bool { \(selected)!structReader._pointer(\(offset)).isNull }")
     }
 
     /// `default: x` for a pointer field with a default (`, default: x` to follow another argument), or "".
@@ -100,7 +100,7 @@ extension SwiftEmitter {
         let setName = names.setter[position]!
         let isMember = field.discriminantValue != 0xFFFF
         // Setting a union member also selects it.
-        let select = isMember ? "structBuilder.write(\(discriminant), UInt16(\(field.discriminantValue))); " : ""
+        let select = isMember ? "structBuilder._write(\(discriminant), UInt16(\(field.discriminantValue))); " : ""
         if field.which == .group {
             let groupId = field.group.typeId
             let group = index.names[groupId]!
@@ -119,7 +119,7 @@ extension SwiftEmitter {
         }
         let slot = field.slot
         let offset = Int(slot.offset)
-        let pointer = "structBuilder.pointer(\(offset))"
+        let pointer = "structBuilder._pointer(\(offset))"
         let kind = try types.kind(of: try slot.type, in: scope)
         switch kind {
         case .void:
@@ -130,26 +130,26 @@ extension SwiftEmitter {
             return
         case .bool:
             let fallback = try dataDefault(field)
-            emitDataProperty(name, doc: doc, type: "Bool", get: "structBuilder.readBool(\(offset)\(fallback))",
-                             set: "\(select)structBuilder.writeBool(\(offset), newValue\(fallback))")
+            emitDataProperty(name, doc: doc, type: "Bool", get: "structBuilder._readBool(\(offset)\(fallback))",
+                             set: "\(select)structBuilder._writeBool(\(offset), newValue\(fallback))")
             return
         case .number(let type):
             let fallback = try dataDefault(field)
             let suffix = type == "Float" ? "Float32" : type == "Double" ? "Float64" : ""
-            emitDataProperty(name, doc: doc, type: type, get: "structBuilder.read\(suffix)(\(offset)\(fallback))",
-                             set: "\(select)structBuilder.write\(suffix)(\(offset), newValue\(fallback))")
+            emitDataProperty(name, doc: doc, type: type, get: "structBuilder._read\(suffix)(\(offset)\(fallback))",
+                             set: "\(select)structBuilder._write\(suffix)(\(offset), newValue\(fallback))")
             return
         case .enum(let type):
             let fallback = try dataDefault(field)
-            emitDataProperty(name, doc: doc, type: type, get: "\(type)(rawValue: structBuilder.read(\(offset)\(fallback)))",
-                             set: "\(select)structBuilder.write(\(offset), newValue.rawValue\(fallback))")
+            emitDataProperty(name, doc: doc, type: type, get: "\(type)(rawValue: structBuilder._read(\(offset)\(fallback)))",
+                             set: "\(select)structBuilder._write(\(offset), newValue.rawValue\(fallback))")
             return
         case .text:
             let fallback = try defaultArgument(field, scope)
             out.doc(doc)
             out.line("public var \(name): String {")
             out.line("    get { \(pointer).getText(\(fallback)) }")
-            out.line("    nonmutating set { \(select)structBuilder.setText(\(offset), newValue) }")
+            out.line("    nonmutating set { \(select)structBuilder._setText(\(offset), newValue) }")
             out.line("}")
         case .data:
             let fallback = try defaultArgument(field, scope)
@@ -178,7 +178,7 @@ extension SwiftEmitter {
             out.doc(doc)
             // A parameter-typed member has no init to select it, so its getter does (as AnyPointer's does).
             let selectOnGet = kind == .parameter && !select.isEmpty ? select + "return " : ""
-            out.line("public var \(name): \(type).Builder { \(selectOnGet)\(type).builder(\(pointer), default: \(fallback)) }")
+            out.line("public var \(name): \(type).Builder { \(selectOnGet)\(type)._builder(\(pointer), default: \(fallback)) }")
             switch kind {
             case .struct:
                 out.line("public func \(initName)() -> \(type).Builder {")
@@ -192,7 +192,7 @@ extension SwiftEmitter {
                 break
             }
             out.line("public func \(setName)(_ value: \(type).Reader) throws(Capnp.CapnpError) {")
-            out.line("    \(select)try \(type).set(\(pointer), to: value)")
+            out.line("    \(select)try \(type)._set(\(pointer), to: value)")
             out.line("}")
             if kind == .parameter {
                 emitParameterForms(parameter: type, builder: extensionName(scope) + ".Builder", name: name, initName: initName,
@@ -256,7 +256,7 @@ extension SwiftEmitter {
     private mutating func emitClear(group: UInt64) throws {
         let node = try index.node(group)
         if node.struct_.discriminantCount > 0 {
-            out.line("structBuilder.write(\(node.struct_.discriminantOffset), UInt16(0))")
+            out.line("structBuilder._write(\(node.struct_.discriminantOffset), UInt16(0))")
         }
         for field in try node.struct_.fields {
             if field.which == .group {
@@ -266,12 +266,12 @@ extension SwiftEmitter {
             let offset = Int(field.slot.offset)
             switch try types.kind(of: try field.slot.type, in: group) {
             case .void: break
-            case .bool: out.line("structBuilder.writeBool(\(offset), false)")
+            case .bool: out.line("structBuilder._writeBool(\(offset), false)")
             case .number(let type):
                 let bits = type == "Float" ? "UInt32" : type == "Double" ? "UInt64" : type
-                out.line("structBuilder.write(\(offset), \(bits)(0))")
-            case .enum: out.line("structBuilder.write(\(offset), UInt16(0))")
-            case .text, .data, .pointer: out.line("structBuilder.pointer(\(offset)).clear()")
+                out.line("structBuilder._write(\(offset), \(bits)(0))")
+            case .enum: out.line("structBuilder._write(\(offset), UInt16(0))")
+            case .text, .data, .pointer: out.line("structBuilder._pointer(\(offset)).clear()")
             }
         }
     }

@@ -24,9 +24,18 @@ struct RPCMethod {
 /// A plain Swift argument for one params field.
 struct RPCArgument {
     let label: String
+    /// The parameter's name inside the generated methods: the label, unless a local those
+    /// methods bind (`params`, `response`) takes it.
+    let value: String
     let type: String
     /// The statement that stores it into `params`.
     let store: String
+
+    /// Names the generated client methods bind around their arguments.
+    static let boundNames: Set<String> = ["params", "response"]
+
+    /// `label: type`, or `label value: type` when the two differ.
+    var parameter: String { label == value ? "\(label): \(type)" : "\(label) \(value): \(type)" }
 }
 
 extension SwiftEmitter {
@@ -99,33 +108,36 @@ extension SwiftEmitter {
         if node.discriminantCount > 0 { return nil }
         var arguments: [RPCArgument] = []
         let names = try MemberNames(method.paramNode)
+        let labels = Set(names.field.values)
         for (position, field) in try node.fields.enumerated() {
             if field.which == .group { return nil }
             if try Self.isProxyContext(field) { continue }  // the runtime fills it
             let name = names.field[position]!
+            var value = name
+            if RPCArgument.boundNames.contains(value) { repeat { value += "_" } while labels.contains(value) }
             let offset = field.slot.offset
             switch try types.kind(of: try field.slot.type, in: method.paramNode.id) {
             case .void: continue
-            case .bool: arguments.append(RPCArgument(label: name, type: "Bool", store: "params.\(name) = \(name)"))
+            case .bool: arguments.append(RPCArgument(label: name, value: value, type: "Bool", store: "params.\(name) = \(value)"))
             case .number(let type), .enum(let type):
                 // Named from the params struct's scope by `kind`; the client sits elsewhere.
                 let swiftType = try field.slot.type.which == .enum_
                     ? types.name(of: try field.slot.type.enum_.typeId, brand: nil, in: scope) : type
-                arguments.append(RPCArgument(label: name, type: swiftType, store: "params.\(name) = \(name)"))
-            case .text: arguments.append(RPCArgument(label: name, type: "String", store: "params.\(name) = \(name)"))
-            case .data: arguments.append(RPCArgument(label: name, type: "[UInt8]", store: "params.\(names.setter[position]!)(\(name))"))
+                arguments.append(RPCArgument(label: name, value: value, type: swiftType, store: "params.\(name) = \(value)"))
+            case .text: arguments.append(RPCArgument(label: name, value: value, type: "String", store: "params.\(name) = \(value)"))
+            case .data: arguments.append(RPCArgument(label: name, value: value, type: "[UInt8]", store: "params.\(names.setter[position]!)(\(value))"))
             case .pointer(_, .interface):
                 let type = try types.swiftType(try field.slot.type, in: scope)
-                arguments.append(RPCArgument(label: name, type: "\(type).Client?",
-                                             store: "params.structBuilder.pointer(\(offset)).setClient(\(name))"))
+                arguments.append(RPCArgument(label: name, value: value, type: "\(type).Client?",
+                                             store: "params.structBuilder._pointer(\(offset)).setClient(\(value))"))
             case .pointer(_, .struct), .pointer(_, .list):
                 let type = try types.swiftType(try field.slot.type, in: scope)
-                arguments.append(RPCArgument(label: name, type: "\(type).Reader",
-                                             store: "try params.\(names.setter[position]!)(\(name))"))
+                arguments.append(RPCArgument(label: name, value: value, type: "\(type).Reader",
+                                             store: "try params.\(names.setter[position]!)(\(value))"))
             case .pointer(_, .parameter):
                 guard let type = try parameterType(try field.slot.type, method, scope) else { return nil }
-                arguments.append(RPCArgument(label: name, type: "\(type).Reader",
-                                             store: "try \(type).set(params.structBuilder.pointer(\(offset)), to: \(name))"))
+                arguments.append(RPCArgument(label: name, value: value, type: "\(type).Reader",
+                                             store: "try \(type)._set(params.structBuilder._pointer(\(offset)), to: \(value))"))
             case .pointer:
                 return nil
             }

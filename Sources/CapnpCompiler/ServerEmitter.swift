@@ -134,7 +134,7 @@ extension SwiftEmitter {
         extensions.indent()
         extensions.line("switch call.methodId {")
         for method in try rpcMethods(of: interface.id, in: file) where method.interfaceId == interface.id && !method.isGeneric {
-            let serve = "try await \(serverMethodName(method.name))(CapnpRPC.ServerCall(call))"
+            let serve = "try await self.\(serverMethodName(method.name))(CapnpRPC.ServerCall(call))"
             if let slot = try contextSlots(method).first {
                 // The caller's connection's interceptor sees it (libmultiprocess's callback thread).
                 extensions.line("case \(method.ordinal): try await call.intercept(contextSlot: \(slot)) { \(serve) }")

@@ -11,8 +11,8 @@ extension SwiftEmitter {
         extensions.line()
         extensions.line("extension \(extensionName(node.id)): Capnp.StructType {")
         extensions.line("    public static var typeId: UInt64 { \(SwiftNames.hex(node.id)) }")
-        extensions.line("    public static var dataWordCount: Int { \(node.struct_.dataWordCount) }")
-        extensions.line("    public static var pointerCount: Int { \(node.struct_.pointerCount) }")
+        extensions.line("    public static var _dataWordCount: Int { \(node.struct_.dataWordCount) }")
+        extensions.line("    public static var _pointerCount: Int { \(node.struct_.pointerCount) }")
         extensions.line("}")
         try emitViews(node, readerConformance: "Capnp.StructReaderView", builderConformance: "Capnp.StructBuilderView")
         try emitChildren(of: node.id)
@@ -77,7 +77,7 @@ extension SwiftEmitter {
     private mutating func emitWhich(_ members: [Field.Reader], discriminant: Int, view: String) throws {
         out.line("public var which: Which {")
         out.indent()
-        out.line("switch \(view).read(\(discriminant)) as UInt16 {")
+        out.line("switch \(view)._read(\(discriminant)) as UInt16 {")
         for member in members {
             out.line("case \(member.discriminantValue): .\(SwiftNames.unionCase(try member.name))")
         }

@@ -83,6 +83,6 @@ extension IncomingCall {
         guard let table = params.capabilityTable as? ReceivedMessage, let interceptor = table.connectionInterceptor(),
               let root = try? params.root().readStruct()
         else { return try await handler() }
-        try await interceptor.serve(self, context: root.pointer(contextSlot), handler)
+        try await interceptor.serve(self, context: root._pointer(contextSlot), handler)
     }
 }

@@ -29,8 +29,8 @@ final class ConstructedInit: CapabilityServer {
 
     func dispatch(_ call: IncomingCall) async throws {
         if call.methodId == 0, context == nil, let root = try? call.params.root().readStruct(),
-           !root.pointer(0).isNull {
-            let threadMap = root.pointer(0).readClient(Proxy.ThreadMap.Client.self)
+           !root._pointer(0).isNull {
+            let threadMap = root._pointer(0).readClient(Proxy.ThreadMap.Client.self)
             let context = ProxyContext(threadMap: threadMap, threadName: threadName, threadPerCall: threadPerCall)
             made.withLock { $0 = $0 ?? context }
             CallInterceptors.register(context, forConnectionOf: threadMap.capability)

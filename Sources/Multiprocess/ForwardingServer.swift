@@ -27,19 +27,19 @@ final class ForwardingServer: CapabilityServer {
             guard let sent else { return }
             for index in sent { message.capabilities[Int(index)] = nil }
             let root = message.root.getStruct(dataWords: 0, pointerCount: 1)
-            context.fillContext(root.pointer(0), for: target)
+            context.fillContext(root._pointer(0), for: target)
         }
     }
 
     /// The capability-table indices of the context in `params`, or nil when its first pointer
     /// is not a context.
     private static func contextCapabilities(_ params: MessageReader) -> [UInt32]? {
-        guard let root = try? params.root().readStruct(), root.pointerSectionCount > 0, !root.pointer(0).isNull,
-              let context = try? root.pointer(0).readStruct(), context.pointerSectionCount == 2
+        guard let root = try? params.root().readStruct(), root.pointerSectionCount > 0, !root._pointer(0).isNull,
+              let context = try? root._pointer(0).readStruct(), context.pointerSectionCount == 2
         else { return nil }
         var indices: [UInt32] = []
-        for slot in 0..<2 where !context.pointer(slot).isNull {
-            guard let index = try? context.pointer(slot).readCapabilityIndex() else { return nil }
+        for slot in 0..<2 where !context._pointer(slot).isNull {
+            guard let index = try? context._pointer(slot).readCapabilityIndex() else { return nil }
             indices.append(index)
         }
         return indices

@@ -54,7 +54,7 @@ public struct Protocol: Sendable {
         let bootstrap = connection.bootstrap()
         // construct @0 (threadMap :ThreadMap) -> (threadMap :ThreadMap), whatever Init it is.
         let params = MessageBuilder(firstSegmentWords: 8)
-        params.root.initStruct(dataWords: 0, pointerCount: 1).pointer(0).setClient(Self.threadMap())
+        params.root.initStruct(dataWords: 0, pointerCount: 1)._pointer(0).setClient(Self.threadMap())
         let construct = bootstrap.send(interfaceId: Init.interfaceId, methodId: 0, params: params)
         let threadMap = Proxy.ThreadMap.Client(construct.pipeline([0]))
         let context = ProxyContext(threadMap: threadMap, threadName: threadName, threadPerCall: threadPerCall)

@@ -50,16 +50,16 @@ public final class ProxyContext: CallInterceptor {
     public func fillContext(_ pointer: PointerBuilder, for capability: Capability) {
         let context = pointer.initStruct(dataWords: 0, pointerCount: 2)
         if let serving = ServingContext.current, serving.context === self {
-            context.pointer(0).setCapability(entry: serving.callbackThread)
+            context._pointer(0).setCapability(entry: serving.callbackThread)
         } else {
-            context.pointer(0).setCapability(entry: takeThread())
+            context._pointer(0).setCapability(entry: takeThread())
         }
-        context.pointer(1).setCapability(entry: callbackThread)
+        context._pointer(1).setCapability(entry: callbackThread)
     }
 
     public func serve(_ call: IncomingCall, context: PointerReader, _ handler: () async throws -> Void) async throws {
-        guard let fields = try? context.readStruct(), !fields.pointer(1).isNull,
-              let pointer = try? fields.pointer(1).readCapability()
+        guard let fields = try? context.readStruct(), !fields._pointer(1).isNull,
+              let pointer = try? fields._pointer(1).readCapability()
         else { return try await handler() }
         try await ServingContext.$current.withValue(ServingContext(context: self, callbackThread: pointer.capability)) {
             try await handler()

@@ -64,9 +64,9 @@ import TestSupport
     const primes :List(Int32) = [2, 3, 5];
     struct S { const inner :P = (x = 2); }
     """)
-    #expect(output.contains("public let origin: P.Reader = try! P.read("))
-    #expect(output.contains("public let primes: Capnp.List<Int32>.Reader = try! Capnp.List<Int32>.read("))
-    #expect(output.contains("public static let inner: P.Reader = try! P.read("))
+    #expect(output.contains("public let origin: P.Reader = try! P._read("))
+    #expect(output.contains("public let primes: Capnp.List<Int32>.Reader = try! Capnp.List<Int32>._read("))
+    #expect(output.contains("public static let inner: P.Reader = try! P._read("))
     #expect(!output.contains("var origin"))
 }
 

@@ -14,9 +14,9 @@ import TestSupport
     struct BlockRef { hash @0 :Data; height @1 :Int32; }
     interface Mining { getTip @0 () -> (result :BlockRef, hasResult :Bool); }
     """)
-    #expect(output.contains("public var hasResult: Bool { structReader.readBool("))
-    #expect(output.contains("public var hasResult_: Bool { !structReader.pointer(0).isNull }"))
-    #expect(output.contains("public var hasResult_: Bool { !structBuilder.pointer(0).isNull }"))
+    #expect(output.contains("public var hasResult: Bool { structReader._readBool("))
+    #expect(output.contains("public var hasResult_: Bool { !structReader._pointer(0).isNull }"))
+    #expect(output.contains("public var hasResult_: Bool { !structBuilder._pointer(0).isNull }"))
     #expect(!output.contains("public var hasResult: Bool { !"))
 }
 
@@ -60,8 +60,8 @@ import TestSupport
     struct Fish { fins @0 :UInt8; }
     struct A { union { fish @0 :Fish; other @1 :Text; } }
     """)
-    #expect(output.contains("public var hasOther: Bool { structReader.read(0) as UInt16 == 1 && !structReader.pointer(0).isNull }"))
-    #expect(output.contains("public var hasFish: Bool { structBuilder.read(0) as UInt16 == 0 && !structBuilder.pointer(0).isNull }"))
+    #expect(output.contains("public var hasOther: Bool { structReader._read(0) as UInt16 == 1 && !structReader._pointer(0).isNull }"))
+    #expect(output.contains("public var hasFish: Bool { structBuilder._read(0) as UInt16 == 0 && !structBuilder._pointer(0).isNull }"))
 }
 
 @Test func serverMethodsDefaultToUnimplemented() throws {

@@ -55,7 +55,7 @@ import Testing
         let message = MessageBuilder()
         let list = Capnp.List<Int32>.initialize(message.root, count: values.count)
         for (index, value) in values.enumerated() { list[index] = value }
-        return try Capnp.List<Int32>.read(message.asReader().root(), default: nil)
+        return try message.asReader().root().read(as: Capnp.List<Int32>.self)
     }
 
     @Test("generic fields under several brands read what capnp wrote")
@@ -179,7 +179,7 @@ import Testing
         let scratch = MessageBuilder()
         let points = Capnp.List<Point>.initialize(scratch.root, count: 2)
         points[1].x = 8
-        try capGeneric.initSingle().setValue(try Capnp.List<Point>.read(scratch.asReader().root(), default: nil))
+        try capGeneric.initSingle().setValue(try scratch.asReader().root().read(as: Capnp.List<Point>.self))
         let back = try MessageReader(bytes: caps.serialize()).root(as: UsesGenerics.self).capGeneric
         #expect(try back.key.index == 3 && back.single.value.map(\.x) == [0, 8])
     }
@@ -194,15 +194,15 @@ import Testing
         // The same bytes viewed unbound: every parameter is an AnyPointer.
         let unboundSource = Generic<Capnp.AnyPointer, Capnp.AnyPointer>.Reader(try source.textToPoint.structReader)
         try root.setUnbound(unboundSource)
-        try root.anything.copy(from: source.structReader.pointer(3))  // `pair`, as an AnyPointer
+        try root.anything.copy(from: source.structReader._pointer(3))  // `pair`, as an AnyPointer
 
         let back = try MessageReader(bytes: message.serialize()).root(as: UsesGenerics.self)
         let unbound = try back.unbound
         #expect(try unbound.key.readText() == "k")
         #expect(try unbound.entries.count == 2)
         #expect(try unbound.entries[0].key.readText() == "a")
-        #expect(try Point.read(unbound.entries[0].value, default: nil).y == 2)
-        #expect(try Pair<Capnp.Text, AllTypes>.read(back.anything, default: nil).first == "first")
+        #expect(try unbound.entries[0].value.read(as: Point.self).y == 2)
+        #expect(try back.anything.read(as: Pair<Capnp.Text, AllTypes>.self).first == "first")
 
         let decoded = try Oracle.decode(message.serialize(), as: "UsesGenerics")
         let literalTP = "textToPoint = (entries = [(key = \"a\", value = (x = 1, y = 2)), (key = \"b\")], "

@@ -120,10 +120,11 @@ import Testing
     func anyFields() throws {
         let message = MessageBuilder()
         let root = message.initRoot(Anys.self)
-        let point = Point.initialize(root.anyStruct)
+        // The typed forms a user has for an untyped slot (no SPI import needed).
+        let point = root.anyStruct.initStruct(as: Point.self)
         point.x = 6
         point.label = "any"
-        let list = Capnp.List<Int32>.initialize(root.anyList, count: 3)
+        let list = root.anyList.initList(as: Capnp.List<Int32>.self, count: 3)
         list[2] = 9
         // The capnp tool has no capability table and cannot print capabilities, so it reads the message first.
         let text = try Oracle.decode(message.serialize(), as: "Anys")
@@ -136,8 +137,29 @@ import Testing
         let any = Point.Reader(try back.anyStruct)
         #expect(any.x == 6)
         #expect(try any.label == "any")
-        #expect(try Array(Capnp.List<Int32>.read(back.anyList, default: nil)) == [0, 0, 9])
+        #expect(try Array(back.anyList.read(as: Capnp.List<Int32>.self)) == [0, 0, 9])
         #expect(try back.capability.readCapabilityIndex() == 4)
         #expect(try back.bases.count == 2 && back.bases.get(0).index == nil && back.bases.get(1).index == 7)
+    }
+
+    // Catches `get(as:)` making a fresh struct instead of returning the one there, and `set(_:as:)`
+    // writing anything but a deep copy (the source message is gone when the copy is read).
+    @Test("an AnyPointer slot is set, built on and read as a type the caller names")
+    func typedFormsOnAnAnyPointer() throws {
+        let message = MessageBuilder()
+        let root = message.initRoot(UsesGenerics.self)
+        do {
+            let scratch = MessageBuilder()
+            let source = scratch.initRoot(Point.self)
+            source.x = 3
+            source.label = "copied"
+            try root.anything.set(source.asReader, as: Point.self)
+        }
+        root.anything.get(as: Point.self).y = 4
+        let back = try MessageReader(bytes: message.serialize()).root(as: UsesGenerics.self)
+        let point = try back.anything.read(as: Point.self)
+        #expect(point.x == 3 && point.y == 4)
+        #expect(try point.label == "copied")
+        #expect(throws: CapnpError.self) { try back.anything.read(as: Capnp.Text.self) }  // a struct is not Text
     }
 }

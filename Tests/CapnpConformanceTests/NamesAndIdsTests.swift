@@ -64,8 +64,8 @@ import Testing
         #expect(declarations.superclasses["Derived"] == ["Base"])
         #expect(Derived.superclassIds == [Base.typeId])
         // The method param/result structs are real structs with capnp's layout.
-        #expect(Derived.AddParams.dataWordCount == 1 && Derived.AddParams.pointerCount == 0)
-        #expect(Derived.DescribeParams.pointerCount == 1 && Derived.GetBaseResults.pointerCount == 1)
+        #expect(Derived.AddParams._dataWordCount == 1 && Derived.AddParams._pointerCount == 0)
+        #expect(Derived.DescribeParams._pointerCount == 1 && Derived.GetBaseResults._pointerCount == 1)
         let message = MessageBuilder()
         let params = message.initRoot(Derived.AddParams.self)
         params.a = 2
@@ -81,7 +81,7 @@ import Testing
         #expect(root.hasDerived && !root.hasBase)
         let back = try MessageReader(bytes: message.serialize()).root(as: HoldsCaps.self)
         // Outside RPC there is no capability table: the raw index is what the pointer holds.
-        #expect(try back.structReader.pointer(1).readCapabilityIndex() == 2 && !back.hasBase)
+        #expect(try back.structReader._pointer(1).readCapabilityIndex() == 2 && !back.hasBase)
         // Word 3 (after the segment table and root pointer, the struct's second pointer) is capnp's capability pointer.
         let bytes = message.serialize()
         let word = bytes[24..<32].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }

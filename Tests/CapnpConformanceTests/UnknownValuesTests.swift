@@ -56,8 +56,8 @@ import Testing
         // Shapes' discriminants are at 16-bit offsets 0 (the unnamed union) and 1 (shade), as the generated code says.
         let message = MessageBuilder()
         let shapes = message.initRoot(Shapes.self)
-        shapes.structBuilder.write(0, UInt16(40))
-        shapes.structBuilder.write(1, UInt16(41))
+        shapes.structBuilder._write(0, UInt16(40))
+        shapes.structBuilder._write(1, UInt16(41))
         let back = try MessageReader(bytes: message.serialize()).root(as: Shapes.self)
         #expect(back.which == .unknown(40))
         #expect(back.shade.which == .unknown(41))

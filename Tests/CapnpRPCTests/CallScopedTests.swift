@@ -25,9 +25,9 @@ private final class LentCounter: Counter.Server {
 private func params(_ lent: Lent, a: Int32 = 0, b: Int32 = 0) -> MessageBuilder {
     let message = MessageBuilder(firstSegmentWords: 16)
     let root = message.root.initStruct(dataWords: 1, pointerCount: 1)
-    root.write(0, a)
-    root.write(1, b)
-    root.pointer(0).setCapability(entry: lent)
+    root._write(0, a)
+    root._write(1, b)
+    root._pointer(0).setCapability(entry: lent)
     return message
 }
 
@@ -45,8 +45,8 @@ struct CallScopedTests {
         let failed = Lent()
         let failing = MessageBuilder(firstSegmentWords: 16)
         let root = failing.root.initStruct(dataWords: 1, pointerCount: 2)
-        root.pointer(0).setText("lent")
-        root.pointer(1).setCapability(entry: failed)
+        root._pointer(0).setText("lent")
+        root._pointer(1).setCapability(entry: failed)
         _ = try? await ends.tester.capability.call(interfaceId: Calculator.typeId, methodId: Calculator.Method.fail.rawValue,
                                                    params: failing)
         #expect(failed.ended.withLock { $0 } == [true], "a remote error is an answer")
@@ -55,7 +55,7 @@ struct CallScopedTests {
         // still be running on.
         let cancelled = Lent()
         let hanging = MessageBuilder(firstSegmentWords: 16)
-        hanging.root.initStruct(dataWords: 0, pointerCount: 1).pointer(0).setCapability(entry: cancelled)
+        hanging.root.initStruct(dataWords: 0, pointerCount: 1)._pointer(0).setCapability(entry: cancelled)
         let call = ends.tester.capability.send(interfaceId: Tester.typeId, methodId: Tester.Method.hang.rawValue, params: hanging)
         try await eventually("the call to reach the server") { try await ends.tester.stats().hanging == 1 }
         call.cancel()

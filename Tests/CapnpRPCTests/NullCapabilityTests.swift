@@ -20,9 +20,9 @@ struct NullCapabilityTests {
         let target = client.bootstrap()
         let params = MessageBuilder(firstSegmentWords: 16)
         let root = params.root.initStruct(dataWords: 0, pointerCount: 2)
-        root.pointer(0).setClient(nil as Counter.Client?)
-        root.pointer(1).setClient(Counter.Client(serving: NullTestCounter()))
-        #expect(root.pointer(0).isNull, "nil writes a null pointer")
+        root._pointer(0).setClient(nil as Counter.Client?)
+        root._pointer(1).setClient(Counter.Client(serving: NullTestCounter()))
+        #expect(root._pointer(0).isNull, "nil writes a null pointer")
         let call = target.send(interfaceId: Counter.typeId, methodId: 0, params: params)
         let bytes = try await readRPCFrames(raw, count: 2, "a bootstrap and a call")
         client.close()
@@ -44,7 +44,7 @@ struct NullCapabilityTests {
         let failure = await rpcError {
             let params = MessageBuilder(firstSegmentWords: 16)
             let root = params.root.initStruct(dataWords: 0, pointerCount: 2)
-            root.pointer(0).setCapability(params.addCapability(nil))
+            root._pointer(0).setCapability(params.addCapability(nil))
             _ = try await client.bootstrap().call(interfaceId: Tester.typeId, methodId: 0, params: params)
         }
         #expect(failure?.kind == .failed, "\(String(describing: failure))")

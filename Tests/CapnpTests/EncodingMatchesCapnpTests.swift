@@ -54,8 +54,8 @@ import Testing
         let message = try MessageReader(bytes: bytes)
         let root = try message.root().readStruct()
         let layout = schema["Blobs"]
-        let t0 = root.pointer(layout.field("t0").pointerIndex), t1 = root.pointer(layout.field("t1").pointerIndex)
-        let d0 = root.pointer(layout.field("d0").pointerIndex), d1 = root.pointer(layout.field("d1").pointerIndex)
+        let t0 = root._pointer(layout.field("t0").pointerIndex), t1 = root._pointer(layout.field("t1").pointerIndex)
+        let d0 = root._pointer(layout.field("d0").pointerIndex), d1 = root._pointer(layout.field("d1").pointerIndex)
         #expect(!t0.isNull && t1.isNull && !d0.isNull && d1.isNull)
         #expect(try t0.readList(expected: .byte).count == 1)
         #expect(try t0.readText() == "" && t1.readText() == "")

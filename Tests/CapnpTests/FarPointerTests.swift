@@ -105,12 +105,12 @@ import Testing
         let message = MessageBuilder(firstSegmentWords: 4)
         // Segment 0 fills up exactly: root pointer, a one-pointer struct, and 15 bytes of text.
         let old = message.root.initStruct(dataWords: 0, pointerCount: 1)
-        old.pointer(layout.field("name").pointerIndex).setText("fourteen chars")
+        old._pointer(layout.field("name").pointerIndex).setText("fourteen chars")
         #expect(message.segmentsForOutput.count == 1 && message.totalWords == 4)
         // Growing it to an Item moves it to segment 1; its text stays in the full segment 0, so the moved
         // pointer needs a two-word landing pad outside segment 0: a double-far pointer.
         let item = message.root.getStruct(dataWords: layout.dataWords, pointerCount: layout.pointerCount)
-        item.write(layout.field("id").bitOffset / 32, UInt32(5))
+        item._write(layout.field("id").bitOffset / 32, UInt32(5))
         let bytes = message.serialize()
         let reader = try MessageReader(bytes: bytes)
         var walk = TypedWalk(schema: schema)

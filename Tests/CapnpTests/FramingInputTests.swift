@@ -7,18 +7,18 @@ import Testing
 @Test func framedMessageDecodesFromFoundationDataAndSlices() throws {
     let message = MessageBuilder()
     let root = message.root.initStruct(dataWords: 1, pointerCount: 1)
-    root.write(0, UInt64(0xFEED_F00D))
-    root.pointer(0).setText("from Data")
+    root._write(0, UInt64(0xFEED_F00D))
+    root._pointer(0).setText("from Data")
     let bytes = message.serialize()
 
     let fromData = try MessageReader(contiguousBytes: Foundation.Data(bytes))
     let viaData = try fromData.root().readStruct()
-    #expect(viaData.read(0) as UInt64 == 0xFEED_F00D)
-    #expect(try viaData.pointer(0).readText() == "from Data")
+    #expect(viaData._read(0) as UInt64 == 0xFEED_F00D)
+    #expect(try viaData._pointer(0).readText() == "from Data")
 
     let padded = [0xAA] + bytes + [0xBB]
     let fromSlice = try MessageReader(contiguousBytes: padded[1..<(padded.count - 1)])
-    #expect(try fromSlice.root().readStruct().pointer(0).readText() == "from Data")
+    #expect(try fromSlice.root().readStruct()._pointer(0).readText() == "from Data")
 
     // A lazily mapped collection has no contiguous storage; it is gathered first.
     let fromLazy = try MessageReader(contiguousBytes: bytes.lazy.map { $0 })

@@ -18,14 +18,14 @@ import Testing
         let item = schema["Item"]
         let message = MessageBuilder(firstSegmentWords: firstSegmentWords)
         let root = message.root.initStruct(dataWords: item.dataWords, pointerCount: item.pointerCount)
-        root.pointer(item.field("name").pointerIndex).setText("SECRET-NAME-1")
-        let child = root.pointer(item.field("child").pointerIndex).initStruct(dataWords: item.dataWords, pointerCount: item.pointerCount)
-        child.pointer(item.field("name").pointerIndex).setText("SECRET-CHILD-2")
-        child.write(item.field("id").bitOffset / 32, UInt32(0x5EC2E7))
+        root._pointer(item.field("name").pointerIndex).setText("SECRET-NAME-1")
+        let child = root._pointer(item.field("child").pointerIndex).initStruct(dataWords: item.dataWords, pointerCount: item.pointerCount)
+        child._pointer(item.field("name").pointerIndex).setText("SECRET-CHILD-2")
+        child._write(item.field("id").bitOffset / 32, UInt32(0x5EC2E7))
         // Replace both: the old text and the old child (with its text) must be gone from the bytes.
-        root.pointer(item.field("name").pointerIndex).setText("new")
-        let fresh = root.pointer(item.field("child").pointerIndex).initStruct(dataWords: item.dataWords, pointerCount: item.pointerCount)
-        fresh.write(item.field("id").bitOffset / 32, UInt32(3))
+        root._pointer(item.field("name").pointerIndex).setText("new")
+        let fresh = root._pointer(item.field("child").pointerIndex).initStruct(dataWords: item.dataWords, pointerCount: item.pointerCount)
+        fresh._write(item.field("id").bitOffset / 32, UInt32(3))
         let bytes = message.serialize()
         #expect(!Self.contains(bytes, "SECRET"))
         #expect(!Self.contains(bytes, [0xE7, 0xC2, 0x5E]))  // the old child's id, little-endian
@@ -38,11 +38,11 @@ import Testing
         let lists = schema["Lists"]
         let message = MessageBuilder(firstSegmentWords: firstSegmentWords)
         let root = message.root.initStruct(dataWords: lists.dataWords, pointerCount: lists.pointerCount)
-        let texts = root.pointer(lists.field("texts").pointerIndex).initList(.pointer, count: 2)
+        let texts = root._pointer(lists.field("texts").pointerIndex).initList(.pointer, count: 2)
         texts.pointerElement(0).setText("SECRET-A")
         texts.pointerElement(1).setText("SECRET-B")
-        root.pointer(lists.field("texts").pointerIndex).clear()
-        #expect(root.pointer(lists.field("texts").pointerIndex).isNull)
+        root._pointer(lists.field("texts").pointerIndex).clear()
+        #expect(root._pointer(lists.field("texts").pointerIndex).isNull)
         let bytes = message.serialize()
         #expect(!Self.contains(bytes, "SECRET"))
         // Everything after the root pointer is zero: the root struct's slots and the cleared objects.

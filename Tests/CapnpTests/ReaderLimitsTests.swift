@@ -10,7 +10,7 @@ import Testing
     static func tenWordChild() -> [UInt8] {
         let message = MessageBuilder()
         let root = message.root.initStruct(dataWords: 0, pointerCount: 1)
-        root.pointer(0).initStruct(dataWords: 10, pointerCount: 0).write(0, UInt64(42))
+        root._pointer(0).initStruct(dataWords: 10, pointerCount: 0)._write(0, UInt64(42))
         return message.serialize()
     }
 
@@ -21,13 +21,13 @@ import Testing
         let message = try MessageReader(bytes: Self.tenWordChild(), options: ReaderOptions(traversalLimitInWords: 34))
         for _ in 0..<3 {
             // A fresh root() each time: the budget belongs to the message, not to a reader value.
-            let child = try message.root().readStruct().pointer(0)
-            #expect(try child.readStruct().read(0) as UInt64 == 42)
+            let child = try message.root().readStruct()._pointer(0)
+            #expect(try child.readStruct()._read(0) as UInt64 == 42)
         }
         // One word is left: enough for the root struct, not for the child.
         let root = try message.root().readStruct()
         do {
-            _ = try root.pointer(0).readStruct()
+            _ = try root._pointer(0).readStruct()
             Issue.record("a fourth read of the child fit in a budget of three")
         } catch {
             #expect(error.kind == .traversalLimitExceeded)
@@ -40,9 +40,9 @@ import Testing
         let options = ReaderOptions(traversalLimitInWords: 11)
         for _ in 0..<3 {
             let message = try MessageReader(bytes: bytes, options: options)
-            #expect(try message.root().readStruct().pointer(0).readStruct().read(0) as UInt64 == 42)
+            #expect(try message.root().readStruct()._pointer(0).readStruct()._read(0) as UInt64 == 42)
             do {
-                _ = try message.root().readStruct().pointer(0).readStruct()
+                _ = try message.root().readStruct()._pointer(0).readStruct()
                 Issue.record("second read should exceed the budget")
             } catch {
                 #expect(error.kind == .traversalLimitExceeded)
@@ -55,7 +55,7 @@ import Testing
         let message = try MessageReader(bytes: Self.tenWordChild(), options: ReaderOptions(traversalLimitInWords: 15))
         #expect(try message.totalSize().words == 11)
         do {
-            _ = try message.root().readStruct().pointer(0).readStruct()
+            _ = try message.root().readStruct()._pointer(0).readStruct()
             Issue.record("the budget was spent by totalSize")
         } catch {
             #expect(error.kind == .traversalLimitExceeded)
@@ -71,7 +71,7 @@ import Testing
             for _ in 0..<4 {
                 group.addTask {
                     var count = 0
-                    for _ in 0..<10 where (try? root.pointer(0).readStruct()) != nil { count += 1 }
+                    for _ in 0..<10 where (try? root._pointer(0).readStruct()) != nil { count += 1 }
                     return count
                 }
             }

@@ -72,7 +72,7 @@ final class SwiftMpCallback: MpCallback.Server {
 private final class ForeignThread: CallInterceptor {
     let thread = Proxy.Thread.Client(serving: ThreadServer(name: "not yours"))
     func fillContext(_ pointer: PointerBuilder, for capability: Capability) {
-        pointer.initStruct(dataWords: 0, pointerCount: 2).pointer(0).setClient(thread)
+        pointer.initStruct(dataWords: 0, pointerCount: 2)._pointer(0).setClient(thread)
     }
     func serve(_ call: IncomingCall, context: PointerReader, _ handler: () async throws -> Void) async throws {
         try await handler()

@@ -1,6 +1,7 @@
 @0x8df0ce9c377c9758;
 # Interfaces named as what users also import (Foundation's Data and Thread, Multiprocess's
-# Thread and Context) or as words generated code uses (Method, Value, Node, Listener): the
+# Thread and Context) or as words generated code uses (Method, Value, Node, Listener, and the
+# method and parameter names in Method): the
 # name-collision compile test builds this and uses the names unqualified.
 
 interface Listener {
@@ -36,7 +37,9 @@ interface Value {
 }
 
 interface Method {
-  invoke @0 (listener :Listener) -> ();
-  # Invokes it, telling `listener` about the outcome. (A method named `call` does not compile
-  # today: the generated dispatch's parameter `call` shadows it.)
+  call @0 (listener :Listener) -> ();
+  # Calls it, telling `listener` about the outcome. Named as the generated dispatch's parameter is.
+
+  join @1 (params :Text, response :Text, call :Text, message :Text, build :Text) -> (response :Text);
+  # The five joined by spaces. Named as what the generated client and server bind around them.
 }

@@ -59,9 +59,15 @@ private final class Recorder: Listener.Server {
 
 /// A `Method` that reports a value to the listener it is called with.
 private final class Report: Method.Server {
-    func invoke(_ call: ServerCall<Method.InvokeParams, Method.InvokeResults>) async throws {
+    func call(_ call: ServerCall<Method.CallParams, Method.CallResults>) async throws {
         let listener = Listener.Client(try call.params.listener.capability)
         try await listener.notify(value: Value.Client(serving: StoredValue(number: 7, text: "seven")))
+    }
+
+    func join(_ call: ServerCall<Method.JoinParams, Method.JoinResults>) async throws {
+        let params = call.params
+        call.results.response = try [params.params, params.response, params.call, params.message, params.build]
+            .joined(separator: " ")
     }
 }
 
@@ -82,11 +88,29 @@ struct NameCollisionTests {
 
             let recorder = Recorder()
             let method: Method.Client = Method.Client(serving: Report())
-            try await method.invoke(listener: Listener.Client(serving: recorder))
+            try await method.call(listener: Listener.Client(serving: recorder))
             #expect(recorder.numbers.withLock { $0 } == [7])
         }
         #expect(Listener.typeId != Node.typeId)
         let context: Context.Client? = nil
         #expect(context == nil && Context.typeId != Proxy.Context.typeId)
+    }
+
+    // Catches the dispatch calling its own `call` parameter instead of the method `call` (that
+    // did not compile), and a client argument named `params` or `response` being stored from the
+    // generated local of that name instead of the caller's value.
+    @Test("a method named call and arguments named as generated locals are served and called across a connection")
+    func methodAndArgumentsNamedAsGeneratedLocals() async throws {
+        let (near, far) = try socketPair()
+        let server = try Connection(fd: far, bootstrap: Capability(serving: Report()))
+        defer { server.close() }
+        try await withConnection(fd: near) { connection in
+            let method = connection.bootstrap(as: Method.Client.self)
+            let recorder = Recorder()
+            try await method.call(listener: Listener.Client(serving: recorder))
+            #expect(recorder.numbers.withLock { $0 } == [7])
+            let joined = try await method.join(params: "p", response: "r", call: "c", message: "m", build: "b")
+            #expect(joined == "p r c m b")
+        }
     }
 }

@@ -97,7 +97,7 @@ public final class TesterServer: Tester.Server {
         // A type-parameter member has no typed init; a List(UInt8) is a byte list on the wire,
         // as Data is, so it is made as one and filled in one copy (this runs on the loop thread).
         let utf8 = Array(text.utf8)
-        let bytes = out.structBuilder.pointer(0).initData(count: utf8.count)
+        let bytes = out.structBuilder._pointer(0).initData(count: utf8.count)
         utf8.withUnsafeBytes { if !$0.isEmpty { bytes.copyMemory(from: $0) } }
     }
 

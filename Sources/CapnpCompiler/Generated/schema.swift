@@ -20,53 +20,53 @@ public enum Node {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var id: UInt64 { structReader.read(0) }
+        @inlinable public var id: UInt64 { structReader._read(0) }
         /// Name to present to humans to identify this Node.  You should not attempt to parse this.  Its
         /// format could change.  It is not guaranteed to be unique.
         ///
         /// (On Zooko's triangle, this is the node's nickname.)
         @inlinable @inline(__always) public var displayName: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `displayName`, in place: no copy, no validation.
         @inlinable @inline(__always) public var displayNameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasDisplayName: Bool { !structReader.pointer(0).isNull }
+        public var hasDisplayName: Bool { !structReader._pointer(0).isNull }
         /// If you want a shorter version of `displayName` (just naming this node, without its surrounding
         /// scope), chop off this many characters from the beginning of `displayName`.
-        @inlinable public var displayNamePrefixLength: UInt32 { structReader.read(2) }
+        @inlinable public var displayNamePrefixLength: UInt32 { structReader._read(2) }
         /// ID of the lexical parent node.  Typically, the scope node will have a NestedNode pointing back
         /// at this node, but robust code should avoid relying on this (and, in fact, group nodes are not
         /// listed in the outer struct's nestedNodes, since they are listed in the fields).  `scopeId` is
         /// zero if the node has no parent, which is normally only the case with files, but should be
         /// allowed for any kind of node (in order to make runtime type generation easier).
-        @inlinable public var scopeId: UInt64 { structReader.read(2) }
+        @inlinable public var scopeId: UInt64 { structReader._read(2) }
         /// If this node is parameterized (generic), the list of parameters. Empty for non-generic types.
         public var parameters: Capnp.List<Node.Parameter>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Node.Parameter>.read(structReader.pointer(5), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Node.Parameter>._read(structReader._pointer(5), default: nil) }
         }
-        public var hasParameters: Bool { !structReader.pointer(5).isNull }
+        public var hasParameters: Bool { !structReader._pointer(5).isNull }
         /// True if this node is generic, meaning that it or one of its parent scopes has a non-empty
         /// `parameters`.
-        @inlinable public var isGeneric: Bool { structReader.readBool(288) }
+        @inlinable public var isGeneric: Bool { structReader._readBool(288) }
         /// List of nodes nested within this node, along with the names under which they were declared.
         public var nestedNodes: Capnp.List<Node.NestedNode>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Node.NestedNode>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Node.NestedNode>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasNestedNodes: Bool { !structReader.pointer(1).isNull }
+        public var hasNestedNodes: Bool { !structReader._pointer(1).isNull }
         /// Annotations applied to this node.
         public var annotations: Capnp.List<_Annotation_f1c8950dab257542>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<_Annotation_f1c8950dab257542>.read(structReader.pointer(2), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<_Annotation_f1c8950dab257542>._read(structReader._pointer(2), default: nil) }
         }
-        public var hasAnnotations: Bool { !structReader.pointer(2).isNull }
+        public var hasAnnotations: Bool { !structReader._pointer(2).isNull }
         public var struct_: Struct.Reader { Struct.Reader(structReader) }
         public var enum_: Enum.Reader { Enum.Reader(structReader) }
         public var interface: Interface.Reader { Interface.Reader(structReader) }
         public var const: Const.Reader { Const.Reader(structReader) }
         public var annotation: Annotation.Reader { Annotation.Reader(structReader) }
         public var which: Which {
-            switch structReader.read(6) as UInt16 {
+            switch structReader._read(6) as UInt16 {
             case 0: .file
             case 1: .struct_
             case 2: .enum_
@@ -81,23 +81,23 @@ public enum Node {
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var id: UInt64 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         /// Name to present to humans to identify this Node.  You should not attempt to parse this.  Its
         /// format could change.  It is not guaranteed to be unique.
         ///
         /// (On Zooko's triangle, this is the node's nickname.)
         public var displayName: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasDisplayName: Bool { !structBuilder.pointer(0).isNull }
+        public var hasDisplayName: Bool { !structBuilder._pointer(0).isNull }
         /// If you want a shorter version of `displayName` (just naming this node, without its surrounding
         /// scope), chop off this many characters from the beginning of `displayName`.
         @inlinable public var displayNamePrefixLength: UInt32 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(2, newValue) }
         }
         /// ID of the lexical parent node.  Typically, the scope node will have a NestedNode pointing back
         /// at this node, but robust code should avoid relying on this (and, in fact, group nodes are not
@@ -105,95 +105,95 @@ public enum Node {
         /// zero if the node has no parent, which is normally only the case with files, but should be
         /// allowed for any kind of node (in order to make runtime type generation easier).
         @inlinable public var scopeId: UInt64 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(2, newValue) }
         }
         /// If this node is parameterized (generic), the list of parameters. Empty for non-generic types.
-        public var parameters: Capnp.List<Node.Parameter>.Builder { Capnp.List<Node.Parameter>.builder(structBuilder.pointer(5), default: nil) }
+        public var parameters: Capnp.List<Node.Parameter>.Builder { Capnp.List<Node.Parameter>._builder(structBuilder._pointer(5), default: nil) }
         public func initParameters(count: Int) -> Capnp.List<Node.Parameter>.Builder {
-            return Capnp.List<Node.Parameter>.initialize(structBuilder.pointer(5), count: count)
+            return Capnp.List<Node.Parameter>.initialize(structBuilder._pointer(5), count: count)
         }
         public func setParameters(_ value: Capnp.List<Node.Parameter>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Node.Parameter>.set(structBuilder.pointer(5), to: value)
+            try Capnp.List<Node.Parameter>._set(structBuilder._pointer(5), to: value)
         }
-        public var hasParameters: Bool { !structBuilder.pointer(5).isNull }
+        public var hasParameters: Bool { !structBuilder._pointer(5).isNull }
         /// True if this node is generic, meaning that it or one of its parent scopes has a non-empty
         /// `parameters`.
         @inlinable public var isGeneric: Bool {
-            get { structBuilder.readBool(288) }
-            nonmutating set { structBuilder.writeBool(288, newValue) }
+            get { structBuilder._readBool(288) }
+            nonmutating set { structBuilder._writeBool(288, newValue) }
         }
         /// List of nodes nested within this node, along with the names under which they were declared.
-        public var nestedNodes: Capnp.List<Node.NestedNode>.Builder { Capnp.List<Node.NestedNode>.builder(structBuilder.pointer(1), default: nil) }
+        public var nestedNodes: Capnp.List<Node.NestedNode>.Builder { Capnp.List<Node.NestedNode>._builder(structBuilder._pointer(1), default: nil) }
         public func initNestedNodes(count: Int) -> Capnp.List<Node.NestedNode>.Builder {
-            return Capnp.List<Node.NestedNode>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<Node.NestedNode>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setNestedNodes(_ value: Capnp.List<Node.NestedNode>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Node.NestedNode>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<Node.NestedNode>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasNestedNodes: Bool { !structBuilder.pointer(1).isNull }
+        public var hasNestedNodes: Bool { !structBuilder._pointer(1).isNull }
         /// Annotations applied to this node.
-        public var annotations: Capnp.List<_Annotation_f1c8950dab257542>.Builder { Capnp.List<_Annotation_f1c8950dab257542>.builder(structBuilder.pointer(2), default: nil) }
+        public var annotations: Capnp.List<_Annotation_f1c8950dab257542>.Builder { Capnp.List<_Annotation_f1c8950dab257542>._builder(structBuilder._pointer(2), default: nil) }
         public func initAnnotations(count: Int) -> Capnp.List<_Annotation_f1c8950dab257542>.Builder {
-            return Capnp.List<_Annotation_f1c8950dab257542>.initialize(structBuilder.pointer(2), count: count)
+            return Capnp.List<_Annotation_f1c8950dab257542>.initialize(structBuilder._pointer(2), count: count)
         }
         public func setAnnotations(_ value: Capnp.List<_Annotation_f1c8950dab257542>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<_Annotation_f1c8950dab257542>.set(structBuilder.pointer(2), to: value)
+            try Capnp.List<_Annotation_f1c8950dab257542>._set(structBuilder._pointer(2), to: value)
         }
-        public var hasAnnotations: Bool { !structBuilder.pointer(2).isNull }
-        public func setFile() { structBuilder.write(6, UInt16(0)); }
+        public var hasAnnotations: Bool { !structBuilder._pointer(2).isNull }
+        public func setFile() { structBuilder._write(6, UInt16(0)); }
         public var struct_: Struct.Builder { Struct.Builder(structBuilder) }
         public func initStruct() -> Struct.Builder {
-            structBuilder.write(6, UInt16(1));
-            structBuilder.write(7, UInt16(0))
-            structBuilder.write(12, UInt16(0))
-            structBuilder.write(13, UInt16(0))
-            structBuilder.writeBool(224, false)
-            structBuilder.write(15, UInt16(0))
-            structBuilder.write(8, UInt32(0))
-            structBuilder.pointer(3).clear()
+            structBuilder._write(6, UInt16(1));
+            structBuilder._write(7, UInt16(0))
+            structBuilder._write(12, UInt16(0))
+            structBuilder._write(13, UInt16(0))
+            structBuilder._writeBool(224, false)
+            structBuilder._write(15, UInt16(0))
+            structBuilder._write(8, UInt32(0))
+            structBuilder._pointer(3).clear()
             return Struct.Builder(structBuilder)
         }
         public var enum_: Enum.Builder { Enum.Builder(structBuilder) }
         public func initEnum() -> Enum.Builder {
-            structBuilder.write(6, UInt16(2));
-            structBuilder.pointer(3).clear()
+            structBuilder._write(6, UInt16(2));
+            structBuilder._pointer(3).clear()
             return Enum.Builder(structBuilder)
         }
         public var interface: Interface.Builder { Interface.Builder(structBuilder) }
         public func initInterface() -> Interface.Builder {
-            structBuilder.write(6, UInt16(3));
-            structBuilder.pointer(3).clear()
-            structBuilder.pointer(4).clear()
+            structBuilder._write(6, UInt16(3));
+            structBuilder._pointer(3).clear()
+            structBuilder._pointer(4).clear()
             return Interface.Builder(structBuilder)
         }
         public var const: Const.Builder { Const.Builder(structBuilder) }
         public func initConst() -> Const.Builder {
-            structBuilder.write(6, UInt16(4));
-            structBuilder.pointer(3).clear()
-            structBuilder.pointer(4).clear()
+            structBuilder._write(6, UInt16(4));
+            structBuilder._pointer(3).clear()
+            structBuilder._pointer(4).clear()
             return Const.Builder(structBuilder)
         }
         public var annotation: Annotation.Builder { Annotation.Builder(structBuilder) }
         public func initAnnotation() -> Annotation.Builder {
-            structBuilder.write(6, UInt16(5));
-            structBuilder.pointer(3).clear()
-            structBuilder.writeBool(112, false)
-            structBuilder.writeBool(113, false)
-            structBuilder.writeBool(114, false)
-            structBuilder.writeBool(115, false)
-            structBuilder.writeBool(116, false)
-            structBuilder.writeBool(117, false)
-            structBuilder.writeBool(118, false)
-            structBuilder.writeBool(119, false)
-            structBuilder.writeBool(120, false)
-            structBuilder.writeBool(121, false)
-            structBuilder.writeBool(122, false)
-            structBuilder.writeBool(123, false)
+            structBuilder._write(6, UInt16(5));
+            structBuilder._pointer(3).clear()
+            structBuilder._writeBool(112, false)
+            structBuilder._writeBool(113, false)
+            structBuilder._writeBool(114, false)
+            structBuilder._writeBool(115, false)
+            structBuilder._writeBool(116, false)
+            structBuilder._writeBool(117, false)
+            structBuilder._writeBool(118, false)
+            structBuilder._writeBool(119, false)
+            structBuilder._writeBool(120, false)
+            structBuilder._writeBool(121, false)
+            structBuilder._writeBool(122, false)
+            structBuilder._writeBool(123, false)
             return Annotation.Builder(structBuilder)
         }
         public var which: Which {
-            switch structBuilder.read(6) as UInt16 {
+            switch structBuilder._read(6) as UInt16 {
             case 0: .file
             case 1: .struct_
             case 2: .enum_
@@ -212,22 +212,22 @@ public enum Node {
     public enum Parameter {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var name: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `name`, in place: no copy, no validation.
             @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasName: Bool { !structReader.pointer(0).isNull }
+            public var hasName: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var name: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasName: Bool { !structBuilder.pointer(0).isNull }
+            public var hasName: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -240,16 +240,16 @@ public enum Node {
             ///
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
             @inlinable @inline(__always) public var name: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `name`, in place: no copy, no validation.
             @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasName: Bool { !structReader.pointer(0).isNull }
+            public var hasName: Bool { !structReader._pointer(0).isNull }
             /// ID of the nested node.  Typically, the target node's scopeId points back to this node, but
             /// robust code should avoid relying on this.
-            @inlinable public var id: UInt64 { structReader.read(0) }
+            @inlinable public var id: UInt64 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
@@ -258,15 +258,15 @@ public enum Node {
             ///
             /// (On Zooko's triangle, this is the node's petname according to its parent scope.)
             public var name: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasName: Bool { !structBuilder.pointer(0).isNull }
+            public var hasName: Bool { !structBuilder._pointer(0).isNull }
             /// ID of the nested node.  Typically, the target node's scopeId points back to this node, but
             /// robust code should avoid relying on this.
             @inlinable public var id: UInt64 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -281,53 +281,53 @@ public enum Node {
     public enum SourceInfo {
         public struct Reader: Capnp.StructReaderView {
             /// ID of the Node which this info describes.
-            @inlinable public var id: UInt64 { structReader.read(0) }
+            @inlinable public var id: UInt64 { structReader._read(0) }
             /// The top-level doc comment for the Node.
             @inlinable @inline(__always) public var docComment: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `docComment`, in place: no copy, no validation.
             @inlinable @inline(__always) public var docCommentBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasDocComment: Bool { !structReader.pointer(0).isNull }
+            public var hasDocComment: Bool { !structReader._pointer(0).isNull }
             /// Information about each member -- i.e. fields (for structs), enumerants (for enums), or
             /// methods (for interfaces).
             ///
             /// This list is the same length and order as the corresponding list in the Node, i.e.
             /// Node.struct.fields, Node.enum.enumerants, or Node.interface.methods.
             public var members: Capnp.List<Node.SourceInfo.Member>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<Node.SourceInfo.Member>.read(structReader.pointer(1), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<Node.SourceInfo.Member>._read(structReader._pointer(1), default: nil) }
             }
-            public var hasMembers: Bool { !structReader.pointer(1).isNull }
+            public var hasMembers: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             /// ID of the Node which this info describes.
             @inlinable public var id: UInt64 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             /// The top-level doc comment for the Node.
             public var docComment: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasDocComment: Bool { !structBuilder.pointer(0).isNull }
+            public var hasDocComment: Bool { !structBuilder._pointer(0).isNull }
             /// Information about each member -- i.e. fields (for structs), enumerants (for enums), or
             /// methods (for interfaces).
             ///
             /// This list is the same length and order as the corresponding list in the Node, i.e.
             /// Node.struct.fields, Node.enum.enumerants, or Node.interface.methods.
-            public var members: Capnp.List<Node.SourceInfo.Member>.Builder { Capnp.List<Node.SourceInfo.Member>.builder(structBuilder.pointer(1), default: nil) }
+            public var members: Capnp.List<Node.SourceInfo.Member>.Builder { Capnp.List<Node.SourceInfo.Member>._builder(structBuilder._pointer(1), default: nil) }
             public func initMembers(count: Int) -> Capnp.List<Node.SourceInfo.Member>.Builder {
-                return Capnp.List<Node.SourceInfo.Member>.initialize(structBuilder.pointer(1), count: count)
+                return Capnp.List<Node.SourceInfo.Member>.initialize(structBuilder._pointer(1), count: count)
             }
             public func setMembers(_ value: Capnp.List<Node.SourceInfo.Member>.Reader) throws(Capnp.CapnpError) {
-                try Capnp.List<Node.SourceInfo.Member>.set(structBuilder.pointer(1), to: value)
+                try Capnp.List<Node.SourceInfo.Member>._set(structBuilder._pointer(1), to: value)
             }
-            public var hasMembers: Bool { !structBuilder.pointer(1).isNull }
+            public var hasMembers: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -337,23 +337,23 @@ public enum Node {
             public struct Reader: Capnp.StructReaderView {
                 /// Doc comment on the member.
                 @inlinable @inline(__always) public var docComment: String {
-                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readText(0) }
                 }
                 /// The UTF-8 bytes of `docComment`, in place: no copy, no validation.
                 @inlinable @inline(__always) public var docCommentBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
                 }
-                public var hasDocComment: Bool { !structReader.pointer(0).isNull }
+                public var hasDocComment: Bool { !structReader._pointer(0).isNull }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
                 /// Doc comment on the member.
                 public var docComment: String {
-                    get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.setText(0, newValue) }
+                    get { structBuilder._pointer(0).getText() }
+                    nonmutating set { structBuilder._setText(0, newValue) }
                 }
-                public var hasDocComment: Bool { !structBuilder.pointer(0).isNull }
+                public var hasDocComment: Bool { !structBuilder._pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
                 @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -364,13 +364,13 @@ public enum Node {
     public enum Struct {
         public struct Reader: Capnp.StructReaderView {
             /// Size of the data section, in words.
-            @inlinable public var dataWordCount: UInt16 { structReader.read(7) }
+            @inlinable public var dataWordCount: UInt16 { structReader._read(7) }
             /// Size of the pointer section, in pointers (which are one word each).
-            @inlinable public var pointerCount: UInt16 { structReader.read(12) }
+            @inlinable public var pointerCount: UInt16 { structReader._read(12) }
             /// The preferred element size to use when encoding a list of this struct.  If this is anything
             /// other than `inlineComposite` then the struct is one word or less in size and is a candidate
             /// for list packing optimization.
-            @inlinable public var preferredListEncoding: ElementSize { ElementSize(rawValue: structReader.read(13)) }
+            @inlinable public var preferredListEncoding: ElementSize { ElementSize(rawValue: structReader._read(13)) }
             /// If true, then this "struct" node is actually not an independent node, but merely represents
             /// some named union or group within a particular parent struct.  This node's scopeId refers
             /// to the parent struct, which may itself be a union/group in yet another struct.
@@ -381,7 +381,7 @@ public enum Node {
             ///
             /// Note that a named union is considered a special kind of group -- in fact, a named union
             /// is exactly equivalent to a group that contains nothing but an unnamed union.
-            @inlinable public var isGroup: Bool { structReader.readBool(224) }
+            @inlinable public var isGroup: Bool { structReader._readBool(224) }
             /// Number of fields in this struct which are members of an anonymous union, and thus may
             /// overlap.  If this is non-zero, then a 16-bit discriminant is present indicating which
             /// of the overlapping fields is active.  This can never be 1 -- if it is non-zero, it must be
@@ -392,10 +392,10 @@ public enum Node {
             /// non-zero discriminant count.  Named unions, on the other hand, are equivalent to groups
             /// containing unnamed unions.  So, a named union has its own independent schema node, with
             /// `isGroup` = true.
-            @inlinable public var discriminantCount: UInt16 { structReader.read(15) }
+            @inlinable public var discriminantCount: UInt16 { structReader._read(15) }
             /// If `discriminantCount` is non-zero, this is the offset of the union discriminant, in
             /// multiples of 16 bits.
-            @inlinable public var discriminantOffset: UInt32 { structReader.read(8) }
+            @inlinable public var discriminantOffset: UInt32 { structReader._read(8) }
             /// Fields defined within this scope (either the struct's top-level fields, or the fields of
             /// a particular group; see `isGroup`).
             ///
@@ -406,29 +406,29 @@ public enum Node {
             /// Therefore, for most use cases, if you want to identify a field by number, it may make the
             /// most sense to use the field's index in this list rather than its ordinal.
             public var fields: Capnp.List<Field>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<Field>.read(structReader.pointer(3), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<Field>._read(structReader._pointer(3), default: nil) }
             }
-            public var hasFields: Bool { !structReader.pointer(3).isNull }
+            public var hasFields: Bool { !structReader._pointer(3).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             /// Size of the data section, in words.
             @inlinable public var dataWordCount: UInt16 {
-                get { structBuilder.read(7) }
-                nonmutating set { structBuilder.write(7, newValue) }
+                get { structBuilder._read(7) }
+                nonmutating set { structBuilder._write(7, newValue) }
             }
             /// Size of the pointer section, in pointers (which are one word each).
             @inlinable public var pointerCount: UInt16 {
-                get { structBuilder.read(12) }
-                nonmutating set { structBuilder.write(12, newValue) }
+                get { structBuilder._read(12) }
+                nonmutating set { structBuilder._write(12, newValue) }
             }
             /// The preferred element size to use when encoding a list of this struct.  If this is anything
             /// other than `inlineComposite` then the struct is one word or less in size and is a candidate
             /// for list packing optimization.
             @inlinable public var preferredListEncoding: ElementSize {
-                get { ElementSize(rawValue: structBuilder.read(13)) }
-                nonmutating set { structBuilder.write(13, newValue.rawValue) }
+                get { ElementSize(rawValue: structBuilder._read(13)) }
+                nonmutating set { structBuilder._write(13, newValue.rawValue) }
             }
             /// If true, then this "struct" node is actually not an independent node, but merely represents
             /// some named union or group within a particular parent struct.  This node's scopeId refers
@@ -441,8 +441,8 @@ public enum Node {
             /// Note that a named union is considered a special kind of group -- in fact, a named union
             /// is exactly equivalent to a group that contains nothing but an unnamed union.
             @inlinable public var isGroup: Bool {
-                get { structBuilder.readBool(224) }
-                nonmutating set { structBuilder.writeBool(224, newValue) }
+                get { structBuilder._readBool(224) }
+                nonmutating set { structBuilder._writeBool(224, newValue) }
             }
             /// Number of fields in this struct which are members of an anonymous union, and thus may
             /// overlap.  If this is non-zero, then a 16-bit discriminant is present indicating which
@@ -455,14 +455,14 @@ public enum Node {
             /// containing unnamed unions.  So, a named union has its own independent schema node, with
             /// `isGroup` = true.
             @inlinable public var discriminantCount: UInt16 {
-                get { structBuilder.read(15) }
-                nonmutating set { structBuilder.write(15, newValue) }
+                get { structBuilder._read(15) }
+                nonmutating set { structBuilder._write(15, newValue) }
             }
             /// If `discriminantCount` is non-zero, this is the offset of the union discriminant, in
             /// multiples of 16 bits.
             @inlinable public var discriminantOffset: UInt32 {
-                get { structBuilder.read(8) }
-                nonmutating set { structBuilder.write(8, newValue) }
+                get { structBuilder._read(8) }
+                nonmutating set { structBuilder._write(8, newValue) }
             }
             /// Fields defined within this scope (either the struct's top-level fields, or the fields of
             /// a particular group; see `isGroup`).
@@ -473,14 +473,14 @@ public enum Node {
             /// protocol evolves, since it is not possible to insert or remove an earlier ordinal.
             /// Therefore, for most use cases, if you want to identify a field by number, it may make the
             /// most sense to use the field's index in this list rather than its ordinal.
-            public var fields: Capnp.List<Field>.Builder { Capnp.List<Field>.builder(structBuilder.pointer(3), default: nil) }
+            public var fields: Capnp.List<Field>.Builder { Capnp.List<Field>._builder(structBuilder._pointer(3), default: nil) }
             public func initFields(count: Int) -> Capnp.List<Field>.Builder {
-                return Capnp.List<Field>.initialize(structBuilder.pointer(3), count: count)
+                return Capnp.List<Field>.initialize(structBuilder._pointer(3), count: count)
             }
             public func setFields(_ value: Capnp.List<Field>.Reader) throws(Capnp.CapnpError) {
-                try Capnp.List<Field>.set(structBuilder.pointer(3), to: value)
+                try Capnp.List<Field>._set(structBuilder._pointer(3), to: value)
             }
-            public var hasFields: Bool { !structBuilder.pointer(3).isNull }
+            public var hasFields: Bool { !structBuilder._pointer(3).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -491,22 +491,22 @@ public enum Node {
         public struct Reader: Capnp.StructReaderView {
             /// Enumerants ordered by numeric value (ordinal).
             public var enumerants: Capnp.List<Enumerant>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<Enumerant>.read(structReader.pointer(3), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<Enumerant>._read(structReader._pointer(3), default: nil) }
             }
-            public var hasEnumerants: Bool { !structReader.pointer(3).isNull }
+            public var hasEnumerants: Bool { !structReader._pointer(3).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             /// Enumerants ordered by numeric value (ordinal).
-            public var enumerants: Capnp.List<Enumerant>.Builder { Capnp.List<Enumerant>.builder(structBuilder.pointer(3), default: nil) }
+            public var enumerants: Capnp.List<Enumerant>.Builder { Capnp.List<Enumerant>._builder(structBuilder._pointer(3), default: nil) }
             public func initEnumerants(count: Int) -> Capnp.List<Enumerant>.Builder {
-                return Capnp.List<Enumerant>.initialize(structBuilder.pointer(3), count: count)
+                return Capnp.List<Enumerant>.initialize(structBuilder._pointer(3), count: count)
             }
             public func setEnumerants(_ value: Capnp.List<Enumerant>.Reader) throws(Capnp.CapnpError) {
-                try Capnp.List<Enumerant>.set(structBuilder.pointer(3), to: value)
+                try Capnp.List<Enumerant>._set(structBuilder._pointer(3), to: value)
             }
-            public var hasEnumerants: Bool { !structBuilder.pointer(3).isNull }
+            public var hasEnumerants: Bool { !structBuilder._pointer(3).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -517,36 +517,36 @@ public enum Node {
         public struct Reader: Capnp.StructReaderView {
             /// Methods ordered by ordinal.
             public var methods: Capnp.List<Method>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<Method>.read(structReader.pointer(3), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<Method>._read(structReader._pointer(3), default: nil) }
             }
-            public var hasMethods: Bool { !structReader.pointer(3).isNull }
+            public var hasMethods: Bool { !structReader._pointer(3).isNull }
             /// Superclasses of this interface.
             public var superclasses: Capnp.List<Superclass>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<Superclass>.read(structReader.pointer(4), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<Superclass>._read(structReader._pointer(4), default: nil) }
             }
-            public var hasSuperclasses: Bool { !structReader.pointer(4).isNull }
+            public var hasSuperclasses: Bool { !structReader._pointer(4).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             /// Methods ordered by ordinal.
-            public var methods: Capnp.List<Method>.Builder { Capnp.List<Method>.builder(structBuilder.pointer(3), default: nil) }
+            public var methods: Capnp.List<Method>.Builder { Capnp.List<Method>._builder(structBuilder._pointer(3), default: nil) }
             public func initMethods(count: Int) -> Capnp.List<Method>.Builder {
-                return Capnp.List<Method>.initialize(structBuilder.pointer(3), count: count)
+                return Capnp.List<Method>.initialize(structBuilder._pointer(3), count: count)
             }
             public func setMethods(_ value: Capnp.List<Method>.Reader) throws(Capnp.CapnpError) {
-                try Capnp.List<Method>.set(structBuilder.pointer(3), to: value)
+                try Capnp.List<Method>._set(structBuilder._pointer(3), to: value)
             }
-            public var hasMethods: Bool { !structBuilder.pointer(3).isNull }
+            public var hasMethods: Bool { !structBuilder._pointer(3).isNull }
             /// Superclasses of this interface.
-            public var superclasses: Capnp.List<Superclass>.Builder { Capnp.List<Superclass>.builder(structBuilder.pointer(4), default: nil) }
+            public var superclasses: Capnp.List<Superclass>.Builder { Capnp.List<Superclass>._builder(structBuilder._pointer(4), default: nil) }
             public func initSuperclasses(count: Int) -> Capnp.List<Superclass>.Builder {
-                return Capnp.List<Superclass>.initialize(structBuilder.pointer(4), count: count)
+                return Capnp.List<Superclass>.initialize(structBuilder._pointer(4), count: count)
             }
             public func setSuperclasses(_ value: Capnp.List<Superclass>.Reader) throws(Capnp.CapnpError) {
-                try Capnp.List<Superclass>.set(structBuilder.pointer(4), to: value)
+                try Capnp.List<Superclass>._set(structBuilder._pointer(4), to: value)
             }
-            public var hasSuperclasses: Bool { !structBuilder.pointer(4).isNull }
+            public var hasSuperclasses: Bool { !structBuilder._pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -556,33 +556,33 @@ public enum Node {
     public enum Const {
         public struct Reader: Capnp.StructReaderView {
             public var type: Type_.Reader {
-                get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(3), default: nil) }
+                get throws(Capnp.CapnpError) { try Type_._read(structReader._pointer(3), default: nil) }
             }
-            public var hasType: Bool { !structReader.pointer(3).isNull }
+            public var hasType: Bool { !structReader._pointer(3).isNull }
             public var value: Value.Reader {
-                get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(4), default: nil) }
+                get throws(Capnp.CapnpError) { try Value._read(structReader._pointer(4), default: nil) }
             }
-            public var hasValue: Bool { !structReader.pointer(4).isNull }
+            public var hasValue: Bool { !structReader._pointer(4).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var type: Type_.Builder { Type_.builder(structBuilder.pointer(3), default: nil) }
+            public var type: Type_.Builder { Type_._builder(structBuilder._pointer(3), default: nil) }
             public func initType() -> Type_.Builder {
-                return Type_.initialize(structBuilder.pointer(3))
+                return Type_.initialize(structBuilder._pointer(3))
             }
             public func setType(_ value: Type_.Reader) throws(Capnp.CapnpError) {
-                try Type_.set(structBuilder.pointer(3), to: value)
+                try Type_._set(structBuilder._pointer(3), to: value)
             }
-            public var hasType: Bool { !structBuilder.pointer(3).isNull }
-            public var value: Value.Builder { Value.builder(structBuilder.pointer(4), default: nil) }
+            public var hasType: Bool { !structBuilder._pointer(3).isNull }
+            public var value: Value.Builder { Value._builder(structBuilder._pointer(4), default: nil) }
             public func initValue() -> Value.Builder {
-                return Value.initialize(structBuilder.pointer(4))
+                return Value.initialize(structBuilder._pointer(4))
             }
             public func setValue(_ value: Value.Reader) throws(Capnp.CapnpError) {
-                try Value.set(structBuilder.pointer(4), to: value)
+                try Value._set(structBuilder._pointer(4), to: value)
             }
-            public var hasValue: Bool { !structBuilder.pointer(4).isNull }
+            public var hasValue: Bool { !structBuilder._pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -592,80 +592,80 @@ public enum Node {
     public enum Annotation {
         public struct Reader: Capnp.StructReaderView {
             public var type: Type_.Reader {
-                get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(3), default: nil) }
+                get throws(Capnp.CapnpError) { try Type_._read(structReader._pointer(3), default: nil) }
             }
-            public var hasType: Bool { !structReader.pointer(3).isNull }
-            @inlinable public var targetsFile: Bool { structReader.readBool(112) }
-            @inlinable public var targetsConst: Bool { structReader.readBool(113) }
-            @inlinable public var targetsEnum: Bool { structReader.readBool(114) }
-            @inlinable public var targetsEnumerant: Bool { structReader.readBool(115) }
-            @inlinable public var targetsStruct: Bool { structReader.readBool(116) }
-            @inlinable public var targetsField: Bool { structReader.readBool(117) }
-            @inlinable public var targetsUnion: Bool { structReader.readBool(118) }
-            @inlinable public var targetsGroup: Bool { structReader.readBool(119) }
-            @inlinable public var targetsInterface: Bool { structReader.readBool(120) }
-            @inlinable public var targetsMethod: Bool { structReader.readBool(121) }
-            @inlinable public var targetsParam: Bool { structReader.readBool(122) }
-            @inlinable public var targetsAnnotation: Bool { structReader.readBool(123) }
+            public var hasType: Bool { !structReader._pointer(3).isNull }
+            @inlinable public var targetsFile: Bool { structReader._readBool(112) }
+            @inlinable public var targetsConst: Bool { structReader._readBool(113) }
+            @inlinable public var targetsEnum: Bool { structReader._readBool(114) }
+            @inlinable public var targetsEnumerant: Bool { structReader._readBool(115) }
+            @inlinable public var targetsStruct: Bool { structReader._readBool(116) }
+            @inlinable public var targetsField: Bool { structReader._readBool(117) }
+            @inlinable public var targetsUnion: Bool { structReader._readBool(118) }
+            @inlinable public var targetsGroup: Bool { structReader._readBool(119) }
+            @inlinable public var targetsInterface: Bool { structReader._readBool(120) }
+            @inlinable public var targetsMethod: Bool { structReader._readBool(121) }
+            @inlinable public var targetsParam: Bool { structReader._readBool(122) }
+            @inlinable public var targetsAnnotation: Bool { structReader._readBool(123) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var type: Type_.Builder { Type_.builder(structBuilder.pointer(3), default: nil) }
+            public var type: Type_.Builder { Type_._builder(structBuilder._pointer(3), default: nil) }
             public func initType() -> Type_.Builder {
-                return Type_.initialize(structBuilder.pointer(3))
+                return Type_.initialize(structBuilder._pointer(3))
             }
             public func setType(_ value: Type_.Reader) throws(Capnp.CapnpError) {
-                try Type_.set(structBuilder.pointer(3), to: value)
+                try Type_._set(structBuilder._pointer(3), to: value)
             }
-            public var hasType: Bool { !structBuilder.pointer(3).isNull }
+            public var hasType: Bool { !structBuilder._pointer(3).isNull }
             @inlinable public var targetsFile: Bool {
-                get { structBuilder.readBool(112) }
-                nonmutating set { structBuilder.writeBool(112, newValue) }
+                get { structBuilder._readBool(112) }
+                nonmutating set { structBuilder._writeBool(112, newValue) }
             }
             @inlinable public var targetsConst: Bool {
-                get { structBuilder.readBool(113) }
-                nonmutating set { structBuilder.writeBool(113, newValue) }
+                get { structBuilder._readBool(113) }
+                nonmutating set { structBuilder._writeBool(113, newValue) }
             }
             @inlinable public var targetsEnum: Bool {
-                get { structBuilder.readBool(114) }
-                nonmutating set { structBuilder.writeBool(114, newValue) }
+                get { structBuilder._readBool(114) }
+                nonmutating set { structBuilder._writeBool(114, newValue) }
             }
             @inlinable public var targetsEnumerant: Bool {
-                get { structBuilder.readBool(115) }
-                nonmutating set { structBuilder.writeBool(115, newValue) }
+                get { structBuilder._readBool(115) }
+                nonmutating set { structBuilder._writeBool(115, newValue) }
             }
             @inlinable public var targetsStruct: Bool {
-                get { structBuilder.readBool(116) }
-                nonmutating set { structBuilder.writeBool(116, newValue) }
+                get { structBuilder._readBool(116) }
+                nonmutating set { structBuilder._writeBool(116, newValue) }
             }
             @inlinable public var targetsField: Bool {
-                get { structBuilder.readBool(117) }
-                nonmutating set { structBuilder.writeBool(117, newValue) }
+                get { structBuilder._readBool(117) }
+                nonmutating set { structBuilder._writeBool(117, newValue) }
             }
             @inlinable public var targetsUnion: Bool {
-                get { structBuilder.readBool(118) }
-                nonmutating set { structBuilder.writeBool(118, newValue) }
+                get { structBuilder._readBool(118) }
+                nonmutating set { structBuilder._writeBool(118, newValue) }
             }
             @inlinable public var targetsGroup: Bool {
-                get { structBuilder.readBool(119) }
-                nonmutating set { structBuilder.writeBool(119, newValue) }
+                get { structBuilder._readBool(119) }
+                nonmutating set { structBuilder._writeBool(119, newValue) }
             }
             @inlinable public var targetsInterface: Bool {
-                get { structBuilder.readBool(120) }
-                nonmutating set { structBuilder.writeBool(120, newValue) }
+                get { structBuilder._readBool(120) }
+                nonmutating set { structBuilder._writeBool(120, newValue) }
             }
             @inlinable public var targetsMethod: Bool {
-                get { structBuilder.readBool(121) }
-                nonmutating set { structBuilder.writeBool(121, newValue) }
+                get { structBuilder._readBool(121) }
+                nonmutating set { structBuilder._writeBool(121, newValue) }
             }
             @inlinable public var targetsParam: Bool {
-                get { structBuilder.readBool(122) }
-                nonmutating set { structBuilder.writeBool(122, newValue) }
+                get { structBuilder._readBool(122) }
+                nonmutating set { structBuilder._writeBool(122, newValue) }
             }
             @inlinable public var targetsAnnotation: Bool {
-                get { structBuilder.readBool(123) }
-                nonmutating set { structBuilder.writeBool(123, newValue) }
+                get { structBuilder._readBool(123) }
+                nonmutating set { structBuilder._writeBool(123, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -683,34 +683,34 @@ public enum Field {
     }
     public struct Reader: Capnp.StructReaderView {
         @inlinable @inline(__always) public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
         @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasName: Bool { !structReader.pointer(0).isNull }
+        public var hasName: Bool { !structReader._pointer(0).isNull }
         /// Indicates where this member appeared in the code, relative to other members.
         /// Code ordering may have semantic relevance -- programmers tend to place related fields
         /// together.  So, using code ordering makes sense in human-readable formats where ordering is
         /// otherwise irrelevant, like JSON.  The values of codeOrder are tightly-packed, so the maximum
         /// value is count(members) - 1.  Fields that are members of a union are only ordered relative to
         /// the other members of that union, so the maximum value there is count(union.members).
-        @inlinable public var codeOrder: UInt16 { structReader.read(0) }
+        @inlinable public var codeOrder: UInt16 { structReader._read(0) }
         public var annotations: Capnp.List<Annotation>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Annotation>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Annotation>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasAnnotations: Bool { !structReader.pointer(1).isNull }
+        public var hasAnnotations: Bool { !structReader._pointer(1).isNull }
         /// If the field is in a union, this is the value which the union's discriminant should take when
         /// the field is active.  If the field is not in a union, this is 0xffff.
-        @inlinable public var discriminantValue: UInt16 { structReader.read(1, default: 65535) }
+        @inlinable public var discriminantValue: UInt16 { structReader._read(1, default: 65535) }
         /// A regular, non-group, non-fixed-list field.
         public var slot: Slot.Reader { Slot.Reader(structReader) }
         /// A group.
         public var group: Group.Reader { Group.Reader(structReader) }
         public var ordinal: Ordinal.Reader { Ordinal.Reader(structReader) }
         public var which: Which {
-            switch structReader.read(4) as UInt16 {
+            switch structReader._read(4) as UInt16 {
             case 0: .slot
             case 1: .group
             case let value: .unknown(value)
@@ -721,10 +721,10 @@ public enum Field {
     }
     public struct Builder: Capnp.StructBuilderView {
         public var name: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasName: Bool { !structBuilder.pointer(0).isNull }
+        public var hasName: Bool { !structBuilder._pointer(0).isNull }
         /// Indicates where this member appeared in the code, relative to other members.
         /// Code ordering may have semantic relevance -- programmers tend to place related fields
         /// together.  So, using code ordering makes sense in human-readable formats where ordering is
@@ -732,43 +732,43 @@ public enum Field {
         /// value is count(members) - 1.  Fields that are members of a union are only ordered relative to
         /// the other members of that union, so the maximum value there is count(union.members).
         @inlinable public var codeOrder: UInt16 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
-        public var annotations: Capnp.List<Annotation>.Builder { Capnp.List<Annotation>.builder(structBuilder.pointer(1), default: nil) }
+        public var annotations: Capnp.List<Annotation>.Builder { Capnp.List<Annotation>._builder(structBuilder._pointer(1), default: nil) }
         public func initAnnotations(count: Int) -> Capnp.List<Annotation>.Builder {
-            return Capnp.List<Annotation>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<Annotation>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setAnnotations(_ value: Capnp.List<Annotation>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Annotation>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<Annotation>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasAnnotations: Bool { !structBuilder.pointer(1).isNull }
+        public var hasAnnotations: Bool { !structBuilder._pointer(1).isNull }
         /// If the field is in a union, this is the value which the union's discriminant should take when
         /// the field is active.  If the field is not in a union, this is 0xffff.
         @inlinable public var discriminantValue: UInt16 {
-            get { structBuilder.read(1, default: 65535) }
-            nonmutating set { structBuilder.write(1, newValue, default: 65535) }
+            get { structBuilder._read(1, default: 65535) }
+            nonmutating set { structBuilder._write(1, newValue, default: 65535) }
         }
         /// A regular, non-group, non-fixed-list field.
         public var slot: Slot.Builder { Slot.Builder(structBuilder) }
         public func initSlot() -> Slot.Builder {
-            structBuilder.write(4, UInt16(0));
-            structBuilder.write(1, UInt32(0))
-            structBuilder.pointer(2).clear()
-            structBuilder.pointer(3).clear()
-            structBuilder.writeBool(128, false)
+            structBuilder._write(4, UInt16(0));
+            structBuilder._write(1, UInt32(0))
+            structBuilder._pointer(2).clear()
+            structBuilder._pointer(3).clear()
+            structBuilder._writeBool(128, false)
             return Slot.Builder(structBuilder)
         }
         /// A group.
         public var group: Group.Builder { Group.Builder(structBuilder) }
         public func initGroup() -> Group.Builder {
-            structBuilder.write(4, UInt16(1));
-            structBuilder.write(2, UInt64(0))
+            structBuilder._write(4, UInt16(1));
+            structBuilder._write(2, UInt64(0))
             return Group.Builder(structBuilder)
         }
         public var ordinal: Ordinal.Builder { Ordinal.Builder(structBuilder) }
         public var which: Which {
-            switch structBuilder.read(4) as UInt16 {
+            switch structBuilder._read(4) as UInt16 {
             case 0: .slot
             case 1: .group
             case let value: .unknown(value)
@@ -787,20 +787,20 @@ public enum Field {
             /// Offset, in units of the field's size, from the beginning of the section in which the field
             /// resides.  E.g. for a UInt32 field, multiply this by 4 to get the byte offset from the
             /// beginning of the data section.
-            @inlinable public var offset: UInt32 { structReader.read(1) }
+            @inlinable public var offset: UInt32 { structReader._read(1) }
             public var type: Type_.Reader {
-                get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(2), default: nil) }
+                get throws(Capnp.CapnpError) { try Type_._read(structReader._pointer(2), default: nil) }
             }
-            public var hasType: Bool { !structReader.pointer(2).isNull }
+            public var hasType: Bool { !structReader._pointer(2).isNull }
             public var defaultValue: Value.Reader {
-                get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(3), default: nil) }
+                get throws(Capnp.CapnpError) { try Value._read(structReader._pointer(3), default: nil) }
             }
-            public var hasDefaultValue: Bool { !structReader.pointer(3).isNull }
+            public var hasDefaultValue: Bool { !structReader._pointer(3).isNull }
             /// Whether the default value was specified explicitly.  Non-explicit default values are always
             /// zero or empty values.  Usually, whether the default value was explicit shouldn't matter.
             /// The main use case for this flag is for structs representing method parameters:
             /// explicitly-defaulted parameters may be allowed to be omitted when calling the method.
-            @inlinable public var hadExplicitDefault: Bool { structReader.readBool(128) }
+            @inlinable public var hadExplicitDefault: Bool { structReader._readBool(128) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
@@ -809,32 +809,32 @@ public enum Field {
             /// resides.  E.g. for a UInt32 field, multiply this by 4 to get the byte offset from the
             /// beginning of the data section.
             @inlinable public var offset: UInt32 {
-                get { structBuilder.read(1) }
-                nonmutating set { structBuilder.write(1, newValue) }
+                get { structBuilder._read(1) }
+                nonmutating set { structBuilder._write(1, newValue) }
             }
-            public var type: Type_.Builder { Type_.builder(structBuilder.pointer(2), default: nil) }
+            public var type: Type_.Builder { Type_._builder(structBuilder._pointer(2), default: nil) }
             public func initType() -> Type_.Builder {
-                return Type_.initialize(structBuilder.pointer(2))
+                return Type_.initialize(structBuilder._pointer(2))
             }
             public func setType(_ value: Type_.Reader) throws(Capnp.CapnpError) {
-                try Type_.set(structBuilder.pointer(2), to: value)
+                try Type_._set(structBuilder._pointer(2), to: value)
             }
-            public var hasType: Bool { !structBuilder.pointer(2).isNull }
-            public var defaultValue: Value.Builder { Value.builder(structBuilder.pointer(3), default: nil) }
+            public var hasType: Bool { !structBuilder._pointer(2).isNull }
+            public var defaultValue: Value.Builder { Value._builder(structBuilder._pointer(3), default: nil) }
             public func initDefaultValue() -> Value.Builder {
-                return Value.initialize(structBuilder.pointer(3))
+                return Value.initialize(structBuilder._pointer(3))
             }
             public func setDefaultValue(_ value: Value.Reader) throws(Capnp.CapnpError) {
-                try Value.set(structBuilder.pointer(3), to: value)
+                try Value._set(structBuilder._pointer(3), to: value)
             }
-            public var hasDefaultValue: Bool { !structBuilder.pointer(3).isNull }
+            public var hasDefaultValue: Bool { !structBuilder._pointer(3).isNull }
             /// Whether the default value was specified explicitly.  Non-explicit default values are always
             /// zero or empty values.  Usually, whether the default value was explicit shouldn't matter.
             /// The main use case for this flag is for structs representing method parameters:
             /// explicitly-defaulted parameters may be allowed to be omitted when calling the method.
             @inlinable public var hadExplicitDefault: Bool {
-                get { structBuilder.readBool(128) }
-                nonmutating set { structBuilder.writeBool(128, newValue) }
+                get { structBuilder._readBool(128) }
+                nonmutating set { structBuilder._writeBool(128, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -846,15 +846,15 @@ public enum Field {
     public enum Group {
         public struct Reader: Capnp.StructReaderView {
             /// The ID of the group's node.
-            @inlinable public var typeId: UInt64 { structReader.read(2) }
+            @inlinable public var typeId: UInt64 { structReader._read(2) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             /// The ID of the group's node.
             @inlinable public var typeId: UInt64 {
-                get { structBuilder.read(2) }
-                nonmutating set { structBuilder.write(2, newValue) }
+                get { structBuilder._read(2) }
+                nonmutating set { structBuilder._write(2, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -873,9 +873,9 @@ public enum Field {
             /// a numeric identifier for a field, use its position within the field array for its scope.
             /// The ordinal is given here mainly just so that the original schema text can be reproduced given
             /// the compiled version -- i.e. so that `capnp compile -ocapnp` can do its job.
-            @inlinable public var explicit: UInt16 { structReader.read(6) }
+            @inlinable public var explicit: UInt16 { structReader._read(6) }
             public var which: Which {
-                switch structReader.read(5) as UInt16 {
+                switch structReader._read(5) as UInt16 {
                 case 0: .implicit
                 case 1: .explicit
                 case let value: .unknown(value)
@@ -885,17 +885,17 @@ public enum Field {
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public func setImplicit() { structBuilder.write(5, UInt16(0)); }
+            public func setImplicit() { structBuilder._write(5, UInt16(0)); }
             /// The original ordinal number given to the field.  You probably should NOT use this; if you need
             /// a numeric identifier for a field, use its position within the field array for its scope.
             /// The ordinal is given here mainly just so that the original schema text can be reproduced given
             /// the compiled version -- i.e. so that `capnp compile -ocapnp` can do its job.
             @inlinable public var explicit: UInt16 {
-                get { structBuilder.read(6) }
-                nonmutating set { structBuilder.write(5, UInt16(1)); structBuilder.write(6, newValue) }
+                get { structBuilder._read(6) }
+                nonmutating set { structBuilder._write(5, UInt16(1)); structBuilder._write(6, newValue) }
             }
             public var which: Which {
-                switch structBuilder.read(5) as UInt16 {
+                switch structBuilder._read(5) as UInt16 {
                 case 0: .implicit
                 case 1: .explicit
                 case let value: .unknown(value)
@@ -912,43 +912,43 @@ public enum Field {
 public enum Enumerant {
     public struct Reader: Capnp.StructReaderView {
         @inlinable @inline(__always) public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
         @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasName: Bool { !structReader.pointer(0).isNull }
+        public var hasName: Bool { !structReader._pointer(0).isNull }
         /// Specifies order in which the enumerants were declared in the code.
         /// Like Struct.Field.codeOrder.
-        @inlinable public var codeOrder: UInt16 { structReader.read(0) }
+        @inlinable public var codeOrder: UInt16 { structReader._read(0) }
         public var annotations: Capnp.List<Annotation>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Annotation>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Annotation>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasAnnotations: Bool { !structReader.pointer(1).isNull }
+        public var hasAnnotations: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         public var name: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasName: Bool { !structBuilder.pointer(0).isNull }
+        public var hasName: Bool { !structBuilder._pointer(0).isNull }
         /// Specifies order in which the enumerants were declared in the code.
         /// Like Struct.Field.codeOrder.
         @inlinable public var codeOrder: UInt16 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
-        public var annotations: Capnp.List<Annotation>.Builder { Capnp.List<Annotation>.builder(structBuilder.pointer(1), default: nil) }
+        public var annotations: Capnp.List<Annotation>.Builder { Capnp.List<Annotation>._builder(structBuilder._pointer(1), default: nil) }
         public func initAnnotations(count: Int) -> Capnp.List<Annotation>.Builder {
-            return Capnp.List<Annotation>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<Annotation>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setAnnotations(_ value: Capnp.List<Annotation>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Annotation>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<Annotation>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasAnnotations: Bool { !structBuilder.pointer(1).isNull }
+        public var hasAnnotations: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -957,27 +957,27 @@ public enum Enumerant {
 
 public enum Superclass {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var id: UInt64 { structReader.read(0) }
+        @inlinable public var id: UInt64 { structReader._read(0) }
         public var brand: Brand.Reader {
-            get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Brand._read(structReader._pointer(0), default: nil) }
         }
-        public var hasBrand: Bool { !structReader.pointer(0).isNull }
+        public var hasBrand: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var id: UInt64 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
-        public var brand: Brand.Builder { Brand.builder(structBuilder.pointer(0), default: nil) }
+        public var brand: Brand.Builder { Brand._builder(structBuilder._pointer(0), default: nil) }
         public func initBrand() -> Brand.Builder {
-            return Brand.initialize(structBuilder.pointer(0))
+            return Brand.initialize(structBuilder._pointer(0))
         }
         public func setBrand(_ value: Brand.Reader) throws(Capnp.CapnpError) {
-            try Brand.set(structBuilder.pointer(0), to: value)
+            try Brand._set(structBuilder._pointer(0), to: value)
         }
-        public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
+        public var hasBrand: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -988,22 +988,22 @@ public enum Superclass {
 public enum Method {
     public struct Reader: Capnp.StructReaderView {
         @inlinable @inline(__always) public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
         @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasName: Bool { !structReader.pointer(0).isNull }
+        public var hasName: Bool { !structReader._pointer(0).isNull }
         /// Specifies order in which the methods were declared in the code.
         /// Like Struct.Field.codeOrder.
-        @inlinable public var codeOrder: UInt16 { structReader.read(0) }
+        @inlinable public var codeOrder: UInt16 { structReader._read(0) }
         /// The parameters listed in [] (typically, type / generic parameters), whose bindings are intended
         /// to be inferred rather than specified explicitly, although not all languages support this.
         public var implicitParameters: Capnp.List<Node.Parameter>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Node.Parameter>.read(structReader.pointer(4), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Node.Parameter>._read(structReader._pointer(4), default: nil) }
         }
-        public var hasImplicitParameters: Bool { !structReader.pointer(4).isNull }
+        public var hasImplicitParameters: Bool { !structReader._pointer(4).isNull }
         /// ID of the parameter struct type.  If a named parameter list was specified in the method
         /// declaration (rather than a single struct parameter type) then a corresponding struct type is
         /// auto-generated.  Such an auto-generated type will not be listed in the interface's
@@ -1011,48 +1011,48 @@ public enum Method {
         /// (Awkwardly, it does of course inherit generic parameters from the method's scope, which makes
         /// this a situation where you can't just climb the scope chain to find where a particular
         /// generic parameter was introduced. Making the `scopeId` zero was a mistake.)
-        @inlinable public var paramStructType: UInt64 { structReader.read(1) }
+        @inlinable public var paramStructType: UInt64 { structReader._read(1) }
         /// Brand of param struct type.
         public var paramBrand: Brand.Reader {
-            get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(2), default: nil) }
+            get throws(Capnp.CapnpError) { try Brand._read(structReader._pointer(2), default: nil) }
         }
-        public var hasParamBrand: Bool { !structReader.pointer(2).isNull }
+        public var hasParamBrand: Bool { !structReader._pointer(2).isNull }
         /// ID of the return struct type; similar to `paramStructType`.
-        @inlinable public var resultStructType: UInt64 { structReader.read(2) }
+        @inlinable public var resultStructType: UInt64 { structReader._read(2) }
         /// Brand of result struct type.
         public var resultBrand: Brand.Reader {
-            get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(3), default: nil) }
+            get throws(Capnp.CapnpError) { try Brand._read(structReader._pointer(3), default: nil) }
         }
-        public var hasResultBrand: Bool { !structReader.pointer(3).isNull }
+        public var hasResultBrand: Bool { !structReader._pointer(3).isNull }
         public var annotations: Capnp.List<Annotation>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Annotation>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Annotation>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasAnnotations: Bool { !structReader.pointer(1).isNull }
+        public var hasAnnotations: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         public var name: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasName: Bool { !structBuilder.pointer(0).isNull }
+        public var hasName: Bool { !structBuilder._pointer(0).isNull }
         /// Specifies order in which the methods were declared in the code.
         /// Like Struct.Field.codeOrder.
         @inlinable public var codeOrder: UInt16 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         /// The parameters listed in [] (typically, type / generic parameters), whose bindings are intended
         /// to be inferred rather than specified explicitly, although not all languages support this.
-        public var implicitParameters: Capnp.List<Node.Parameter>.Builder { Capnp.List<Node.Parameter>.builder(structBuilder.pointer(4), default: nil) }
+        public var implicitParameters: Capnp.List<Node.Parameter>.Builder { Capnp.List<Node.Parameter>._builder(structBuilder._pointer(4), default: nil) }
         public func initImplicitParameters(count: Int) -> Capnp.List<Node.Parameter>.Builder {
-            return Capnp.List<Node.Parameter>.initialize(structBuilder.pointer(4), count: count)
+            return Capnp.List<Node.Parameter>.initialize(structBuilder._pointer(4), count: count)
         }
         public func setImplicitParameters(_ value: Capnp.List<Node.Parameter>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Node.Parameter>.set(structBuilder.pointer(4), to: value)
+            try Capnp.List<Node.Parameter>._set(structBuilder._pointer(4), to: value)
         }
-        public var hasImplicitParameters: Bool { !structBuilder.pointer(4).isNull }
+        public var hasImplicitParameters: Bool { !structBuilder._pointer(4).isNull }
         /// ID of the parameter struct type.  If a named parameter list was specified in the method
         /// declaration (rather than a single struct parameter type) then a corresponding struct type is
         /// auto-generated.  Such an auto-generated type will not be listed in the interface's
@@ -1061,40 +1061,40 @@ public enum Method {
         /// this a situation where you can't just climb the scope chain to find where a particular
         /// generic parameter was introduced. Making the `scopeId` zero was a mistake.)
         @inlinable public var paramStructType: UInt64 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(1, newValue) }
         }
         /// Brand of param struct type.
-        public var paramBrand: Brand.Builder { Brand.builder(structBuilder.pointer(2), default: nil) }
+        public var paramBrand: Brand.Builder { Brand._builder(structBuilder._pointer(2), default: nil) }
         public func initParamBrand() -> Brand.Builder {
-            return Brand.initialize(structBuilder.pointer(2))
+            return Brand.initialize(structBuilder._pointer(2))
         }
         public func setParamBrand(_ value: Brand.Reader) throws(Capnp.CapnpError) {
-            try Brand.set(structBuilder.pointer(2), to: value)
+            try Brand._set(structBuilder._pointer(2), to: value)
         }
-        public var hasParamBrand: Bool { !structBuilder.pointer(2).isNull }
+        public var hasParamBrand: Bool { !structBuilder._pointer(2).isNull }
         /// ID of the return struct type; similar to `paramStructType`.
         @inlinable public var resultStructType: UInt64 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(2, newValue) }
         }
         /// Brand of result struct type.
-        public var resultBrand: Brand.Builder { Brand.builder(structBuilder.pointer(3), default: nil) }
+        public var resultBrand: Brand.Builder { Brand._builder(structBuilder._pointer(3), default: nil) }
         public func initResultBrand() -> Brand.Builder {
-            return Brand.initialize(structBuilder.pointer(3))
+            return Brand.initialize(structBuilder._pointer(3))
         }
         public func setResultBrand(_ value: Brand.Reader) throws(Capnp.CapnpError) {
-            try Brand.set(structBuilder.pointer(3), to: value)
+            try Brand._set(structBuilder._pointer(3), to: value)
         }
-        public var hasResultBrand: Bool { !structBuilder.pointer(3).isNull }
-        public var annotations: Capnp.List<Annotation>.Builder { Capnp.List<Annotation>.builder(structBuilder.pointer(1), default: nil) }
+        public var hasResultBrand: Bool { !structBuilder._pointer(3).isNull }
+        public var annotations: Capnp.List<Annotation>.Builder { Capnp.List<Annotation>._builder(structBuilder._pointer(1), default: nil) }
         public func initAnnotations(count: Int) -> Capnp.List<Annotation>.Builder {
-            return Capnp.List<Annotation>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<Annotation>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setAnnotations(_ value: Capnp.List<Annotation>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Annotation>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<Annotation>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasAnnotations: Bool { !structBuilder.pointer(1).isNull }
+        public var hasAnnotations: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1132,7 +1132,7 @@ public enum Type_ {
         public var interface: Interface.Reader { Interface.Reader(structReader) }
         public var anyPointer: AnyPointer.Reader { AnyPointer.Reader(structReader) }
         public var which: Which {
-            switch structReader.read(0) as UInt16 {
+            switch structReader._read(0) as UInt16 {
             case 0: .void
             case 1: .bool
             case 2: .int8
@@ -1159,59 +1159,59 @@ public enum Type_ {
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public func setVoid() { structBuilder.write(0, UInt16(0)); }
-        public func setBool() { structBuilder.write(0, UInt16(1)); }
-        public func setInt8() { structBuilder.write(0, UInt16(2)); }
-        public func setInt16() { structBuilder.write(0, UInt16(3)); }
-        public func setInt32() { structBuilder.write(0, UInt16(4)); }
-        public func setInt64() { structBuilder.write(0, UInt16(5)); }
-        public func setUint8() { structBuilder.write(0, UInt16(6)); }
-        public func setUint16() { structBuilder.write(0, UInt16(7)); }
-        public func setUint32() { structBuilder.write(0, UInt16(8)); }
-        public func setUint64() { structBuilder.write(0, UInt16(9)); }
-        public func setFloat32() { structBuilder.write(0, UInt16(10)); }
-        public func setFloat64() { structBuilder.write(0, UInt16(11)); }
-        public func setText() { structBuilder.write(0, UInt16(12)); }
-        public func setData() { structBuilder.write(0, UInt16(13)); }
+        public func setVoid() { structBuilder._write(0, UInt16(0)); }
+        public func setBool() { structBuilder._write(0, UInt16(1)); }
+        public func setInt8() { structBuilder._write(0, UInt16(2)); }
+        public func setInt16() { structBuilder._write(0, UInt16(3)); }
+        public func setInt32() { structBuilder._write(0, UInt16(4)); }
+        public func setInt64() { structBuilder._write(0, UInt16(5)); }
+        public func setUint8() { structBuilder._write(0, UInt16(6)); }
+        public func setUint16() { structBuilder._write(0, UInt16(7)); }
+        public func setUint32() { structBuilder._write(0, UInt16(8)); }
+        public func setUint64() { structBuilder._write(0, UInt16(9)); }
+        public func setFloat32() { structBuilder._write(0, UInt16(10)); }
+        public func setFloat64() { structBuilder._write(0, UInt16(11)); }
+        public func setText() { structBuilder._write(0, UInt16(12)); }
+        public func setData() { structBuilder._write(0, UInt16(13)); }
         public var list: List.Builder { List.Builder(structBuilder) }
         public func initList() -> List.Builder {
-            structBuilder.write(0, UInt16(14));
-            structBuilder.pointer(0).clear()
+            structBuilder._write(0, UInt16(14));
+            structBuilder._pointer(0).clear()
             return List.Builder(structBuilder)
         }
         public var enum_: Enum.Builder { Enum.Builder(structBuilder) }
         public func initEnum() -> Enum.Builder {
-            structBuilder.write(0, UInt16(15));
-            structBuilder.write(1, UInt64(0))
-            structBuilder.pointer(0).clear()
+            structBuilder._write(0, UInt16(15));
+            structBuilder._write(1, UInt64(0))
+            structBuilder._pointer(0).clear()
             return Enum.Builder(structBuilder)
         }
         public var struct_: Struct.Builder { Struct.Builder(structBuilder) }
         public func initStruct() -> Struct.Builder {
-            structBuilder.write(0, UInt16(16));
-            structBuilder.write(1, UInt64(0))
-            structBuilder.pointer(0).clear()
+            structBuilder._write(0, UInt16(16));
+            structBuilder._write(1, UInt64(0))
+            structBuilder._pointer(0).clear()
             return Struct.Builder(structBuilder)
         }
         public var interface: Interface.Builder { Interface.Builder(structBuilder) }
         public func initInterface() -> Interface.Builder {
-            structBuilder.write(0, UInt16(17));
-            structBuilder.write(1, UInt64(0))
-            structBuilder.pointer(0).clear()
+            structBuilder._write(0, UInt16(17));
+            structBuilder._write(1, UInt64(0))
+            structBuilder._pointer(0).clear()
             return Interface.Builder(structBuilder)
         }
         public var anyPointer: AnyPointer.Builder { AnyPointer.Builder(structBuilder) }
         public func initAnyPointer() -> AnyPointer.Builder {
-            structBuilder.write(0, UInt16(18));
-            structBuilder.write(4, UInt16(0))
-            structBuilder.write(5, UInt16(0))
-            structBuilder.write(2, UInt64(0))
-            structBuilder.write(5, UInt16(0))
-            structBuilder.write(5, UInt16(0))
+            structBuilder._write(0, UInt16(18));
+            structBuilder._write(4, UInt16(0))
+            structBuilder._write(5, UInt16(0))
+            structBuilder._write(2, UInt64(0))
+            structBuilder._write(5, UInt16(0))
+            structBuilder._write(5, UInt16(0))
             return AnyPointer.Builder(structBuilder)
         }
         public var which: Which {
-            switch structBuilder.read(0) as UInt16 {
+            switch structBuilder._read(0) as UInt16 {
             case 0: .void
             case 1: .bool
             case 2: .int8
@@ -1242,21 +1242,21 @@ public enum Type_ {
     public enum List {
         public struct Reader: Capnp.StructReaderView {
             public var elementType: Type_.Reader {
-                get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Type_._read(structReader._pointer(0), default: nil) }
             }
-            public var hasElementType: Bool { !structReader.pointer(0).isNull }
+            public var hasElementType: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var elementType: Type_.Builder { Type_.builder(structBuilder.pointer(0), default: nil) }
+            public var elementType: Type_.Builder { Type_._builder(structBuilder._pointer(0), default: nil) }
             public func initElementType() -> Type_.Builder {
-                return Type_.initialize(structBuilder.pointer(0))
+                return Type_.initialize(structBuilder._pointer(0))
             }
             public func setElementType(_ value: Type_.Reader) throws(Capnp.CapnpError) {
-                try Type_.set(structBuilder.pointer(0), to: value)
+                try Type_._set(structBuilder._pointer(0), to: value)
             }
-            public var hasElementType: Bool { !structBuilder.pointer(0).isNull }
+            public var hasElementType: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1265,27 +1265,27 @@ public enum Type_ {
 
     public enum Enum {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var typeId: UInt64 { structReader.read(1) }
+            @inlinable public var typeId: UInt64 { structReader._read(1) }
             public var brand: Brand.Reader {
-                get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Brand._read(structReader._pointer(0), default: nil) }
             }
-            public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public var hasBrand: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var typeId: UInt64 {
-                get { structBuilder.read(1) }
-                nonmutating set { structBuilder.write(1, newValue) }
+                get { structBuilder._read(1) }
+                nonmutating set { structBuilder._write(1, newValue) }
             }
-            public var brand: Brand.Builder { Brand.builder(structBuilder.pointer(0), default: nil) }
+            public var brand: Brand.Builder { Brand._builder(structBuilder._pointer(0), default: nil) }
             public func initBrand() -> Brand.Builder {
-                return Brand.initialize(structBuilder.pointer(0))
+                return Brand.initialize(structBuilder._pointer(0))
             }
             public func setBrand(_ value: Brand.Reader) throws(Capnp.CapnpError) {
-                try Brand.set(structBuilder.pointer(0), to: value)
+                try Brand._set(structBuilder._pointer(0), to: value)
             }
-            public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
+            public var hasBrand: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1294,27 +1294,27 @@ public enum Type_ {
 
     public enum Struct {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var typeId: UInt64 { structReader.read(1) }
+            @inlinable public var typeId: UInt64 { structReader._read(1) }
             public var brand: Brand.Reader {
-                get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Brand._read(structReader._pointer(0), default: nil) }
             }
-            public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public var hasBrand: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var typeId: UInt64 {
-                get { structBuilder.read(1) }
-                nonmutating set { structBuilder.write(1, newValue) }
+                get { structBuilder._read(1) }
+                nonmutating set { structBuilder._write(1, newValue) }
             }
-            public var brand: Brand.Builder { Brand.builder(structBuilder.pointer(0), default: nil) }
+            public var brand: Brand.Builder { Brand._builder(structBuilder._pointer(0), default: nil) }
             public func initBrand() -> Brand.Builder {
-                return Brand.initialize(structBuilder.pointer(0))
+                return Brand.initialize(structBuilder._pointer(0))
             }
             public func setBrand(_ value: Brand.Reader) throws(Capnp.CapnpError) {
-                try Brand.set(structBuilder.pointer(0), to: value)
+                try Brand._set(structBuilder._pointer(0), to: value)
             }
-            public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
+            public var hasBrand: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1323,27 +1323,27 @@ public enum Type_ {
 
     public enum Interface {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var typeId: UInt64 { structReader.read(1) }
+            @inlinable public var typeId: UInt64 { structReader._read(1) }
             public var brand: Brand.Reader {
-                get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Brand._read(structReader._pointer(0), default: nil) }
             }
-            public var hasBrand: Bool { !structReader.pointer(0).isNull }
+            public var hasBrand: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var typeId: UInt64 {
-                get { structBuilder.read(1) }
-                nonmutating set { structBuilder.write(1, newValue) }
+                get { structBuilder._read(1) }
+                nonmutating set { structBuilder._write(1, newValue) }
             }
-            public var brand: Brand.Builder { Brand.builder(structBuilder.pointer(0), default: nil) }
+            public var brand: Brand.Builder { Brand._builder(structBuilder._pointer(0), default: nil) }
             public func initBrand() -> Brand.Builder {
-                return Brand.initialize(structBuilder.pointer(0))
+                return Brand.initialize(structBuilder._pointer(0))
             }
             public func setBrand(_ value: Brand.Reader) throws(Capnp.CapnpError) {
-                try Brand.set(structBuilder.pointer(0), to: value)
+                try Brand._set(structBuilder._pointer(0), to: value)
             }
-            public var hasBrand: Bool { !structBuilder.pointer(0).isNull }
+            public var hasBrand: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1370,7 +1370,7 @@ public enum Type_ {
             /// legal context for this type to appear is inside Method.paramBrand or Method.resultBrand.
             public var implicitMethodParameter: ImplicitMethodParameter.Reader { ImplicitMethodParameter.Reader(structReader) }
             public var which: Which {
-                switch structReader.read(4) as UInt16 {
+                switch structReader._read(4) as UInt16 {
                 case 0: .unconstrained
                 case 1: .parameter
                 case 2: .implicitMethodParameter
@@ -1388,28 +1388,28 @@ public enum Type_ {
             /// to be a struct, list, or capability.
             public var unconstrained: Unconstrained.Builder { Unconstrained.Builder(structBuilder) }
             public func initUnconstrained() -> Unconstrained.Builder {
-                structBuilder.write(4, UInt16(0));
-                structBuilder.write(5, UInt16(0))
+                structBuilder._write(4, UInt16(0));
+                structBuilder._write(5, UInt16(0))
                 return Unconstrained.Builder(structBuilder)
             }
             /// This is actually a reference to a type parameter defined within this scope.
             public var parameter: Parameter.Builder { Parameter.Builder(structBuilder) }
             public func initParameter() -> Parameter.Builder {
-                structBuilder.write(4, UInt16(1));
-                structBuilder.write(2, UInt64(0))
-                structBuilder.write(5, UInt16(0))
+                structBuilder._write(4, UInt16(1));
+                structBuilder._write(2, UInt64(0))
+                structBuilder._write(5, UInt16(0))
                 return Parameter.Builder(structBuilder)
             }
             /// This is actually a reference to an implicit (generic) parameter of a method. The only
             /// legal context for this type to appear is inside Method.paramBrand or Method.resultBrand.
             public var implicitMethodParameter: ImplicitMethodParameter.Builder { ImplicitMethodParameter.Builder(structBuilder) }
             public func initImplicitMethodParameter() -> ImplicitMethodParameter.Builder {
-                structBuilder.write(4, UInt16(2));
-                structBuilder.write(5, UInt16(0))
+                structBuilder._write(4, UInt16(2));
+                structBuilder._write(5, UInt16(0))
                 return ImplicitMethodParameter.Builder(structBuilder)
             }
             public var which: Which {
-                switch structBuilder.read(4) as UInt16 {
+                switch structBuilder._read(4) as UInt16 {
                 case 0: .unconstrained
                 case 1: .parameter
                 case 2: .implicitMethodParameter
@@ -1436,7 +1436,7 @@ public enum Type_ {
             }
             public struct Reader: Capnp.StructReaderView {
                 public var which: Which {
-                    switch structReader.read(5) as UInt16 {
+                    switch structReader._read(5) as UInt16 {
                     case 0: .anyKind
                     case 1: .struct_
                     case 2: .list
@@ -1449,15 +1449,15 @@ public enum Type_ {
             }
             public struct Builder: Capnp.StructBuilderView {
                 /// truly AnyPointer
-                public func setAnyKind() { structBuilder.write(5, UInt16(0)); }
+                public func setAnyKind() { structBuilder._write(5, UInt16(0)); }
                 /// AnyStruct
-                public func setStruct() { structBuilder.write(5, UInt16(1)); }
+                public func setStruct() { structBuilder._write(5, UInt16(1)); }
                 /// AnyList
-                public func setList() { structBuilder.write(5, UInt16(2)); }
+                public func setList() { structBuilder._write(5, UInt16(2)); }
                 /// Capability
-                public func setCapability() { structBuilder.write(5, UInt16(3)); }
+                public func setCapability() { structBuilder._write(5, UInt16(3)); }
                 public var which: Which {
-                    switch structBuilder.read(5) as UInt16 {
+                    switch structBuilder._read(5) as UInt16 {
                     case 0: .anyKind
                     case 1: .struct_
                     case 2: .list
@@ -1476,9 +1476,9 @@ public enum Type_ {
             public struct Reader: Capnp.StructReaderView {
                 /// ID of the generic type whose parameter we're referencing. This should be a parent of the
                 /// current scope.
-                @inlinable public var scopeId: UInt64 { structReader.read(2) }
+                @inlinable public var scopeId: UInt64 { structReader._read(2) }
                 /// Index of the parameter within the generic type's parameter list.
-                @inlinable public var parameterIndex: UInt16 { structReader.read(5) }
+                @inlinable public var parameterIndex: UInt16 { structReader._read(5) }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
@@ -1486,13 +1486,13 @@ public enum Type_ {
                 /// ID of the generic type whose parameter we're referencing. This should be a parent of the
                 /// current scope.
                 @inlinable public var scopeId: UInt64 {
-                    get { structBuilder.read(2) }
-                    nonmutating set { structBuilder.write(2, newValue) }
+                    get { structBuilder._read(2) }
+                    nonmutating set { structBuilder._write(2, newValue) }
                 }
                 /// Index of the parameter within the generic type's parameter list.
                 @inlinable public var parameterIndex: UInt16 {
-                    get { structBuilder.read(5) }
-                    nonmutating set { structBuilder.write(5, newValue) }
+                    get { structBuilder._read(5) }
+                    nonmutating set { structBuilder._write(5, newValue) }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
@@ -1504,14 +1504,14 @@ public enum Type_ {
         /// legal context for this type to appear is inside Method.paramBrand or Method.resultBrand.
         public enum ImplicitMethodParameter {
             public struct Reader: Capnp.StructReaderView {
-                @inlinable public var parameterIndex: UInt16 { structReader.read(5) }
+                @inlinable public var parameterIndex: UInt16 { structReader._read(5) }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
                 @inlinable public var parameterIndex: UInt16 {
-                    get { structBuilder.read(5) }
-                    nonmutating set { structBuilder.write(5, newValue) }
+                    get { structBuilder._read(5) }
+                    nonmutating set { structBuilder._write(5, newValue) }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
@@ -1529,9 +1529,9 @@ public enum Brand {
         /// in this list. If no parameterization is included for a particular relevant scope, then either
         /// that scope has no parameters or all parameters should be considered to be `AnyPointer`.
         public var scopes: Capnp.List<Brand.Scope>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Brand.Scope>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Brand.Scope>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasScopes: Bool { !structReader.pointer(0).isNull }
+        public var hasScopes: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
@@ -1539,14 +1539,14 @@ public enum Brand {
         /// For each of the target type and each of its parent scopes, a parameterization may be included
         /// in this list. If no parameterization is included for a particular relevant scope, then either
         /// that scope has no parameters or all parameters should be considered to be `AnyPointer`.
-        public var scopes: Capnp.List<Brand.Scope>.Builder { Capnp.List<Brand.Scope>.builder(structBuilder.pointer(0), default: nil) }
+        public var scopes: Capnp.List<Brand.Scope>.Builder { Capnp.List<Brand.Scope>._builder(structBuilder._pointer(0), default: nil) }
         public func initScopes(count: Int) -> Capnp.List<Brand.Scope>.Builder {
-            return Capnp.List<Brand.Scope>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<Brand.Scope>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setScopes(_ value: Capnp.List<Brand.Scope>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Brand.Scope>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<Brand.Scope>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasScopes: Bool { !structBuilder.pointer(0).isNull }
+        public var hasScopes: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1560,14 +1560,14 @@ public enum Brand {
         }
         public struct Reader: Capnp.StructReaderView {
             /// ID of the scope to which these params apply.
-            @inlinable public var scopeId: UInt64 { structReader.read(0) }
+            @inlinable public var scopeId: UInt64 { structReader._read(0) }
             /// List of parameter bindings.
             public var bind: Capnp.List<Brand.Binding>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<Brand.Binding>.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<Brand.Binding>._read(structReader._pointer(0), default: nil) }
             }
-            public var hasBind: Bool { structReader.read(4) as UInt16 == 0 && !structReader.pointer(0).isNull }
+            public var hasBind: Bool { structReader._read(4) as UInt16 == 0 && !structReader._pointer(0).isNull }
             public var which: Which {
-                switch structReader.read(4) as UInt16 {
+                switch structReader._read(4) as UInt16 {
                 case 0: .bind
                 case 1: .inherit
                 case let value: .unknown(value)
@@ -1579,18 +1579,18 @@ public enum Brand {
         public struct Builder: Capnp.StructBuilderView {
             /// ID of the scope to which these params apply.
             @inlinable public var scopeId: UInt64 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             /// List of parameter bindings.
-            public var bind: Capnp.List<Brand.Binding>.Builder { Capnp.List<Brand.Binding>.builder(structBuilder.pointer(0), default: nil) }
+            public var bind: Capnp.List<Brand.Binding>.Builder { Capnp.List<Brand.Binding>._builder(structBuilder._pointer(0), default: nil) }
             public func initBind(count: Int) -> Capnp.List<Brand.Binding>.Builder {
-                structBuilder.write(4, UInt16(0)); return Capnp.List<Brand.Binding>.initialize(structBuilder.pointer(0), count: count)
+                structBuilder._write(4, UInt16(0)); return Capnp.List<Brand.Binding>.initialize(structBuilder._pointer(0), count: count)
             }
             public func setBind(_ value: Capnp.List<Brand.Binding>.Reader) throws(Capnp.CapnpError) {
-                structBuilder.write(4, UInt16(0)); try Capnp.List<Brand.Binding>.set(structBuilder.pointer(0), to: value)
+                structBuilder._write(4, UInt16(0)); try Capnp.List<Brand.Binding>._set(structBuilder._pointer(0), to: value)
             }
-            public var hasBind: Bool { structBuilder.read(4) as UInt16 == 0 && !structBuilder.pointer(0).isNull }
+            public var hasBind: Bool { structBuilder._read(4) as UInt16 == 0 && !structBuilder._pointer(0).isNull }
             /// The place where the Brand appears is within this scope or a sub-scope, and bindings
             /// for this scope are deferred to later Brand applications. This is equivalent to a
             /// pass-through binding list, where each of this scope's parameters is bound to itself.
@@ -1606,9 +1606,9 @@ public enum Brand {
             ///
             /// The innerInherit and innerBindSelf fields have equivalent types, but different Brand
             /// styles.
-            public func setInherit() { structBuilder.write(4, UInt16(1)); }
+            public func setInherit() { structBuilder._write(4, UInt16(1)); }
             public var which: Which {
-                switch structBuilder.read(4) as UInt16 {
+                switch structBuilder._read(4) as UInt16 {
                 case 0: .bind
                 case 1: .inherit
                 case let value: .unknown(value)
@@ -1628,11 +1628,11 @@ public enum Brand {
         }
         public struct Reader: Capnp.StructReaderView {
             public var type: Type_.Reader {
-                get throws(Capnp.CapnpError) { try Type_.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Type_._read(structReader._pointer(0), default: nil) }
             }
-            public var hasType: Bool { structReader.read(0) as UInt16 == 1 && !structReader.pointer(0).isNull }
+            public var hasType: Bool { structReader._read(0) as UInt16 == 1 && !structReader._pointer(0).isNull }
             public var which: Which {
-                switch structReader.read(0) as UInt16 {
+                switch structReader._read(0) as UInt16 {
                 case 0: .unbound
                 case 1: .type
                 case let value: .unknown(value)
@@ -1642,17 +1642,17 @@ public enum Brand {
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public func setUnbound() { structBuilder.write(0, UInt16(0)); }
-            public var type: Type_.Builder { Type_.builder(structBuilder.pointer(0), default: nil) }
+            public func setUnbound() { structBuilder._write(0, UInt16(0)); }
+            public var type: Type_.Builder { Type_._builder(structBuilder._pointer(0), default: nil) }
             public func initType() -> Type_.Builder {
-                structBuilder.write(0, UInt16(1)); return Type_.initialize(structBuilder.pointer(0))
+                structBuilder._write(0, UInt16(1)); return Type_.initialize(structBuilder._pointer(0))
             }
             public func setType(_ value: Type_.Reader) throws(Capnp.CapnpError) {
-                structBuilder.write(0, UInt16(1)); try Type_.set(structBuilder.pointer(0), to: value)
+                structBuilder._write(0, UInt16(1)); try Type_._set(structBuilder._pointer(0), to: value)
             }
-            public var hasType: Bool { structBuilder.read(0) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
+            public var hasType: Bool { structBuilder._read(0) as UInt16 == 1 && !structBuilder._pointer(0).isNull }
             public var which: Which {
-                switch structBuilder.read(0) as UInt16 {
+                switch structBuilder._read(0) as UInt16 {
                 case 0: .unbound
                 case 1: .type
                 case let value: .unknown(value)
@@ -1690,38 +1690,38 @@ public enum Value {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var bool: Bool { structReader.readBool(16) }
-        @inlinable public var int8: Int8 { structReader.read(2) }
-        @inlinable public var int16: Int16 { structReader.read(1) }
-        @inlinable public var int32: Int32 { structReader.read(1) }
-        @inlinable public var int64: Int64 { structReader.read(1) }
-        @inlinable public var uint8: UInt8 { structReader.read(2) }
-        @inlinable public var uint16: UInt16 { structReader.read(1) }
-        @inlinable public var uint32: UInt32 { structReader.read(1) }
-        @inlinable public var uint64: UInt64 { structReader.read(1) }
-        @inlinable public var float32: Float { structReader.readFloat32(1) }
-        @inlinable public var float64: Double { structReader.readFloat64(1) }
+        @inlinable public var bool: Bool { structReader._readBool(16) }
+        @inlinable public var int8: Int8 { structReader._read(2) }
+        @inlinable public var int16: Int16 { structReader._read(1) }
+        @inlinable public var int32: Int32 { structReader._read(1) }
+        @inlinable public var int64: Int64 { structReader._read(1) }
+        @inlinable public var uint8: UInt8 { structReader._read(2) }
+        @inlinable public var uint16: UInt16 { structReader._read(1) }
+        @inlinable public var uint32: UInt32 { structReader._read(1) }
+        @inlinable public var uint64: UInt64 { structReader._read(1) }
+        @inlinable public var float32: Float { structReader._readFloat32(1) }
+        @inlinable public var float64: Double { structReader._readFloat64(1) }
         @inlinable @inline(__always) public var text: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `text`, in place: no copy, no validation.
         @inlinable @inline(__always) public var textBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasText: Bool { structReader.read(0) as UInt16 == 12 && !structReader.pointer(0).isNull }
+        public var hasText: Bool { structReader._read(0) as UInt16 == 12 && !structReader._pointer(0).isNull }
         @inlinable @inline(__always) public var data: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readData(0) }
+            get throws(Capnp.CapnpError) { try structReader._readData(0) }
         }
-        public var hasData: Bool { structReader.read(0) as UInt16 == 13 && !structReader.pointer(0).isNull }
-        public var list: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasList: Bool { structReader.read(0) as UInt16 == 14 && !structReader.pointer(0).isNull }
-        @inlinable public var enum_: UInt16 { structReader.read(1) }
-        public var struct_: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasStruct: Bool { structReader.read(0) as UInt16 == 16 && !structReader.pointer(0).isNull }
-        public var anyPointer: Capnp.PointerReader { structReader.pointer(0) }
-        public var hasAnyPointer: Bool { structReader.read(0) as UInt16 == 18 && !structReader.pointer(0).isNull }
+        public var hasData: Bool { structReader._read(0) as UInt16 == 13 && !structReader._pointer(0).isNull }
+        public var list: Capnp.PointerReader { structReader._pointer(0) }
+        public var hasList: Bool { structReader._read(0) as UInt16 == 14 && !structReader._pointer(0).isNull }
+        @inlinable public var enum_: UInt16 { structReader._read(1) }
+        public var struct_: Capnp.PointerReader { structReader._pointer(0) }
+        public var hasStruct: Bool { structReader._read(0) as UInt16 == 16 && !structReader._pointer(0).isNull }
+        public var anyPointer: Capnp.PointerReader { structReader._pointer(0) }
+        public var hasAnyPointer: Bool { structReader._read(0) as UInt16 == 18 && !structReader._pointer(0).isNull }
         public var which: Which {
-            switch structReader.read(0) as UInt16 {
+            switch structReader._read(0) as UInt16 {
             case 0: .void
             case 1: .bool
             case 2: .int8
@@ -1748,82 +1748,82 @@ public enum Value {
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public func setVoid() { structBuilder.write(0, UInt16(0)); }
+        public func setVoid() { structBuilder._write(0, UInt16(0)); }
         @inlinable public var bool: Bool {
-            get { structBuilder.readBool(16) }
-            nonmutating set { structBuilder.write(0, UInt16(1)); structBuilder.writeBool(16, newValue) }
+            get { structBuilder._readBool(16) }
+            nonmutating set { structBuilder._write(0, UInt16(1)); structBuilder._writeBool(16, newValue) }
         }
         @inlinable public var int8: Int8 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(0, UInt16(2)); structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(0, UInt16(2)); structBuilder._write(2, newValue) }
         }
         @inlinable public var int16: Int16 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(0, UInt16(3)); structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(0, UInt16(3)); structBuilder._write(1, newValue) }
         }
         @inlinable public var int32: Int32 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(0, UInt16(4)); structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(0, UInt16(4)); structBuilder._write(1, newValue) }
         }
         @inlinable public var int64: Int64 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(0, UInt16(5)); structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(0, UInt16(5)); structBuilder._write(1, newValue) }
         }
         @inlinable public var uint8: UInt8 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(0, UInt16(6)); structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(0, UInt16(6)); structBuilder._write(2, newValue) }
         }
         @inlinable public var uint16: UInt16 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(0, UInt16(7)); structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(0, UInt16(7)); structBuilder._write(1, newValue) }
         }
         @inlinable public var uint32: UInt32 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(0, UInt16(8)); structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(0, UInt16(8)); structBuilder._write(1, newValue) }
         }
         @inlinable public var uint64: UInt64 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(0, UInt16(9)); structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(0, UInt16(9)); structBuilder._write(1, newValue) }
         }
         @inlinable public var float32: Float {
-            get { structBuilder.readFloat32(1) }
-            nonmutating set { structBuilder.write(0, UInt16(10)); structBuilder.writeFloat32(1, newValue) }
+            get { structBuilder._readFloat32(1) }
+            nonmutating set { structBuilder._write(0, UInt16(10)); structBuilder._writeFloat32(1, newValue) }
         }
         @inlinable public var float64: Double {
-            get { structBuilder.readFloat64(1) }
-            nonmutating set { structBuilder.write(0, UInt16(11)); structBuilder.writeFloat64(1, newValue) }
+            get { structBuilder._readFloat64(1) }
+            nonmutating set { structBuilder._write(0, UInt16(11)); structBuilder._writeFloat64(1, newValue) }
         }
         public var text: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.write(0, UInt16(12)); structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._write(0, UInt16(12)); structBuilder._setText(0, newValue) }
         }
-        public var hasText: Bool { structBuilder.read(0) as UInt16 == 12 && !structBuilder.pointer(0).isNull }
+        public var hasText: Bool { structBuilder._read(0) as UInt16 == 12 && !structBuilder._pointer(0).isNull }
         public var data: Capnp.DataReader {
-            get { structBuilder.pointer(0).dataView() }
-            nonmutating set { structBuilder.write(0, UInt16(13)); newValue.withUnsafeBytes { structBuilder.pointer(0).setData($0) } }
+            get { structBuilder._pointer(0).dataView() }
+            nonmutating set { structBuilder._write(0, UInt16(13)); newValue.withUnsafeBytes { structBuilder._pointer(0).setData($0) } }
         }
         /// Sets `data` to a copy of `bytes`.
-        public func setData(_ bytes: [UInt8]) { structBuilder.write(0, UInt16(13)); structBuilder.pointer(0).setData(bytes) }
+        public func setData(_ bytes: [UInt8]) { structBuilder._write(0, UInt16(13)); structBuilder._pointer(0).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initData(count: Int) -> UnsafeMutableRawBufferPointer {
-            structBuilder.write(0, UInt16(13)); return structBuilder.pointer(0).initData(count: count)
+            structBuilder._write(0, UInt16(13)); return structBuilder._pointer(0).initData(count: count)
         }
-        public var hasData: Bool { structBuilder.read(0) as UInt16 == 13 && !structBuilder.pointer(0).isNull }
-        public var list: Capnp.PointerBuilder { structBuilder.write(0, UInt16(14)); return structBuilder.pointer(0) }
-        public var hasList: Bool { structBuilder.read(0) as UInt16 == 14 && !structBuilder.pointer(0).isNull }
+        public var hasData: Bool { structBuilder._read(0) as UInt16 == 13 && !structBuilder._pointer(0).isNull }
+        public var list: Capnp.PointerBuilder { structBuilder._write(0, UInt16(14)); return structBuilder._pointer(0) }
+        public var hasList: Bool { structBuilder._read(0) as UInt16 == 14 && !structBuilder._pointer(0).isNull }
         @inlinable public var enum_: UInt16 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(0, UInt16(15)); structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(0, UInt16(15)); structBuilder._write(1, newValue) }
         }
-        public var struct_: Capnp.PointerBuilder { structBuilder.write(0, UInt16(16)); return structBuilder.pointer(0) }
-        public var hasStruct: Bool { structBuilder.read(0) as UInt16 == 16 && !structBuilder.pointer(0).isNull }
+        public var struct_: Capnp.PointerBuilder { structBuilder._write(0, UInt16(16)); return structBuilder._pointer(0) }
+        public var hasStruct: Bool { structBuilder._read(0) as UInt16 == 16 && !structBuilder._pointer(0).isNull }
         /// The only interface value that can be represented statically is "null", whose methods always
         /// throw exceptions.
-        public func setInterface() { structBuilder.write(0, UInt16(17)); }
-        public var anyPointer: Capnp.PointerBuilder { structBuilder.write(0, UInt16(18)); return structBuilder.pointer(0) }
-        public var hasAnyPointer: Bool { structBuilder.read(0) as UInt16 == 18 && !structBuilder.pointer(0).isNull }
+        public func setInterface() { structBuilder._write(0, UInt16(17)); }
+        public var anyPointer: Capnp.PointerBuilder { structBuilder._write(0, UInt16(18)); return structBuilder._pointer(0) }
+        public var hasAnyPointer: Bool { structBuilder._read(0) as UInt16 == 18 && !structBuilder._pointer(0).isNull }
         public var which: Which {
-            switch structBuilder.read(0) as UInt16 {
+            switch structBuilder._read(0) as UInt16 {
             case 0: .void
             case 1: .bool
             case 2: .int8
@@ -1857,46 +1857,46 @@ public enum Value {
 public enum Annotation {
     public struct Reader: Capnp.StructReaderView {
         /// ID of the annotation node.
-        @inlinable public var id: UInt64 { structReader.read(0) }
+        @inlinable public var id: UInt64 { structReader._read(0) }
         /// Brand of the annotation.
         ///
         /// Note that the annotation itself is not allowed to be parameterized, but its scope might be.
         public var brand: Brand.Reader {
-            get throws(Capnp.CapnpError) { try Brand.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Brand._read(structReader._pointer(1), default: nil) }
         }
-        public var hasBrand: Bool { !structReader.pointer(1).isNull }
+        public var hasBrand: Bool { !structReader._pointer(1).isNull }
         public var value: Value.Reader {
-            get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Value._read(structReader._pointer(0), default: nil) }
         }
-        public var hasValue: Bool { !structReader.pointer(0).isNull }
+        public var hasValue: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         /// ID of the annotation node.
         @inlinable public var id: UInt64 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         /// Brand of the annotation.
         ///
         /// Note that the annotation itself is not allowed to be parameterized, but its scope might be.
-        public var brand: Brand.Builder { Brand.builder(structBuilder.pointer(1), default: nil) }
+        public var brand: Brand.Builder { Brand._builder(structBuilder._pointer(1), default: nil) }
         public func initBrand() -> Brand.Builder {
-            return Brand.initialize(structBuilder.pointer(1))
+            return Brand.initialize(structBuilder._pointer(1))
         }
         public func setBrand(_ value: Brand.Reader) throws(Capnp.CapnpError) {
-            try Brand.set(structBuilder.pointer(1), to: value)
+            try Brand._set(structBuilder._pointer(1), to: value)
         }
-        public var hasBrand: Bool { !structBuilder.pointer(1).isNull }
-        public var value: Value.Builder { Value.builder(structBuilder.pointer(0), default: nil) }
+        public var hasBrand: Bool { !structBuilder._pointer(1).isNull }
+        public var value: Value.Builder { Value._builder(structBuilder._pointer(0), default: nil) }
         public func initValue() -> Value.Builder {
-            return Value.initialize(structBuilder.pointer(0))
+            return Value.initialize(structBuilder._pointer(0))
         }
         public func setValue(_ value: Value.Reader) throws(Capnp.CapnpError) {
-            try Value.set(structBuilder.pointer(0), to: value)
+            try Value._set(structBuilder._pointer(0), to: value)
         }
-        public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+        public var hasValue: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1949,24 +1949,24 @@ public enum ElementSize: Capnp.CapnpEnum {
 
 public enum CapnpVersion {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var major: UInt16 { structReader.read(0) }
-        @inlinable public var minor: UInt8 { structReader.read(2) }
-        @inlinable public var micro: UInt8 { structReader.read(3) }
+        @inlinable public var major: UInt16 { structReader._read(0) }
+        @inlinable public var minor: UInt8 { structReader._read(2) }
+        @inlinable public var micro: UInt8 { structReader._read(3) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var major: UInt16 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         @inlinable public var minor: UInt8 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(2, newValue) }
         }
         @inlinable public var micro: UInt8 {
-            get { structBuilder.read(3) }
-            nonmutating set { structBuilder.write(3, newValue) }
+            get { structBuilder._read(3) }
+            nonmutating set { structBuilder._write(3, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
@@ -1983,26 +1983,26 @@ public enum CodeGeneratorRequest {
         /// The first version of 'capnp' to set this was 0.6.0. So, if it's missing, the compiler version
         /// is older than that.
         public var capnpVersion: CapnpVersion.Reader {
-            get throws(Capnp.CapnpError) { try CapnpVersion.read(structReader.pointer(2), default: nil) }
+            get throws(Capnp.CapnpError) { try CapnpVersion._read(structReader._pointer(2), default: nil) }
         }
-        public var hasCapnpVersion: Bool { !structReader.pointer(2).isNull }
+        public var hasCapnpVersion: Bool { !structReader._pointer(2).isNull }
         /// All nodes parsed by the compiler, including for the files on the command line and their
         /// imports.
         public var nodes: Capnp.List<Node>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Node>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Node>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasNodes: Bool { !structReader.pointer(0).isNull }
+        public var hasNodes: Bool { !structReader._pointer(0).isNull }
         /// Information about the original source code for each node, where available. This array may be
         /// omitted or may be missing some nodes if no info is available for them.
         public var sourceInfo: Capnp.List<Node.SourceInfo>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Node.SourceInfo>.read(structReader.pointer(3), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Node.SourceInfo>._read(structReader._pointer(3), default: nil) }
         }
-        public var hasSourceInfo: Bool { !structReader.pointer(3).isNull }
+        public var hasSourceInfo: Bool { !structReader._pointer(3).isNull }
         /// Files which were listed on the command line.
         public var requestedFiles: Capnp.List<CodeGeneratorRequest.RequestedFile>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<CodeGeneratorRequest.RequestedFile>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<CodeGeneratorRequest.RequestedFile>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasRequestedFiles: Bool { !structReader.pointer(1).isNull }
+        public var hasRequestedFiles: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
@@ -2013,43 +2013,43 @@ public enum CodeGeneratorRequest {
         ///
         /// The first version of 'capnp' to set this was 0.6.0. So, if it's missing, the compiler version
         /// is older than that.
-        public var capnpVersion: CapnpVersion.Builder { CapnpVersion.builder(structBuilder.pointer(2), default: nil) }
+        public var capnpVersion: CapnpVersion.Builder { CapnpVersion._builder(structBuilder._pointer(2), default: nil) }
         public func initCapnpVersion() -> CapnpVersion.Builder {
-            return CapnpVersion.initialize(structBuilder.pointer(2))
+            return CapnpVersion.initialize(structBuilder._pointer(2))
         }
         public func setCapnpVersion(_ value: CapnpVersion.Reader) throws(Capnp.CapnpError) {
-            try CapnpVersion.set(structBuilder.pointer(2), to: value)
+            try CapnpVersion._set(structBuilder._pointer(2), to: value)
         }
-        public var hasCapnpVersion: Bool { !structBuilder.pointer(2).isNull }
+        public var hasCapnpVersion: Bool { !structBuilder._pointer(2).isNull }
         /// All nodes parsed by the compiler, including for the files on the command line and their
         /// imports.
-        public var nodes: Capnp.List<Node>.Builder { Capnp.List<Node>.builder(structBuilder.pointer(0), default: nil) }
+        public var nodes: Capnp.List<Node>.Builder { Capnp.List<Node>._builder(structBuilder._pointer(0), default: nil) }
         public func initNodes(count: Int) -> Capnp.List<Node>.Builder {
-            return Capnp.List<Node>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<Node>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setNodes(_ value: Capnp.List<Node>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Node>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<Node>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasNodes: Bool { !structBuilder.pointer(0).isNull }
+        public var hasNodes: Bool { !structBuilder._pointer(0).isNull }
         /// Information about the original source code for each node, where available. This array may be
         /// omitted or may be missing some nodes if no info is available for them.
-        public var sourceInfo: Capnp.List<Node.SourceInfo>.Builder { Capnp.List<Node.SourceInfo>.builder(structBuilder.pointer(3), default: nil) }
+        public var sourceInfo: Capnp.List<Node.SourceInfo>.Builder { Capnp.List<Node.SourceInfo>._builder(structBuilder._pointer(3), default: nil) }
         public func initSourceInfo(count: Int) -> Capnp.List<Node.SourceInfo>.Builder {
-            return Capnp.List<Node.SourceInfo>.initialize(structBuilder.pointer(3), count: count)
+            return Capnp.List<Node.SourceInfo>.initialize(structBuilder._pointer(3), count: count)
         }
         public func setSourceInfo(_ value: Capnp.List<Node.SourceInfo>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Node.SourceInfo>.set(structBuilder.pointer(3), to: value)
+            try Capnp.List<Node.SourceInfo>._set(structBuilder._pointer(3), to: value)
         }
-        public var hasSourceInfo: Bool { !structBuilder.pointer(3).isNull }
+        public var hasSourceInfo: Bool { !structBuilder._pointer(3).isNull }
         /// Files which were listed on the command line.
-        public var requestedFiles: Capnp.List<CodeGeneratorRequest.RequestedFile>.Builder { Capnp.List<CodeGeneratorRequest.RequestedFile>.builder(structBuilder.pointer(1), default: nil) }
+        public var requestedFiles: Capnp.List<CodeGeneratorRequest.RequestedFile>.Builder { Capnp.List<CodeGeneratorRequest.RequestedFile>._builder(structBuilder._pointer(1), default: nil) }
         public func initRequestedFiles(count: Int) -> Capnp.List<CodeGeneratorRequest.RequestedFile>.Builder {
-            return Capnp.List<CodeGeneratorRequest.RequestedFile>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<CodeGeneratorRequest.RequestedFile>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setRequestedFiles(_ value: Capnp.List<CodeGeneratorRequest.RequestedFile>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<CodeGeneratorRequest.RequestedFile>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<CodeGeneratorRequest.RequestedFile>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasRequestedFiles: Bool { !structBuilder.pointer(1).isNull }
+        public var hasRequestedFiles: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2058,47 +2058,47 @@ public enum CodeGeneratorRequest {
     public enum RequestedFile {
         public struct Reader: Capnp.StructReaderView {
             /// ID of the file.
-            @inlinable public var id: UInt64 { structReader.read(0) }
+            @inlinable public var id: UInt64 { structReader._read(0) }
             /// Name of the file as it appeared on the command-line (minus the src-prefix).  You may use
             /// this to decide where to write the output.
             @inlinable @inline(__always) public var filename: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `filename`, in place: no copy, no validation.
             @inlinable @inline(__always) public var filenameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasFilename: Bool { !structReader.pointer(0).isNull }
+            public var hasFilename: Bool { !structReader._pointer(0).isNull }
             /// List of all imported paths seen in this file.
             public var imports: Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.read(structReader.pointer(1), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<CodeGeneratorRequest.RequestedFile.Import>._read(structReader._pointer(1), default: nil) }
             }
-            public var hasImports: Bool { !structReader.pointer(1).isNull }
+            public var hasImports: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             /// ID of the file.
             @inlinable public var id: UInt64 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             /// Name of the file as it appeared on the command-line (minus the src-prefix).  You may use
             /// this to decide where to write the output.
             public var filename: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasFilename: Bool { !structBuilder.pointer(0).isNull }
+            public var hasFilename: Bool { !structBuilder._pointer(0).isNull }
             /// List of all imported paths seen in this file.
-            public var imports: Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.Builder { Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.builder(structBuilder.pointer(1), default: nil) }
+            public var imports: Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.Builder { Capnp.List<CodeGeneratorRequest.RequestedFile.Import>._builder(structBuilder._pointer(1), default: nil) }
             public func initImports(count: Int) -> Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.Builder {
-                return Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.initialize(structBuilder.pointer(1), count: count)
+                return Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.initialize(structBuilder._pointer(1), count: count)
             }
             public func setImports(_ value: Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.Reader) throws(Capnp.CapnpError) {
-                try Capnp.List<CodeGeneratorRequest.RequestedFile.Import>.set(structBuilder.pointer(1), to: value)
+                try Capnp.List<CodeGeneratorRequest.RequestedFile.Import>._set(structBuilder._pointer(1), to: value)
             }
-            public var hasImports: Bool { !structBuilder.pointer(1).isNull }
+            public var hasImports: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2107,7 +2107,7 @@ public enum CodeGeneratorRequest {
         public enum Import {
             public struct Reader: Capnp.StructReaderView {
                 /// ID of the imported file.
-                @inlinable public var id: UInt64 { structReader.read(0) }
+                @inlinable public var id: UInt64 { structReader._read(0) }
                 /// Name which *this* file used to refer to the foreign file.  This may be a relative name.
                 /// This information is provided because it might be useful for code generation, e.g. to
                 /// generate #include directives in C++.  We don't put this in Node.file because this
@@ -2115,21 +2115,21 @@ public enum CodeGeneratorRequest {
                 ///
                 /// (On Zooko's triangle, this is the import's petname according to the importing file.)
                 @inlinable @inline(__always) public var name: String {
-                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readText(0) }
                 }
                 /// The UTF-8 bytes of `name`, in place: no copy, no validation.
                 @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
                 }
-                public var hasName: Bool { !structReader.pointer(0).isNull }
+                public var hasName: Bool { !structReader._pointer(0).isNull }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
                 /// ID of the imported file.
                 @inlinable public var id: UInt64 {
-                    get { structBuilder.read(0) }
-                    nonmutating set { structBuilder.write(0, newValue) }
+                    get { structBuilder._read(0) }
+                    nonmutating set { structBuilder._write(0, newValue) }
                 }
                 /// Name which *this* file used to refer to the foreign file.  This may be a relative name.
                 /// This information is provided because it might be useful for code generation, e.g. to
@@ -2138,10 +2138,10 @@ public enum CodeGeneratorRequest {
                 ///
                 /// (On Zooko's triangle, this is the import's petname according to the importing file.)
                 public var name: String {
-                    get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.setText(0, newValue) }
+                    get { structBuilder._pointer(0).getText() }
+                    nonmutating set { structBuilder._setText(0, newValue) }
                 }
-                public var hasName: Bool { !structBuilder.pointer(0).isNull }
+                public var hasName: Bool { !structBuilder._pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
                 @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2154,114 +2154,114 @@ public enum CodeGeneratorRequest {
 
 extension Node: Capnp.StructType {
     public static var typeId: UInt64 { 0xe682ab4cf923a417 }
-    public static var dataWordCount: Int { 5 }
-    public static var pointerCount: Int { 6 }
+    public static var _dataWordCount: Int { 5 }
+    public static var _pointerCount: Int { 6 }
 }
 
 extension Node.Parameter: Capnp.StructType {
     public static var typeId: UInt64 { 0xb9521bccf10fa3b1 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Node.NestedNode: Capnp.StructType {
     public static var typeId: UInt64 { 0xdebf55bbfa0fc242 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Node.SourceInfo: Capnp.StructType {
     public static var typeId: UInt64 { 0xf38e1de3041357ae }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Node.SourceInfo.Member: Capnp.StructType {
     public static var typeId: UInt64 { 0xc2ba9038898e1fa2 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Field: Capnp.StructType {
     public static var typeId: UInt64 { 0x9aad50a41f4af45f }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 4 }
+    public static var _dataWordCount: Int { 3 }
+    public static var _pointerCount: Int { 4 }
 }
 
 extension Enumerant: Capnp.StructType {
     public static var typeId: UInt64 { 0x978a7cebdc549a4d }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Superclass: Capnp.StructType {
     public static var typeId: UInt64 { 0xa9962a9ed0a4d7f8 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Method: Capnp.StructType {
     public static var typeId: UInt64 { 0x9500cce23b334d80 }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 5 }
+    public static var _dataWordCount: Int { 3 }
+    public static var _pointerCount: Int { 5 }
 }
 
 extension Type_: Capnp.StructType {
     public static var typeId: UInt64 { 0xd07378ede1f9cc60 }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 3 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Brand: Capnp.StructType {
     public static var typeId: UInt64 { 0x903455f06065422b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Brand.Scope: Capnp.StructType {
     public static var typeId: UInt64 { 0xabd73485a9636bc9 }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 2 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Brand.Binding: Capnp.StructType {
     public static var typeId: UInt64 { 0xc863cd16969ee7fc }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Value: Capnp.StructType {
     public static var typeId: UInt64 { 0xce23dcd2d7b00c9b }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 2 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Annotation: Capnp.StructType {
     public static var typeId: UInt64 { 0xf1c8950dab257542 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension CapnpVersion: Capnp.StructType {
     public static var typeId: UInt64 { 0xd85d305b7d839963 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension CodeGeneratorRequest: Capnp.StructType {
     public static var typeId: UInt64 { 0xbfc546f6210ad7ce }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 4 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 4 }
 }
 
 extension CodeGeneratorRequest.RequestedFile: Capnp.StructType {
     public static var typeId: UInt64 { 0xcfea0eb02e810062 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension CodeGeneratorRequest.RequestedFile.Import: Capnp.StructType {
     public static var typeId: UInt64 { 0xae504193122357e5 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }

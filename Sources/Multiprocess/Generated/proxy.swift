@@ -48,22 +48,22 @@ public enum Proxy {
         public enum MakeThreadParams {
             public struct Reader: Capnp.StructReaderView {
                 @inlinable @inline(__always) public var name: String {
-                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readText(0) }
                 }
                 /// The UTF-8 bytes of `name`, in place: no copy, no validation.
                 @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
                 }
-                public var hasName: Bool { !structReader.pointer(0).isNull }
+                public var hasName: Bool { !structReader._pointer(0).isNull }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
                 public var name: String {
-                    get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.setText(0, newValue) }
+                    get { structBuilder._pointer(0).getText() }
+                    nonmutating set { structBuilder._setText(0, newValue) }
                 }
-                public var hasName: Bool { !structBuilder.pointer(0).isNull }
+                public var hasName: Bool { !structBuilder._pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
                 @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -72,17 +72,17 @@ public enum Proxy {
 
         public enum MakeThreadResults {
             public struct Reader: Capnp.StructReaderView {
-                public var result: Proxy.Thread.Client { structReader.pointer(0).readClient(Proxy.Thread.Client.self) }
-                public var hasResult: Bool { !structReader.pointer(0).isNull }
+                public var result: Proxy.Thread.Client { structReader._pointer(0).readClient(Proxy.Thread.Client.self) }
+                public var hasResult: Bool { !structReader._pointer(0).isNull }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+                public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
                 public func setResult(_ client: Proxy.Thread.Client?) {
-                    structBuilder.pointer(0).setClient(client)
+                    structBuilder._pointer(0).setClient(client)
                 }
-                public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+                public var hasResult: Bool { !structBuilder._pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
                 @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -91,14 +91,14 @@ public enum Proxy {
 
         public enum MakePoolParams {
             public struct Reader: Capnp.StructReaderView {
-                @inlinable public var count: UInt32 { structReader.read(0) }
+                @inlinable public var count: UInt32 { structReader._read(0) }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
                 @inlinable public var count: UInt32 {
-                    get { structBuilder.read(0) }
-                    nonmutating set { structBuilder.write(0, newValue) }
+                    get { structBuilder._read(0) }
+                    nonmutating set { structBuilder._write(0, newValue) }
                 }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
@@ -155,22 +155,22 @@ public enum Proxy {
         public enum GetNameResults {
             public struct Reader: Capnp.StructReaderView {
                 @inlinable @inline(__always) public var result: String {
-                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readText(0) }
                 }
                 /// The UTF-8 bytes of `result`, in place: no copy, no validation.
                 @inlinable @inline(__always) public var resultBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
                 }
-                public var hasResult: Bool { !structReader.pointer(0).isNull }
+                public var hasResult: Bool { !structReader._pointer(0).isNull }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
                 public var result: String {
-                    get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.setText(0, newValue) }
+                    get { structBuilder._pointer(0).getText() }
+                    nonmutating set { structBuilder._setText(0, newValue) }
                 }
-                public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+                public var hasResult: Bool { !structBuilder._pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
                 @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -182,27 +182,27 @@ public enum Proxy {
     public enum Context {
         public struct Reader: Capnp.StructReaderView {
             /// The thread the call should run on at the callee.
-            public var thread: Proxy.Thread.Client { structReader.pointer(0).readClient(Proxy.Thread.Client.self) }
-            public var hasThread: Bool { !structReader.pointer(0).isNull }
+            public var thread: Proxy.Thread.Client { structReader._pointer(0).readClient(Proxy.Thread.Client.self) }
+            public var hasThread: Bool { !structReader._pointer(0).isNull }
             /// The caller's thread, for callbacks made during the call.
-            public var callbackThread: Proxy.Thread.Client { structReader.pointer(1).readClient(Proxy.Thread.Client.self) }
-            public var hasCallbackThread: Bool { !structReader.pointer(1).isNull }
+            public var callbackThread: Proxy.Thread.Client { structReader._pointer(1).readClient(Proxy.Thread.Client.self) }
+            public var hasCallbackThread: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             /// The thread the call should run on at the callee.
-            public var thread: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var thread: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setThread(_ client: Proxy.Thread.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasThread: Bool { !structBuilder.pointer(0).isNull }
+            public var hasThread: Bool { !structBuilder._pointer(0).isNull }
             /// The caller's thread, for callbacks made during the call.
-            public var callbackThread: Capnp.PointerBuilder { return structBuilder.pointer(1) }
+            public var callbackThread: Capnp.PointerBuilder { return structBuilder._pointer(1) }
             public func setCallbackThread(_ client: Proxy.Thread.Client?) {
-                structBuilder.pointer(1).setClient(client)
+                structBuilder._pointer(1).setClient(client)
             }
-            public var hasCallbackThread: Bool { !structBuilder.pointer(1).isNull }
+            public var hasCallbackThread: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -234,8 +234,8 @@ extension Proxy.ThreadMap.Server {
         switch call.interfaceId {
         case 0xee5e37179ad9dc9d:
             switch call.methodId {
-            case 0: try await makeThread(CapnpRPC.ServerCall(call))
-            case 1: try await makePool(CapnpRPC.ServerCall(call))
+            case 0: try await self.makeThread(CapnpRPC.ServerCall(call))
+            case 1: try await self.makePool(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -279,26 +279,26 @@ extension CapnpRPC.PendingCall where Results == Proxy.ThreadMap.MakeThreadResult
 
 extension Proxy.ThreadMap.MakeThreadParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xc7dce7fe036b26d4 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Proxy.ThreadMap.MakeThreadResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xbbafb2ed83f6268d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Proxy.ThreadMap.MakePoolParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd989bdba64550ac4 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Proxy.ThreadMap.MakePoolResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xe62a47a377a4856e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Proxy.ThreadMap: Capnp.InterfaceType {
@@ -329,7 +329,7 @@ extension Proxy.Thread.Server {
         switch call.interfaceId {
         case 0x81c1e2600d0b56c5:
             switch call.methodId {
-            case 0: try await getName(CapnpRPC.ServerCall(call))
+            case 0: try await self.getName(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -349,14 +349,14 @@ extension Proxy.Thread.Client: CapnpRPC.CapabilityClient {
 
 extension Proxy.Thread.GetNameParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x91b503837a7fb9c6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Proxy.Thread.GetNameResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf75eedb886b95bdc }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Proxy.Thread: Capnp.InterfaceType {
@@ -369,6 +369,6 @@ extension Proxy.Thread: Capnp.InterfaceType {
 
 extension Proxy.Context: Capnp.StructType {
     public static var typeId: UInt64 { 0x9c44e6645d0b22c6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }

@@ -50,21 +50,21 @@ public enum Echo {
     public enum DestroyParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -86,34 +86,34 @@ public enum Echo {
     public enum EchoParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             @inlinable @inline(__always) public var echo: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(1) }
+                get throws(Capnp.CapnpError) { try structReader._readText(1) }
             }
             /// The UTF-8 bytes of `echo`, in place: no copy, no validation.
             @inlinable @inline(__always) public var echoBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(1) }
             }
-            public var hasEcho: Bool { !structReader.pointer(1).isNull }
+            public var hasEcho: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var echo: String {
-                get { structBuilder.pointer(1).getText() }
-                nonmutating set { structBuilder.setText(1, newValue) }
+                get { structBuilder._pointer(1).getText() }
+                nonmutating set { structBuilder._setText(1, newValue) }
             }
-            public var hasEcho: Bool { !structBuilder.pointer(1).isNull }
+            public var hasEcho: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -123,22 +123,22 @@ public enum Echo {
     public enum EchoResults {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var result: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `result`, in place: no copy, no validation.
             @inlinable @inline(__always) public var resultBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var result: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -170,8 +170,8 @@ extension Echo.Server {
         switch call.interfaceId {
         case 0xd36b89640dc94399:
             switch call.methodId {
-            case 0: try await call.intercept(contextSlot: 0) { try await destroy(CapnpRPC.ServerCall(call)) }
-            case 1: try await call.intercept(contextSlot: 0) { try await echo(CapnpRPC.ServerCall(call)) }
+            case 0: try await call.intercept(contextSlot: 0) { try await self.destroy(CapnpRPC.ServerCall(call)) }
+            case 1: try await call.intercept(contextSlot: 0) { try await self.echo(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -191,7 +191,7 @@ extension Echo.Client: CapnpRPC.CapabilityClient {
     public func sendDestroy(_ build: sending (Echo.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.DestroyResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Echo.DestroyParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 0, params: message))
     }
@@ -205,7 +205,7 @@ extension Echo.Client: CapnpRPC.CapabilityClient {
     public func sendEcho(_ build: sending (Echo.EchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Echo.EchoResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Echo.EchoParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Echo.typeId, methodId: 1, params: message))
     }
@@ -213,26 +213,26 @@ extension Echo.Client: CapnpRPC.CapabilityClient {
 
 extension Echo.DestroyParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xb96f2f4cb65dfb85 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Echo.DestroyResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xb43ed7d38d868aff }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Echo.EchoParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xc6b88006c24cbd0e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Echo.EchoResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x9d6bbfd9d85b1331 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Echo: Capnp.InterfaceType {

@@ -51,17 +51,17 @@ public enum Init {
 
     public enum ConstructParams {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
+            public var threadMap: Proxy.ThreadMap.Client { structReader._pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var threadMap: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
+            public var hasThreadMap: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -70,17 +70,17 @@ public enum Init {
 
     public enum ConstructResults {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
+            public var threadMap: Proxy.ThreadMap.Client { structReader._pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var threadMap: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
+            public var hasThreadMap: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -90,21 +90,21 @@ public enum Init {
     public enum MakeEchoParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -113,17 +113,17 @@ public enum Init {
 
     public enum MakeEchoResults {
         public struct Reader: Capnp.StructReaderView {
-            public var result: Echo.Client { structReader.pointer(0).readClient(Echo.Client.self) }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public var result: Echo.Client { structReader._pointer(0).readClient(Echo.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setResult(_ client: Echo.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -155,8 +155,8 @@ extension Init.Server {
         switch call.interfaceId {
         case 0x8838c700ba5cba65:
             switch call.methodId {
-            case 0: try await construct(CapnpRPC.ServerCall(call))
-            case 1: try await call.intercept(contextSlot: 0) { try await makeEcho(CapnpRPC.ServerCall(call)) }
+            case 0: try await self.construct(CapnpRPC.ServerCall(call))
+            case 1: try await call.intercept(contextSlot: 0) { try await self.makeEcho(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -171,7 +171,7 @@ extension Init.Client: CapnpRPC.CapabilityClient {
     /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
     public func sendConstruct(threadMap: Proxy.ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
         try sendConstruct { params in
-            params.structBuilder.pointer(0).setClient(threadMap)
+            params.structBuilder._pointer(0).setClient(threadMap)
         }
     }
     public func sendConstruct(_ build: sending (Init.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.ConstructResults> {
@@ -188,7 +188,7 @@ extension Init.Client: CapnpRPC.CapabilityClient {
     public func sendMakeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeEchoResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Init.MakeEchoParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 1, params: message))
     }
@@ -206,26 +206,26 @@ extension CapnpRPC.PendingCall where Results == Init.MakeEchoResults {
 
 extension Init.ConstructParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd0094f43e65f70fa }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Init.ConstructResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xcff59c9cb0856a9d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Init.MakeEchoParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd1eaffd3f12b7a9a }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Init.MakeEchoResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xc6b83de56dc761c7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Init: Capnp.InterfaceType {

@@ -34,33 +34,33 @@ public enum Color: Capnp.CapnpEnum {
 
 public enum Point {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var x: Int32 { structReader.read(0) }
-        @inlinable public var y: Int32 { structReader.read(1) }
+        @inlinable public var x: Int32 { structReader._read(0) }
+        @inlinable public var y: Int32 { structReader._read(1) }
         @inlinable @inline(__always) public var label: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `label`, in place: no copy, no validation.
         @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasLabel: Bool { !structReader.pointer(0).isNull }
+        public var hasLabel: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var x: Int32 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         @inlinable public var y: Int32 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(1, newValue) }
         }
         public var label: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasLabel: Bool { !structBuilder.pointer(0).isNull }
+        public var hasLabel: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -70,27 +70,27 @@ public enum Point {
 public enum Pair<First: Capnp.PointerType, Second: Capnp.PointerType> {
     public struct Reader: Capnp.StructReaderView {
         public var first: First.Reader {
-            get throws(Capnp.CapnpError) { try First.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try First._read(structReader._pointer(0), default: nil) }
         }
-        public var hasFirst: Bool { !structReader.pointer(0).isNull }
+        public var hasFirst: Bool { !structReader._pointer(0).isNull }
         public var second: Second.Reader {
-            get throws(Capnp.CapnpError) { try Second.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Second._read(structReader._pointer(1), default: nil) }
         }
-        public var hasSecond: Bool { !structReader.pointer(1).isNull }
+        public var hasSecond: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var first: First.Builder { First.builder(structBuilder.pointer(0), default: nil) }
+        public var first: First.Builder { First._builder(structBuilder._pointer(0), default: nil) }
         public func setFirst(_ value: First.Reader) throws(Capnp.CapnpError) {
-            try First.set(structBuilder.pointer(0), to: value)
+            try First._set(structBuilder._pointer(0), to: value)
         }
-        public var hasFirst: Bool { !structBuilder.pointer(0).isNull }
-        public var second: Second.Builder { Second.builder(structBuilder.pointer(1), default: nil) }
+        public var hasFirst: Bool { !structBuilder._pointer(0).isNull }
+        public var second: Second.Builder { Second._builder(structBuilder._pointer(1), default: nil) }
         public func setSecond(_ value: Second.Reader) throws(Capnp.CapnpError) {
-            try Second.set(structBuilder.pointer(1), to: value)
+            try Second._set(structBuilder._pointer(1), to: value)
         }
-        public var hasSecond: Bool { !structBuilder.pointer(1).isNull }
+        public var hasSecond: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -98,61 +98,61 @@ public enum Pair<First: Capnp.PointerType, Second: Capnp.PointerType> {
 }
 
 /// Compiled-in and checked by capnp: read once, and the read cannot fail.
-public let origin: Point.Reader = try! Point.read(_originDefault_bc00c19876e99a7d.root, default: nil)
+public let origin: Point.Reader = try! Point._read(_originDefault_bc00c19876e99a7d.root, default: nil)
 
 extension Pair.Builder where First == Capnp.Text {
     public var first: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension Pair.Builder where First == Capnp.Bytes {
     /// Sets `first` to a copy of `bytes`.
-    public func setFirst(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    public func setFirst(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initFirst(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension Pair.Builder where First: Capnp.StructType {
     public func initFirst() -> First.Builder {
-        return First.initialize(structBuilder.pointer(0))
+        return First.initialize(structBuilder._pointer(0))
     }
 }
 
 extension Pair.Builder {
     public func initFirst<Element>(count: Int) -> Capnp.List<Element>.Builder where First == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
 extension Pair.Builder where Second == Capnp.Text {
     public var second: String {
-        get { structBuilder.pointer(1).getText() }
-        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+        get { structBuilder._pointer(1).getText() }
+        nonmutating set { structBuilder._pointer(1).setText(newValue) }
     }
 }
 
 extension Pair.Builder where Second == Capnp.Bytes {
     /// Sets `second` to a copy of `bytes`.
-    public func setSecond(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    public func setSecond(_ bytes: [UInt8]) { structBuilder._pointer(1).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initSecond(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(1).initData(count: count)
+        return structBuilder._pointer(1).initData(count: count)
     }
 }
 
 extension Pair.Builder where Second: Capnp.StructType {
     public func initSecond() -> Second.Builder {
-        return Second.initialize(structBuilder.pointer(1))
+        return Second.initialize(structBuilder._pointer(1))
     }
 }
 
 extension Pair.Builder {
     public func initSecond<Element>(count: Int) -> Capnp.List<Element>.Builder where Second == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(1), count: count)
     }
 }
 
@@ -160,14 +160,14 @@ extension Pair.Builder {
 
 extension Point: Capnp.StructType {
     public static var typeId: UInt64 { 0xeb21e9af0e15c740 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Pair: Capnp.StructType {
     public static var typeId: UInt64 { 0x8c1258efa91d5f3e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 private let _originDefault_bc00c19876e99a7d = Capnp.PointerDefault(words: [0x1000100000000, 0x0, 0x3a00000001, 0x6e696769726f])

@@ -12,37 +12,37 @@ internal enum Scoped {
     internal enum Thread {
         internal struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) internal var name: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `name`, in place: no copy, no validation.
             @inlinable @inline(__always) internal var nameBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            internal var hasName: Bool { !structReader.pointer(0).isNull }
+            internal var hasName: Bool { !structReader._pointer(0).isNull }
             @inlinable @inline(__always) internal var data: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readData(1) }
+                get throws(Capnp.CapnpError) { try structReader._readData(1) }
             }
-            internal var hasData: Bool { !structReader.pointer(1).isNull }
+            internal var hasData: Bool { !structReader._pointer(1).isNull }
             internal let structReader: Capnp.StructReader
             @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         internal struct Builder: Capnp.StructBuilderView {
             internal var name: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            internal var hasName: Bool { !structBuilder.pointer(0).isNull }
+            internal var hasName: Bool { !structBuilder._pointer(0).isNull }
             internal var data: Capnp.DataReader {
-                get { structBuilder.pointer(1).dataView() }
-                nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
+                get { structBuilder._pointer(1).dataView() }
+                nonmutating set { newValue.withUnsafeBytes { structBuilder._pointer(1).setData($0) } }
             }
             /// Sets `data` to a copy of `bytes`.
-            internal func setData(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+            internal func setData(_ bytes: [UInt8]) { structBuilder._pointer(1).setData(bytes) }
             /// Makes room for `count` bytes, to be filled in place.
             internal func initData(count: Int) -> UnsafeMutableRawBufferPointer {
-                return structBuilder.pointer(1).initData(count: count)
+                return structBuilder._pointer(1).initData(count: count)
             }
-            internal var hasData: Bool { !structBuilder.pointer(1).isNull }
+            internal var hasData: Bool { !structBuilder._pointer(1).isNull }
             internal var asReader: Reader { Reader(structBuilder.asReader) }
             internal let structBuilder: Capnp.StructBuilder
             @inlinable internal init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -76,22 +76,22 @@ internal enum Scoped {
         internal enum GetParams {
             internal struct Reader: Capnp.StructReaderView {
                 @inlinable @inline(__always) internal var name: String {
-                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readText(0) }
                 }
                 /// The UTF-8 bytes of `name`, in place: no copy, no validation.
                 @inlinable @inline(__always) internal var nameBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
                 }
-                internal var hasName: Bool { !structReader.pointer(0).isNull }
+                internal var hasName: Bool { !structReader._pointer(0).isNull }
                 internal let structReader: Capnp.StructReader
                 @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             internal struct Builder: Capnp.StructBuilderView {
                 internal var name: String {
-                    get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.setText(0, newValue) }
+                    get { structBuilder._pointer(0).getText() }
+                    nonmutating set { structBuilder._setText(0, newValue) }
                 }
-                internal var hasName: Bool { !structBuilder.pointer(0).isNull }
+                internal var hasName: Bool { !structBuilder._pointer(0).isNull }
                 internal var asReader: Reader { Reader(structBuilder.asReader) }
                 internal let structBuilder: Capnp.StructBuilder
                 @inlinable internal init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -101,21 +101,21 @@ internal enum Scoped {
         internal enum GetResults {
             internal struct Reader: Capnp.StructReaderView {
                 internal var thread: Scoped.Thread.Reader {
-                    get throws(Capnp.CapnpError) { try Scoped.Thread.read(structReader.pointer(0), default: nil) }
+                    get throws(Capnp.CapnpError) { try Scoped.Thread._read(structReader._pointer(0), default: nil) }
                 }
-                internal var hasThread: Bool { !structReader.pointer(0).isNull }
+                internal var hasThread: Bool { !structReader._pointer(0).isNull }
                 internal let structReader: Capnp.StructReader
                 @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             internal struct Builder: Capnp.StructBuilderView {
-                internal var thread: Scoped.Thread.Builder { Scoped.Thread.builder(structBuilder.pointer(0), default: nil) }
+                internal var thread: Scoped.Thread.Builder { Scoped.Thread._builder(structBuilder._pointer(0), default: nil) }
                 internal func initThread() -> Scoped.Thread.Builder {
-                    return Scoped.Thread.initialize(structBuilder.pointer(0))
+                    return Scoped.Thread.initialize(structBuilder._pointer(0))
                 }
                 internal func setThread(_ value: Scoped.Thread.Reader) throws(Capnp.CapnpError) {
-                    try Scoped.Thread.set(structBuilder.pointer(0), to: value)
+                    try Scoped.Thread._set(structBuilder._pointer(0), to: value)
                 }
-                internal var hasThread: Bool { !structBuilder.pointer(0).isNull }
+                internal var hasThread: Bool { !structBuilder._pointer(0).isNull }
                 internal var asReader: Reader { Reader(structBuilder.asReader) }
                 internal let structBuilder: Capnp.StructBuilder
                 @inlinable internal init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -126,7 +126,7 @@ internal enum Scoped {
     internal static var limit: UInt32 { 7 }
 
     /// Compiled-in and checked by capnp: read once, and the read cannot fail.
-    internal static let origin: Scoped.Thread.Reader = try! Scoped.Thread.read(_originDefault_9e6fcfa6ca447b3e.root, default: nil)
+    internal static let origin: Scoped.Thread.Reader = try! Scoped.Thread._read(_originDefault_9e6fcfa6ca447b3e.root, default: nil)
 
     /// A generic interface in a namespace: its Server protocol sits at file scope as _Scoped_Store_Server<T>.
     internal enum Store<T: Capnp.PointerType> {
@@ -148,18 +148,18 @@ internal enum Scoped {
         internal enum PutParams {
             internal struct Reader: Capnp.StructReaderView {
                 internal var value: T.Reader {
-                    get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+                    get throws(Capnp.CapnpError) { try T._read(structReader._pointer(0), default: nil) }
                 }
-                internal var hasValue: Bool { !structReader.pointer(0).isNull }
+                internal var hasValue: Bool { !structReader._pointer(0).isNull }
                 internal let structReader: Capnp.StructReader
                 @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             internal struct Builder: Capnp.StructBuilderView {
-                internal var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+                internal var value: T.Builder { T._builder(structBuilder._pointer(0), default: nil) }
                 internal func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
-                    try T.set(structBuilder.pointer(0), to: value)
+                    try T._set(structBuilder._pointer(0), to: value)
                 }
-                internal var hasValue: Bool { !structBuilder.pointer(0).isNull }
+                internal var hasValue: Bool { !structBuilder._pointer(0).isNull }
                 internal var asReader: Reader { Reader(structBuilder.asReader) }
                 internal let structBuilder: Capnp.StructBuilder
                 @inlinable internal init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -220,14 +220,14 @@ internal enum Scoped {
 
         internal enum CountResults {
             internal struct Reader: Capnp.StructReaderView {
-                @inlinable internal var n: UInt32 { structReader.read(0) }
+                @inlinable internal var n: UInt32 { structReader._read(0) }
                 internal let structReader: Capnp.StructReader
                 @inlinable internal init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             internal struct Builder: Capnp.StructBuilderView {
                 @inlinable internal var n: UInt32 {
-                    get { structBuilder.read(0) }
-                    nonmutating set { structBuilder.write(0, newValue) }
+                    get { structBuilder._read(0) }
+                    nonmutating set { structBuilder._write(0, newValue) }
                 }
                 internal var asReader: Reader { Reader(structBuilder.asReader) }
                 internal let structBuilder: Capnp.StructBuilder
@@ -250,29 +250,29 @@ internal protocol _Scoped_Store_ServerDefaults<T>: CapnpRPC.CapabilityServer {
 
 extension Scoped.Store.PutParams.Builder where T == Capnp.Text {
     internal var value: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension Scoped.Store.PutParams.Builder where T == Capnp.Bytes {
     /// Sets `value` to a copy of `bytes`.
-    internal func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    internal func setValue(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     internal func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension Scoped.Store.PutParams.Builder where T: Capnp.StructType {
     internal func initValue() -> T.Builder {
-        return T.initialize(structBuilder.pointer(0))
+        return T.initialize(structBuilder._pointer(0))
     }
 }
 
 extension Scoped.Store.PutParams.Builder {
     internal func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
@@ -280,8 +280,8 @@ extension Scoped.Store.PutParams.Builder {
 
 extension Scoped.Thread: Capnp.StructType {
     internal static var typeId: UInt64 { 0xffba3497609f7bb8 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 2 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 2 }
 }
 
 extension Scoped.Context._ServerDefaults {
@@ -303,7 +303,7 @@ extension Scoped.Context.Server {
         switch call.interfaceId {
         case 0xa92bdd7b9ccab1a1:
             switch call.methodId {
-            case 0: try await get(CapnpRPC.ServerCall(call))
+            case 0: try await self.get(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -330,14 +330,14 @@ extension Scoped.Context.Client: CapnpRPC.CapabilityClient {
 
 extension Scoped.Context.GetParams: Capnp.StructType {
     internal static var typeId: UInt64 { 0xe3cf3686fb92f2d3 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 1 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 1 }
 }
 
 extension Scoped.Context.GetResults: Capnp.StructType {
     internal static var typeId: UInt64 { 0xf0c87a11cf2d3255 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 1 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 1 }
 }
 
 extension Scoped.Context: Capnp.InterfaceType {
@@ -367,7 +367,7 @@ extension _Scoped_Store_Server {
         switch call.interfaceId {
         case 0x8238035999315b5f:
             switch call.methodId {
-            case 0: try await put(CapnpRPC.ServerCall(call))
+            case 0: try await self.put(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -382,7 +382,7 @@ extension Scoped.Store.Client: CapnpRPC.CapabilityClient {
     /// Sends `put` without waiting: await `response()`, or call capabilities of the results at once.
     internal func sendPut(value: T.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Scoped.Store<T>.PutResults> {
         try sendPut { params in
-            try T.set(params.structBuilder.pointer(0), to: value)
+            try T._set(params.structBuilder._pointer(0), to: value)
         }
     }
     internal func sendPut(_ build: sending (Scoped.Store<T>.PutParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Scoped.Store<T>.PutResults> {
@@ -394,14 +394,14 @@ extension Scoped.Store.Client: CapnpRPC.CapabilityClient {
 
 extension Scoped.Store.PutParams: Capnp.StructType {
     internal static var typeId: UInt64 { 0xa30382d52fd9923f }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 1 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 1 }
 }
 
 extension Scoped.Store.PutResults: Capnp.StructType {
     internal static var typeId: UInt64 { 0x952a4b5eddca9944 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 0 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 0 }
 }
 
 extension Scoped.Store: Capnp.InterfaceType {
@@ -437,7 +437,7 @@ extension Scoped.Shelf.Server {
         switch call.interfaceId {
         case 0xf9d692564e2944f4:
             switch call.methodId {
-            case 0: try await count(CapnpRPC.ServerCall(call))
+            case 0: try await self.count(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         case 0x8238035999315b5f:
@@ -459,7 +459,7 @@ extension Scoped.Shelf.Client: CapnpRPC.CapabilityClient {
     /// Sends `put` without waiting: await `response()`, or call capabilities of the results at once.
     internal func sendPut(value: Scoped.Thread.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Scoped.Store<Scoped.Thread>.PutResults> {
         try sendPut { params in
-            try Scoped.Thread.set(params.structBuilder.pointer(0), to: value)
+            try Scoped.Thread._set(params.structBuilder._pointer(0), to: value)
         }
     }
     internal func sendPut(_ build: sending (Scoped.Store<Scoped.Thread>.PutParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Scoped.Store<Scoped.Thread>.PutResults> {
@@ -471,14 +471,14 @@ extension Scoped.Shelf.Client: CapnpRPC.CapabilityClient {
 
 extension Scoped.Shelf.CountParams: Capnp.StructType {
     internal static var typeId: UInt64 { 0xb92a0bb5a3c3cd40 }
-    internal static var dataWordCount: Int { 0 }
-    internal static var pointerCount: Int { 0 }
+    internal static var _dataWordCount: Int { 0 }
+    internal static var _pointerCount: Int { 0 }
 }
 
 extension Scoped.Shelf.CountResults: Capnp.StructType {
     internal static var typeId: UInt64 { 0xfea4e087b08c9b03 }
-    internal static var dataWordCount: Int { 1 }
-    internal static var pointerCount: Int { 0 }
+    internal static var _dataWordCount: Int { 1 }
+    internal static var _pointerCount: Int { 0 }
 }
 
 extension Scoped.Shelf: Capnp.InterfaceType {

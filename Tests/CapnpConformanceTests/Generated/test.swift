@@ -38,354 +38,354 @@ public enum TestEnum: Capnp.CapnpEnum {
 
 public enum AllTypes {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var boolField: Bool { structReader.readBool(0) }
-        @inlinable public var int8Field: Int8 { structReader.read(1) }
-        @inlinable public var int16Field: Int16 { structReader.read(1) }
-        @inlinable public var int32Field: Int32 { structReader.read(1) }
-        @inlinable public var int64Field: Int64 { structReader.read(1) }
-        @inlinable public var uint8Field: UInt8 { structReader.read(16) }
-        @inlinable public var uint16Field: UInt16 { structReader.read(9) }
-        @inlinable public var uint32Field: UInt32 { structReader.read(5) }
-        @inlinable public var uint64Field: UInt64 { structReader.read(3) }
-        @inlinable public var float32Field: Float { structReader.readFloat32(8) }
-        @inlinable public var float64Field: Double { structReader.readFloat64(5) }
+        @inlinable public var boolField: Bool { structReader._readBool(0) }
+        @inlinable public var int8Field: Int8 { structReader._read(1) }
+        @inlinable public var int16Field: Int16 { structReader._read(1) }
+        @inlinable public var int32Field: Int32 { structReader._read(1) }
+        @inlinable public var int64Field: Int64 { structReader._read(1) }
+        @inlinable public var uint8Field: UInt8 { structReader._read(16) }
+        @inlinable public var uint16Field: UInt16 { structReader._read(9) }
+        @inlinable public var uint32Field: UInt32 { structReader._read(5) }
+        @inlinable public var uint64Field: UInt64 { structReader._read(3) }
+        @inlinable public var float32Field: Float { structReader._readFloat32(8) }
+        @inlinable public var float64Field: Double { structReader._readFloat64(5) }
         @inlinable @inline(__always) public var textField: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `textField`, in place: no copy, no validation.
         @inlinable @inline(__always) public var textFieldBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasTextField: Bool { !structReader.pointer(0).isNull }
+        public var hasTextField: Bool { !structReader._pointer(0).isNull }
         @inlinable @inline(__always) public var dataField: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readData(1) }
+            get throws(Capnp.CapnpError) { try structReader._readData(1) }
         }
-        public var hasDataField: Bool { !structReader.pointer(1).isNull }
+        public var hasDataField: Bool { !structReader._pointer(1).isNull }
         public var structField: AllTypes.Reader {
-            get throws(Capnp.CapnpError) { try AllTypes.read(structReader.pointer(2), default: nil) }
+            get throws(Capnp.CapnpError) { try AllTypes._read(structReader._pointer(2), default: nil) }
         }
-        public var hasStructField: Bool { !structReader.pointer(2).isNull }
-        @inlinable public var enumField: TestEnum { TestEnum(rawValue: structReader.read(18)) }
+        public var hasStructField: Bool { !structReader._pointer(2).isNull }
+        @inlinable public var enumField: TestEnum { TestEnum(rawValue: structReader._read(18)) }
         public var voidList: Capnp.List<Capnp.VoidValue>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.VoidValue>.read(structReader.pointer(3), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.VoidValue>._read(structReader._pointer(3), default: nil) }
         }
-        public var hasVoidList: Bool { !structReader.pointer(3).isNull }
+        public var hasVoidList: Bool { !structReader._pointer(3).isNull }
         public var boolList: Capnp.List<Bool>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Bool>.read(structReader.pointer(4), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Bool>._read(structReader._pointer(4), default: nil) }
         }
-        public var hasBoolList: Bool { !structReader.pointer(4).isNull }
+        public var hasBoolList: Bool { !structReader._pointer(4).isNull }
         public var int8List: Capnp.List<Int8>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Int8>.read(structReader.pointer(5), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Int8>._read(structReader._pointer(5), default: nil) }
         }
-        public var hasInt8List: Bool { !structReader.pointer(5).isNull }
+        public var hasInt8List: Bool { !structReader._pointer(5).isNull }
         public var int16List: Capnp.List<Int16>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Int16>.read(structReader.pointer(6), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Int16>._read(structReader._pointer(6), default: nil) }
         }
-        public var hasInt16List: Bool { !structReader.pointer(6).isNull }
+        public var hasInt16List: Bool { !structReader._pointer(6).isNull }
         public var int32List: Capnp.List<Int32>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(7), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Int32>._read(structReader._pointer(7), default: nil) }
         }
-        public var hasInt32List: Bool { !structReader.pointer(7).isNull }
+        public var hasInt32List: Bool { !structReader._pointer(7).isNull }
         public var int64List: Capnp.List<Int64>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Int64>.read(structReader.pointer(8), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Int64>._read(structReader._pointer(8), default: nil) }
         }
-        public var hasInt64List: Bool { !structReader.pointer(8).isNull }
+        public var hasInt64List: Bool { !structReader._pointer(8).isNull }
         public var uint8List: Capnp.List<UInt8>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<UInt8>.read(structReader.pointer(9), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<UInt8>._read(structReader._pointer(9), default: nil) }
         }
-        public var hasUint8List: Bool { !structReader.pointer(9).isNull }
+        public var hasUint8List: Bool { !structReader._pointer(9).isNull }
         public var uint16List: Capnp.List<UInt16>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<UInt16>.read(structReader.pointer(10), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<UInt16>._read(structReader._pointer(10), default: nil) }
         }
-        public var hasUint16List: Bool { !structReader.pointer(10).isNull }
+        public var hasUint16List: Bool { !structReader._pointer(10).isNull }
         public var uint32List: Capnp.List<UInt32>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<UInt32>.read(structReader.pointer(11), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<UInt32>._read(structReader._pointer(11), default: nil) }
         }
-        public var hasUint32List: Bool { !structReader.pointer(11).isNull }
+        public var hasUint32List: Bool { !structReader._pointer(11).isNull }
         public var uint64List: Capnp.List<UInt64>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<UInt64>.read(structReader.pointer(12), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<UInt64>._read(structReader._pointer(12), default: nil) }
         }
-        public var hasUint64List: Bool { !structReader.pointer(12).isNull }
+        public var hasUint64List: Bool { !structReader._pointer(12).isNull }
         public var float32List: Capnp.List<Float>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Float>.read(structReader.pointer(13), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Float>._read(structReader._pointer(13), default: nil) }
         }
-        public var hasFloat32List: Bool { !structReader.pointer(13).isNull }
+        public var hasFloat32List: Bool { !structReader._pointer(13).isNull }
         public var float64List: Capnp.List<Double>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Double>.read(structReader.pointer(14), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Double>._read(structReader._pointer(14), default: nil) }
         }
-        public var hasFloat64List: Bool { !structReader.pointer(14).isNull }
+        public var hasFloat64List: Bool { !structReader._pointer(14).isNull }
         public var textList: Capnp.List<Capnp.Text>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(15), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>._read(structReader._pointer(15), default: nil) }
         }
-        public var hasTextList: Bool { !structReader.pointer(15).isNull }
+        public var hasTextList: Bool { !structReader._pointer(15).isNull }
         public var dataList: Capnp.List<Capnp.Bytes>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Bytes>.read(structReader.pointer(16), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Bytes>._read(structReader._pointer(16), default: nil) }
         }
-        public var hasDataList: Bool { !structReader.pointer(16).isNull }
+        public var hasDataList: Bool { !structReader._pointer(16).isNull }
         public var structList: Capnp.List<AllTypes>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<AllTypes>.read(structReader.pointer(17), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<AllTypes>._read(structReader._pointer(17), default: nil) }
         }
-        public var hasStructList: Bool { !structReader.pointer(17).isNull }
+        public var hasStructList: Bool { !structReader._pointer(17).isNull }
         public var enumList: Capnp.List<TestEnum>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<TestEnum>.read(structReader.pointer(18), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<TestEnum>._read(structReader._pointer(18), default: nil) }
         }
-        public var hasEnumList: Bool { !structReader.pointer(18).isNull }
+        public var hasEnumList: Bool { !structReader._pointer(18).isNull }
         public var int32ListList: Capnp.List<Capnp.List<Int32>>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Int32>>.read(structReader.pointer(19), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Int32>>._read(structReader._pointer(19), default: nil) }
         }
-        public var hasInt32ListList: Bool { !structReader.pointer(19).isNull }
+        public var hasInt32ListList: Bool { !structReader._pointer(19).isNull }
         public var textListList: Capnp.List<Capnp.List<Capnp.Text>>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Capnp.Text>>.read(structReader.pointer(20), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Capnp.Text>>._read(structReader._pointer(20), default: nil) }
         }
-        public var hasTextListList: Bool { !structReader.pointer(20).isNull }
+        public var hasTextListList: Bool { !structReader._pointer(20).isNull }
         public var structListList: Capnp.List<Capnp.List<Point>>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Point>>.read(structReader.pointer(21), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Point>>._read(structReader._pointer(21), default: nil) }
         }
-        public var hasStructListList: Bool { !structReader.pointer(21).isNull }
+        public var hasStructListList: Bool { !structReader._pointer(21).isNull }
         public var importedStruct: Point.Reader {
-            get throws(Capnp.CapnpError) { try Point.read(structReader.pointer(22), default: nil) }
+            get throws(Capnp.CapnpError) { try Point._read(structReader._pointer(22), default: nil) }
         }
-        public var hasImportedStruct: Bool { !structReader.pointer(22).isNull }
-        @inlinable public var importedEnum: Color { Color(rawValue: structReader.read(19)) }
+        public var hasImportedStruct: Bool { !structReader._pointer(22).isNull }
+        @inlinable public var importedEnum: Color { Color(rawValue: structReader._read(19)) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var boolField: Bool {
-            get { structBuilder.readBool(0) }
-            nonmutating set { structBuilder.writeBool(0, newValue) }
+            get { structBuilder._readBool(0) }
+            nonmutating set { structBuilder._writeBool(0, newValue) }
         }
         @inlinable public var int8Field: Int8 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(1, newValue) }
         }
         @inlinable public var int16Field: Int16 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(1, newValue) }
         }
         @inlinable public var int32Field: Int32 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(1, newValue) }
         }
         @inlinable public var int64Field: Int64 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(1, newValue) }
         }
         @inlinable public var uint8Field: UInt8 {
-            get { structBuilder.read(16) }
-            nonmutating set { structBuilder.write(16, newValue) }
+            get { structBuilder._read(16) }
+            nonmutating set { structBuilder._write(16, newValue) }
         }
         @inlinable public var uint16Field: UInt16 {
-            get { structBuilder.read(9) }
-            nonmutating set { structBuilder.write(9, newValue) }
+            get { structBuilder._read(9) }
+            nonmutating set { structBuilder._write(9, newValue) }
         }
         @inlinable public var uint32Field: UInt32 {
-            get { structBuilder.read(5) }
-            nonmutating set { structBuilder.write(5, newValue) }
+            get { structBuilder._read(5) }
+            nonmutating set { structBuilder._write(5, newValue) }
         }
         @inlinable public var uint64Field: UInt64 {
-            get { structBuilder.read(3) }
-            nonmutating set { structBuilder.write(3, newValue) }
+            get { structBuilder._read(3) }
+            nonmutating set { structBuilder._write(3, newValue) }
         }
         @inlinable public var float32Field: Float {
-            get { structBuilder.readFloat32(8) }
-            nonmutating set { structBuilder.writeFloat32(8, newValue) }
+            get { structBuilder._readFloat32(8) }
+            nonmutating set { structBuilder._writeFloat32(8, newValue) }
         }
         @inlinable public var float64Field: Double {
-            get { structBuilder.readFloat64(5) }
-            nonmutating set { structBuilder.writeFloat64(5, newValue) }
+            get { structBuilder._readFloat64(5) }
+            nonmutating set { structBuilder._writeFloat64(5, newValue) }
         }
         public var textField: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasTextField: Bool { !structBuilder.pointer(0).isNull }
+        public var hasTextField: Bool { !structBuilder._pointer(0).isNull }
         public var dataField: Capnp.DataReader {
-            get { structBuilder.pointer(1).dataView() }
-            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
+            get { structBuilder._pointer(1).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder._pointer(1).setData($0) } }
         }
         /// Sets `dataField` to a copy of `bytes`.
-        public func setDataField(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+        public func setDataField(_ bytes: [UInt8]) { structBuilder._pointer(1).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initDataField(count: Int) -> UnsafeMutableRawBufferPointer {
-            return structBuilder.pointer(1).initData(count: count)
+            return structBuilder._pointer(1).initData(count: count)
         }
-        public var hasDataField: Bool { !structBuilder.pointer(1).isNull }
-        public var structField: AllTypes.Builder { AllTypes.builder(structBuilder.pointer(2), default: nil) }
+        public var hasDataField: Bool { !structBuilder._pointer(1).isNull }
+        public var structField: AllTypes.Builder { AllTypes._builder(structBuilder._pointer(2), default: nil) }
         public func initStructField() -> AllTypes.Builder {
-            return AllTypes.initialize(structBuilder.pointer(2))
+            return AllTypes.initialize(structBuilder._pointer(2))
         }
         public func setStructField(_ value: AllTypes.Reader) throws(Capnp.CapnpError) {
-            try AllTypes.set(structBuilder.pointer(2), to: value)
+            try AllTypes._set(structBuilder._pointer(2), to: value)
         }
-        public var hasStructField: Bool { !structBuilder.pointer(2).isNull }
+        public var hasStructField: Bool { !structBuilder._pointer(2).isNull }
         @inlinable public var enumField: TestEnum {
-            get { TestEnum(rawValue: structBuilder.read(18)) }
-            nonmutating set { structBuilder.write(18, newValue.rawValue) }
+            get { TestEnum(rawValue: structBuilder._read(18)) }
+            nonmutating set { structBuilder._write(18, newValue.rawValue) }
         }
-        public var voidList: Capnp.List<Capnp.VoidValue>.Builder { Capnp.List<Capnp.VoidValue>.builder(structBuilder.pointer(3), default: nil) }
+        public var voidList: Capnp.List<Capnp.VoidValue>.Builder { Capnp.List<Capnp.VoidValue>._builder(structBuilder._pointer(3), default: nil) }
         public func initVoidList(count: Int) -> Capnp.List<Capnp.VoidValue>.Builder {
-            return Capnp.List<Capnp.VoidValue>.initialize(structBuilder.pointer(3), count: count)
+            return Capnp.List<Capnp.VoidValue>.initialize(structBuilder._pointer(3), count: count)
         }
         public func setVoidList(_ value: Capnp.List<Capnp.VoidValue>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.VoidValue>.set(structBuilder.pointer(3), to: value)
+            try Capnp.List<Capnp.VoidValue>._set(structBuilder._pointer(3), to: value)
         }
-        public var hasVoidList: Bool { !structBuilder.pointer(3).isNull }
-        public var boolList: Capnp.List<Bool>.Builder { Capnp.List<Bool>.builder(structBuilder.pointer(4), default: nil) }
+        public var hasVoidList: Bool { !structBuilder._pointer(3).isNull }
+        public var boolList: Capnp.List<Bool>.Builder { Capnp.List<Bool>._builder(structBuilder._pointer(4), default: nil) }
         public func initBoolList(count: Int) -> Capnp.List<Bool>.Builder {
-            return Capnp.List<Bool>.initialize(structBuilder.pointer(4), count: count)
+            return Capnp.List<Bool>.initialize(structBuilder._pointer(4), count: count)
         }
         public func setBoolList(_ value: Capnp.List<Bool>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Bool>.set(structBuilder.pointer(4), to: value)
+            try Capnp.List<Bool>._set(structBuilder._pointer(4), to: value)
         }
-        public var hasBoolList: Bool { !structBuilder.pointer(4).isNull }
-        public var int8List: Capnp.List<Int8>.Builder { Capnp.List<Int8>.builder(structBuilder.pointer(5), default: nil) }
+        public var hasBoolList: Bool { !structBuilder._pointer(4).isNull }
+        public var int8List: Capnp.List<Int8>.Builder { Capnp.List<Int8>._builder(structBuilder._pointer(5), default: nil) }
         public func initInt8List(count: Int) -> Capnp.List<Int8>.Builder {
-            return Capnp.List<Int8>.initialize(structBuilder.pointer(5), count: count)
+            return Capnp.List<Int8>.initialize(structBuilder._pointer(5), count: count)
         }
         public func setInt8List(_ value: Capnp.List<Int8>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Int8>.set(structBuilder.pointer(5), to: value)
+            try Capnp.List<Int8>._set(structBuilder._pointer(5), to: value)
         }
-        public var hasInt8List: Bool { !structBuilder.pointer(5).isNull }
-        public var int16List: Capnp.List<Int16>.Builder { Capnp.List<Int16>.builder(structBuilder.pointer(6), default: nil) }
+        public var hasInt8List: Bool { !structBuilder._pointer(5).isNull }
+        public var int16List: Capnp.List<Int16>.Builder { Capnp.List<Int16>._builder(structBuilder._pointer(6), default: nil) }
         public func initInt16List(count: Int) -> Capnp.List<Int16>.Builder {
-            return Capnp.List<Int16>.initialize(structBuilder.pointer(6), count: count)
+            return Capnp.List<Int16>.initialize(structBuilder._pointer(6), count: count)
         }
         public func setInt16List(_ value: Capnp.List<Int16>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Int16>.set(structBuilder.pointer(6), to: value)
+            try Capnp.List<Int16>._set(structBuilder._pointer(6), to: value)
         }
-        public var hasInt16List: Bool { !structBuilder.pointer(6).isNull }
-        public var int32List: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(7), default: nil) }
+        public var hasInt16List: Bool { !structBuilder._pointer(6).isNull }
+        public var int32List: Capnp.List<Int32>.Builder { Capnp.List<Int32>._builder(structBuilder._pointer(7), default: nil) }
         public func initInt32List(count: Int) -> Capnp.List<Int32>.Builder {
-            return Capnp.List<Int32>.initialize(structBuilder.pointer(7), count: count)
+            return Capnp.List<Int32>.initialize(structBuilder._pointer(7), count: count)
         }
         public func setInt32List(_ value: Capnp.List<Int32>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Int32>.set(structBuilder.pointer(7), to: value)
+            try Capnp.List<Int32>._set(structBuilder._pointer(7), to: value)
         }
-        public var hasInt32List: Bool { !structBuilder.pointer(7).isNull }
-        public var int64List: Capnp.List<Int64>.Builder { Capnp.List<Int64>.builder(structBuilder.pointer(8), default: nil) }
+        public var hasInt32List: Bool { !structBuilder._pointer(7).isNull }
+        public var int64List: Capnp.List<Int64>.Builder { Capnp.List<Int64>._builder(structBuilder._pointer(8), default: nil) }
         public func initInt64List(count: Int) -> Capnp.List<Int64>.Builder {
-            return Capnp.List<Int64>.initialize(structBuilder.pointer(8), count: count)
+            return Capnp.List<Int64>.initialize(structBuilder._pointer(8), count: count)
         }
         public func setInt64List(_ value: Capnp.List<Int64>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Int64>.set(structBuilder.pointer(8), to: value)
+            try Capnp.List<Int64>._set(structBuilder._pointer(8), to: value)
         }
-        public var hasInt64List: Bool { !structBuilder.pointer(8).isNull }
-        public var uint8List: Capnp.List<UInt8>.Builder { Capnp.List<UInt8>.builder(structBuilder.pointer(9), default: nil) }
+        public var hasInt64List: Bool { !structBuilder._pointer(8).isNull }
+        public var uint8List: Capnp.List<UInt8>.Builder { Capnp.List<UInt8>._builder(structBuilder._pointer(9), default: nil) }
         public func initUint8List(count: Int) -> Capnp.List<UInt8>.Builder {
-            return Capnp.List<UInt8>.initialize(structBuilder.pointer(9), count: count)
+            return Capnp.List<UInt8>.initialize(structBuilder._pointer(9), count: count)
         }
         public func setUint8List(_ value: Capnp.List<UInt8>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<UInt8>.set(structBuilder.pointer(9), to: value)
+            try Capnp.List<UInt8>._set(structBuilder._pointer(9), to: value)
         }
-        public var hasUint8List: Bool { !structBuilder.pointer(9).isNull }
-        public var uint16List: Capnp.List<UInt16>.Builder { Capnp.List<UInt16>.builder(structBuilder.pointer(10), default: nil) }
+        public var hasUint8List: Bool { !structBuilder._pointer(9).isNull }
+        public var uint16List: Capnp.List<UInt16>.Builder { Capnp.List<UInt16>._builder(structBuilder._pointer(10), default: nil) }
         public func initUint16List(count: Int) -> Capnp.List<UInt16>.Builder {
-            return Capnp.List<UInt16>.initialize(structBuilder.pointer(10), count: count)
+            return Capnp.List<UInt16>.initialize(structBuilder._pointer(10), count: count)
         }
         public func setUint16List(_ value: Capnp.List<UInt16>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<UInt16>.set(structBuilder.pointer(10), to: value)
+            try Capnp.List<UInt16>._set(structBuilder._pointer(10), to: value)
         }
-        public var hasUint16List: Bool { !structBuilder.pointer(10).isNull }
-        public var uint32List: Capnp.List<UInt32>.Builder { Capnp.List<UInt32>.builder(structBuilder.pointer(11), default: nil) }
+        public var hasUint16List: Bool { !structBuilder._pointer(10).isNull }
+        public var uint32List: Capnp.List<UInt32>.Builder { Capnp.List<UInt32>._builder(structBuilder._pointer(11), default: nil) }
         public func initUint32List(count: Int) -> Capnp.List<UInt32>.Builder {
-            return Capnp.List<UInt32>.initialize(structBuilder.pointer(11), count: count)
+            return Capnp.List<UInt32>.initialize(structBuilder._pointer(11), count: count)
         }
         public func setUint32List(_ value: Capnp.List<UInt32>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<UInt32>.set(structBuilder.pointer(11), to: value)
+            try Capnp.List<UInt32>._set(structBuilder._pointer(11), to: value)
         }
-        public var hasUint32List: Bool { !structBuilder.pointer(11).isNull }
-        public var uint64List: Capnp.List<UInt64>.Builder { Capnp.List<UInt64>.builder(structBuilder.pointer(12), default: nil) }
+        public var hasUint32List: Bool { !structBuilder._pointer(11).isNull }
+        public var uint64List: Capnp.List<UInt64>.Builder { Capnp.List<UInt64>._builder(structBuilder._pointer(12), default: nil) }
         public func initUint64List(count: Int) -> Capnp.List<UInt64>.Builder {
-            return Capnp.List<UInt64>.initialize(structBuilder.pointer(12), count: count)
+            return Capnp.List<UInt64>.initialize(structBuilder._pointer(12), count: count)
         }
         public func setUint64List(_ value: Capnp.List<UInt64>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<UInt64>.set(structBuilder.pointer(12), to: value)
+            try Capnp.List<UInt64>._set(structBuilder._pointer(12), to: value)
         }
-        public var hasUint64List: Bool { !structBuilder.pointer(12).isNull }
-        public var float32List: Capnp.List<Float>.Builder { Capnp.List<Float>.builder(structBuilder.pointer(13), default: nil) }
+        public var hasUint64List: Bool { !structBuilder._pointer(12).isNull }
+        public var float32List: Capnp.List<Float>.Builder { Capnp.List<Float>._builder(structBuilder._pointer(13), default: nil) }
         public func initFloat32List(count: Int) -> Capnp.List<Float>.Builder {
-            return Capnp.List<Float>.initialize(structBuilder.pointer(13), count: count)
+            return Capnp.List<Float>.initialize(structBuilder._pointer(13), count: count)
         }
         public func setFloat32List(_ value: Capnp.List<Float>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Float>.set(structBuilder.pointer(13), to: value)
+            try Capnp.List<Float>._set(structBuilder._pointer(13), to: value)
         }
-        public var hasFloat32List: Bool { !structBuilder.pointer(13).isNull }
-        public var float64List: Capnp.List<Double>.Builder { Capnp.List<Double>.builder(structBuilder.pointer(14), default: nil) }
+        public var hasFloat32List: Bool { !structBuilder._pointer(13).isNull }
+        public var float64List: Capnp.List<Double>.Builder { Capnp.List<Double>._builder(structBuilder._pointer(14), default: nil) }
         public func initFloat64List(count: Int) -> Capnp.List<Double>.Builder {
-            return Capnp.List<Double>.initialize(structBuilder.pointer(14), count: count)
+            return Capnp.List<Double>.initialize(structBuilder._pointer(14), count: count)
         }
         public func setFloat64List(_ value: Capnp.List<Double>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Double>.set(structBuilder.pointer(14), to: value)
+            try Capnp.List<Double>._set(structBuilder._pointer(14), to: value)
         }
-        public var hasFloat64List: Bool { !structBuilder.pointer(14).isNull }
-        public var textList: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(15), default: nil) }
+        public var hasFloat64List: Bool { !structBuilder._pointer(14).isNull }
+        public var textList: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>._builder(structBuilder._pointer(15), default: nil) }
         public func initTextList(count: Int) -> Capnp.List<Capnp.Text>.Builder {
-            return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(15), count: count)
+            return Capnp.List<Capnp.Text>.initialize(structBuilder._pointer(15), count: count)
         }
         public func setTextList(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.Text>.set(structBuilder.pointer(15), to: value)
+            try Capnp.List<Capnp.Text>._set(structBuilder._pointer(15), to: value)
         }
-        public var hasTextList: Bool { !structBuilder.pointer(15).isNull }
-        public var dataList: Capnp.List<Capnp.Bytes>.Builder { Capnp.List<Capnp.Bytes>.builder(structBuilder.pointer(16), default: nil) }
+        public var hasTextList: Bool { !structBuilder._pointer(15).isNull }
+        public var dataList: Capnp.List<Capnp.Bytes>.Builder { Capnp.List<Capnp.Bytes>._builder(structBuilder._pointer(16), default: nil) }
         public func initDataList(count: Int) -> Capnp.List<Capnp.Bytes>.Builder {
-            return Capnp.List<Capnp.Bytes>.initialize(structBuilder.pointer(16), count: count)
+            return Capnp.List<Capnp.Bytes>.initialize(structBuilder._pointer(16), count: count)
         }
         public func setDataList(_ value: Capnp.List<Capnp.Bytes>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.Bytes>.set(structBuilder.pointer(16), to: value)
+            try Capnp.List<Capnp.Bytes>._set(structBuilder._pointer(16), to: value)
         }
-        public var hasDataList: Bool { !structBuilder.pointer(16).isNull }
-        public var structList: Capnp.List<AllTypes>.Builder { Capnp.List<AllTypes>.builder(structBuilder.pointer(17), default: nil) }
+        public var hasDataList: Bool { !structBuilder._pointer(16).isNull }
+        public var structList: Capnp.List<AllTypes>.Builder { Capnp.List<AllTypes>._builder(structBuilder._pointer(17), default: nil) }
         public func initStructList(count: Int) -> Capnp.List<AllTypes>.Builder {
-            return Capnp.List<AllTypes>.initialize(structBuilder.pointer(17), count: count)
+            return Capnp.List<AllTypes>.initialize(structBuilder._pointer(17), count: count)
         }
         public func setStructList(_ value: Capnp.List<AllTypes>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<AllTypes>.set(structBuilder.pointer(17), to: value)
+            try Capnp.List<AllTypes>._set(structBuilder._pointer(17), to: value)
         }
-        public var hasStructList: Bool { !structBuilder.pointer(17).isNull }
-        public var enumList: Capnp.List<TestEnum>.Builder { Capnp.List<TestEnum>.builder(structBuilder.pointer(18), default: nil) }
+        public var hasStructList: Bool { !structBuilder._pointer(17).isNull }
+        public var enumList: Capnp.List<TestEnum>.Builder { Capnp.List<TestEnum>._builder(structBuilder._pointer(18), default: nil) }
         public func initEnumList(count: Int) -> Capnp.List<TestEnum>.Builder {
-            return Capnp.List<TestEnum>.initialize(structBuilder.pointer(18), count: count)
+            return Capnp.List<TestEnum>.initialize(structBuilder._pointer(18), count: count)
         }
         public func setEnumList(_ value: Capnp.List<TestEnum>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<TestEnum>.set(structBuilder.pointer(18), to: value)
+            try Capnp.List<TestEnum>._set(structBuilder._pointer(18), to: value)
         }
-        public var hasEnumList: Bool { !structBuilder.pointer(18).isNull }
-        public var int32ListList: Capnp.List<Capnp.List<Int32>>.Builder { Capnp.List<Capnp.List<Int32>>.builder(structBuilder.pointer(19), default: nil) }
+        public var hasEnumList: Bool { !structBuilder._pointer(18).isNull }
+        public var int32ListList: Capnp.List<Capnp.List<Int32>>.Builder { Capnp.List<Capnp.List<Int32>>._builder(structBuilder._pointer(19), default: nil) }
         public func initInt32ListList(count: Int) -> Capnp.List<Capnp.List<Int32>>.Builder {
-            return Capnp.List<Capnp.List<Int32>>.initialize(structBuilder.pointer(19), count: count)
+            return Capnp.List<Capnp.List<Int32>>.initialize(structBuilder._pointer(19), count: count)
         }
         public func setInt32ListList(_ value: Capnp.List<Capnp.List<Int32>>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.List<Int32>>.set(structBuilder.pointer(19), to: value)
+            try Capnp.List<Capnp.List<Int32>>._set(structBuilder._pointer(19), to: value)
         }
-        public var hasInt32ListList: Bool { !structBuilder.pointer(19).isNull }
-        public var textListList: Capnp.List<Capnp.List<Capnp.Text>>.Builder { Capnp.List<Capnp.List<Capnp.Text>>.builder(structBuilder.pointer(20), default: nil) }
+        public var hasInt32ListList: Bool { !structBuilder._pointer(19).isNull }
+        public var textListList: Capnp.List<Capnp.List<Capnp.Text>>.Builder { Capnp.List<Capnp.List<Capnp.Text>>._builder(structBuilder._pointer(20), default: nil) }
         public func initTextListList(count: Int) -> Capnp.List<Capnp.List<Capnp.Text>>.Builder {
-            return Capnp.List<Capnp.List<Capnp.Text>>.initialize(structBuilder.pointer(20), count: count)
+            return Capnp.List<Capnp.List<Capnp.Text>>.initialize(structBuilder._pointer(20), count: count)
         }
         public func setTextListList(_ value: Capnp.List<Capnp.List<Capnp.Text>>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.List<Capnp.Text>>.set(structBuilder.pointer(20), to: value)
+            try Capnp.List<Capnp.List<Capnp.Text>>._set(structBuilder._pointer(20), to: value)
         }
-        public var hasTextListList: Bool { !structBuilder.pointer(20).isNull }
-        public var structListList: Capnp.List<Capnp.List<Point>>.Builder { Capnp.List<Capnp.List<Point>>.builder(structBuilder.pointer(21), default: nil) }
+        public var hasTextListList: Bool { !structBuilder._pointer(20).isNull }
+        public var structListList: Capnp.List<Capnp.List<Point>>.Builder { Capnp.List<Capnp.List<Point>>._builder(structBuilder._pointer(21), default: nil) }
         public func initStructListList(count: Int) -> Capnp.List<Capnp.List<Point>>.Builder {
-            return Capnp.List<Capnp.List<Point>>.initialize(structBuilder.pointer(21), count: count)
+            return Capnp.List<Capnp.List<Point>>.initialize(structBuilder._pointer(21), count: count)
         }
         public func setStructListList(_ value: Capnp.List<Capnp.List<Point>>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.List<Point>>.set(structBuilder.pointer(21), to: value)
+            try Capnp.List<Capnp.List<Point>>._set(structBuilder._pointer(21), to: value)
         }
-        public var hasStructListList: Bool { !structBuilder.pointer(21).isNull }
-        public var importedStruct: Point.Builder { Point.builder(structBuilder.pointer(22), default: nil) }
+        public var hasStructListList: Bool { !structBuilder._pointer(21).isNull }
+        public var importedStruct: Point.Builder { Point._builder(structBuilder._pointer(22), default: nil) }
         public func initImportedStruct() -> Point.Builder {
-            return Point.initialize(structBuilder.pointer(22))
+            return Point.initialize(structBuilder._pointer(22))
         }
         public func setImportedStruct(_ value: Point.Reader) throws(Capnp.CapnpError) {
-            try Point.set(structBuilder.pointer(22), to: value)
+            try Point._set(structBuilder._pointer(22), to: value)
         }
-        public var hasImportedStruct: Bool { !structBuilder.pointer(22).isNull }
+        public var hasImportedStruct: Bool { !structBuilder._pointer(22).isNull }
         @inlinable public var importedEnum: Color {
-            get { Color(rawValue: structBuilder.read(19)) }
-            nonmutating set { structBuilder.write(19, newValue.rawValue) }
+            get { Color(rawValue: structBuilder._read(19)) }
+            nonmutating set { structBuilder._write(19, newValue.rawValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
@@ -395,254 +395,254 @@ public enum AllTypes {
 
 public enum Defaults {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var boolField: Bool { structReader.readBool(0, default: true) }
-        @inlinable public var int8Field: Int8 { structReader.read(1, default: -123) }
-        @inlinable public var int16Field: Int16 { structReader.read(1, default: -12345) }
-        @inlinable public var int32Field: Int32 { structReader.read(1, default: -12345678) }
-        @inlinable public var int64Field: Int64 { structReader.read(1, default: -123456789012345) }
-        @inlinable public var uint8Field: UInt8 { structReader.read(16, default: 234) }
-        @inlinable public var uint16Field: UInt16 { structReader.read(9, default: 45678) }
-        @inlinable public var uint32Field: UInt32 { structReader.read(5, default: 3456789012) }
-        @inlinable public var uint64Field: UInt64 { structReader.read(3, default: 12345678901234567890) }
-        @inlinable public var float32Field: Float { structReader.readFloat32(8, default: 1234.5) }
-        @inlinable public var float64Field: Double { structReader.readFloat64(5, default: -1.25e+47) }
-        @inlinable public var enumField: TestEnum { TestEnum(rawValue: structReader.read(18, default: 2)) }
-        @inlinable public var importedEnumField: Color { Color(rawValue: structReader.read(19, default: 2)) }
+        @inlinable public var boolField: Bool { structReader._readBool(0, default: true) }
+        @inlinable public var int8Field: Int8 { structReader._read(1, default: -123) }
+        @inlinable public var int16Field: Int16 { structReader._read(1, default: -12345) }
+        @inlinable public var int32Field: Int32 { structReader._read(1, default: -12345678) }
+        @inlinable public var int64Field: Int64 { structReader._read(1, default: -123456789012345) }
+        @inlinable public var uint8Field: UInt8 { structReader._read(16, default: 234) }
+        @inlinable public var uint16Field: UInt16 { structReader._read(9, default: 45678) }
+        @inlinable public var uint32Field: UInt32 { structReader._read(5, default: 3456789012) }
+        @inlinable public var uint64Field: UInt64 { structReader._read(3, default: 12345678901234567890) }
+        @inlinable public var float32Field: Float { structReader._readFloat32(8, default: 1234.5) }
+        @inlinable public var float64Field: Double { structReader._readFloat64(5, default: -1.25e+47) }
+        @inlinable public var enumField: TestEnum { TestEnum(rawValue: structReader._read(18, default: 2)) }
+        @inlinable public var importedEnumField: Color { Color(rawValue: structReader._read(19, default: 2)) }
         public var textField: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0, default: _textFieldDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0, default: _textFieldDefault_9c7972d97e90ea3d) }
         }
         /// The UTF-8 bytes of `textField`, in place: no copy, no validation.
         public var textFieldBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0, default: _textFieldDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0, default: _textFieldDefault_9c7972d97e90ea3d) }
         }
-        public var hasTextField: Bool { !structReader.pointer(0).isNull }
+        public var hasTextField: Bool { !structReader._pointer(0).isNull }
         public var dataField: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readData(1, default: _dataFieldDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try structReader._readData(1, default: _dataFieldDefault_9c7972d97e90ea3d) }
         }
-        public var hasDataField: Bool { !structReader.pointer(1).isNull }
+        public var hasDataField: Bool { !structReader._pointer(1).isNull }
         public var structField: AllTypes.Reader {
-            get throws(Capnp.CapnpError) { try AllTypes.read(structReader.pointer(2), default: _structFieldDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try AllTypes._read(structReader._pointer(2), default: _structFieldDefault_9c7972d97e90ea3d) }
         }
-        public var hasStructField: Bool { !structReader.pointer(2).isNull }
+        public var hasStructField: Bool { !structReader._pointer(2).isNull }
         public var boolList: Capnp.List<Bool>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Bool>.read(structReader.pointer(3), default: _boolListDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Bool>._read(structReader._pointer(3), default: _boolListDefault_9c7972d97e90ea3d) }
         }
-        public var hasBoolList: Bool { !structReader.pointer(3).isNull }
+        public var hasBoolList: Bool { !structReader._pointer(3).isNull }
         public var int64List: Capnp.List<Int64>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Int64>.read(structReader.pointer(4), default: _int64ListDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Int64>._read(structReader._pointer(4), default: _int64ListDefault_9c7972d97e90ea3d) }
         }
-        public var hasInt64List: Bool { !structReader.pointer(4).isNull }
+        public var hasInt64List: Bool { !structReader._pointer(4).isNull }
         public var float32List: Capnp.List<Float>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Float>.read(structReader.pointer(5), default: _float32ListDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Float>._read(structReader._pointer(5), default: _float32ListDefault_9c7972d97e90ea3d) }
         }
-        public var hasFloat32List: Bool { !structReader.pointer(5).isNull }
+        public var hasFloat32List: Bool { !structReader._pointer(5).isNull }
         public var textList: Capnp.List<Capnp.Text>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(6), default: _textListDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>._read(structReader._pointer(6), default: _textListDefault_9c7972d97e90ea3d) }
         }
-        public var hasTextList: Bool { !structReader.pointer(6).isNull }
+        public var hasTextList: Bool { !structReader._pointer(6).isNull }
         public var dataList: Capnp.List<Capnp.Bytes>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Bytes>.read(structReader.pointer(7), default: _dataListDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Bytes>._read(structReader._pointer(7), default: _dataListDefault_9c7972d97e90ea3d) }
         }
-        public var hasDataList: Bool { !structReader.pointer(7).isNull }
+        public var hasDataList: Bool { !structReader._pointer(7).isNull }
         public var enumList: Capnp.List<TestEnum>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<TestEnum>.read(structReader.pointer(8), default: _enumListDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Capnp.List<TestEnum>._read(structReader._pointer(8), default: _enumListDefault_9c7972d97e90ea3d) }
         }
-        public var hasEnumList: Bool { !structReader.pointer(8).isNull }
+        public var hasEnumList: Bool { !structReader._pointer(8).isNull }
         public var structList: Capnp.List<Point>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Point>.read(structReader.pointer(9), default: _structListDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Point>._read(structReader._pointer(9), default: _structListDefault_9c7972d97e90ea3d) }
         }
-        public var hasStructList: Bool { !structReader.pointer(9).isNull }
+        public var hasStructList: Bool { !structReader._pointer(9).isNull }
         public var int32ListList: Capnp.List<Capnp.List<Int32>>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Int32>>.read(structReader.pointer(10), default: _int32ListListDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Int32>>._read(structReader._pointer(10), default: _int32ListListDefault_9c7972d97e90ea3d) }
         }
-        public var hasInt32ListList: Bool { !structReader.pointer(10).isNull }
+        public var hasInt32ListList: Bool { !structReader._pointer(10).isNull }
         public var importedStruct: Point.Reader {
-            get throws(Capnp.CapnpError) { try Point.read(structReader.pointer(11), default: _importedStructDefault_9c7972d97e90ea3d) }
+            get throws(Capnp.CapnpError) { try Point._read(structReader._pointer(11), default: _importedStructDefault_9c7972d97e90ea3d) }
         }
-        public var hasImportedStruct: Bool { !structReader.pointer(11).isNull }
+        public var hasImportedStruct: Bool { !structReader._pointer(11).isNull }
         /// A field whose default is zero after all, to be sure it is not treated as defaulted.
-        @inlinable public var zeroDefault: Int32 { structReader.read(12) }
-        @inlinable public var float64Nan: Double { structReader.readFloat64(7, default: Double(bitPattern: 0x7ff8000000000000)) }
-        @inlinable public var float32NegZero: Float { structReader.readFloat32(13, default: -0.0) }
-        @inlinable public var float64Inf: Double { structReader.readFloat64(8, default: Double(bitPattern: 0xfff0000000000000)) }
-        @inlinable public var int64Min: Int64 { structReader.read(9, default: -9223372036854775808) }
-        @inlinable public var int8Min: Int8 { structReader.read(17, default: -128) }
+        @inlinable public var zeroDefault: Int32 { structReader._read(12) }
+        @inlinable public var float64Nan: Double { structReader._readFloat64(7, default: Double(bitPattern: 0x7ff8000000000000)) }
+        @inlinable public var float32NegZero: Float { structReader._readFloat32(13, default: -0.0) }
+        @inlinable public var float64Inf: Double { structReader._readFloat64(8, default: Double(bitPattern: 0xfff0000000000000)) }
+        @inlinable public var int64Min: Int64 { structReader._read(9, default: -9223372036854775808) }
+        @inlinable public var int8Min: Int8 { structReader._read(17, default: -128) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var boolField: Bool {
-            get { structBuilder.readBool(0, default: true) }
-            nonmutating set { structBuilder.writeBool(0, newValue, default: true) }
+            get { structBuilder._readBool(0, default: true) }
+            nonmutating set { structBuilder._writeBool(0, newValue, default: true) }
         }
         @inlinable public var int8Field: Int8 {
-            get { structBuilder.read(1, default: -123) }
-            nonmutating set { structBuilder.write(1, newValue, default: -123) }
+            get { structBuilder._read(1, default: -123) }
+            nonmutating set { structBuilder._write(1, newValue, default: -123) }
         }
         @inlinable public var int16Field: Int16 {
-            get { structBuilder.read(1, default: -12345) }
-            nonmutating set { structBuilder.write(1, newValue, default: -12345) }
+            get { structBuilder._read(1, default: -12345) }
+            nonmutating set { structBuilder._write(1, newValue, default: -12345) }
         }
         @inlinable public var int32Field: Int32 {
-            get { structBuilder.read(1, default: -12345678) }
-            nonmutating set { structBuilder.write(1, newValue, default: -12345678) }
+            get { structBuilder._read(1, default: -12345678) }
+            nonmutating set { structBuilder._write(1, newValue, default: -12345678) }
         }
         @inlinable public var int64Field: Int64 {
-            get { structBuilder.read(1, default: -123456789012345) }
-            nonmutating set { structBuilder.write(1, newValue, default: -123456789012345) }
+            get { structBuilder._read(1, default: -123456789012345) }
+            nonmutating set { structBuilder._write(1, newValue, default: -123456789012345) }
         }
         @inlinable public var uint8Field: UInt8 {
-            get { structBuilder.read(16, default: 234) }
-            nonmutating set { structBuilder.write(16, newValue, default: 234) }
+            get { structBuilder._read(16, default: 234) }
+            nonmutating set { structBuilder._write(16, newValue, default: 234) }
         }
         @inlinable public var uint16Field: UInt16 {
-            get { structBuilder.read(9, default: 45678) }
-            nonmutating set { structBuilder.write(9, newValue, default: 45678) }
+            get { structBuilder._read(9, default: 45678) }
+            nonmutating set { structBuilder._write(9, newValue, default: 45678) }
         }
         @inlinable public var uint32Field: UInt32 {
-            get { structBuilder.read(5, default: 3456789012) }
-            nonmutating set { structBuilder.write(5, newValue, default: 3456789012) }
+            get { structBuilder._read(5, default: 3456789012) }
+            nonmutating set { structBuilder._write(5, newValue, default: 3456789012) }
         }
         @inlinable public var uint64Field: UInt64 {
-            get { structBuilder.read(3, default: 12345678901234567890) }
-            nonmutating set { structBuilder.write(3, newValue, default: 12345678901234567890) }
+            get { structBuilder._read(3, default: 12345678901234567890) }
+            nonmutating set { structBuilder._write(3, newValue, default: 12345678901234567890) }
         }
         @inlinable public var float32Field: Float {
-            get { structBuilder.readFloat32(8, default: 1234.5) }
-            nonmutating set { structBuilder.writeFloat32(8, newValue, default: 1234.5) }
+            get { structBuilder._readFloat32(8, default: 1234.5) }
+            nonmutating set { structBuilder._writeFloat32(8, newValue, default: 1234.5) }
         }
         @inlinable public var float64Field: Double {
-            get { structBuilder.readFloat64(5, default: -1.25e+47) }
-            nonmutating set { structBuilder.writeFloat64(5, newValue, default: -1.25e+47) }
+            get { structBuilder._readFloat64(5, default: -1.25e+47) }
+            nonmutating set { structBuilder._writeFloat64(5, newValue, default: -1.25e+47) }
         }
         @inlinable public var enumField: TestEnum {
-            get { TestEnum(rawValue: structBuilder.read(18, default: 2)) }
-            nonmutating set { structBuilder.write(18, newValue.rawValue, default: 2) }
+            get { TestEnum(rawValue: structBuilder._read(18, default: 2)) }
+            nonmutating set { structBuilder._write(18, newValue.rawValue, default: 2) }
         }
         @inlinable public var importedEnumField: Color {
-            get { Color(rawValue: structBuilder.read(19, default: 2)) }
-            nonmutating set { structBuilder.write(19, newValue.rawValue, default: 2) }
+            get { Color(rawValue: structBuilder._read(19, default: 2)) }
+            nonmutating set { structBuilder._write(19, newValue.rawValue, default: 2) }
         }
         public var textField: String {
-            get { structBuilder.pointer(0).getText(default: _textFieldDefault_9c7972d97e90ea3d) }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText(default: _textFieldDefault_9c7972d97e90ea3d) }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasTextField: Bool { !structBuilder.pointer(0).isNull }
+        public var hasTextField: Bool { !structBuilder._pointer(0).isNull }
         public var dataField: Capnp.DataReader {
-            get { structBuilder.pointer(1).dataView(default: _dataFieldDefault_9c7972d97e90ea3d) }
-            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
+            get { structBuilder._pointer(1).dataView(default: _dataFieldDefault_9c7972d97e90ea3d) }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder._pointer(1).setData($0) } }
         }
         /// Sets `dataField` to a copy of `bytes`.
-        public func setDataField(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+        public func setDataField(_ bytes: [UInt8]) { structBuilder._pointer(1).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initDataField(count: Int) -> UnsafeMutableRawBufferPointer {
-            return structBuilder.pointer(1).initData(count: count)
+            return structBuilder._pointer(1).initData(count: count)
         }
-        public var hasDataField: Bool { !structBuilder.pointer(1).isNull }
-        public var structField: AllTypes.Builder { AllTypes.builder(structBuilder.pointer(2), default: _structFieldDefault_9c7972d97e90ea3d) }
+        public var hasDataField: Bool { !structBuilder._pointer(1).isNull }
+        public var structField: AllTypes.Builder { AllTypes._builder(structBuilder._pointer(2), default: _structFieldDefault_9c7972d97e90ea3d) }
         public func initStructField() -> AllTypes.Builder {
-            return AllTypes.initialize(structBuilder.pointer(2))
+            return AllTypes.initialize(structBuilder._pointer(2))
         }
         public func setStructField(_ value: AllTypes.Reader) throws(Capnp.CapnpError) {
-            try AllTypes.set(structBuilder.pointer(2), to: value)
+            try AllTypes._set(structBuilder._pointer(2), to: value)
         }
-        public var hasStructField: Bool { !structBuilder.pointer(2).isNull }
-        public var boolList: Capnp.List<Bool>.Builder { Capnp.List<Bool>.builder(structBuilder.pointer(3), default: _boolListDefault_9c7972d97e90ea3d) }
+        public var hasStructField: Bool { !structBuilder._pointer(2).isNull }
+        public var boolList: Capnp.List<Bool>.Builder { Capnp.List<Bool>._builder(structBuilder._pointer(3), default: _boolListDefault_9c7972d97e90ea3d) }
         public func initBoolList(count: Int) -> Capnp.List<Bool>.Builder {
-            return Capnp.List<Bool>.initialize(structBuilder.pointer(3), count: count)
+            return Capnp.List<Bool>.initialize(structBuilder._pointer(3), count: count)
         }
         public func setBoolList(_ value: Capnp.List<Bool>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Bool>.set(structBuilder.pointer(3), to: value)
+            try Capnp.List<Bool>._set(structBuilder._pointer(3), to: value)
         }
-        public var hasBoolList: Bool { !structBuilder.pointer(3).isNull }
-        public var int64List: Capnp.List<Int64>.Builder { Capnp.List<Int64>.builder(structBuilder.pointer(4), default: _int64ListDefault_9c7972d97e90ea3d) }
+        public var hasBoolList: Bool { !structBuilder._pointer(3).isNull }
+        public var int64List: Capnp.List<Int64>.Builder { Capnp.List<Int64>._builder(structBuilder._pointer(4), default: _int64ListDefault_9c7972d97e90ea3d) }
         public func initInt64List(count: Int) -> Capnp.List<Int64>.Builder {
-            return Capnp.List<Int64>.initialize(structBuilder.pointer(4), count: count)
+            return Capnp.List<Int64>.initialize(structBuilder._pointer(4), count: count)
         }
         public func setInt64List(_ value: Capnp.List<Int64>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Int64>.set(structBuilder.pointer(4), to: value)
+            try Capnp.List<Int64>._set(structBuilder._pointer(4), to: value)
         }
-        public var hasInt64List: Bool { !structBuilder.pointer(4).isNull }
-        public var float32List: Capnp.List<Float>.Builder { Capnp.List<Float>.builder(structBuilder.pointer(5), default: _float32ListDefault_9c7972d97e90ea3d) }
+        public var hasInt64List: Bool { !structBuilder._pointer(4).isNull }
+        public var float32List: Capnp.List<Float>.Builder { Capnp.List<Float>._builder(structBuilder._pointer(5), default: _float32ListDefault_9c7972d97e90ea3d) }
         public func initFloat32List(count: Int) -> Capnp.List<Float>.Builder {
-            return Capnp.List<Float>.initialize(structBuilder.pointer(5), count: count)
+            return Capnp.List<Float>.initialize(structBuilder._pointer(5), count: count)
         }
         public func setFloat32List(_ value: Capnp.List<Float>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Float>.set(structBuilder.pointer(5), to: value)
+            try Capnp.List<Float>._set(structBuilder._pointer(5), to: value)
         }
-        public var hasFloat32List: Bool { !structBuilder.pointer(5).isNull }
-        public var textList: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(6), default: _textListDefault_9c7972d97e90ea3d) }
+        public var hasFloat32List: Bool { !structBuilder._pointer(5).isNull }
+        public var textList: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>._builder(structBuilder._pointer(6), default: _textListDefault_9c7972d97e90ea3d) }
         public func initTextList(count: Int) -> Capnp.List<Capnp.Text>.Builder {
-            return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(6), count: count)
+            return Capnp.List<Capnp.Text>.initialize(structBuilder._pointer(6), count: count)
         }
         public func setTextList(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.Text>.set(structBuilder.pointer(6), to: value)
+            try Capnp.List<Capnp.Text>._set(structBuilder._pointer(6), to: value)
         }
-        public var hasTextList: Bool { !structBuilder.pointer(6).isNull }
-        public var dataList: Capnp.List<Capnp.Bytes>.Builder { Capnp.List<Capnp.Bytes>.builder(structBuilder.pointer(7), default: _dataListDefault_9c7972d97e90ea3d) }
+        public var hasTextList: Bool { !structBuilder._pointer(6).isNull }
+        public var dataList: Capnp.List<Capnp.Bytes>.Builder { Capnp.List<Capnp.Bytes>._builder(structBuilder._pointer(7), default: _dataListDefault_9c7972d97e90ea3d) }
         public func initDataList(count: Int) -> Capnp.List<Capnp.Bytes>.Builder {
-            return Capnp.List<Capnp.Bytes>.initialize(structBuilder.pointer(7), count: count)
+            return Capnp.List<Capnp.Bytes>.initialize(structBuilder._pointer(7), count: count)
         }
         public func setDataList(_ value: Capnp.List<Capnp.Bytes>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.Bytes>.set(structBuilder.pointer(7), to: value)
+            try Capnp.List<Capnp.Bytes>._set(structBuilder._pointer(7), to: value)
         }
-        public var hasDataList: Bool { !structBuilder.pointer(7).isNull }
-        public var enumList: Capnp.List<TestEnum>.Builder { Capnp.List<TestEnum>.builder(structBuilder.pointer(8), default: _enumListDefault_9c7972d97e90ea3d) }
+        public var hasDataList: Bool { !structBuilder._pointer(7).isNull }
+        public var enumList: Capnp.List<TestEnum>.Builder { Capnp.List<TestEnum>._builder(structBuilder._pointer(8), default: _enumListDefault_9c7972d97e90ea3d) }
         public func initEnumList(count: Int) -> Capnp.List<TestEnum>.Builder {
-            return Capnp.List<TestEnum>.initialize(structBuilder.pointer(8), count: count)
+            return Capnp.List<TestEnum>.initialize(structBuilder._pointer(8), count: count)
         }
         public func setEnumList(_ value: Capnp.List<TestEnum>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<TestEnum>.set(structBuilder.pointer(8), to: value)
+            try Capnp.List<TestEnum>._set(structBuilder._pointer(8), to: value)
         }
-        public var hasEnumList: Bool { !structBuilder.pointer(8).isNull }
-        public var structList: Capnp.List<Point>.Builder { Capnp.List<Point>.builder(structBuilder.pointer(9), default: _structListDefault_9c7972d97e90ea3d) }
+        public var hasEnumList: Bool { !structBuilder._pointer(8).isNull }
+        public var structList: Capnp.List<Point>.Builder { Capnp.List<Point>._builder(structBuilder._pointer(9), default: _structListDefault_9c7972d97e90ea3d) }
         public func initStructList(count: Int) -> Capnp.List<Point>.Builder {
-            return Capnp.List<Point>.initialize(structBuilder.pointer(9), count: count)
+            return Capnp.List<Point>.initialize(structBuilder._pointer(9), count: count)
         }
         public func setStructList(_ value: Capnp.List<Point>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Point>.set(structBuilder.pointer(9), to: value)
+            try Capnp.List<Point>._set(structBuilder._pointer(9), to: value)
         }
-        public var hasStructList: Bool { !structBuilder.pointer(9).isNull }
-        public var int32ListList: Capnp.List<Capnp.List<Int32>>.Builder { Capnp.List<Capnp.List<Int32>>.builder(structBuilder.pointer(10), default: _int32ListListDefault_9c7972d97e90ea3d) }
+        public var hasStructList: Bool { !structBuilder._pointer(9).isNull }
+        public var int32ListList: Capnp.List<Capnp.List<Int32>>.Builder { Capnp.List<Capnp.List<Int32>>._builder(structBuilder._pointer(10), default: _int32ListListDefault_9c7972d97e90ea3d) }
         public func initInt32ListList(count: Int) -> Capnp.List<Capnp.List<Int32>>.Builder {
-            return Capnp.List<Capnp.List<Int32>>.initialize(structBuilder.pointer(10), count: count)
+            return Capnp.List<Capnp.List<Int32>>.initialize(structBuilder._pointer(10), count: count)
         }
         public func setInt32ListList(_ value: Capnp.List<Capnp.List<Int32>>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.List<Int32>>.set(structBuilder.pointer(10), to: value)
+            try Capnp.List<Capnp.List<Int32>>._set(structBuilder._pointer(10), to: value)
         }
-        public var hasInt32ListList: Bool { !structBuilder.pointer(10).isNull }
-        public var importedStruct: Point.Builder { Point.builder(structBuilder.pointer(11), default: _importedStructDefault_9c7972d97e90ea3d) }
+        public var hasInt32ListList: Bool { !structBuilder._pointer(10).isNull }
+        public var importedStruct: Point.Builder { Point._builder(structBuilder._pointer(11), default: _importedStructDefault_9c7972d97e90ea3d) }
         public func initImportedStruct() -> Point.Builder {
-            return Point.initialize(structBuilder.pointer(11))
+            return Point.initialize(structBuilder._pointer(11))
         }
         public func setImportedStruct(_ value: Point.Reader) throws(Capnp.CapnpError) {
-            try Point.set(structBuilder.pointer(11), to: value)
+            try Point._set(structBuilder._pointer(11), to: value)
         }
-        public var hasImportedStruct: Bool { !structBuilder.pointer(11).isNull }
+        public var hasImportedStruct: Bool { !structBuilder._pointer(11).isNull }
         /// A field whose default is zero after all, to be sure it is not treated as defaulted.
         @inlinable public var zeroDefault: Int32 {
-            get { structBuilder.read(12) }
-            nonmutating set { structBuilder.write(12, newValue) }
+            get { structBuilder._read(12) }
+            nonmutating set { structBuilder._write(12, newValue) }
         }
         @inlinable public var float64Nan: Double {
-            get { structBuilder.readFloat64(7, default: Double(bitPattern: 0x7ff8000000000000)) }
-            nonmutating set { structBuilder.writeFloat64(7, newValue, default: Double(bitPattern: 0x7ff8000000000000)) }
+            get { structBuilder._readFloat64(7, default: Double(bitPattern: 0x7ff8000000000000)) }
+            nonmutating set { structBuilder._writeFloat64(7, newValue, default: Double(bitPattern: 0x7ff8000000000000)) }
         }
         @inlinable public var float32NegZero: Float {
-            get { structBuilder.readFloat32(13, default: -0.0) }
-            nonmutating set { structBuilder.writeFloat32(13, newValue, default: -0.0) }
+            get { structBuilder._readFloat32(13, default: -0.0) }
+            nonmutating set { structBuilder._writeFloat32(13, newValue, default: -0.0) }
         }
         @inlinable public var float64Inf: Double {
-            get { structBuilder.readFloat64(8, default: Double(bitPattern: 0xfff0000000000000)) }
-            nonmutating set { structBuilder.writeFloat64(8, newValue, default: Double(bitPattern: 0xfff0000000000000)) }
+            get { structBuilder._readFloat64(8, default: Double(bitPattern: 0xfff0000000000000)) }
+            nonmutating set { structBuilder._writeFloat64(8, newValue, default: Double(bitPattern: 0xfff0000000000000)) }
         }
         @inlinable public var int64Min: Int64 {
-            get { structBuilder.read(9, default: -9223372036854775808) }
-            nonmutating set { structBuilder.write(9, newValue, default: -9223372036854775808) }
+            get { structBuilder._read(9, default: -9223372036854775808) }
+            nonmutating set { structBuilder._write(9, newValue, default: -9223372036854775808) }
         }
         @inlinable public var int8Min: Int8 {
-            get { structBuilder.read(17, default: -128) }
-            nonmutating set { structBuilder.write(17, newValue, default: -128) }
+            get { structBuilder._read(17, default: -128) }
+            nonmutating set { structBuilder._write(17, newValue, default: -128) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
@@ -663,34 +663,34 @@ public enum Shapes {
     }
     public struct Reader: Capnp.StructReaderView {
         @inlinable @inline(__always) public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
         @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasName: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var circle: Double { structReader.readFloat64(1) }
+        public var hasName: Bool { !structReader._pointer(0).isNull }
+        @inlinable public var circle: Double { structReader._readFloat64(1) }
         @inlinable @inline(__always) public var label: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(1) }
+            get throws(Capnp.CapnpError) { try structReader._readText(1) }
         }
         /// The UTF-8 bytes of `label`, in place: no copy, no validation.
         @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(1) }
         }
-        public var hasLabel: Bool { structReader.read(0) as UInt16 == 2 && !structReader.pointer(1).isNull }
+        public var hasLabel: Bool { structReader._read(0) as UInt16 == 2 && !structReader._pointer(1).isNull }
         public var points: Capnp.List<Point>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Point>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Point>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasPoints: Bool { structReader.read(0) as UInt16 == 3 && !structReader.pointer(1).isNull }
+        public var hasPoints: Bool { structReader._read(0) as UInt16 == 3 && !structReader._pointer(1).isNull }
         public var rectangle: Rectangle.Reader { Rectangle.Reader(structReader) }
-        @inlinable public var flag: Bool { structReader.readBool(64) }
+        @inlinable public var flag: Bool { structReader._readBool(64) }
         /// A named union beside it.
         public var shade: Shade.Reader { Shade.Reader(structReader) }
         /// A plain group with a nested union.
         public var meta: Meta.Reader { Meta.Reader(structReader) }
         public var which: Which {
-            switch structReader.read(0) as UInt16 {
+            switch structReader._read(0) as UInt16 {
             case 0: .empty
             case 1: .circle
             case 2: .label
@@ -705,45 +705,45 @@ public enum Shapes {
     }
     public struct Builder: Capnp.StructBuilderView {
         public var name: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasName: Bool { !structBuilder.pointer(0).isNull }
-        public func setEmpty() { structBuilder.write(0, UInt16(0)); }
+        public var hasName: Bool { !structBuilder._pointer(0).isNull }
+        public func setEmpty() { structBuilder._write(0, UInt16(0)); }
         @inlinable public var circle: Double {
-            get { structBuilder.readFloat64(1) }
-            nonmutating set { structBuilder.write(0, UInt16(1)); structBuilder.writeFloat64(1, newValue) }
+            get { structBuilder._readFloat64(1) }
+            nonmutating set { structBuilder._write(0, UInt16(1)); structBuilder._writeFloat64(1, newValue) }
         }
         public var label: String {
-            get { structBuilder.pointer(1).getText() }
-            nonmutating set { structBuilder.write(0, UInt16(2)); structBuilder.setText(1, newValue) }
+            get { structBuilder._pointer(1).getText() }
+            nonmutating set { structBuilder._write(0, UInt16(2)); structBuilder._setText(1, newValue) }
         }
-        public var hasLabel: Bool { structBuilder.read(0) as UInt16 == 2 && !structBuilder.pointer(1).isNull }
-        public var points: Capnp.List<Point>.Builder { Capnp.List<Point>.builder(structBuilder.pointer(1), default: nil) }
+        public var hasLabel: Bool { structBuilder._read(0) as UInt16 == 2 && !structBuilder._pointer(1).isNull }
+        public var points: Capnp.List<Point>.Builder { Capnp.List<Point>._builder(structBuilder._pointer(1), default: nil) }
         public func initPoints(count: Int) -> Capnp.List<Point>.Builder {
-            structBuilder.write(0, UInt16(3)); return Capnp.List<Point>.initialize(structBuilder.pointer(1), count: count)
+            structBuilder._write(0, UInt16(3)); return Capnp.List<Point>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setPoints(_ value: Capnp.List<Point>.Reader) throws(Capnp.CapnpError) {
-            structBuilder.write(0, UInt16(3)); try Capnp.List<Point>.set(structBuilder.pointer(1), to: value)
+            structBuilder._write(0, UInt16(3)); try Capnp.List<Point>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasPoints: Bool { structBuilder.read(0) as UInt16 == 3 && !structBuilder.pointer(1).isNull }
+        public var hasPoints: Bool { structBuilder._read(0) as UInt16 == 3 && !structBuilder._pointer(1).isNull }
         public var rectangle: Rectangle.Builder { Rectangle.Builder(structBuilder) }
         public func initRectangle() -> Rectangle.Builder {
-            structBuilder.write(0, UInt16(4));
-            structBuilder.write(1, UInt64(0))
-            structBuilder.write(2, UInt64(0))
+            structBuilder._write(0, UInt16(4));
+            structBuilder._write(1, UInt64(0))
+            structBuilder._write(2, UInt64(0))
             return Rectangle.Builder(structBuilder)
         }
         @inlinable public var flag: Bool {
-            get { structBuilder.readBool(64) }
-            nonmutating set { structBuilder.write(0, UInt16(5)); structBuilder.writeBool(64, newValue) }
+            get { structBuilder._readBool(64) }
+            nonmutating set { structBuilder._write(0, UInt16(5)); structBuilder._writeBool(64, newValue) }
         }
         /// A named union beside it.
         public var shade: Shade.Builder { Shade.Builder(structBuilder) }
         /// A plain group with a nested union.
         public var meta: Meta.Builder { Meta.Builder(structBuilder) }
         public var which: Which {
-            switch structBuilder.read(0) as UInt16 {
+            switch structBuilder._read(0) as UInt16 {
             case 0: .empty
             case 1: .circle
             case 2: .label
@@ -760,19 +760,19 @@ public enum Shapes {
 
     public enum Rectangle {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var width: Double { structReader.readFloat64(1) }
-            @inlinable public var height: Double { structReader.readFloat64(2, default: 1.5) }
+            @inlinable public var width: Double { structReader._readFloat64(1) }
+            @inlinable public var height: Double { structReader._readFloat64(2, default: 1.5) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var width: Double {
-                get { structBuilder.readFloat64(1) }
-                nonmutating set { structBuilder.writeFloat64(1, newValue) }
+                get { structBuilder._readFloat64(1) }
+                nonmutating set { structBuilder._writeFloat64(1, newValue) }
             }
             @inlinable public var height: Double {
-                get { structBuilder.readFloat64(2, default: 1.5) }
-                nonmutating set { structBuilder.writeFloat64(2, newValue, default: 1.5) }
+                get { structBuilder._readFloat64(2, default: 1.5) }
+                nonmutating set { structBuilder._writeFloat64(2, newValue, default: 1.5) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -790,14 +790,14 @@ public enum Shapes {
             case unknown(UInt16)
         }
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var color: Color { Color(rawValue: structReader.read(2)) }
-            @inlinable public var rgb: UInt32 { structReader.read(1) }
+            @inlinable public var color: Color { Color(rawValue: structReader._read(2)) }
+            @inlinable public var rgb: UInt32 { structReader._read(1) }
             public var pattern: Shapes.Reader {
-                get throws(Capnp.CapnpError) { try Shapes.read(structReader.pointer(2), default: nil) }
+                get throws(Capnp.CapnpError) { try Shapes._read(structReader._pointer(2), default: nil) }
             }
-            public var hasPattern: Bool { structReader.read(1) as UInt16 == 3 && !structReader.pointer(2).isNull }
+            public var hasPattern: Bool { structReader._read(1) as UInt16 == 3 && !structReader._pointer(2).isNull }
             public var which: Which {
-                switch structReader.read(1) as UInt16 {
+                switch structReader._read(1) as UInt16 {
                 case 0: .none
                 case 1: .color
                 case 2: .rgb
@@ -809,25 +809,25 @@ public enum Shapes {
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public func setNone() { structBuilder.write(1, UInt16(0)); }
+            public func setNone() { structBuilder._write(1, UInt16(0)); }
             @inlinable public var color: Color {
-                get { Color(rawValue: structBuilder.read(2)) }
-                nonmutating set { structBuilder.write(1, UInt16(1)); structBuilder.write(2, newValue.rawValue) }
+                get { Color(rawValue: structBuilder._read(2)) }
+                nonmutating set { structBuilder._write(1, UInt16(1)); structBuilder._write(2, newValue.rawValue) }
             }
             @inlinable public var rgb: UInt32 {
-                get { structBuilder.read(1) }
-                nonmutating set { structBuilder.write(1, UInt16(2)); structBuilder.write(1, newValue) }
+                get { structBuilder._read(1) }
+                nonmutating set { structBuilder._write(1, UInt16(2)); structBuilder._write(1, newValue) }
             }
-            public var pattern: Shapes.Builder { Shapes.builder(structBuilder.pointer(2), default: nil) }
+            public var pattern: Shapes.Builder { Shapes._builder(structBuilder._pointer(2), default: nil) }
             public func initPattern() -> Shapes.Builder {
-                structBuilder.write(1, UInt16(3)); return Shapes.initialize(structBuilder.pointer(2))
+                structBuilder._write(1, UInt16(3)); return Shapes.initialize(structBuilder._pointer(2))
             }
             public func setPattern(_ value: Shapes.Reader) throws(Capnp.CapnpError) {
-                structBuilder.write(1, UInt16(3)); try Shapes.set(structBuilder.pointer(2), to: value)
+                structBuilder._write(1, UInt16(3)); try Shapes._set(structBuilder._pointer(2), to: value)
             }
-            public var hasPattern: Bool { structBuilder.read(1) as UInt16 == 3 && !structBuilder.pointer(2).isNull }
+            public var hasPattern: Bool { structBuilder._read(1) as UInt16 == 3 && !structBuilder._pointer(2).isNull }
             public var which: Which {
-                switch structBuilder.read(1) as UInt16 {
+                switch structBuilder._read(1) as UInt16 {
                 case 0: .none
                 case 1: .color
                 case 2: .rgb
@@ -844,29 +844,29 @@ public enum Shapes {
     /// A plain group with a nested union.
     public enum Meta {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var id: UInt64 { structReader.read(3) }
+            @inlinable public var id: UInt64 { structReader._read(3) }
             public var kind: Kind.Reader { Kind.Reader(structReader) }
             public var tags: Capnp.List<Capnp.Text>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(4), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>._read(structReader._pointer(4), default: nil) }
             }
-            public var hasTags: Bool { !structReader.pointer(4).isNull }
+            public var hasTags: Bool { !structReader._pointer(4).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var id: UInt64 {
-                get { structBuilder.read(3) }
-                nonmutating set { structBuilder.write(3, newValue) }
+                get { structBuilder._read(3) }
+                nonmutating set { structBuilder._write(3, newValue) }
             }
             public var kind: Kind.Builder { Kind.Builder(structBuilder) }
-            public var tags: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(4), default: nil) }
+            public var tags: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>._builder(structBuilder._pointer(4), default: nil) }
             public func initTags(count: Int) -> Capnp.List<Capnp.Text>.Builder {
-                return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(4), count: count)
+                return Capnp.List<Capnp.Text>.initialize(structBuilder._pointer(4), count: count)
             }
             public func setTags(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
-                try Capnp.List<Capnp.Text>.set(structBuilder.pointer(4), to: value)
+                try Capnp.List<Capnp.Text>._set(structBuilder._pointer(4), to: value)
             }
-            public var hasTags: Bool { !structBuilder.pointer(4).isNull }
+            public var hasTags: Bool { !structBuilder._pointer(4).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -880,17 +880,17 @@ public enum Shapes {
                 case unknown(UInt16)
             }
             public struct Reader: Capnp.StructReaderView {
-                @inlinable public var number: Int16 { structReader.read(17) }
+                @inlinable public var number: Int16 { structReader._read(17) }
                 @inlinable @inline(__always) public var word: String {
-                    get throws(Capnp.CapnpError) { try structReader.readText(3) }
+                    get throws(Capnp.CapnpError) { try structReader._readText(3) }
                 }
                 /// The UTF-8 bytes of `word`, in place: no copy, no validation.
                 @inlinable @inline(__always) public var wordBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.readTextView(3) }
+                    get throws(Capnp.CapnpError) { try structReader._readTextView(3) }
                 }
-                public var hasWord: Bool { structReader.read(16) as UInt16 == 2 && !structReader.pointer(3).isNull }
+                public var hasWord: Bool { structReader._read(16) as UInt16 == 2 && !structReader._pointer(3).isNull }
                 public var which: Which {
-                    switch structReader.read(16) as UInt16 {
+                    switch structReader._read(16) as UInt16 {
                     case 0: .unset
                     case 1: .number
                     case 2: .word
@@ -901,18 +901,18 @@ public enum Shapes {
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
-                public func setUnset() { structBuilder.write(16, UInt16(0)); }
+                public func setUnset() { structBuilder._write(16, UInt16(0)); }
                 @inlinable public var number: Int16 {
-                    get { structBuilder.read(17) }
-                    nonmutating set { structBuilder.write(16, UInt16(1)); structBuilder.write(17, newValue) }
+                    get { structBuilder._read(17) }
+                    nonmutating set { structBuilder._write(16, UInt16(1)); structBuilder._write(17, newValue) }
                 }
                 public var word: String {
-                    get { structBuilder.pointer(3).getText() }
-                    nonmutating set { structBuilder.write(16, UInt16(2)); structBuilder.setText(3, newValue) }
+                    get { structBuilder._pointer(3).getText() }
+                    nonmutating set { structBuilder._write(16, UInt16(2)); structBuilder._setText(3, newValue) }
                 }
-                public var hasWord: Bool { structBuilder.read(16) as UInt16 == 2 && !structBuilder.pointer(3).isNull }
+                public var hasWord: Bool { structBuilder._read(16) as UInt16 == 2 && !structBuilder._pointer(3).isNull }
                 public var which: Which {
-                    switch structBuilder.read(16) as UInt16 {
+                    switch structBuilder._read(16) as UInt16 {
                     case 0: .unset
                     case 1: .number
                     case 2: .word
@@ -935,10 +935,10 @@ public enum UnionGroups {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var plain: Int32 { structReader.read(0) }
+        @inlinable public var plain: Int32 { structReader._read(0) }
         public var grp: Grp.Reader { Grp.Reader(structReader) }
         public var which: Which {
-            switch structReader.read(2) as UInt16 {
+            switch structReader._read(2) as UInt16 {
             case 0: .plain
             case 1: .grp
             case let value: .unknown(value)
@@ -949,20 +949,20 @@ public enum UnionGroups {
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var plain: Int32 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(2, UInt16(0)); structBuilder._write(0, newValue) }
         }
         public var grp: Grp.Builder { Grp.Builder(structBuilder) }
         public func initGrp() -> Grp.Builder {
-            structBuilder.write(2, UInt16(1));
-            structBuilder.write(3, UInt16(0))
-            structBuilder.write(0, Int32(0))
-            structBuilder.pointer(0).clear()
-            structBuilder.write(4, Int16(0))
+            structBuilder._write(2, UInt16(1));
+            structBuilder._write(3, UInt16(0))
+            structBuilder._write(0, Int32(0))
+            structBuilder._pointer(0).clear()
+            structBuilder._write(4, Int16(0))
             return Grp.Builder(structBuilder)
         }
         public var which: Which {
-            switch structBuilder.read(2) as UInt16 {
+            switch structBuilder._read(2) as UInt16 {
             case 0: .plain
             case 1: .grp
             case let value: .unknown(value)
@@ -976,15 +976,15 @@ public enum UnionGroups {
     public enum Grp {
         public struct Reader: Capnp.StructReaderView {
             public var inner: Inner.Reader { Inner.Reader(structReader) }
-            @inlinable public var z: Int16 { structReader.read(4, default: 5) }
+            @inlinable public var z: Int16 { structReader._read(4, default: 5) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var inner: Inner.Builder { Inner.Builder(structBuilder) }
             @inlinable public var z: Int16 {
-                get { structBuilder.read(4, default: 5) }
-                nonmutating set { structBuilder.write(4, newValue, default: 5) }
+                get { structBuilder._read(4, default: 5) }
+                nonmutating set { structBuilder._write(4, newValue, default: 5) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -998,17 +998,17 @@ public enum UnionGroups {
                 case unknown(UInt16)
             }
             public struct Reader: Capnp.StructReaderView {
-                @inlinable public var x: Int32 { structReader.read(0) }
+                @inlinable public var x: Int32 { structReader._read(0) }
                 @inlinable @inline(__always) public var y: String {
-                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readText(0) }
                 }
                 /// The UTF-8 bytes of `y`, in place: no copy, no validation.
                 @inlinable @inline(__always) public var yBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
                 }
-                public var hasY: Bool { structReader.read(3) as UInt16 == 1 && !structReader.pointer(0).isNull }
+                public var hasY: Bool { structReader._read(3) as UInt16 == 1 && !structReader._pointer(0).isNull }
                 public var which: Which {
-                    switch structReader.read(3) as UInt16 {
+                    switch structReader._read(3) as UInt16 {
                     case 0: .x
                     case 1: .y
                     case let value: .unknown(value)
@@ -1019,16 +1019,16 @@ public enum UnionGroups {
             }
             public struct Builder: Capnp.StructBuilderView {
                 @inlinable public var x: Int32 {
-                    get { structBuilder.read(0) }
-                    nonmutating set { structBuilder.write(3, UInt16(0)); structBuilder.write(0, newValue) }
+                    get { structBuilder._read(0) }
+                    nonmutating set { structBuilder._write(3, UInt16(0)); structBuilder._write(0, newValue) }
                 }
                 public var y: String {
-                    get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.write(3, UInt16(1)); structBuilder.setText(0, newValue) }
+                    get { structBuilder._pointer(0).getText() }
+                    nonmutating set { structBuilder._write(3, UInt16(1)); structBuilder._setText(0, newValue) }
                 }
-                public var hasY: Bool { structBuilder.read(3) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
+                public var hasY: Bool { structBuilder._read(3) as UInt16 == 1 && !structBuilder._pointer(0).isNull }
                 public var which: Which {
-                    switch structBuilder.read(3) as UInt16 {
+                    switch structBuilder._read(3) as UInt16 {
                     case 0: .x
                     case 1: .y
                     case let value: .unknown(value)
@@ -1046,33 +1046,33 @@ public enum UnionGroups {
 public enum Outer {
     public struct Reader: Capnp.StructReaderView {
         public var inner: Outer.Inner.Reader {
-            get throws(Capnp.CapnpError) { try Outer.Inner.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Outer.Inner._read(structReader._pointer(0), default: nil) }
         }
-        public var hasInner: Bool { !structReader.pointer(0).isNull }
+        public var hasInner: Bool { !structReader._pointer(0).isNull }
         public var inners: Capnp.List<Outer.Inner>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Outer.Inner>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Outer.Inner>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasInners: Bool { !structReader.pointer(1).isNull }
+        public var hasInners: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var inner: Outer.Inner.Builder { Outer.Inner.builder(structBuilder.pointer(0), default: nil) }
+        public var inner: Outer.Inner.Builder { Outer.Inner._builder(structBuilder._pointer(0), default: nil) }
         public func initInner() -> Outer.Inner.Builder {
-            return Outer.Inner.initialize(structBuilder.pointer(0))
+            return Outer.Inner.initialize(structBuilder._pointer(0))
         }
         public func setInner(_ value: Outer.Inner.Reader) throws(Capnp.CapnpError) {
-            try Outer.Inner.set(structBuilder.pointer(0), to: value)
+            try Outer.Inner._set(structBuilder._pointer(0), to: value)
         }
-        public var hasInner: Bool { !structBuilder.pointer(0).isNull }
-        public var inners: Capnp.List<Outer.Inner>.Builder { Capnp.List<Outer.Inner>.builder(structBuilder.pointer(1), default: nil) }
+        public var hasInner: Bool { !structBuilder._pointer(0).isNull }
+        public var inners: Capnp.List<Outer.Inner>.Builder { Capnp.List<Outer.Inner>._builder(structBuilder._pointer(1), default: nil) }
         public func initInners(count: Int) -> Capnp.List<Outer.Inner>.Builder {
-            return Capnp.List<Outer.Inner>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<Outer.Inner>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setInners(_ value: Capnp.List<Outer.Inner>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Outer.Inner>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<Outer.Inner>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasInners: Bool { !structBuilder.pointer(1).isNull }
+        public var hasInners: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1080,32 +1080,32 @@ public enum Outer {
 
     public enum Inner {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var value: Int32 { structReader.read(0) }
-            @inlinable public var mode: Outer.Inner.Mode { Outer.Inner.Mode(rawValue: structReader.read(2, default: 1)) }
+            @inlinable public var value: Int32 { structReader._read(0) }
+            @inlinable public var mode: Outer.Inner.Mode { Outer.Inner.Mode(rawValue: structReader._read(2, default: 1)) }
             public var deeper: Outer.Inner.Deeper.Reader {
-                get throws(Capnp.CapnpError) { try Outer.Inner.Deeper.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Outer.Inner.Deeper._read(structReader._pointer(0), default: nil) }
             }
-            public var hasDeeper: Bool { !structReader.pointer(0).isNull }
+            public var hasDeeper: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var value: Int32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             @inlinable public var mode: Outer.Inner.Mode {
-                get { Outer.Inner.Mode(rawValue: structBuilder.read(2, default: 1)) }
-                nonmutating set { structBuilder.write(2, newValue.rawValue, default: 1) }
+                get { Outer.Inner.Mode(rawValue: structBuilder._read(2, default: 1)) }
+                nonmutating set { structBuilder._write(2, newValue.rawValue, default: 1) }
             }
-            public var deeper: Outer.Inner.Deeper.Builder { Outer.Inner.Deeper.builder(structBuilder.pointer(0), default: nil) }
+            public var deeper: Outer.Inner.Deeper.Builder { Outer.Inner.Deeper._builder(structBuilder._pointer(0), default: nil) }
             public func initDeeper() -> Outer.Inner.Deeper.Builder {
-                return Outer.Inner.Deeper.initialize(structBuilder.pointer(0))
+                return Outer.Inner.Deeper.initialize(structBuilder._pointer(0))
             }
             public func setDeeper(_ value: Outer.Inner.Deeper.Reader) throws(Capnp.CapnpError) {
-                try Outer.Inner.Deeper.set(structBuilder.pointer(0), to: value)
+                try Outer.Inner.Deeper._set(structBuilder._pointer(0), to: value)
             }
-            public var hasDeeper: Bool { !structBuilder.pointer(0).isNull }
+            public var hasDeeper: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1137,22 +1137,22 @@ public enum Outer {
         public enum Deeper {
             public struct Reader: Capnp.StructReaderView {
                 @inlinable @inline(__always) public var text: String {
-                    get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readText(0) }
                 }
                 /// The UTF-8 bytes of `text`, in place: no copy, no validation.
                 @inlinable @inline(__always) public var textBytes: Capnp.DataReader {
-                    get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                    get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
                 }
-                public var hasText: Bool { !structReader.pointer(0).isNull }
+                public var hasText: Bool { !structReader._pointer(0).isNull }
                 public let structReader: Capnp.StructReader
                 @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
             }
             public struct Builder: Capnp.StructBuilderView {
                 public var text: String {
-                    get { structBuilder.pointer(0).getText() }
-                    nonmutating set { structBuilder.setText(0, newValue) }
+                    get { structBuilder._pointer(0).getText() }
+                    nonmutating set { structBuilder._setText(0, newValue) }
                 }
-                public var hasText: Bool { !structBuilder.pointer(0).isNull }
+                public var hasText: Bool { !structBuilder._pointer(0).isNull }
                 public var asReader: Reader { Reader(structBuilder.asReader) }
                 public let structBuilder: Capnp.StructBuilder
                 @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1161,7 +1161,7 @@ public enum Outer {
     }
 
     /// Compiled-in and checked by capnp: read once, and the read cannot fail.
-    public static let innerConst: Outer.Inner.Reader = try! Outer.Inner.read(_innerConstDefault_a659c4a2d84c96d1.root, default: nil)
+    public static let innerConst: Outer.Inner.Reader = try! Outer.Inner._read(_innerConstDefault_a659c4a2d84c96d1.root, default: nil)
 
     public static var answer: Int32 { 42 }
 }
@@ -1169,56 +1169,56 @@ public enum Outer {
 public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType> {
     public struct Reader: Capnp.StructReaderView {
         public var entries: Capnp.List<Generic<Key, Value>.Entry>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Generic<Key, Value>.Entry>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Generic<Key, Value>.Entry>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasEntries: Bool { !structReader.pointer(0).isNull }
+        public var hasEntries: Bool { !structReader._pointer(0).isNull }
         public var single: Generic<Key, Value>.Entry.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Key, Value>.Entry.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Generic<Key, Value>.Entry._read(structReader._pointer(1), default: nil) }
         }
-        public var hasSingle: Bool { !structReader.pointer(1).isNull }
+        public var hasSingle: Bool { !structReader._pointer(1).isNull }
         /// The same generic used inside itself, with the parameters swapped.
         public var swapped: Generic<Value, Key>.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Value, Key>.read(structReader.pointer(2), default: nil) }
+            get throws(Capnp.CapnpError) { try Generic<Value, Key>._read(structReader._pointer(2), default: nil) }
         }
-        public var hasSwapped: Bool { !structReader.pointer(2).isNull }
+        public var hasSwapped: Bool { !structReader._pointer(2).isNull }
         public var key: Key.Reader {
-            get throws(Capnp.CapnpError) { try Key.read(structReader.pointer(3), default: nil) }
+            get throws(Capnp.CapnpError) { try Key._read(structReader._pointer(3), default: nil) }
         }
-        public var hasKey: Bool { !structReader.pointer(3).isNull }
+        public var hasKey: Bool { !structReader._pointer(3).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var entries: Capnp.List<Generic<Key, Value>.Entry>.Builder { Capnp.List<Generic<Key, Value>.Entry>.builder(structBuilder.pointer(0), default: nil) }
+        public var entries: Capnp.List<Generic<Key, Value>.Entry>.Builder { Capnp.List<Generic<Key, Value>.Entry>._builder(structBuilder._pointer(0), default: nil) }
         public func initEntries(count: Int) -> Capnp.List<Generic<Key, Value>.Entry>.Builder {
-            return Capnp.List<Generic<Key, Value>.Entry>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<Generic<Key, Value>.Entry>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setEntries(_ value: Capnp.List<Generic<Key, Value>.Entry>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Generic<Key, Value>.Entry>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<Generic<Key, Value>.Entry>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasEntries: Bool { !structBuilder.pointer(0).isNull }
-        public var single: Generic<Key, Value>.Entry.Builder { Generic<Key, Value>.Entry.builder(structBuilder.pointer(1), default: nil) }
+        public var hasEntries: Bool { !structBuilder._pointer(0).isNull }
+        public var single: Generic<Key, Value>.Entry.Builder { Generic<Key, Value>.Entry._builder(structBuilder._pointer(1), default: nil) }
         public func initSingle() -> Generic<Key, Value>.Entry.Builder {
-            return Generic<Key, Value>.Entry.initialize(structBuilder.pointer(1))
+            return Generic<Key, Value>.Entry.initialize(structBuilder._pointer(1))
         }
         public func setSingle(_ value: Generic<Key, Value>.Entry.Reader) throws(Capnp.CapnpError) {
-            try Generic<Key, Value>.Entry.set(structBuilder.pointer(1), to: value)
+            try Generic<Key, Value>.Entry._set(structBuilder._pointer(1), to: value)
         }
-        public var hasSingle: Bool { !structBuilder.pointer(1).isNull }
+        public var hasSingle: Bool { !structBuilder._pointer(1).isNull }
         /// The same generic used inside itself, with the parameters swapped.
-        public var swapped: Generic<Value, Key>.Builder { Generic<Value, Key>.builder(structBuilder.pointer(2), default: nil) }
+        public var swapped: Generic<Value, Key>.Builder { Generic<Value, Key>._builder(structBuilder._pointer(2), default: nil) }
         public func initSwapped() -> Generic<Value, Key>.Builder {
-            return Generic<Value, Key>.initialize(structBuilder.pointer(2))
+            return Generic<Value, Key>.initialize(structBuilder._pointer(2))
         }
         public func setSwapped(_ value: Generic<Value, Key>.Reader) throws(Capnp.CapnpError) {
-            try Generic<Value, Key>.set(structBuilder.pointer(2), to: value)
+            try Generic<Value, Key>._set(structBuilder._pointer(2), to: value)
         }
-        public var hasSwapped: Bool { !structBuilder.pointer(2).isNull }
-        public var key: Key.Builder { Key.builder(structBuilder.pointer(3), default: nil) }
+        public var hasSwapped: Bool { !structBuilder._pointer(2).isNull }
+        public var key: Key.Builder { Key._builder(structBuilder._pointer(3), default: nil) }
         public func setKey(_ value: Key.Reader) throws(Capnp.CapnpError) {
-            try Key.set(structBuilder.pointer(3), to: value)
+            try Key._set(structBuilder._pointer(3), to: value)
         }
-        public var hasKey: Bool { !structBuilder.pointer(3).isNull }
+        public var hasKey: Bool { !structBuilder._pointer(3).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1227,27 +1227,27 @@ public enum Generic<Key: Capnp.PointerType, Value: Capnp.PointerType> {
     public enum Entry {
         public struct Reader: Capnp.StructReaderView {
             public var key: Key.Reader {
-                get throws(Capnp.CapnpError) { try Key.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Key._read(structReader._pointer(0), default: nil) }
             }
-            public var hasKey: Bool { !structReader.pointer(0).isNull }
+            public var hasKey: Bool { !structReader._pointer(0).isNull }
             public var value: Value.Reader {
-                get throws(Capnp.CapnpError) { try Value.read(structReader.pointer(1), default: nil) }
+                get throws(Capnp.CapnpError) { try Value._read(structReader._pointer(1), default: nil) }
             }
-            public var hasValue: Bool { !structReader.pointer(1).isNull }
+            public var hasValue: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var key: Key.Builder { Key.builder(structBuilder.pointer(0), default: nil) }
+            public var key: Key.Builder { Key._builder(structBuilder._pointer(0), default: nil) }
             public func setKey(_ value: Key.Reader) throws(Capnp.CapnpError) {
-                try Key.set(structBuilder.pointer(0), to: value)
+                try Key._set(structBuilder._pointer(0), to: value)
             }
-            public var hasKey: Bool { !structBuilder.pointer(0).isNull }
-            public var value: Value.Builder { Value.builder(structBuilder.pointer(1), default: nil) }
+            public var hasKey: Bool { !structBuilder._pointer(0).isNull }
+            public var value: Value.Builder { Value._builder(structBuilder._pointer(1), default: nil) }
             public func setValue(_ value: Value.Reader) throws(Capnp.CapnpError) {
-                try Value.set(structBuilder.pointer(1), to: value)
+                try Value._set(structBuilder._pointer(1), to: value)
             }
-            public var hasValue: Bool { !structBuilder.pointer(1).isNull }
+            public var hasValue: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1266,15 +1266,15 @@ public enum GenericShapes<T: Capnp.PointerType> {
     public struct Reader: Capnp.StructReaderView {
         public var holder: Holder.Reader { Holder.Reader(structReader) }
         public var one: T.Reader {
-            get throws(Capnp.CapnpError) { try T.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try T._read(structReader._pointer(1), default: nil) }
         }
-        public var hasOne: Bool { structReader.read(1) as UInt16 == 1 && !structReader.pointer(1).isNull }
+        public var hasOne: Bool { structReader._read(1) as UInt16 == 1 && !structReader._pointer(1).isNull }
         public var many: Capnp.List<Capnp.Text>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasMany: Bool { structReader.read(1) as UInt16 == 2 && !structReader.pointer(1).isNull }
+        public var hasMany: Bool { structReader._read(1) as UInt16 == 2 && !structReader._pointer(1).isNull }
         public var which: Which {
-            switch structReader.read(1) as UInt16 {
+            switch structReader._read(1) as UInt16 {
             case 0: .none
             case 1: .one
             case 2: .many
@@ -1286,22 +1286,22 @@ public enum GenericShapes<T: Capnp.PointerType> {
     }
     public struct Builder: Capnp.StructBuilderView {
         public var holder: Holder.Builder { Holder.Builder(structBuilder) }
-        public func setNone() { structBuilder.write(1, UInt16(0)); }
-        public var one: T.Builder { structBuilder.write(1, UInt16(1)); return T.builder(structBuilder.pointer(1), default: nil) }
+        public func setNone() { structBuilder._write(1, UInt16(0)); }
+        public var one: T.Builder { structBuilder._write(1, UInt16(1)); return T._builder(structBuilder._pointer(1), default: nil) }
         public func setOne(_ value: T.Reader) throws(Capnp.CapnpError) {
-            structBuilder.write(1, UInt16(1)); try T.set(structBuilder.pointer(1), to: value)
+            structBuilder._write(1, UInt16(1)); try T._set(structBuilder._pointer(1), to: value)
         }
-        public var hasOne: Bool { structBuilder.read(1) as UInt16 == 1 && !structBuilder.pointer(1).isNull }
-        public var many: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(1), default: nil) }
+        public var hasOne: Bool { structBuilder._read(1) as UInt16 == 1 && !structBuilder._pointer(1).isNull }
+        public var many: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>._builder(structBuilder._pointer(1), default: nil) }
         public func initMany(count: Int) -> Capnp.List<Capnp.Text>.Builder {
-            structBuilder.write(1, UInt16(2)); return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(1), count: count)
+            structBuilder._write(1, UInt16(2)); return Capnp.List<Capnp.Text>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setMany(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
-            structBuilder.write(1, UInt16(2)); try Capnp.List<Capnp.Text>.set(structBuilder.pointer(1), to: value)
+            structBuilder._write(1, UInt16(2)); try Capnp.List<Capnp.Text>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasMany: Bool { structBuilder.read(1) as UInt16 == 2 && !structBuilder.pointer(1).isNull }
+        public var hasMany: Bool { structBuilder._read(1) as UInt16 == 2 && !structBuilder._pointer(1).isNull }
         public var which: Which {
-            switch structBuilder.read(1) as UInt16 {
+            switch structBuilder._read(1) as UInt16 {
             case 0: .none
             case 1: .one
             case 2: .many
@@ -1318,22 +1318,22 @@ public enum GenericShapes<T: Capnp.PointerType> {
     public enum Holder {
         public struct Reader: Capnp.StructReaderView {
             public var value: T.Reader {
-                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try T._read(structReader._pointer(0), default: nil) }
             }
-            public var hasValue: Bool { !structReader.pointer(0).isNull }
-            @inlinable public var count: UInt16 { structReader.read(0, default: 3) }
+            public var hasValue: Bool { !structReader._pointer(0).isNull }
+            @inlinable public var count: UInt16 { structReader._read(0, default: 3) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+            public var value: T.Builder { T._builder(structBuilder._pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
-                try T.set(structBuilder.pointer(0), to: value)
+                try T._set(structBuilder._pointer(0), to: value)
             }
-            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var hasValue: Bool { !structBuilder._pointer(0).isNull }
             @inlinable public var count: UInt16 {
-                get { structBuilder.read(0, default: 3) }
-                nonmutating set { structBuilder.write(0, newValue, default: 3) }
+                get { structBuilder._read(0, default: 3) }
+                nonmutating set { structBuilder._write(0, newValue, default: 3) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -1374,18 +1374,18 @@ public enum Container<T: Capnp.PointerType> {
     public enum GetResults {
         public struct Reader: Capnp.StructReaderView {
             public var value: T.Reader {
-                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try T._read(structReader._pointer(0), default: nil) }
             }
-            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public var hasValue: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+            public var value: T.Builder { T._builder(structBuilder._pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
-                try T.set(structBuilder.pointer(0), to: value)
+                try T._set(structBuilder._pointer(0), to: value)
             }
-            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var hasValue: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1395,27 +1395,27 @@ public enum Container<T: Capnp.PointerType> {
     public enum PutParams<U: Capnp.PointerType> {
         public struct Reader: Capnp.StructReaderView {
             public var value: T.Reader {
-                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try T._read(structReader._pointer(0), default: nil) }
             }
-            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public var hasValue: Bool { !structReader._pointer(0).isNull }
             public var extra: U.Reader {
-                get throws(Capnp.CapnpError) { try U.read(structReader.pointer(1), default: nil) }
+                get throws(Capnp.CapnpError) { try U._read(structReader._pointer(1), default: nil) }
             }
-            public var hasExtra: Bool { !structReader.pointer(1).isNull }
+            public var hasExtra: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+            public var value: T.Builder { T._builder(structBuilder._pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
-                try T.set(structBuilder.pointer(0), to: value)
+                try T._set(structBuilder._pointer(0), to: value)
             }
-            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
-            public var extra: U.Builder { U.builder(structBuilder.pointer(1), default: nil) }
+            public var hasValue: Bool { !structBuilder._pointer(0).isNull }
+            public var extra: U.Builder { U._builder(structBuilder._pointer(1), default: nil) }
             public func setExtra(_ value: U.Reader) throws(Capnp.CapnpError) {
-                try U.set(structBuilder.pointer(1), to: value)
+                try U._set(structBuilder._pointer(1), to: value)
             }
-            public var hasExtra: Bool { !structBuilder.pointer(1).isNull }
+            public var hasExtra: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1425,21 +1425,21 @@ public enum Container<T: Capnp.PointerType> {
     public enum PutResults<U: Capnp.PointerType> {
         public struct Reader: Capnp.StructReaderView {
             public var stored: GenericShapes<T>.Reader {
-                get throws(Capnp.CapnpError) { try GenericShapes<T>.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try GenericShapes<T>._read(structReader._pointer(0), default: nil) }
             }
-            public var hasStored: Bool { !structReader.pointer(0).isNull }
+            public var hasStored: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var stored: GenericShapes<T>.Builder { GenericShapes<T>.builder(structBuilder.pointer(0), default: nil) }
+            public var stored: GenericShapes<T>.Builder { GenericShapes<T>._builder(structBuilder._pointer(0), default: nil) }
             public func initStored() -> GenericShapes<T>.Builder {
-                return GenericShapes<T>.initialize(structBuilder.pointer(0))
+                return GenericShapes<T>.initialize(structBuilder._pointer(0))
             }
             public func setStored(_ value: GenericShapes<T>.Reader) throws(Capnp.CapnpError) {
-                try GenericShapes<T>.set(structBuilder.pointer(0), to: value)
+                try GenericShapes<T>._set(structBuilder._pointer(0), to: value)
             }
-            public var hasStored: Bool { !structBuilder.pointer(0).isNull }
+            public var hasStored: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1450,140 +1450,140 @@ public enum Container<T: Capnp.PointerType> {
 public enum UsesGenerics {
     public struct Reader: Capnp.StructReaderView {
         public var textToPoint: Generic<Capnp.Text, Point>.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Point>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Point>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasTextToPoint: Bool { !structReader.pointer(0).isNull }
+        public var hasTextToPoint: Bool { !structReader._pointer(0).isNull }
         public var dataToList: Generic<Capnp.Bytes, Capnp.List<Int32>>.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Capnp.Bytes, Capnp.List<Int32>>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Generic<Capnp.Bytes, Capnp.List<Int32>>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasDataToList: Bool { !structReader.pointer(1).isNull }
+        public var hasDataToList: Bool { !structReader._pointer(1).isNull }
         public var pointToText: Generic<Point, Capnp.Text>.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Point, Capnp.Text>.read(structReader.pointer(2), default: nil) }
+            get throws(Capnp.CapnpError) { try Generic<Point, Capnp.Text>._read(structReader._pointer(2), default: nil) }
         }
-        public var hasPointToText: Bool { !structReader.pointer(2).isNull }
+        public var hasPointToText: Bool { !structReader._pointer(2).isNull }
         public var pair: Pair<Capnp.Text, AllTypes>.Reader {
-            get throws(Capnp.CapnpError) { try Pair<Capnp.Text, AllTypes>.read(structReader.pointer(3), default: nil) }
+            get throws(Capnp.CapnpError) { try Pair<Capnp.Text, AllTypes>._read(structReader._pointer(3), default: nil) }
         }
-        public var hasPair: Bool { !structReader.pointer(3).isNull }
+        public var hasPair: Bool { !structReader._pointer(3).isNull }
         public var unbound: Generic<Capnp.AnyPointer, Capnp.AnyPointer>.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Capnp.AnyPointer, Capnp.AnyPointer>.read(structReader.pointer(4), default: nil) }
+            get throws(Capnp.CapnpError) { try Generic<Capnp.AnyPointer, Capnp.AnyPointer>._read(structReader._pointer(4), default: nil) }
         }
-        public var hasUnbound: Bool { !structReader.pointer(4).isNull }
+        public var hasUnbound: Bool { !structReader._pointer(4).isNull }
         public var entry: Generic<Capnp.Text, Capnp.Text>.Entry.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Capnp.Text>.Entry.read(structReader.pointer(5), default: nil) }
+            get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Capnp.Text>.Entry._read(structReader._pointer(5), default: nil) }
         }
-        public var hasEntry: Bool { !structReader.pointer(5).isNull }
-        public var anything: Capnp.PointerReader { structReader.pointer(6) }
-        public var hasAnything: Bool { !structReader.pointer(6).isNull }
+        public var hasEntry: Bool { !structReader._pointer(5).isNull }
+        public var anything: Capnp.PointerReader { structReader._pointer(6) }
+        public var hasAnything: Bool { !structReader._pointer(6).isNull }
         public var shapes: GenericShapes<Point>.Reader {
-            get throws(Capnp.CapnpError) { try GenericShapes<Point>.read(structReader.pointer(7), default: nil) }
+            get throws(Capnp.CapnpError) { try GenericShapes<Point>._read(structReader._pointer(7), default: nil) }
         }
-        public var hasShapes: Bool { !structReader.pointer(7).isNull }
+        public var hasShapes: Bool { !structReader._pointer(7).isNull }
         public var shapesList: Capnp.List<GenericShapes<Capnp.Text>>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<GenericShapes<Capnp.Text>>.read(structReader.pointer(8), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<GenericShapes<Capnp.Text>>._read(structReader._pointer(8), default: nil) }
         }
-        public var hasShapesList: Bool { !structReader.pointer(8).isNull }
-        public var container: Container<Capnp.Text>.Client { structReader.pointer(9).readClient(Container<Capnp.Text>.Client.self) }
-        public var hasContainer: Bool { !structReader.pointer(9).isNull }
+        public var hasShapesList: Bool { !structReader._pointer(8).isNull }
+        public var container: Container<Capnp.Text>.Client { structReader._pointer(9).readClient(Container<Capnp.Text>.Client.self) }
+        public var hasContainer: Bool { !structReader._pointer(9).isNull }
         public var capGeneric: Generic<Base, Capnp.List<Point>>.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Base, Capnp.List<Point>>.read(structReader.pointer(10), default: nil) }
+            get throws(Capnp.CapnpError) { try Generic<Base, Capnp.List<Point>>._read(structReader._pointer(10), default: nil) }
         }
-        public var hasCapGeneric: Bool { !structReader.pointer(10).isNull }
+        public var hasCapGeneric: Bool { !structReader._pointer(10).isNull }
         public var defaulted: Generic<Capnp.Text, Capnp.Text>.Reader {
-            get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Capnp.Text>.read(structReader.pointer(11), default: _defaultedDefault_dfa9dc7cb2a2d925) }
+            get throws(Capnp.CapnpError) { try Generic<Capnp.Text, Capnp.Text>._read(structReader._pointer(11), default: _defaultedDefault_dfa9dc7cb2a2d925) }
         }
-        public var hasDefaulted: Bool { !structReader.pointer(11).isNull }
+        public var hasDefaulted: Bool { !structReader._pointer(11).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var textToPoint: Generic<Capnp.Text, Point>.Builder { Generic<Capnp.Text, Point>.builder(structBuilder.pointer(0), default: nil) }
+        public var textToPoint: Generic<Capnp.Text, Point>.Builder { Generic<Capnp.Text, Point>._builder(structBuilder._pointer(0), default: nil) }
         public func initTextToPoint() -> Generic<Capnp.Text, Point>.Builder {
-            return Generic<Capnp.Text, Point>.initialize(structBuilder.pointer(0))
+            return Generic<Capnp.Text, Point>.initialize(structBuilder._pointer(0))
         }
         public func setTextToPoint(_ value: Generic<Capnp.Text, Point>.Reader) throws(Capnp.CapnpError) {
-            try Generic<Capnp.Text, Point>.set(structBuilder.pointer(0), to: value)
+            try Generic<Capnp.Text, Point>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasTextToPoint: Bool { !structBuilder.pointer(0).isNull }
-        public var dataToList: Generic<Capnp.Bytes, Capnp.List<Int32>>.Builder { Generic<Capnp.Bytes, Capnp.List<Int32>>.builder(structBuilder.pointer(1), default: nil) }
+        public var hasTextToPoint: Bool { !structBuilder._pointer(0).isNull }
+        public var dataToList: Generic<Capnp.Bytes, Capnp.List<Int32>>.Builder { Generic<Capnp.Bytes, Capnp.List<Int32>>._builder(structBuilder._pointer(1), default: nil) }
         public func initDataToList() -> Generic<Capnp.Bytes, Capnp.List<Int32>>.Builder {
-            return Generic<Capnp.Bytes, Capnp.List<Int32>>.initialize(structBuilder.pointer(1))
+            return Generic<Capnp.Bytes, Capnp.List<Int32>>.initialize(structBuilder._pointer(1))
         }
         public func setDataToList(_ value: Generic<Capnp.Bytes, Capnp.List<Int32>>.Reader) throws(Capnp.CapnpError) {
-            try Generic<Capnp.Bytes, Capnp.List<Int32>>.set(structBuilder.pointer(1), to: value)
+            try Generic<Capnp.Bytes, Capnp.List<Int32>>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasDataToList: Bool { !structBuilder.pointer(1).isNull }
-        public var pointToText: Generic<Point, Capnp.Text>.Builder { Generic<Point, Capnp.Text>.builder(structBuilder.pointer(2), default: nil) }
+        public var hasDataToList: Bool { !structBuilder._pointer(1).isNull }
+        public var pointToText: Generic<Point, Capnp.Text>.Builder { Generic<Point, Capnp.Text>._builder(structBuilder._pointer(2), default: nil) }
         public func initPointToText() -> Generic<Point, Capnp.Text>.Builder {
-            return Generic<Point, Capnp.Text>.initialize(structBuilder.pointer(2))
+            return Generic<Point, Capnp.Text>.initialize(structBuilder._pointer(2))
         }
         public func setPointToText(_ value: Generic<Point, Capnp.Text>.Reader) throws(Capnp.CapnpError) {
-            try Generic<Point, Capnp.Text>.set(structBuilder.pointer(2), to: value)
+            try Generic<Point, Capnp.Text>._set(structBuilder._pointer(2), to: value)
         }
-        public var hasPointToText: Bool { !structBuilder.pointer(2).isNull }
-        public var pair: Pair<Capnp.Text, AllTypes>.Builder { Pair<Capnp.Text, AllTypes>.builder(structBuilder.pointer(3), default: nil) }
+        public var hasPointToText: Bool { !structBuilder._pointer(2).isNull }
+        public var pair: Pair<Capnp.Text, AllTypes>.Builder { Pair<Capnp.Text, AllTypes>._builder(structBuilder._pointer(3), default: nil) }
         public func initPair() -> Pair<Capnp.Text, AllTypes>.Builder {
-            return Pair<Capnp.Text, AllTypes>.initialize(structBuilder.pointer(3))
+            return Pair<Capnp.Text, AllTypes>.initialize(structBuilder._pointer(3))
         }
         public func setPair(_ value: Pair<Capnp.Text, AllTypes>.Reader) throws(Capnp.CapnpError) {
-            try Pair<Capnp.Text, AllTypes>.set(structBuilder.pointer(3), to: value)
+            try Pair<Capnp.Text, AllTypes>._set(structBuilder._pointer(3), to: value)
         }
-        public var hasPair: Bool { !structBuilder.pointer(3).isNull }
-        public var unbound: Generic<Capnp.AnyPointer, Capnp.AnyPointer>.Builder { Generic<Capnp.AnyPointer, Capnp.AnyPointer>.builder(structBuilder.pointer(4), default: nil) }
+        public var hasPair: Bool { !structBuilder._pointer(3).isNull }
+        public var unbound: Generic<Capnp.AnyPointer, Capnp.AnyPointer>.Builder { Generic<Capnp.AnyPointer, Capnp.AnyPointer>._builder(structBuilder._pointer(4), default: nil) }
         public func initUnbound() -> Generic<Capnp.AnyPointer, Capnp.AnyPointer>.Builder {
-            return Generic<Capnp.AnyPointer, Capnp.AnyPointer>.initialize(structBuilder.pointer(4))
+            return Generic<Capnp.AnyPointer, Capnp.AnyPointer>.initialize(structBuilder._pointer(4))
         }
         public func setUnbound(_ value: Generic<Capnp.AnyPointer, Capnp.AnyPointer>.Reader) throws(Capnp.CapnpError) {
-            try Generic<Capnp.AnyPointer, Capnp.AnyPointer>.set(structBuilder.pointer(4), to: value)
+            try Generic<Capnp.AnyPointer, Capnp.AnyPointer>._set(structBuilder._pointer(4), to: value)
         }
-        public var hasUnbound: Bool { !structBuilder.pointer(4).isNull }
-        public var entry: Generic<Capnp.Text, Capnp.Text>.Entry.Builder { Generic<Capnp.Text, Capnp.Text>.Entry.builder(structBuilder.pointer(5), default: nil) }
+        public var hasUnbound: Bool { !structBuilder._pointer(4).isNull }
+        public var entry: Generic<Capnp.Text, Capnp.Text>.Entry.Builder { Generic<Capnp.Text, Capnp.Text>.Entry._builder(structBuilder._pointer(5), default: nil) }
         public func initEntry() -> Generic<Capnp.Text, Capnp.Text>.Entry.Builder {
-            return Generic<Capnp.Text, Capnp.Text>.Entry.initialize(structBuilder.pointer(5))
+            return Generic<Capnp.Text, Capnp.Text>.Entry.initialize(structBuilder._pointer(5))
         }
         public func setEntry(_ value: Generic<Capnp.Text, Capnp.Text>.Entry.Reader) throws(Capnp.CapnpError) {
-            try Generic<Capnp.Text, Capnp.Text>.Entry.set(structBuilder.pointer(5), to: value)
+            try Generic<Capnp.Text, Capnp.Text>.Entry._set(structBuilder._pointer(5), to: value)
         }
-        public var hasEntry: Bool { !structBuilder.pointer(5).isNull }
-        public var anything: Capnp.PointerBuilder { return structBuilder.pointer(6) }
-        public var hasAnything: Bool { !structBuilder.pointer(6).isNull }
-        public var shapes: GenericShapes<Point>.Builder { GenericShapes<Point>.builder(structBuilder.pointer(7), default: nil) }
+        public var hasEntry: Bool { !structBuilder._pointer(5).isNull }
+        public var anything: Capnp.PointerBuilder { return structBuilder._pointer(6) }
+        public var hasAnything: Bool { !structBuilder._pointer(6).isNull }
+        public var shapes: GenericShapes<Point>.Builder { GenericShapes<Point>._builder(structBuilder._pointer(7), default: nil) }
         public func initShapes() -> GenericShapes<Point>.Builder {
-            return GenericShapes<Point>.initialize(structBuilder.pointer(7))
+            return GenericShapes<Point>.initialize(structBuilder._pointer(7))
         }
         public func setShapes(_ value: GenericShapes<Point>.Reader) throws(Capnp.CapnpError) {
-            try GenericShapes<Point>.set(structBuilder.pointer(7), to: value)
+            try GenericShapes<Point>._set(structBuilder._pointer(7), to: value)
         }
-        public var hasShapes: Bool { !structBuilder.pointer(7).isNull }
-        public var shapesList: Capnp.List<GenericShapes<Capnp.Text>>.Builder { Capnp.List<GenericShapes<Capnp.Text>>.builder(structBuilder.pointer(8), default: nil) }
+        public var hasShapes: Bool { !structBuilder._pointer(7).isNull }
+        public var shapesList: Capnp.List<GenericShapes<Capnp.Text>>.Builder { Capnp.List<GenericShapes<Capnp.Text>>._builder(structBuilder._pointer(8), default: nil) }
         public func initShapesList(count: Int) -> Capnp.List<GenericShapes<Capnp.Text>>.Builder {
-            return Capnp.List<GenericShapes<Capnp.Text>>.initialize(structBuilder.pointer(8), count: count)
+            return Capnp.List<GenericShapes<Capnp.Text>>.initialize(structBuilder._pointer(8), count: count)
         }
         public func setShapesList(_ value: Capnp.List<GenericShapes<Capnp.Text>>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<GenericShapes<Capnp.Text>>.set(structBuilder.pointer(8), to: value)
+            try Capnp.List<GenericShapes<Capnp.Text>>._set(structBuilder._pointer(8), to: value)
         }
-        public var hasShapesList: Bool { !structBuilder.pointer(8).isNull }
-        public var container: Capnp.PointerBuilder { return structBuilder.pointer(9) }
+        public var hasShapesList: Bool { !structBuilder._pointer(8).isNull }
+        public var container: Capnp.PointerBuilder { return structBuilder._pointer(9) }
         public func setContainer(_ client: Container<Capnp.Text>.Client?) {
-            structBuilder.pointer(9).setClient(client)
+            structBuilder._pointer(9).setClient(client)
         }
-        public var hasContainer: Bool { !structBuilder.pointer(9).isNull }
-        public var capGeneric: Generic<Base, Capnp.List<Point>>.Builder { Generic<Base, Capnp.List<Point>>.builder(structBuilder.pointer(10), default: nil) }
+        public var hasContainer: Bool { !structBuilder._pointer(9).isNull }
+        public var capGeneric: Generic<Base, Capnp.List<Point>>.Builder { Generic<Base, Capnp.List<Point>>._builder(structBuilder._pointer(10), default: nil) }
         public func initCapGeneric() -> Generic<Base, Capnp.List<Point>>.Builder {
-            return Generic<Base, Capnp.List<Point>>.initialize(structBuilder.pointer(10))
+            return Generic<Base, Capnp.List<Point>>.initialize(structBuilder._pointer(10))
         }
         public func setCapGeneric(_ value: Generic<Base, Capnp.List<Point>>.Reader) throws(Capnp.CapnpError) {
-            try Generic<Base, Capnp.List<Point>>.set(structBuilder.pointer(10), to: value)
+            try Generic<Base, Capnp.List<Point>>._set(structBuilder._pointer(10), to: value)
         }
-        public var hasCapGeneric: Bool { !structBuilder.pointer(10).isNull }
-        public var defaulted: Generic<Capnp.Text, Capnp.Text>.Builder { Generic<Capnp.Text, Capnp.Text>.builder(structBuilder.pointer(11), default: _defaultedDefault_dfa9dc7cb2a2d925) }
+        public var hasCapGeneric: Bool { !structBuilder._pointer(10).isNull }
+        public var defaulted: Generic<Capnp.Text, Capnp.Text>.Builder { Generic<Capnp.Text, Capnp.Text>._builder(structBuilder._pointer(11), default: _defaultedDefault_dfa9dc7cb2a2d925) }
         public func initDefaulted() -> Generic<Capnp.Text, Capnp.Text>.Builder {
-            return Generic<Capnp.Text, Capnp.Text>.initialize(structBuilder.pointer(11))
+            return Generic<Capnp.Text, Capnp.Text>.initialize(structBuilder._pointer(11))
         }
         public func setDefaulted(_ value: Generic<Capnp.Text, Capnp.Text>.Reader) throws(Capnp.CapnpError) {
-            try Generic<Capnp.Text, Capnp.Text>.set(structBuilder.pointer(11), to: value)
+            try Generic<Capnp.Text, Capnp.Text>._set(structBuilder._pointer(11), to: value)
         }
-        public var hasDefaulted: Bool { !structBuilder.pointer(11).isNull }
+        public var hasDefaulted: Bool { !structBuilder._pointer(11).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1591,7 +1591,7 @@ public enum UsesGenerics {
 }
 
 /// Compiled-in and checked by capnp: read once, and the read cannot fail.
-public let genericConst: Generic<Capnp.Text, Point>.Reader = try! Generic<Capnp.Text, Point>.read(_genericConstDefault_b9e8f9e1d6e61049.root, default: nil)
+public let genericConst: Generic<Capnp.Text, Point>.Reader = try! Generic<Capnp.Text, Point>._read(_genericConstDefault_b9e8f9e1d6e61049.root, default: nil)
 
 public enum AwkwardNames: Capnp.CapnpEnum {
     case rawValue
@@ -1627,9 +1627,9 @@ public enum Tricky {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var known: Int32 { structReader.read(1) }
+        @inlinable public var known: Int32 { structReader._read(1) }
         public var which: Which {
-            switch structReader.read(0) as UInt16 {
+            switch structReader._read(0) as UInt16 {
             case 0: .unknown_
             case 1: .known
             case let value: .unknown(value)
@@ -1639,13 +1639,13 @@ public enum Tricky {
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public func setUnknown() { structBuilder.write(0, UInt16(0)); }
+        public func setUnknown() { structBuilder._write(0, UInt16(0)); }
         @inlinable public var known: Int32 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(0, UInt16(1)); structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(0, UInt16(1)); structBuilder._write(1, newValue) }
         }
         public var which: Which {
-            switch structBuilder.read(0) as UInt16 {
+            switch structBuilder._read(0) as UInt16 {
             case 0: .unknown_
             case 1: .known
             case let value: .unknown(value)
@@ -1659,55 +1659,55 @@ public enum Tricky {
 
 public enum Keywords {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var struct_: Int32 { structReader.read(0) }
+        @inlinable public var struct_: Int32 { structReader._read(0) }
         @inlinable @inline(__always) public var class_: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `class`, in place: no copy, no validation.
         @inlinable @inline(__always) public var classBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasClass: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var default_: Bool { structReader.readBool(32) }
-        @inlinable public var type: Keywords.Type_ { Keywords.Type_(rawValue: structReader.read(3)) }
-        @inlinable public var self_: Int8 { structReader.read(5) }
+        public var hasClass: Bool { !structReader._pointer(0).isNull }
+        @inlinable public var default_: Bool { structReader._readBool(32) }
+        @inlinable public var type: Keywords.Type_ { Keywords.Type_(rawValue: structReader._read(3)) }
+        @inlinable public var self_: Int8 { structReader._read(5) }
         public var return_: Capnp.List<Int32>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Int32>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasReturn: Bool { !structReader.pointer(1).isNull }
+        public var hasReturn: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var struct_: Int32 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         public var class_: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasClass: Bool { !structBuilder.pointer(0).isNull }
+        public var hasClass: Bool { !structBuilder._pointer(0).isNull }
         @inlinable public var default_: Bool {
-            get { structBuilder.readBool(32) }
-            nonmutating set { structBuilder.writeBool(32, newValue) }
+            get { structBuilder._readBool(32) }
+            nonmutating set { structBuilder._writeBool(32, newValue) }
         }
         @inlinable public var type: Keywords.Type_ {
-            get { Keywords.Type_(rawValue: structBuilder.read(3)) }
-            nonmutating set { structBuilder.write(3, newValue.rawValue) }
+            get { Keywords.Type_(rawValue: structBuilder._read(3)) }
+            nonmutating set { structBuilder._write(3, newValue.rawValue) }
         }
         @inlinable public var self_: Int8 {
-            get { structBuilder.read(5) }
-            nonmutating set { structBuilder.write(5, newValue) }
+            get { structBuilder._read(5) }
+            nonmutating set { structBuilder._write(5, newValue) }
         }
-        public var return_: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(1), default: nil) }
+        public var return_: Capnp.List<Int32>.Builder { Capnp.List<Int32>._builder(structBuilder._pointer(1), default: nil) }
         public func initReturn(count: Int) -> Capnp.List<Int32>.Builder {
-            return Capnp.List<Int32>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<Int32>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setReturn(_ value: Capnp.List<Int32>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Int32>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<Int32>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasReturn: Bool { !structBuilder.pointer(1).isNull }
+        public var hasReturn: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1755,28 +1755,28 @@ public enum Empty {
 /// Older readers see fewer fields: this one is read from an Empty-sized message.
 public enum Late {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var a: Int32 { structReader.read(0, default: 17) }
+        @inlinable public var a: Int32 { structReader._read(0, default: 17) }
         public var b: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0, default: _bDefault_bef110b74c9781de) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0, default: _bDefault_bef110b74c9781de) }
         }
         /// The UTF-8 bytes of `b`, in place: no copy, no validation.
         public var bBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0, default: _bDefault_bef110b74c9781de) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0, default: _bDefault_bef110b74c9781de) }
         }
-        public var hasB: Bool { !structReader.pointer(0).isNull }
+        public var hasB: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var a: Int32 {
-            get { structBuilder.read(0, default: 17) }
-            nonmutating set { structBuilder.write(0, newValue, default: 17) }
+            get { structBuilder._read(0, default: 17) }
+            nonmutating set { structBuilder._write(0, newValue, default: 17) }
         }
         public var b: String {
-            get { structBuilder.pointer(0).getText(default: _bDefault_bef110b74c9781de) }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText(default: _bDefault_bef110b74c9781de) }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasB: Bool { !structBuilder.pointer(0).isNull }
+        public var hasB: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1837,27 +1837,27 @@ public enum EnumV2: Capnp.CapnpEnum {
 
 public enum HoldsEnumV1 {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var e: EnumV1 { EnumV1(rawValue: structReader.read(0)) }
+        @inlinable public var e: EnumV1 { EnumV1(rawValue: structReader._read(0)) }
         public var list: Capnp.List<EnumV1>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<EnumV1>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<EnumV1>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasList: Bool { !structReader.pointer(0).isNull }
+        public var hasList: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var e: EnumV1 {
-            get { EnumV1(rawValue: structBuilder.read(0)) }
-            nonmutating set { structBuilder.write(0, newValue.rawValue) }
+            get { EnumV1(rawValue: structBuilder._read(0)) }
+            nonmutating set { structBuilder._write(0, newValue.rawValue) }
         }
-        public var list: Capnp.List<EnumV1>.Builder { Capnp.List<EnumV1>.builder(structBuilder.pointer(0), default: nil) }
+        public var list: Capnp.List<EnumV1>.Builder { Capnp.List<EnumV1>._builder(structBuilder._pointer(0), default: nil) }
         public func initList(count: Int) -> Capnp.List<EnumV1>.Builder {
-            return Capnp.List<EnumV1>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<EnumV1>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setList(_ value: Capnp.List<EnumV1>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<EnumV1>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<EnumV1>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasList: Bool { !structBuilder.pointer(0).isNull }
+        public var hasList: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1866,27 +1866,27 @@ public enum HoldsEnumV1 {
 
 public enum HoldsEnumV2 {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var e: EnumV2 { EnumV2(rawValue: structReader.read(0)) }
+        @inlinable public var e: EnumV2 { EnumV2(rawValue: structReader._read(0)) }
         public var list: Capnp.List<EnumV2>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<EnumV2>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<EnumV2>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasList: Bool { !structReader.pointer(0).isNull }
+        public var hasList: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var e: EnumV2 {
-            get { EnumV2(rawValue: structBuilder.read(0)) }
-            nonmutating set { structBuilder.write(0, newValue.rawValue) }
+            get { EnumV2(rawValue: structBuilder._read(0)) }
+            nonmutating set { structBuilder._write(0, newValue.rawValue) }
         }
-        public var list: Capnp.List<EnumV2>.Builder { Capnp.List<EnumV2>.builder(structBuilder.pointer(0), default: nil) }
+        public var list: Capnp.List<EnumV2>.Builder { Capnp.List<EnumV2>._builder(structBuilder._pointer(0), default: nil) }
         public func initList(count: Int) -> Capnp.List<EnumV2>.Builder {
-            return Capnp.List<EnumV2>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<EnumV2>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setList(_ value: Capnp.List<EnumV2>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<EnumV2>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<EnumV2>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasList: Bool { !structBuilder.pointer(0).isNull }
+        public var hasList: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -1900,18 +1900,18 @@ public enum UnionV1 {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var a: Int32 { structReader.read(0) }
+        @inlinable public var a: Int32 { structReader._read(0) }
         @inlinable @inline(__always) public var b: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `b`, in place: no copy, no validation.
         @inlinable @inline(__always) public var bBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasB: Bool { structReader.read(2) as UInt16 == 1 && !structReader.pointer(0).isNull }
-        @inlinable public var tail: Int32 { structReader.read(2) }
+        public var hasB: Bool { structReader._read(2) as UInt16 == 1 && !structReader._pointer(0).isNull }
+        @inlinable public var tail: Int32 { structReader._read(2) }
         public var which: Which {
-            switch structReader.read(2) as UInt16 {
+            switch structReader._read(2) as UInt16 {
             case 0: .a
             case 1: .b
             case let value: .unknown(value)
@@ -1922,20 +1922,20 @@ public enum UnionV1 {
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var a: Int32 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(2, UInt16(0)); structBuilder._write(0, newValue) }
         }
         public var b: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._write(2, UInt16(1)); structBuilder._setText(0, newValue) }
         }
-        public var hasB: Bool { structBuilder.read(2) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
+        public var hasB: Bool { structBuilder._read(2) as UInt16 == 1 && !structBuilder._pointer(0).isNull }
         @inlinable public var tail: Int32 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(2, newValue) }
         }
         public var which: Which {
-            switch structBuilder.read(2) as UInt16 {
+            switch structBuilder._read(2) as UInt16 {
             case 0: .a
             case 1: .b
             case let value: .unknown(value)
@@ -1955,19 +1955,19 @@ public enum UnionV2 {
         case unknown(UInt16)
     }
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var a: Int32 { structReader.read(0) }
+        @inlinable public var a: Int32 { structReader._read(0) }
         @inlinable @inline(__always) public var b: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `b`, in place: no copy, no validation.
         @inlinable @inline(__always) public var bBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasB: Bool { structReader.read(2) as UInt16 == 1 && !structReader.pointer(0).isNull }
-        @inlinable public var c: Double { structReader.readFloat64(2) }
-        @inlinable public var tail: Int32 { structReader.read(2) }
+        public var hasB: Bool { structReader._read(2) as UInt16 == 1 && !structReader._pointer(0).isNull }
+        @inlinable public var c: Double { structReader._readFloat64(2) }
+        @inlinable public var tail: Int32 { structReader._read(2) }
         public var which: Which {
-            switch structReader.read(2) as UInt16 {
+            switch structReader._read(2) as UInt16 {
             case 0: .a
             case 1: .b
             case 2: .c
@@ -1979,24 +1979,24 @@ public enum UnionV2 {
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var a: Int32 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(2, UInt16(0)); structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(2, UInt16(0)); structBuilder._write(0, newValue) }
         }
         public var b: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.write(2, UInt16(1)); structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._write(2, UInt16(1)); structBuilder._setText(0, newValue) }
         }
-        public var hasB: Bool { structBuilder.read(2) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
+        public var hasB: Bool { structBuilder._read(2) as UInt16 == 1 && !structBuilder._pointer(0).isNull }
         @inlinable public var c: Double {
-            get { structBuilder.readFloat64(2) }
-            nonmutating set { structBuilder.write(2, UInt16(2)); structBuilder.writeFloat64(2, newValue) }
+            get { structBuilder._readFloat64(2) }
+            nonmutating set { structBuilder._write(2, UInt16(2)); structBuilder._writeFloat64(2, newValue) }
         }
         @inlinable public var tail: Int32 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(2, newValue) }
         }
         public var which: Which {
-            switch structBuilder.read(2) as UInt16 {
+            switch structBuilder._read(2) as UInt16 {
             case 0: .a
             case 1: .b
             case 2: .c
@@ -2012,21 +2012,21 @@ public enum UnionV2 {
 public enum UnionListV1 {
     public struct Reader: Capnp.StructReaderView {
         public var list: Capnp.List<UnionV1>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<UnionV1>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<UnionV1>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasList: Bool { !structReader.pointer(0).isNull }
+        public var hasList: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var list: Capnp.List<UnionV1>.Builder { Capnp.List<UnionV1>.builder(structBuilder.pointer(0), default: nil) }
+        public var list: Capnp.List<UnionV1>.Builder { Capnp.List<UnionV1>._builder(structBuilder._pointer(0), default: nil) }
         public func initList(count: Int) -> Capnp.List<UnionV1>.Builder {
-            return Capnp.List<UnionV1>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<UnionV1>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setList(_ value: Capnp.List<UnionV1>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<UnionV1>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<UnionV1>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasList: Bool { !structBuilder.pointer(0).isNull }
+        public var hasList: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2036,21 +2036,21 @@ public enum UnionListV1 {
 public enum UnionListV2 {
     public struct Reader: Capnp.StructReaderView {
         public var list: Capnp.List<UnionV2>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<UnionV2>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<UnionV2>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasList: Bool { !structReader.pointer(0).isNull }
+        public var hasList: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var list: Capnp.List<UnionV2>.Builder { Capnp.List<UnionV2>.builder(structBuilder.pointer(0), default: nil) }
+        public var list: Capnp.List<UnionV2>.Builder { Capnp.List<UnionV2>._builder(structBuilder._pointer(0), default: nil) }
         public func initList(count: Int) -> Capnp.List<UnionV2>.Builder {
-            return Capnp.List<UnionV2>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<UnionV2>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setList(_ value: Capnp.List<UnionV2>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<UnionV2>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<UnionV2>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasList: Bool { !structBuilder.pointer(0).isNull }
+        public var hasList: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2060,33 +2060,33 @@ public enum UnionListV2 {
 public enum ListsV1 {
     public struct Reader: Capnp.StructReaderView {
         public var items: Capnp.List<Int32>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Int32>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Int32>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasItems: Bool { !structReader.pointer(0).isNull }
+        public var hasItems: Bool { !structReader._pointer(0).isNull }
         public var names: Capnp.List<Capnp.Text>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.Text>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasNames: Bool { !structReader.pointer(1).isNull }
+        public var hasNames: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var items: Capnp.List<Int32>.Builder { Capnp.List<Int32>.builder(structBuilder.pointer(0), default: nil) }
+        public var items: Capnp.List<Int32>.Builder { Capnp.List<Int32>._builder(structBuilder._pointer(0), default: nil) }
         public func initItems(count: Int) -> Capnp.List<Int32>.Builder {
-            return Capnp.List<Int32>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<Int32>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setItems(_ value: Capnp.List<Int32>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Int32>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<Int32>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasItems: Bool { !structBuilder.pointer(0).isNull }
-        public var names: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>.builder(structBuilder.pointer(1), default: nil) }
+        public var hasItems: Bool { !structBuilder._pointer(0).isNull }
+        public var names: Capnp.List<Capnp.Text>.Builder { Capnp.List<Capnp.Text>._builder(structBuilder._pointer(1), default: nil) }
         public func initNames(count: Int) -> Capnp.List<Capnp.Text>.Builder {
-            return Capnp.List<Capnp.Text>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<Capnp.Text>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setNames(_ value: Capnp.List<Capnp.Text>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.Text>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<Capnp.Text>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasNames: Bool { !structBuilder.pointer(1).isNull }
+        public var hasNames: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2096,33 +2096,33 @@ public enum ListsV1 {
 public enum ListsV2 {
     public struct Reader: Capnp.StructReaderView {
         public var items: Capnp.List<Wrapped>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Wrapped>.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Wrapped>._read(structReader._pointer(0), default: nil) }
         }
-        public var hasItems: Bool { !structReader.pointer(0).isNull }
+        public var hasItems: Bool { !structReader._pointer(0).isNull }
         public var names: Capnp.List<Named>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Named>.read(structReader.pointer(1), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Named>._read(structReader._pointer(1), default: nil) }
         }
-        public var hasNames: Bool { !structReader.pointer(1).isNull }
+        public var hasNames: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var items: Capnp.List<Wrapped>.Builder { Capnp.List<Wrapped>.builder(structBuilder.pointer(0), default: nil) }
+        public var items: Capnp.List<Wrapped>.Builder { Capnp.List<Wrapped>._builder(structBuilder._pointer(0), default: nil) }
         public func initItems(count: Int) -> Capnp.List<Wrapped>.Builder {
-            return Capnp.List<Wrapped>.initialize(structBuilder.pointer(0), count: count)
+            return Capnp.List<Wrapped>.initialize(structBuilder._pointer(0), count: count)
         }
         public func setItems(_ value: Capnp.List<Wrapped>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Wrapped>.set(structBuilder.pointer(0), to: value)
+            try Capnp.List<Wrapped>._set(structBuilder._pointer(0), to: value)
         }
-        public var hasItems: Bool { !structBuilder.pointer(0).isNull }
-        public var names: Capnp.List<Named>.Builder { Capnp.List<Named>.builder(structBuilder.pointer(1), default: nil) }
+        public var hasItems: Bool { !structBuilder._pointer(0).isNull }
+        public var names: Capnp.List<Named>.Builder { Capnp.List<Named>._builder(structBuilder._pointer(1), default: nil) }
         public func initNames(count: Int) -> Capnp.List<Named>.Builder {
-            return Capnp.List<Named>.initialize(structBuilder.pointer(1), count: count)
+            return Capnp.List<Named>.initialize(structBuilder._pointer(1), count: count)
         }
         public func setNames(_ value: Capnp.List<Named>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Named>.set(structBuilder.pointer(1), to: value)
+            try Capnp.List<Named>._set(structBuilder._pointer(1), to: value)
         }
-        public var hasNames: Bool { !structBuilder.pointer(1).isNull }
+        public var hasNames: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2131,28 +2131,28 @@ public enum ListsV2 {
 
 public enum Wrapped {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var value: Int32 { structReader.read(0) }
+        @inlinable public var value: Int32 { structReader._read(0) }
         @inlinable @inline(__always) public var label: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `label`, in place: no copy, no validation.
         @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasLabel: Bool { !structReader.pointer(0).isNull }
+        public var hasLabel: Bool { !structReader._pointer(0).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var value: Int32 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         public var label: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasLabel: Bool { !structBuilder.pointer(0).isNull }
+        public var hasLabel: Bool { !structBuilder._pointer(0).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2162,26 +2162,26 @@ public enum Wrapped {
 public enum Named {
     public struct Reader: Capnp.StructReaderView {
         @inlinable @inline(__always) public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
         @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasName: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var weight: Int64 { structReader.read(0) }
+        public var hasName: Bool { !structReader._pointer(0).isNull }
+        @inlinable public var weight: Int64 { structReader._read(0) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         public var name: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasName: Bool { !structBuilder.pointer(0).isNull }
+        public var hasName: Bool { !structBuilder._pointer(0).isNull }
         @inlinable public var weight: Int64 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
@@ -2192,71 +2192,71 @@ public enum Named {
 public enum Anys {
     public struct Reader: Capnp.StructReaderView {
         public var anyStruct: Capnp.AnyStruct.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.AnyStruct.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.AnyStruct._read(structReader._pointer(0), default: nil) }
         }
-        public var hasAnyStruct: Bool { !structReader.pointer(0).isNull }
-        public var anyList: Capnp.PointerReader { structReader.pointer(1) }
-        public var hasAnyList: Bool { !structReader.pointer(1).isNull }
-        public var capability: Capnp.PointerReader { structReader.pointer(2) }
-        public var hasCapability: Bool { !structReader.pointer(2).isNull }
+        public var hasAnyStruct: Bool { !structReader._pointer(0).isNull }
+        public var anyList: Capnp.PointerReader { structReader._pointer(1) }
+        public var hasAnyList: Bool { !structReader._pointer(1).isNull }
+        public var capability: Capnp.PointerReader { structReader._pointer(2) }
+        public var hasCapability: Bool { !structReader._pointer(2).isNull }
         public var bases: Capnp.List<Base>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Base>.read(structReader.pointer(3), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Base>._read(structReader._pointer(3), default: nil) }
         }
-        public var hasBases: Bool { !structReader.pointer(3).isNull }
+        public var hasBases: Bool { !structReader._pointer(3).isNull }
         public var deep: Capnp.List<Capnp.List<Capnp.List<Int8>>>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Capnp.List<Int8>>>.read(structReader.pointer(4), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Capnp.List<Capnp.List<Int8>>>._read(structReader._pointer(4), default: nil) }
         }
-        public var hasDeep: Bool { !structReader.pointer(4).isNull }
+        public var hasDeep: Bool { !structReader._pointer(4).isNull }
         public var bits: Capnp.List<Bool>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<Bool>.read(structReader.pointer(5), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<Bool>._read(structReader._pointer(5), default: nil) }
         }
-        public var hasBits: Bool { !structReader.pointer(5).isNull }
+        public var hasBits: Bool { !structReader._pointer(5).isNull }
         public var many: Capnp.List<AllTypes>.Reader {
-            get throws(Capnp.CapnpError) { try Capnp.List<AllTypes>.read(structReader.pointer(6), default: nil) }
+            get throws(Capnp.CapnpError) { try Capnp.List<AllTypes>._read(structReader._pointer(6), default: nil) }
         }
-        public var hasMany: Bool { !structReader.pointer(6).isNull }
+        public var hasMany: Bool { !structReader._pointer(6).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var anyStruct: Capnp.PointerBuilder { return structBuilder.pointer(0) }
-        public var hasAnyStruct: Bool { !structBuilder.pointer(0).isNull }
-        public var anyList: Capnp.PointerBuilder { return structBuilder.pointer(1) }
-        public var hasAnyList: Bool { !structBuilder.pointer(1).isNull }
-        public var capability: Capnp.PointerBuilder { return structBuilder.pointer(2) }
-        public var hasCapability: Bool { !structBuilder.pointer(2).isNull }
-        public var bases: Capnp.List<Base>.Builder { Capnp.List<Base>.builder(structBuilder.pointer(3), default: nil) }
+        public var anyStruct: Capnp.PointerBuilder { return structBuilder._pointer(0) }
+        public var hasAnyStruct: Bool { !structBuilder._pointer(0).isNull }
+        public var anyList: Capnp.PointerBuilder { return structBuilder._pointer(1) }
+        public var hasAnyList: Bool { !structBuilder._pointer(1).isNull }
+        public var capability: Capnp.PointerBuilder { return structBuilder._pointer(2) }
+        public var hasCapability: Bool { !structBuilder._pointer(2).isNull }
+        public var bases: Capnp.List<Base>.Builder { Capnp.List<Base>._builder(structBuilder._pointer(3), default: nil) }
         public func initBases(count: Int) -> Capnp.List<Base>.Builder {
-            return Capnp.List<Base>.initialize(structBuilder.pointer(3), count: count)
+            return Capnp.List<Base>.initialize(structBuilder._pointer(3), count: count)
         }
         public func setBases(_ value: Capnp.List<Base>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Base>.set(structBuilder.pointer(3), to: value)
+            try Capnp.List<Base>._set(structBuilder._pointer(3), to: value)
         }
-        public var hasBases: Bool { !structBuilder.pointer(3).isNull }
-        public var deep: Capnp.List<Capnp.List<Capnp.List<Int8>>>.Builder { Capnp.List<Capnp.List<Capnp.List<Int8>>>.builder(structBuilder.pointer(4), default: nil) }
+        public var hasBases: Bool { !structBuilder._pointer(3).isNull }
+        public var deep: Capnp.List<Capnp.List<Capnp.List<Int8>>>.Builder { Capnp.List<Capnp.List<Capnp.List<Int8>>>._builder(structBuilder._pointer(4), default: nil) }
         public func initDeep(count: Int) -> Capnp.List<Capnp.List<Capnp.List<Int8>>>.Builder {
-            return Capnp.List<Capnp.List<Capnp.List<Int8>>>.initialize(structBuilder.pointer(4), count: count)
+            return Capnp.List<Capnp.List<Capnp.List<Int8>>>.initialize(structBuilder._pointer(4), count: count)
         }
         public func setDeep(_ value: Capnp.List<Capnp.List<Capnp.List<Int8>>>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Capnp.List<Capnp.List<Int8>>>.set(structBuilder.pointer(4), to: value)
+            try Capnp.List<Capnp.List<Capnp.List<Int8>>>._set(structBuilder._pointer(4), to: value)
         }
-        public var hasDeep: Bool { !structBuilder.pointer(4).isNull }
-        public var bits: Capnp.List<Bool>.Builder { Capnp.List<Bool>.builder(structBuilder.pointer(5), default: nil) }
+        public var hasDeep: Bool { !structBuilder._pointer(4).isNull }
+        public var bits: Capnp.List<Bool>.Builder { Capnp.List<Bool>._builder(structBuilder._pointer(5), default: nil) }
         public func initBits(count: Int) -> Capnp.List<Bool>.Builder {
-            return Capnp.List<Bool>.initialize(structBuilder.pointer(5), count: count)
+            return Capnp.List<Bool>.initialize(structBuilder._pointer(5), count: count)
         }
         public func setBits(_ value: Capnp.List<Bool>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<Bool>.set(structBuilder.pointer(5), to: value)
+            try Capnp.List<Bool>._set(structBuilder._pointer(5), to: value)
         }
-        public var hasBits: Bool { !structBuilder.pointer(5).isNull }
-        public var many: Capnp.List<AllTypes>.Builder { Capnp.List<AllTypes>.builder(structBuilder.pointer(6), default: nil) }
+        public var hasBits: Bool { !structBuilder._pointer(5).isNull }
+        public var many: Capnp.List<AllTypes>.Builder { Capnp.List<AllTypes>._builder(structBuilder._pointer(6), default: nil) }
         public func initMany(count: Int) -> Capnp.List<AllTypes>.Builder {
-            return Capnp.List<AllTypes>.initialize(structBuilder.pointer(6), count: count)
+            return Capnp.List<AllTypes>.initialize(structBuilder._pointer(6), count: count)
         }
         public func setMany(_ value: Capnp.List<AllTypes>.Reader) throws(Capnp.CapnpError) {
-            try Capnp.List<AllTypes>.set(structBuilder.pointer(6), to: value)
+            try Capnp.List<AllTypes>._set(structBuilder._pointer(6), to: value)
         }
-        public var hasMany: Bool { !structBuilder.pointer(6).isNull }
+        public var hasMany: Bool { !structBuilder._pointer(6).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2319,22 +2319,22 @@ public enum Base {
     public enum EchoParams {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var value: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `value`, in place: no copy, no validation.
             @inlinable @inline(__always) public var valueBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public var hasValue: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var value: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var hasValue: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2344,22 +2344,22 @@ public enum Base {
     public enum EchoResults {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var value: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `value`, in place: no copy, no validation.
             @inlinable @inline(__always) public var valueBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public var hasValue: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var value: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var hasValue: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2422,19 +2422,19 @@ public enum Derived {
 
     public enum AddParams {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var a: Int32 { structReader.read(0) }
-            @inlinable public var b: Int32 { structReader.read(1) }
+            @inlinable public var a: Int32 { structReader._read(0) }
+            @inlinable public var b: Int32 { structReader._read(1) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var a: Int32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             @inlinable public var b: Int32 {
-                get { structBuilder.read(1) }
-                nonmutating set { structBuilder.write(1, newValue) }
+                get { structBuilder._read(1) }
+                nonmutating set { structBuilder._write(1, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -2444,14 +2444,14 @@ public enum Derived {
 
     public enum AddResults {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var sum: Int32 { structReader.read(0) }
+            @inlinable public var sum: Int32 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var sum: Int32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -2462,21 +2462,21 @@ public enum Derived {
     public enum DescribeParams {
         public struct Reader: Capnp.StructReaderView {
             public var shape: Shapes.Reader {
-                get throws(Capnp.CapnpError) { try Shapes.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Shapes._read(structReader._pointer(0), default: nil) }
             }
-            public var hasShape: Bool { !structReader.pointer(0).isNull }
+            public var hasShape: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var shape: Shapes.Builder { Shapes.builder(structBuilder.pointer(0), default: nil) }
+            public var shape: Shapes.Builder { Shapes._builder(structBuilder._pointer(0), default: nil) }
             public func initShape() -> Shapes.Builder {
-                return Shapes.initialize(structBuilder.pointer(0))
+                return Shapes.initialize(structBuilder._pointer(0))
             }
             public func setShape(_ value: Shapes.Reader) throws(Capnp.CapnpError) {
-                try Shapes.set(structBuilder.pointer(0), to: value)
+                try Shapes._set(structBuilder._pointer(0), to: value)
             }
-            public var hasShape: Bool { !structBuilder.pointer(0).isNull }
+            public var hasShape: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2486,22 +2486,22 @@ public enum Derived {
     public enum DescribeResults {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var text: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `text`, in place: no copy, no validation.
             @inlinable @inline(__always) public var textBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasText: Bool { !structReader.pointer(0).isNull }
+            public var hasText: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var text: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasText: Bool { !structBuilder.pointer(0).isNull }
+            public var hasText: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2522,17 +2522,17 @@ public enum Derived {
 
     public enum GetBaseResults {
         public struct Reader: Capnp.StructReaderView {
-            public var base: Base.Client { structReader.pointer(0).readClient(Base.Client.self) }
-            public var hasBase: Bool { !structReader.pointer(0).isNull }
+            public var base: Base.Client { structReader._pointer(0).readClient(Base.Client.self) }
+            public var hasBase: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var base: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var base: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setBase(_ client: Base.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasBase: Bool { !structBuilder.pointer(0).isNull }
+            public var hasBase: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2542,24 +2542,24 @@ public enum Derived {
 
 public enum HoldsCaps {
     public struct Reader: Capnp.StructReaderView {
-        public var base: Base.Client { structReader.pointer(0).readClient(Base.Client.self) }
-        public var hasBase: Bool { !structReader.pointer(0).isNull }
-        public var derived: Derived.Client { structReader.pointer(1).readClient(Derived.Client.self) }
-        public var hasDerived: Bool { !structReader.pointer(1).isNull }
+        public var base: Base.Client { structReader._pointer(0).readClient(Base.Client.self) }
+        public var hasBase: Bool { !structReader._pointer(0).isNull }
+        public var derived: Derived.Client { structReader._pointer(1).readClient(Derived.Client.self) }
+        public var hasDerived: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var base: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+        public var base: Capnp.PointerBuilder { return structBuilder._pointer(0) }
         public func setBase(_ client: Base.Client?) {
-            structBuilder.pointer(0).setClient(client)
+            structBuilder._pointer(0).setClient(client)
         }
-        public var hasBase: Bool { !structBuilder.pointer(0).isNull }
-        public var derived: Capnp.PointerBuilder { return structBuilder.pointer(1) }
+        public var hasBase: Bool { !structBuilder._pointer(0).isNull }
+        public var derived: Capnp.PointerBuilder { return structBuilder._pointer(1) }
         public func setDerived(_ client: Derived.Client?) {
-            structBuilder.pointer(1).setClient(client)
+            structBuilder._pointer(1).setClient(client)
         }
-        public var hasDerived: Bool { !structBuilder.pointer(1).isNull }
+        public var hasDerived: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -2583,27 +2583,27 @@ public var constText: String { "hello \"world\"\n\ttab" }
 public var constData: [UInt8] { [222, 173, 190, 239] }
 
 /// Compiled-in and checked by capnp: read once, and the read cannot fail.
-public let constStruct: AllTypes.Reader = try! AllTypes.read(_constStructDefault_b177f1f40a2f98ca.root, default: nil)
+public let constStruct: AllTypes.Reader = try! AllTypes._read(_constStructDefault_b177f1f40a2f98ca.root, default: nil)
 
 /// Compiled-in and checked by capnp: read once, and the read cannot fail.
-public let constList: Capnp.List<Int16>.Reader = try! Capnp.List<Int16>.read(_constListDefault_99b02b352515523f.root, default: nil)
+public let constList: Capnp.List<Int16>.Reader = try! Capnp.List<Int16>._read(_constListDefault_99b02b352515523f.root, default: nil)
 
 /// Compiled-in and checked by capnp: read once, and the read cannot fail.
-public let constTextList: Capnp.List<Capnp.Text>.Reader = try! Capnp.List<Capnp.Text>.read(_constTextListDefault_b5b88ffd0986aa0b.root, default: nil)
+public let constTextList: Capnp.List<Capnp.Text>.Reader = try! Capnp.List<Capnp.Text>._read(_constTextListDefault_b5b88ffd0986aa0b.root, default: nil)
 
 /// Compiled-in and checked by capnp: read once, and the read cannot fail.
-public let constPoint: Point.Reader = try! Point.read(_constPointDefault_8e0205ff6927fe5b.root, default: nil)
+public let constPoint: Point.Reader = try! Point._read(_constPointDefault_8e0205ff6927fe5b.root, default: nil)
 
 public enum Fish {
     public struct Reader: Capnp.StructReaderView {
-        @inlinable public var fins: UInt8 { structReader.read(0) }
+        @inlinable public var fins: UInt8 { structReader._read(0) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         @inlinable public var fins: UInt8 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
@@ -2620,19 +2620,19 @@ public enum Aquarium {
     }
     public struct Reader: Capnp.StructReaderView {
         public var fish: Fish.Reader {
-            get throws(Capnp.CapnpError) { try Fish.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try Fish._read(structReader._pointer(0), default: nil) }
         }
-        public var hasFish: Bool { structReader.read(0) as UInt16 == 0 && !structReader.pointer(0).isNull }
+        public var hasFish: Bool { structReader._read(0) as UInt16 == 0 && !structReader._pointer(0).isNull }
         @inlinable @inline(__always) public var other: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `other`, in place: no copy, no validation.
         @inlinable @inline(__always) public var otherBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasOther: Bool { structReader.read(0) as UInt16 == 1 && !structReader.pointer(0).isNull }
+        public var hasOther: Bool { structReader._read(0) as UInt16 == 1 && !structReader._pointer(0).isNull }
         public var which: Which {
-            switch structReader.read(0) as UInt16 {
+            switch structReader._read(0) as UInt16 {
             case 0: .fish
             case 1: .other
             case let value: .unknown(value)
@@ -2642,21 +2642,21 @@ public enum Aquarium {
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var fish: Fish.Builder { Fish.builder(structBuilder.pointer(0), default: nil) }
+        public var fish: Fish.Builder { Fish._builder(structBuilder._pointer(0), default: nil) }
         public func initFish() -> Fish.Builder {
-            structBuilder.write(0, UInt16(0)); return Fish.initialize(structBuilder.pointer(0))
+            structBuilder._write(0, UInt16(0)); return Fish.initialize(structBuilder._pointer(0))
         }
         public func setFish(_ value: Fish.Reader) throws(Capnp.CapnpError) {
-            structBuilder.write(0, UInt16(0)); try Fish.set(structBuilder.pointer(0), to: value)
+            structBuilder._write(0, UInt16(0)); try Fish._set(structBuilder._pointer(0), to: value)
         }
-        public var hasFish: Bool { structBuilder.read(0) as UInt16 == 0 && !structBuilder.pointer(0).isNull }
+        public var hasFish: Bool { structBuilder._read(0) as UInt16 == 0 && !structBuilder._pointer(0).isNull }
         public var other: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.write(0, UInt16(1)); structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._write(0, UInt16(1)); structBuilder._setText(0, newValue) }
         }
-        public var hasOther: Bool { structBuilder.read(0) as UInt16 == 1 && !structBuilder.pointer(0).isNull }
+        public var hasOther: Bool { structBuilder._read(0) as UInt16 == 1 && !structBuilder._pointer(0).isNull }
         public var which: Which {
-            switch structBuilder.read(0) as UInt16 {
+            switch structBuilder._read(0) as UInt16 {
             case 0: .fish
             case 1: .other
             case let value: .unknown(value)
@@ -2671,28 +2671,28 @@ public enum Aquarium {
 public enum BlockRef {
     public struct Reader: Capnp.StructReaderView {
         @inlinable @inline(__always) public var hash: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readData(0) }
+            get throws(Capnp.CapnpError) { try structReader._readData(0) }
         }
-        public var hasHash: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var height: Int32 { structReader.read(0) }
+        public var hasHash: Bool { !structReader._pointer(0).isNull }
+        @inlinable public var height: Int32 { structReader._read(0) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         public var hash: Capnp.DataReader {
-            get { structBuilder.pointer(0).dataView() }
-            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(0).setData($0) } }
+            get { structBuilder._pointer(0).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder._pointer(0).setData($0) } }
         }
         /// Sets `hash` to a copy of `bytes`.
-        public func setHash(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+        public func setHash(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initHash(count: Int) -> UnsafeMutableRawBufferPointer {
-            return structBuilder.pointer(0).initData(count: count)
+            return structBuilder._pointer(0).initData(count: count)
         }
-        public var hasHash: Bool { !structBuilder.pointer(0).isNull }
+        public var hasHash: Bool { !structBuilder._pointer(0).isNull }
         @inlinable public var height: Int32 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
@@ -2752,25 +2752,25 @@ public enum Mining {
     public enum GetTipResults {
         public struct Reader: Capnp.StructReaderView {
             public var result: BlockRef.Reader {
-                get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try BlockRef._read(structReader._pointer(0), default: nil) }
             }
-            public var hasResult_: Bool { !structReader.pointer(0).isNull }
-            @inlinable public var hasResult: Bool { structReader.readBool(0) }
+            public var hasResult_: Bool { !structReader._pointer(0).isNull }
+            @inlinable public var hasResult: Bool { structReader._readBool(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
+            public var result: BlockRef.Builder { BlockRef._builder(structBuilder._pointer(0), default: nil) }
             public func initResult() -> BlockRef.Builder {
-                return BlockRef.initialize(structBuilder.pointer(0))
+                return BlockRef.initialize(structBuilder._pointer(0))
             }
             public func setResult(_ value: BlockRef.Reader) throws(Capnp.CapnpError) {
-                try BlockRef.set(structBuilder.pointer(0), to: value)
+                try BlockRef._set(structBuilder._pointer(0), to: value)
             }
-            public var hasResult_: Bool { !structBuilder.pointer(0).isNull }
+            public var hasResult_: Bool { !structBuilder._pointer(0).isNull }
             @inlinable public var hasResult: Bool {
-                get { structBuilder.readBool(0) }
-                nonmutating set { structBuilder.writeBool(0, newValue) }
+                get { structBuilder._readBool(0) }
+                nonmutating set { structBuilder._writeBool(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -2831,68 +2831,68 @@ public enum Mining {
 public enum Collisions {
     public struct Reader: Capnp.StructReaderView {
         public var result: BlockRef.Reader {
-            get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
+            get throws(Capnp.CapnpError) { try BlockRef._read(structReader._pointer(0), default: nil) }
         }
-        public var hasResult_: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var hasResult: Bool { structReader.readBool(0) }
+        public var hasResult_: Bool { !structReader._pointer(0).isNull }
+        @inlinable public var hasResult: Bool { structReader._readBool(0) }
         @inlinable @inline(__always) public var name: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(1) }
+            get throws(Capnp.CapnpError) { try structReader._readText(1) }
         }
         /// The UTF-8 bytes of `name`, in place: no copy, no validation.
         @inlinable @inline(__always) public var nameBytes_: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(1) }
         }
-        public var hasName: Bool { !structReader.pointer(1).isNull }
+        public var hasName: Bool { !structReader._pointer(1).isNull }
         @inlinable @inline(__always) public var nameBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readData(2) }
+            get throws(Capnp.CapnpError) { try structReader._readData(2) }
         }
-        public var hasNameBytes: Bool { !structReader.pointer(2).isNull }
-        @inlinable public var initResult: Int8 { structReader.read(1) }
-        @inlinable public var structReader_: UInt8 { structReader.read(2) }
-        @inlinable public var asReader_: UInt8 { structReader.read(3) }
+        public var hasNameBytes: Bool { !structReader._pointer(2).isNull }
+        @inlinable public var initResult: Int8 { structReader._read(1) }
+        @inlinable public var structReader_: UInt8 { structReader._read(2) }
+        @inlinable public var asReader_: UInt8 { structReader._read(3) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
-        public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
+        public var result: BlockRef.Builder { BlockRef._builder(structBuilder._pointer(0), default: nil) }
         public func initResult_() -> BlockRef.Builder {
-            return BlockRef.initialize(structBuilder.pointer(0))
+            return BlockRef.initialize(structBuilder._pointer(0))
         }
         public func setResult(_ value: BlockRef.Reader) throws(Capnp.CapnpError) {
-            try BlockRef.set(structBuilder.pointer(0), to: value)
+            try BlockRef._set(structBuilder._pointer(0), to: value)
         }
-        public var hasResult_: Bool { !structBuilder.pointer(0).isNull }
+        public var hasResult_: Bool { !structBuilder._pointer(0).isNull }
         @inlinable public var hasResult: Bool {
-            get { structBuilder.readBool(0) }
-            nonmutating set { structBuilder.writeBool(0, newValue) }
+            get { structBuilder._readBool(0) }
+            nonmutating set { structBuilder._writeBool(0, newValue) }
         }
         public var name: String {
-            get { structBuilder.pointer(1).getText() }
-            nonmutating set { structBuilder.setText(1, newValue) }
+            get { structBuilder._pointer(1).getText() }
+            nonmutating set { structBuilder._setText(1, newValue) }
         }
-        public var hasName: Bool { !structBuilder.pointer(1).isNull }
+        public var hasName: Bool { !structBuilder._pointer(1).isNull }
         public var nameBytes: Capnp.DataReader {
-            get { structBuilder.pointer(2).dataView() }
-            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(2).setData($0) } }
+            get { structBuilder._pointer(2).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder._pointer(2).setData($0) } }
         }
         /// Sets `nameBytes` to a copy of `bytes`.
-        public func setNameBytes(_ bytes: [UInt8]) { structBuilder.pointer(2).setData(bytes) }
+        public func setNameBytes(_ bytes: [UInt8]) { structBuilder._pointer(2).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initNameBytes(count: Int) -> UnsafeMutableRawBufferPointer {
-            return structBuilder.pointer(2).initData(count: count)
+            return structBuilder._pointer(2).initData(count: count)
         }
-        public var hasNameBytes: Bool { !structBuilder.pointer(2).isNull }
+        public var hasNameBytes: Bool { !structBuilder._pointer(2).isNull }
         @inlinable public var initResult: Int8 {
-            get { structBuilder.read(1) }
-            nonmutating set { structBuilder.write(1, newValue) }
+            get { structBuilder._read(1) }
+            nonmutating set { structBuilder._write(1, newValue) }
         }
         @inlinable public var structReader_: UInt8 {
-            get { structBuilder.read(2) }
-            nonmutating set { structBuilder.write(2, newValue) }
+            get { structBuilder._read(2) }
+            nonmutating set { structBuilder._write(2, newValue) }
         }
         @inlinable public var asReader_: UInt8 {
-            get { structBuilder.read(3) }
-            nonmutating set { structBuilder.write(3, newValue) }
+            get { structBuilder._read(3) }
+            nonmutating set { structBuilder._write(3, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
@@ -2963,14 +2963,14 @@ public enum MostDerived {
 
     public enum TripleParams {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var x: Int32 { structReader.read(0) }
+            @inlinable public var x: Int32 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var x: Int32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -2980,14 +2980,14 @@ public enum MostDerived {
 
     public enum TripleResults {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var y: Int32 { structReader.read(0) }
+            @inlinable public var y: Int32 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var y: Int32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -3025,31 +3025,31 @@ public enum Registry<T: Capnp.PointerType> {
     public enum PutParams {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var key: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `key`, in place: no copy, no validation.
             @inlinable @inline(__always) public var keyBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasKey: Bool { !structReader.pointer(0).isNull }
+            public var hasKey: Bool { !structReader._pointer(0).isNull }
             public var value: T.Reader {
-                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(1), default: nil) }
+                get throws(Capnp.CapnpError) { try T._read(structReader._pointer(1), default: nil) }
             }
-            public var hasValue: Bool { !structReader.pointer(1).isNull }
+            public var hasValue: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var key: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasKey: Bool { !structBuilder.pointer(0).isNull }
-            public var value: T.Builder { T.builder(structBuilder.pointer(1), default: nil) }
+            public var hasKey: Bool { !structBuilder._pointer(0).isNull }
+            public var value: T.Builder { T._builder(structBuilder._pointer(1), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
-                try T.set(structBuilder.pointer(1), to: value)
+                try T._set(structBuilder._pointer(1), to: value)
             }
-            public var hasValue: Bool { !structBuilder.pointer(1).isNull }
+            public var hasValue: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -3071,22 +3071,22 @@ public enum Registry<T: Capnp.PointerType> {
     public enum GetParams {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var key: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `key`, in place: no copy, no validation.
             @inlinable @inline(__always) public var keyBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasKey: Bool { !structReader.pointer(0).isNull }
+            public var hasKey: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var key: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasKey: Bool { !structBuilder.pointer(0).isNull }
+            public var hasKey: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -3096,18 +3096,18 @@ public enum Registry<T: Capnp.PointerType> {
     public enum GetResults {
         public struct Reader: Capnp.StructReaderView {
             public var value: T.Reader {
-                get throws(Capnp.CapnpError) { try T.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try T._read(structReader._pointer(0), default: nil) }
             }
-            public var hasValue: Bool { !structReader.pointer(0).isNull }
+            public var hasValue: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var value: T.Builder { T.builder(structBuilder.pointer(0), default: nil) }
+            public var value: T.Builder { T._builder(structBuilder._pointer(0), default: nil) }
             public func setValue(_ value: T.Reader) throws(Capnp.CapnpError) {
-                try T.set(structBuilder.pointer(0), to: value)
+                try T._set(structBuilder._pointer(0), to: value)
             }
-            public var hasValue: Bool { !structBuilder.pointer(0).isNull }
+            public var hasValue: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -3117,141 +3117,141 @@ public enum Registry<T: Capnp.PointerType> {
 
 extension Generic.Builder where Key == Capnp.Text {
     public var key: String {
-        get { structBuilder.pointer(3).getText() }
-        nonmutating set { structBuilder.pointer(3).setText(newValue) }
+        get { structBuilder._pointer(3).getText() }
+        nonmutating set { structBuilder._pointer(3).setText(newValue) }
     }
 }
 
 extension Generic.Builder where Key == Capnp.Bytes {
     /// Sets `key` to a copy of `bytes`.
-    public func setKey(_ bytes: [UInt8]) { structBuilder.pointer(3).setData(bytes) }
+    public func setKey(_ bytes: [UInt8]) { structBuilder._pointer(3).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initKey(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(3).initData(count: count)
+        return structBuilder._pointer(3).initData(count: count)
     }
 }
 
 extension Generic.Builder where Key: Capnp.StructType {
     public func initKey() -> Key.Builder {
-        return Key.initialize(structBuilder.pointer(3))
+        return Key.initialize(structBuilder._pointer(3))
     }
 }
 
 extension Generic.Builder {
     public func initKey<Element>(count: Int) -> Capnp.List<Element>.Builder where Key == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(3), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(3), count: count)
     }
 }
 
 extension Generic.Entry.Builder where Key == Capnp.Text {
     public var key: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension Generic.Entry.Builder where Key == Capnp.Bytes {
     /// Sets `key` to a copy of `bytes`.
-    public func setKey(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    public func setKey(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initKey(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension Generic.Entry.Builder where Key: Capnp.StructType {
     public func initKey() -> Key.Builder {
-        return Key.initialize(structBuilder.pointer(0))
+        return Key.initialize(structBuilder._pointer(0))
     }
 }
 
 extension Generic.Entry.Builder {
     public func initKey<Element>(count: Int) -> Capnp.List<Element>.Builder where Key == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
 extension Generic.Entry.Builder where Value == Capnp.Text {
     public var value: String {
-        get { structBuilder.pointer(1).getText() }
-        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+        get { structBuilder._pointer(1).getText() }
+        nonmutating set { structBuilder._pointer(1).setText(newValue) }
     }
 }
 
 extension Generic.Entry.Builder where Value == Capnp.Bytes {
     /// Sets `value` to a copy of `bytes`.
-    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    public func setValue(_ bytes: [UInt8]) { structBuilder._pointer(1).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(1).initData(count: count)
+        return structBuilder._pointer(1).initData(count: count)
     }
 }
 
 extension Generic.Entry.Builder where Value: Capnp.StructType {
     public func initValue() -> Value.Builder {
-        return Value.initialize(structBuilder.pointer(1))
+        return Value.initialize(structBuilder._pointer(1))
     }
 }
 
 extension Generic.Entry.Builder {
     public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where Value == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(1), count: count)
     }
 }
 
 extension GenericShapes.Builder where T == Capnp.Text {
     public var one: String {
-        get { structBuilder.pointer(1).getText() }
-        nonmutating set { structBuilder.write(1, UInt16(1)); structBuilder.pointer(1).setText(newValue) }
+        get { structBuilder._pointer(1).getText() }
+        nonmutating set { structBuilder._write(1, UInt16(1)); structBuilder._pointer(1).setText(newValue) }
     }
 }
 
 extension GenericShapes.Builder where T == Capnp.Bytes {
     /// Sets `one` to a copy of `bytes`.
-    public func setOne(_ bytes: [UInt8]) { structBuilder.write(1, UInt16(1)); structBuilder.pointer(1).setData(bytes) }
+    public func setOne(_ bytes: [UInt8]) { structBuilder._write(1, UInt16(1)); structBuilder._pointer(1).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initOne(count: Int) -> UnsafeMutableRawBufferPointer {
-        structBuilder.write(1, UInt16(1)); return structBuilder.pointer(1).initData(count: count)
+        structBuilder._write(1, UInt16(1)); return structBuilder._pointer(1).initData(count: count)
     }
 }
 
 extension GenericShapes.Builder where T: Capnp.StructType {
     public func initOne() -> T.Builder {
-        structBuilder.write(1, UInt16(1)); return T.initialize(structBuilder.pointer(1))
+        structBuilder._write(1, UInt16(1)); return T.initialize(structBuilder._pointer(1))
     }
 }
 
 extension GenericShapes.Builder {
     public func initOne<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
-        structBuilder.write(1, UInt16(1)); return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+        structBuilder._write(1, UInt16(1)); return Capnp.List<Element>.initialize(structBuilder._pointer(1), count: count)
     }
 }
 
 extension GenericShapes.Holder.Builder where T == Capnp.Text {
     public var value: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension GenericShapes.Holder.Builder where T == Capnp.Bytes {
     /// Sets `value` to a copy of `bytes`.
-    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    public func setValue(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension GenericShapes.Holder.Builder where T: Capnp.StructType {
     public func initValue() -> T.Builder {
-        return T.initialize(structBuilder.pointer(0))
+        return T.initialize(structBuilder._pointer(0))
     }
 }
 
 extension GenericShapes.Holder.Builder {
     public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
@@ -3268,85 +3268,85 @@ public protocol _Container_ServerDefaults<T>: CapnpRPC.CapabilityServer {
 
 extension Container.GetResults.Builder where T == Capnp.Text {
     public var value: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension Container.GetResults.Builder where T == Capnp.Bytes {
     /// Sets `value` to a copy of `bytes`.
-    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    public func setValue(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension Container.GetResults.Builder where T: Capnp.StructType {
     public func initValue() -> T.Builder {
-        return T.initialize(structBuilder.pointer(0))
+        return T.initialize(structBuilder._pointer(0))
     }
 }
 
 extension Container.GetResults.Builder {
     public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
 extension Container.PutParams.Builder where T == Capnp.Text {
     public var value: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension Container.PutParams.Builder where T == Capnp.Bytes {
     /// Sets `value` to a copy of `bytes`.
-    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    public func setValue(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension Container.PutParams.Builder where T: Capnp.StructType {
     public func initValue() -> T.Builder {
-        return T.initialize(structBuilder.pointer(0))
+        return T.initialize(structBuilder._pointer(0))
     }
 }
 
 extension Container.PutParams.Builder {
     public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
 extension Container.PutParams.Builder where U == Capnp.Text {
     public var extra: String {
-        get { structBuilder.pointer(1).getText() }
-        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+        get { structBuilder._pointer(1).getText() }
+        nonmutating set { structBuilder._pointer(1).setText(newValue) }
     }
 }
 
 extension Container.PutParams.Builder where U == Capnp.Bytes {
     /// Sets `extra` to a copy of `bytes`.
-    public func setExtra(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    public func setExtra(_ bytes: [UInt8]) { structBuilder._pointer(1).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initExtra(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(1).initData(count: count)
+        return structBuilder._pointer(1).initData(count: count)
     }
 }
 
 extension Container.PutParams.Builder where U: Capnp.StructType {
     public func initExtra() -> U.Builder {
-        return U.initialize(structBuilder.pointer(1))
+        return U.initialize(structBuilder._pointer(1))
     }
 }
 
 extension Container.PutParams.Builder {
     public func initExtra<Element>(count: Int) -> Capnp.List<Element>.Builder where U == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(1), count: count)
     }
 }
 
@@ -3364,57 +3364,57 @@ public protocol _Registry_ServerDefaults<T>: CapnpRPC.CapabilityServer {
 
 extension Registry.PutParams.Builder where T == Capnp.Text {
     public var value: String {
-        get { structBuilder.pointer(1).getText() }
-        nonmutating set { structBuilder.pointer(1).setText(newValue) }
+        get { structBuilder._pointer(1).getText() }
+        nonmutating set { structBuilder._pointer(1).setText(newValue) }
     }
 }
 
 extension Registry.PutParams.Builder where T == Capnp.Bytes {
     /// Sets `value` to a copy of `bytes`.
-    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+    public func setValue(_ bytes: [UInt8]) { structBuilder._pointer(1).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(1).initData(count: count)
+        return structBuilder._pointer(1).initData(count: count)
     }
 }
 
 extension Registry.PutParams.Builder where T: Capnp.StructType {
     public func initValue() -> T.Builder {
-        return T.initialize(structBuilder.pointer(1))
+        return T.initialize(structBuilder._pointer(1))
     }
 }
 
 extension Registry.PutParams.Builder {
     public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(1), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(1), count: count)
     }
 }
 
 extension Registry.GetResults.Builder where T == Capnp.Text {
     public var value: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension Registry.GetResults.Builder where T == Capnp.Bytes {
     /// Sets `value` to a copy of `bytes`.
-    public func setValue(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    public func setValue(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initValue(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension Registry.GetResults.Builder where T: Capnp.StructType {
     public func initValue() -> T.Builder {
-        return T.initialize(structBuilder.pointer(0))
+        return T.initialize(structBuilder._pointer(0))
     }
 }
 
 extension Registry.GetResults.Builder {
     public func initValue<Element>(count: Int) -> Capnp.List<Element>.Builder where T == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
@@ -3422,62 +3422,62 @@ extension Registry.GetResults.Builder {
 
 extension AllTypes: Capnp.StructType {
     public static var typeId: UInt64 { 0xc2e6ea3e04441c23 }
-    public static var dataWordCount: Int { 6 }
-    public static var pointerCount: Int { 23 }
+    public static var _dataWordCount: Int { 6 }
+    public static var _pointerCount: Int { 23 }
 }
 
 extension Defaults: Capnp.StructType {
     public static var typeId: UInt64 { 0x9c7972d97e90ea3d }
-    public static var dataWordCount: Int { 10 }
-    public static var pointerCount: Int { 12 }
+    public static var _dataWordCount: Int { 10 }
+    public static var _pointerCount: Int { 12 }
 }
 
 extension Shapes: Capnp.StructType {
     public static var typeId: UInt64 { 0xce6eb57094c52982 }
-    public static var dataWordCount: Int { 5 }
-    public static var pointerCount: Int { 5 }
+    public static var _dataWordCount: Int { 5 }
+    public static var _pointerCount: Int { 5 }
 }
 
 extension UnionGroups: Capnp.StructType {
     public static var typeId: UInt64 { 0xd2346ef920f68059 }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 2 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Outer: Capnp.StructType {
     public static var typeId: UInt64 { 0x8ca62a5c20cf76d7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Outer.Inner: Capnp.StructType {
     public static var typeId: UInt64 { 0xefd82a22f8415a9c }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Outer.Inner.Deeper: Capnp.StructType {
     public static var typeId: UInt64 { 0xe55af2c5960a1fe3 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Generic: Capnp.StructType {
     public static var typeId: UInt64 { 0x942f0c7b79ce9631 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 4 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 4 }
 }
 
 extension Generic.Entry: Capnp.StructType {
     public static var typeId: UInt64 { 0xc2980fb8ed1c42ca }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension GenericShapes: Capnp.StructType {
     public static var typeId: UInt64 { 0xcd1cecb935708f1b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension _Container_ServerDefaults {
@@ -3499,7 +3499,7 @@ extension _Container_Server {
         switch call.interfaceId {
         case 0x9893d70953c03f7a:
             switch call.methodId {
-            case 0: try await get(CapnpRPC.ServerCall(call))
+            case 0: try await self.get(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -3519,26 +3519,26 @@ extension Container.Client: CapnpRPC.CapabilityClient {
 
 extension Container.GetParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xdd1bed567687c5b0 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Container.GetResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xa225d3e7034e32a8 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Container.PutParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd5202cfae60ca83d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Container.PutResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xfb3d46f8223116ee }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Container: Capnp.InterfaceType {
@@ -3552,98 +3552,98 @@ extension Container: Capnp.InterfaceType {
 
 extension UsesGenerics: Capnp.StructType {
     public static var typeId: UInt64 { 0xdfa9dc7cb2a2d925 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 12 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 12 }
 }
 
 extension Tricky: Capnp.StructType {
     public static var typeId: UInt64 { 0xab9dbe513fd70e8c }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Keywords: Capnp.StructType {
     public static var typeId: UInt64 { 0xba857ad26695a37b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Empty: Capnp.StructType {
     public static var typeId: UInt64 { 0x9a5761cb19550273 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Late: Capnp.StructType {
     public static var typeId: UInt64 { 0xbef110b74c9781de }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension HoldsEnumV1: Capnp.StructType {
     public static var typeId: UInt64 { 0x8edf5b97d30fa944 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension HoldsEnumV2: Capnp.StructType {
     public static var typeId: UInt64 { 0xe26be90506458f24 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension UnionV1: Capnp.StructType {
     public static var typeId: UInt64 { 0xcda2fe4d6482d2eb }
-    public static var dataWordCount: Int { 2 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 2 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension UnionV2: Capnp.StructType {
     public static var typeId: UInt64 { 0xda50fa743c3e90ff }
-    public static var dataWordCount: Int { 3 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 3 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension UnionListV1: Capnp.StructType {
     public static var typeId: UInt64 { 0xd6f54aaca656eb7a }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension UnionListV2: Capnp.StructType {
     public static var typeId: UInt64 { 0xef22cfb0954d426b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension ListsV1: Capnp.StructType {
     public static var typeId: UInt64 { 0xe83f107170bb45e6 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension ListsV2: Capnp.StructType {
     public static var typeId: UInt64 { 0x8aa056f7b9d7dedb }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Wrapped: Capnp.StructType {
     public static var typeId: UInt64 { 0xd8ed5cda97e70d79 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Named: Capnp.StructType {
     public static var typeId: UInt64 { 0xde0b3e87edf55399 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Anys: Capnp.StructType {
     public static var typeId: UInt64 { 0x8c0d80e35710dc8c }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 7 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 7 }
 }
 
 extension Base._ServerDefaults {
@@ -3668,8 +3668,8 @@ extension Base.Server {
         switch call.interfaceId {
         case 0xf038c08146b4e97c:
             switch call.methodId {
-            case 0: try await ping(CapnpRPC.ServerCall(call))
-            case 1: try await echo(CapnpRPC.ServerCall(call))
+            case 0: try await self.ping(CapnpRPC.ServerCall(call))
+            case 1: try await self.echo(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -3701,26 +3701,26 @@ extension Base.Client: CapnpRPC.CapabilityClient {
 
 extension Base.PingParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xc4a14eaf0ad125f8 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Base.PingResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xcbbe66e4c79dbd3e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Base.EchoParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xadc9d8a45113e716 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Base.EchoResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf0098760cd03939b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Base: Capnp.InterfaceType {
@@ -3763,9 +3763,9 @@ extension Derived.Server {
         switch call.interfaceId {
         case 0xd00760262ba7ddda:
             switch call.methodId {
-            case 0: try await add(CapnpRPC.ServerCall(call))
-            case 1: try await describe(CapnpRPC.ServerCall(call))
-            case 2: try await getBase(CapnpRPC.ServerCall(call))
+            case 0: try await self.add(CapnpRPC.ServerCall(call))
+            case 1: try await self.describe(CapnpRPC.ServerCall(call))
+            case 2: try await self.getBase(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         case 0xf038c08146b4e97c:
@@ -3834,38 +3834,38 @@ extension CapnpRPC.PendingCall where Results == Derived.GetBaseResults {
 
 extension Derived.AddParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd53ac2507316c4f6 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Derived.AddResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xdf1fffbc98305d36 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Derived.DescribeParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xaa15aab8b9f97fd0 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Derived.DescribeResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x88edb2f7d4fc4d88 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Derived.GetBaseParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xa1a534d709665e0a }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Derived.GetBaseResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf665a20b50f307de }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Derived: Capnp.InterfaceType {
@@ -3882,26 +3882,26 @@ extension Derived: Capnp.InterfaceType {
 
 extension HoldsCaps: Capnp.StructType {
     public static var typeId: UInt64 { 0xfde28581f3006784 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Fish: Capnp.StructType {
     public static var typeId: UInt64 { 0x8f42dd3513220ea9 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Aquarium: Capnp.StructType {
     public static var typeId: UInt64 { 0x88089a8dfa9381df }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension BlockRef: Capnp.StructType {
     public static var typeId: UInt64 { 0x9cab6985131d1347 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining._ServerDefaults {
@@ -3929,9 +3929,9 @@ extension Mining.Server {
         switch call.interfaceId {
         case 0xd5ebb0fc86c39cb1:
             switch call.methodId {
-            case 0: try await getTip(CapnpRPC.ServerCall(call))
-            case 1: try await sendGetTip(CapnpRPC.ServerCall(call))
-            case 2: try await dispatch_(CapnpRPC.ServerCall(call))
+            case 0: try await self.getTip(CapnpRPC.ServerCall(call))
+            case 1: try await self.sendGetTip(CapnpRPC.ServerCall(call))
+            case 2: try await self.dispatch_(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -3961,38 +3961,38 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
 
 extension Mining.GetTipParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xcbb7039d4753830e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.GetTipResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xa916fd9a83fd36f2 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.SendGetTipParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xe6742e6d229081fd }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.SendGetTipResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x9b89938c2d1d3c55 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.DispatchParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xbc24aa684b8023c5 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.DispatchResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xb2ffb26affecc714 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining: Capnp.InterfaceType {
@@ -4007,8 +4007,8 @@ extension Mining: Capnp.InterfaceType {
 
 extension Collisions: Capnp.StructType {
     public static var typeId: UInt64 { 0xaf90f8118aa81b0a }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 3 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 3 }
 }
 
 extension MostDerived._ServerDefaults {
@@ -4036,7 +4036,7 @@ extension MostDerived.Server {
         switch call.interfaceId {
         case 0xef03ff9c4578acd3:
             switch call.methodId {
-            case 0: try await triple(CapnpRPC.ServerCall(call))
+            case 0: try await self.triple(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         case 0xd00760262ba7ddda, 0xf038c08146b4e97c:
@@ -4112,14 +4112,14 @@ extension MostDerived.Client: CapnpRPC.CapabilityClient {
 
 extension MostDerived.TripleParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xff7e69927e89fb40 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension MostDerived.TripleResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xf32450f29d948a58 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension MostDerived: Capnp.InterfaceType {
@@ -4154,8 +4154,8 @@ extension _Registry_Server {
         switch call.interfaceId {
         case 0xb3a2b6bb622052bb:
             switch call.methodId {
-            case 0: try await put(CapnpRPC.ServerCall(call))
-            case 1: try await get(CapnpRPC.ServerCall(call))
+            case 0: try await self.put(CapnpRPC.ServerCall(call))
+            case 1: try await self.get(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -4171,7 +4171,7 @@ extension Registry.Client: CapnpRPC.CapabilityClient {
     public func sendPut(key: String, value: T.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Registry<T>.PutResults> {
         try sendPut { params in
             params.key = key
-            try T.set(params.structBuilder.pointer(1), to: value)
+            try T._set(params.structBuilder._pointer(1), to: value)
         }
     }
     public func sendPut(_ build: sending (Registry<T>.PutParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Registry<T>.PutResults> {
@@ -4195,26 +4195,26 @@ extension Registry.Client: CapnpRPC.CapabilityClient {
 
 extension Registry.PutParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x8bccbfff4d889c61 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Registry.PutResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x84eea37d30b7a81b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Registry.GetParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xb62786b2bb725dd7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Registry.GetResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x88c314143280783b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Registry: Capnp.InterfaceType {

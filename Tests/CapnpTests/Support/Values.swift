@@ -98,7 +98,7 @@ struct ValueBuilder {
         }
         for field in layout.fields.filter(\.type.isPointer).sorted(by: { $0.pointerIndex < $1.pointerIndex }) {
             guard let value = fields[field.name] else { continue }
-            set(value, as: field.type, at: builder.pointer(field.pointerIndex))
+            set(value, as: field.type, at: builder._pointer(field.pointerIndex))
         }
     }
 
@@ -106,19 +106,19 @@ struct ValueBuilder {
         let offset = field.bitOffset, bits = field.defaultBits
         switch (field.type, value) {
         case (.void, .void): break
-        case (.bool, .bool(let v)): builder.writeBool(offset, v, default: bits != 0)
-        case (.int(8), .int(let v)): builder.write(offset / 8, Int8(v), default: Int8(truncatingIfNeeded: bits))
-        case (.int(16), .int(let v)): builder.write(offset / 16, Int16(v), default: Int16(truncatingIfNeeded: bits))
-        case (.int(32), .int(let v)): builder.write(offset / 32, Int32(v), default: Int32(truncatingIfNeeded: bits))
-        case (.int(64), .int(let v)): builder.write(offset / 64, v, default: Int64(bitPattern: bits))
-        case (.uint(8), .uint(let v)): builder.write(offset / 8, UInt8(v), default: UInt8(truncatingIfNeeded: bits))
-        case (.uint(16), .uint(let v)): builder.write(offset / 16, UInt16(v), default: UInt16(truncatingIfNeeded: bits))
-        case (.uint(32), .uint(let v)): builder.write(offset / 32, UInt32(v), default: UInt32(truncatingIfNeeded: bits))
-        case (.uint(64), .uint(let v)): builder.write(offset / 64, v, default: bits)
+        case (.bool, .bool(let v)): builder._writeBool(offset, v, default: bits != 0)
+        case (.int(8), .int(let v)): builder._write(offset / 8, Int8(v), default: Int8(truncatingIfNeeded: bits))
+        case (.int(16), .int(let v)): builder._write(offset / 16, Int16(v), default: Int16(truncatingIfNeeded: bits))
+        case (.int(32), .int(let v)): builder._write(offset / 32, Int32(v), default: Int32(truncatingIfNeeded: bits))
+        case (.int(64), .int(let v)): builder._write(offset / 64, v, default: Int64(bitPattern: bits))
+        case (.uint(8), .uint(let v)): builder._write(offset / 8, UInt8(v), default: UInt8(truncatingIfNeeded: bits))
+        case (.uint(16), .uint(let v)): builder._write(offset / 16, UInt16(v), default: UInt16(truncatingIfNeeded: bits))
+        case (.uint(32), .uint(let v)): builder._write(offset / 32, UInt32(v), default: UInt32(truncatingIfNeeded: bits))
+        case (.uint(64), .uint(let v)): builder._write(offset / 64, v, default: bits)
         case (.float32, .float32(let v)):
-            builder.writeFloat32(offset / 32, Float(bitPattern: v), default: Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+            builder._writeFloat32(offset / 32, Float(bitPattern: v), default: Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
         case (.float64, .float64(let v)):
-            builder.writeFloat64(offset / 64, Double(bitPattern: v), default: Double(bitPattern: bits))
+            builder._writeFloat64(offset / 64, Double(bitPattern: v), default: Double(bitPattern: bits))
         default: Issue.record("cannot write \(value) to \(field.name) :\(field.type)")
         }
     }
@@ -194,19 +194,19 @@ struct TypedWalk {
         let offset = field.bitOffset, bits = field.defaultBits
         switch field.type {
         case .void: return .void
-        case .bool: return .bool(reader.readBool(offset, default: bits != 0))
-        case .int(8): return .int(Int64(reader.read(offset / 8, default: Int8(truncatingIfNeeded: bits))))
-        case .int(16): return .int(Int64(reader.read(offset / 16, default: Int16(truncatingIfNeeded: bits))))
-        case .int(32): return .int(Int64(reader.read(offset / 32, default: Int32(truncatingIfNeeded: bits))))
-        case .int: return .int(reader.read(offset / 64, default: Int64(bitPattern: bits)))
-        case .uint(8): return .uint(UInt64(reader.read(offset / 8, default: UInt8(truncatingIfNeeded: bits))))
-        case .uint(16): return .uint(UInt64(reader.read(offset / 16, default: UInt16(truncatingIfNeeded: bits))))
-        case .uint(32): return .uint(UInt64(reader.read(offset / 32, default: UInt32(truncatingIfNeeded: bits))))
-        case .uint: return .uint(reader.read(offset / 64, default: bits))
+        case .bool: return .bool(reader._readBool(offset, default: bits != 0))
+        case .int(8): return .int(Int64(reader._read(offset / 8, default: Int8(truncatingIfNeeded: bits))))
+        case .int(16): return .int(Int64(reader._read(offset / 16, default: Int16(truncatingIfNeeded: bits))))
+        case .int(32): return .int(Int64(reader._read(offset / 32, default: Int32(truncatingIfNeeded: bits))))
+        case .int: return .int(reader._read(offset / 64, default: Int64(bitPattern: bits)))
+        case .uint(8): return .uint(UInt64(reader._read(offset / 8, default: UInt8(truncatingIfNeeded: bits))))
+        case .uint(16): return .uint(UInt64(reader._read(offset / 16, default: UInt16(truncatingIfNeeded: bits))))
+        case .uint(32): return .uint(UInt64(reader._read(offset / 32, default: UInt32(truncatingIfNeeded: bits))))
+        case .uint: return .uint(reader._read(offset / 64, default: bits))
         case .float32:
-            return .float32(reader.readFloat32(offset / 32, default: Float(bitPattern: UInt32(truncatingIfNeeded: bits))).bitPattern)
-        case .float64: return .float64(reader.readFloat64(offset / 64, default: Double(bitPattern: bits)).bitPattern)
-        case .text, .data, .list, .structure: return try pointer(reader.pointer(field.pointerIndex), as: field.type)
+            return .float32(reader._readFloat32(offset / 32, default: Float(bitPattern: UInt32(truncatingIfNeeded: bits))).bitPattern)
+        case .float64: return .float64(reader._readFloat64(offset / 64, default: Double(bitPattern: bits)).bitPattern)
+        case .text, .data, .list, .structure: return try pointer(reader._pointer(field.pointerIndex), as: field.type)
         }
     }
 

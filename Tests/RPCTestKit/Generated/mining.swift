@@ -11,28 +11,28 @@ private typealias _RegenerateWithTheMatchingCapnpcSwift = Capnp._GeneratedWithCa
 public enum BlockRef {
     public struct Reader: Capnp.StructReaderView {
         @inlinable @inline(__always) public var hash: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readData(0) }
+            get throws(Capnp.CapnpError) { try structReader._readData(0) }
         }
-        public var hasHash: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var height: Int32 { structReader.read(0) }
+        public var hasHash: Bool { !structReader._pointer(0).isNull }
+        @inlinable public var height: Int32 { structReader._read(0) }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         public var hash: Capnp.DataReader {
-            get { structBuilder.pointer(0).dataView() }
-            nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(0).setData($0) } }
+            get { structBuilder._pointer(0).dataView() }
+            nonmutating set { newValue.withUnsafeBytes { structBuilder._pointer(0).setData($0) } }
         }
         /// Sets `hash` to a copy of `bytes`.
-        public func setHash(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+        public func setHash(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
         /// Makes room for `count` bytes, to be filled in place.
         public func initHash(count: Int) -> UnsafeMutableRawBufferPointer {
-            return structBuilder.pointer(0).initData(count: count)
+            return structBuilder._pointer(0).initData(count: count)
         }
-        public var hasHash: Bool { !structBuilder.pointer(0).isNull }
+        public var hasHash: Bool { !structBuilder._pointer(0).isNull }
         @inlinable public var height: Int32 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
@@ -97,21 +97,21 @@ public enum Mining {
     public enum IsTestChainParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -120,14 +120,14 @@ public enum Mining {
 
     public enum IsTestChainResults {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var result: Bool { structReader.readBool(0) }
+            @inlinable public var result: Bool { structReader._readBool(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var result: Bool {
-                get { structBuilder.readBool(0) }
-                nonmutating set { structBuilder.writeBool(0, newValue) }
+                get { structBuilder._readBool(0) }
+                nonmutating set { structBuilder._writeBool(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -138,21 +138,21 @@ public enum Mining {
     public enum IsInitialBlockDownloadParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -161,14 +161,14 @@ public enum Mining {
 
     public enum IsInitialBlockDownloadResults {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var result: Bool { structReader.readBool(0) }
+            @inlinable public var result: Bool { structReader._readBool(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var result: Bool {
-                get { structBuilder.readBool(0) }
-                nonmutating set { structBuilder.writeBool(0, newValue) }
+                get { structBuilder._readBool(0) }
+                nonmutating set { structBuilder._writeBool(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -179,21 +179,21 @@ public enum Mining {
     public enum GetTipParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -203,25 +203,25 @@ public enum Mining {
     public enum GetTipResults {
         public struct Reader: Capnp.StructReaderView {
             public var result: BlockRef.Reader {
-                get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try BlockRef._read(structReader._pointer(0), default: nil) }
             }
-            public var hasResult_: Bool { !structReader.pointer(0).isNull }
-            @inlinable public var hasResult: Bool { structReader.readBool(0) }
+            public var hasResult_: Bool { !structReader._pointer(0).isNull }
+            @inlinable public var hasResult: Bool { structReader._readBool(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
+            public var result: BlockRef.Builder { BlockRef._builder(structBuilder._pointer(0), default: nil) }
             public func initResult() -> BlockRef.Builder {
-                return BlockRef.initialize(structBuilder.pointer(0))
+                return BlockRef.initialize(structBuilder._pointer(0))
             }
             public func setResult(_ value: BlockRef.Reader) throws(Capnp.CapnpError) {
-                try BlockRef.set(structBuilder.pointer(0), to: value)
+                try BlockRef._set(structBuilder._pointer(0), to: value)
             }
-            public var hasResult_: Bool { !structBuilder.pointer(0).isNull }
+            public var hasResult_: Bool { !structBuilder._pointer(0).isNull }
             @inlinable public var hasResult: Bool {
-                get { structBuilder.readBool(0) }
-                nonmutating set { structBuilder.writeBool(0, newValue) }
+                get { structBuilder._readBool(0) }
+                nonmutating set { structBuilder._writeBool(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -232,40 +232,40 @@ public enum Mining {
     public enum WaitTipChangedParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             @inlinable @inline(__always) public var currentTip: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readData(1) }
+                get throws(Capnp.CapnpError) { try structReader._readData(1) }
             }
-            public var hasCurrentTip: Bool { !structReader.pointer(1).isNull }
-            @inlinable public var timeout: Double { structReader.readFloat64(0) }
+            public var hasCurrentTip: Bool { !structReader._pointer(1).isNull }
+            @inlinable public var timeout: Double { structReader._readFloat64(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var currentTip: Capnp.DataReader {
-                get { structBuilder.pointer(1).dataView() }
-                nonmutating set { newValue.withUnsafeBytes { structBuilder.pointer(1).setData($0) } }
+                get { structBuilder._pointer(1).dataView() }
+                nonmutating set { newValue.withUnsafeBytes { structBuilder._pointer(1).setData($0) } }
             }
             /// Sets `currentTip` to a copy of `bytes`.
-            public func setCurrentTip(_ bytes: [UInt8]) { structBuilder.pointer(1).setData(bytes) }
+            public func setCurrentTip(_ bytes: [UInt8]) { structBuilder._pointer(1).setData(bytes) }
             /// Makes room for `count` bytes, to be filled in place.
             public func initCurrentTip(count: Int) -> UnsafeMutableRawBufferPointer {
-                return structBuilder.pointer(1).initData(count: count)
+                return structBuilder._pointer(1).initData(count: count)
             }
-            public var hasCurrentTip: Bool { !structBuilder.pointer(1).isNull }
+            public var hasCurrentTip: Bool { !structBuilder._pointer(1).isNull }
             @inlinable public var timeout: Double {
-                get { structBuilder.readFloat64(0) }
-                nonmutating set { structBuilder.writeFloat64(0, newValue) }
+                get { structBuilder._readFloat64(0) }
+                nonmutating set { structBuilder._writeFloat64(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -276,21 +276,21 @@ public enum Mining {
     public enum WaitTipChangedResults {
         public struct Reader: Capnp.StructReaderView {
             public var result: BlockRef.Reader {
-                get throws(Capnp.CapnpError) { try BlockRef.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try BlockRef._read(structReader._pointer(0), default: nil) }
             }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var result: BlockRef.Builder { BlockRef.builder(structBuilder.pointer(0), default: nil) }
+            public var result: BlockRef.Builder { BlockRef._builder(structBuilder._pointer(0), default: nil) }
             public func initResult() -> BlockRef.Builder {
-                return BlockRef.initialize(structBuilder.pointer(0))
+                return BlockRef.initialize(structBuilder._pointer(0))
             }
             public func setResult(_ value: BlockRef.Reader) throws(Capnp.CapnpError) {
-                try BlockRef.set(structBuilder.pointer(0), to: value)
+                try BlockRef._set(structBuilder._pointer(0), to: value)
             }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -302,8 +302,8 @@ public enum Mining {
 
 extension BlockRef: Capnp.StructType {
     public static var typeId: UInt64 { 0x84f6edc72320ba8a }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining._ServerDefaults {
@@ -334,10 +334,10 @@ extension Mining.Server {
         switch call.interfaceId {
         case 0xe7cd3cd806ba787b:
             switch call.methodId {
-            case 0: try await call.intercept(contextSlot: 0) { try await isTestChain(CapnpRPC.ServerCall(call)) }
-            case 1: try await call.intercept(contextSlot: 0) { try await isInitialBlockDownload(CapnpRPC.ServerCall(call)) }
-            case 2: try await call.intercept(contextSlot: 0) { try await getTip(CapnpRPC.ServerCall(call)) }
-            case 3: try await call.intercept(contextSlot: 0) { try await waitTipChanged(CapnpRPC.ServerCall(call)) }
+            case 0: try await call.intercept(contextSlot: 0) { try await self.isTestChain(CapnpRPC.ServerCall(call)) }
+            case 1: try await call.intercept(contextSlot: 0) { try await self.isInitialBlockDownload(CapnpRPC.ServerCall(call)) }
+            case 2: try await call.intercept(contextSlot: 0) { try await self.getTip(CapnpRPC.ServerCall(call)) }
+            case 3: try await call.intercept(contextSlot: 0) { try await self.waitTipChanged(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -357,7 +357,7 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
     public func sendIsTestChain(_ build: sending (Mining.IsTestChainParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.IsTestChainResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Mining.IsTestChainParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 0, params: message))
     }
@@ -370,7 +370,7 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
     public func sendIsInitialBlockDownload(_ build: sending (Mining.IsInitialBlockDownloadParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.IsInitialBlockDownloadResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Mining.IsInitialBlockDownloadParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 1, params: message))
     }
@@ -383,7 +383,7 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
     public func sendGetTip(_ build: sending (Mining.GetTipParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.GetTipResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Mining.GetTipParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 2, params: message))
     }
@@ -398,7 +398,7 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
     public func sendWaitTipChanged(_ build: sending (Mining.WaitTipChangedParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.WaitTipChangedResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Mining.WaitTipChangedParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 3, params: message))
     }
@@ -406,50 +406,50 @@ extension Mining.Client: CapnpRPC.CapabilityClient {
 
 extension Mining.IsTestChainParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x8d3ae40c801c713b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.IsTestChainResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x8ca1b6c83fa0d03a }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.IsInitialBlockDownloadParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x9b287c74576cc7bf }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.IsInitialBlockDownloadResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xfeee6a6a376a5f10 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Mining.GetTipParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xb5fd2403ccc30eb4 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.GetTipResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xaf9f8d6c231b95de }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining.WaitTipChangedParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xafdd67276622dd3b }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Mining.WaitTipChangedResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xde01049157d833ec }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Mining: Capnp.InterfaceType {

@@ -72,21 +72,21 @@ public enum Ledger {
     public enum DestroyParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -108,38 +108,38 @@ public enum Ledger {
     public enum CreditParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             @inlinable @inline(__always) public var account: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(1) }
+                get throws(Capnp.CapnpError) { try structReader._readText(1) }
             }
             /// The UTF-8 bytes of `account`, in place: no copy, no validation.
             @inlinable @inline(__always) public var accountBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(1) }
             }
-            public var hasAccount: Bool { !structReader.pointer(1).isNull }
-            @inlinable public var amount: Int64 { structReader.read(0) }
+            public var hasAccount: Bool { !structReader._pointer(1).isNull }
+            @inlinable public var amount: Int64 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var account: String {
-                get { structBuilder.pointer(1).getText() }
-                nonmutating set { structBuilder.setText(1, newValue) }
+                get { structBuilder._pointer(1).getText() }
+                nonmutating set { structBuilder._setText(1, newValue) }
             }
-            public var hasAccount: Bool { !structBuilder.pointer(1).isNull }
+            public var hasAccount: Bool { !structBuilder._pointer(1).isNull }
             @inlinable public var amount: Int64 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -149,14 +149,14 @@ public enum Ledger {
 
     public enum CreditResults {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var result: Int64 { structReader.read(0) }
+            @inlinable public var result: Int64 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var result: Int64 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -167,37 +167,37 @@ public enum Ledger {
     public enum CountNonZeroParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public var entries: Capnp.List<Entry>.Reader {
-                get throws(Capnp.CapnpError) { try Capnp.List<Entry>.read(structReader.pointer(1), default: nil) }
+                get throws(Capnp.CapnpError) { try Capnp.List<Entry>._read(structReader._pointer(1), default: nil) }
             }
-            public var hasEntries: Bool { !structReader.pointer(1).isNull }
-            @inlinable public var limit: UInt32 { structReader.read(0) }
+            public var hasEntries: Bool { !structReader._pointer(1).isNull }
+            @inlinable public var limit: UInt32 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
-            public var entries: Capnp.List<Entry>.Builder { Capnp.List<Entry>.builder(structBuilder.pointer(1), default: nil) }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
+            public var entries: Capnp.List<Entry>.Builder { Capnp.List<Entry>._builder(structBuilder._pointer(1), default: nil) }
             public func initEntries(count: Int) -> Capnp.List<Entry>.Builder {
-                return Capnp.List<Entry>.initialize(structBuilder.pointer(1), count: count)
+                return Capnp.List<Entry>.initialize(structBuilder._pointer(1), count: count)
             }
             public func setEntries(_ value: Capnp.List<Entry>.Reader) throws(Capnp.CapnpError) {
-                try Capnp.List<Entry>.set(structBuilder.pointer(1), to: value)
+                try Capnp.List<Entry>._set(structBuilder._pointer(1), to: value)
             }
-            public var hasEntries: Bool { !structBuilder.pointer(1).isNull }
+            public var hasEntries: Bool { !structBuilder._pointer(1).isNull }
             @inlinable public var limit: UInt32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -207,14 +207,14 @@ public enum Ledger {
 
     public enum CountNonZeroResults {
         public struct Reader: Capnp.StructReaderView {
-            @inlinable public var result: UInt32 { structReader.read(0) }
+            @inlinable public var result: UInt32 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             @inlinable public var result: UInt32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -225,34 +225,34 @@ public enum Ledger {
     public enum CheckParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             @inlinable @inline(__always) public var account: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(1) }
+                get throws(Capnp.CapnpError) { try structReader._readText(1) }
             }
             /// The UTF-8 bytes of `account`, in place: no copy, no validation.
             @inlinable @inline(__always) public var accountBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(1) }
             }
-            public var hasAccount: Bool { !structReader.pointer(1).isNull }
+            public var hasAccount: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var account: String {
-                get { structBuilder.pointer(1).getText() }
-                nonmutating set { structBuilder.setText(1, newValue) }
+                get { structBuilder._pointer(1).getText() }
+                nonmutating set { structBuilder._setText(1, newValue) }
             }
-            public var hasAccount: Bool { !structBuilder.pointer(1).isNull }
+            public var hasAccount: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -262,26 +262,26 @@ public enum Ledger {
     public enum CheckResults {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var error: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `error`, in place: no copy, no validation.
             @inlinable @inline(__always) public var errorBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasError: Bool { !structReader.pointer(0).isNull }
-            @inlinable public var result: Bool { structReader.readBool(0) }
+            public var hasError: Bool { !structReader._pointer(0).isNull }
+            @inlinable public var result: Bool { structReader._readBool(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var error: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasError: Bool { !structBuilder.pointer(0).isNull }
+            public var hasError: Bool { !structBuilder._pointer(0).isNull }
             @inlinable public var result: Bool {
-                get { structBuilder.readBool(0) }
-                nonmutating set { structBuilder.writeBool(0, newValue) }
+                get { structBuilder._readBool(0) }
+                nonmutating set { structBuilder._writeBool(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -293,40 +293,40 @@ public enum Ledger {
 public enum Entry {
     public struct Reader: Capnp.StructReaderView {
         @inlinable @inline(__always) public var account: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(0) }
+            get throws(Capnp.CapnpError) { try structReader._readText(0) }
         }
         /// The UTF-8 bytes of `account`, in place: no copy, no validation.
         @inlinable @inline(__always) public var accountBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
         }
-        public var hasAccount: Bool { !structReader.pointer(0).isNull }
-        @inlinable public var amount: Int64 { structReader.read(0) }
+        public var hasAccount: Bool { !structReader._pointer(0).isNull }
+        @inlinable public var amount: Int64 { structReader._read(0) }
         @inlinable @inline(__always) public var note: String {
-            get throws(Capnp.CapnpError) { try structReader.readText(1) }
+            get throws(Capnp.CapnpError) { try structReader._readText(1) }
         }
         /// The UTF-8 bytes of `note`, in place: no copy, no validation.
         @inlinable @inline(__always) public var noteBytes: Capnp.DataReader {
-            get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+            get throws(Capnp.CapnpError) { try structReader._readTextView(1) }
         }
-        public var hasNote: Bool { !structReader.pointer(1).isNull }
+        public var hasNote: Bool { !structReader._pointer(1).isNull }
         public let structReader: Capnp.StructReader
         @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
     }
     public struct Builder: Capnp.StructBuilderView {
         public var account: String {
-            get { structBuilder.pointer(0).getText() }
-            nonmutating set { structBuilder.setText(0, newValue) }
+            get { structBuilder._pointer(0).getText() }
+            nonmutating set { structBuilder._setText(0, newValue) }
         }
-        public var hasAccount: Bool { !structBuilder.pointer(0).isNull }
+        public var hasAccount: Bool { !structBuilder._pointer(0).isNull }
         @inlinable public var amount: Int64 {
-            get { structBuilder.read(0) }
-            nonmutating set { structBuilder.write(0, newValue) }
+            get { structBuilder._read(0) }
+            nonmutating set { structBuilder._write(0, newValue) }
         }
         public var note: String {
-            get { structBuilder.pointer(1).getText() }
-            nonmutating set { structBuilder.setText(1, newValue) }
+            get { structBuilder._pointer(1).getText() }
+            nonmutating set { structBuilder._setText(1, newValue) }
         }
-        public var hasNote: Bool { !structBuilder.pointer(1).isNull }
+        public var hasNote: Bool { !structBuilder._pointer(1).isNull }
         public var asReader: Reader { Reader(structBuilder.asReader) }
         public let structBuilder: Capnp.StructBuilder
         @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -363,10 +363,10 @@ extension Ledger.Server {
         switch call.interfaceId {
         case 0xfdeb2b58c32ebe74:
             switch call.methodId {
-            case 0: try await call.intercept(contextSlot: 0) { try await destroy(CapnpRPC.ServerCall(call)) }
-            case 1: try await call.intercept(contextSlot: 0) { try await credit(CapnpRPC.ServerCall(call)) }
-            case 2: try await call.intercept(contextSlot: 0) { try await countNonZero(CapnpRPC.ServerCall(call)) }
-            case 3: try await call.intercept(contextSlot: 0) { try await check(CapnpRPC.ServerCall(call)) }
+            case 0: try await call.intercept(contextSlot: 0) { try await self.destroy(CapnpRPC.ServerCall(call)) }
+            case 1: try await call.intercept(contextSlot: 0) { try await self.credit(CapnpRPC.ServerCall(call)) }
+            case 2: try await call.intercept(contextSlot: 0) { try await self.countNonZero(CapnpRPC.ServerCall(call)) }
+            case 3: try await call.intercept(contextSlot: 0) { try await self.check(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -386,7 +386,7 @@ extension Ledger.Client: CapnpRPC.CapabilityClient {
     public func sendDestroy(_ build: sending (Ledger.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Ledger.DestroyResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Ledger.DestroyParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Ledger.typeId, methodId: 0, params: message))
     }
@@ -401,7 +401,7 @@ extension Ledger.Client: CapnpRPC.CapabilityClient {
     public func sendCredit(_ build: sending (Ledger.CreditParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Ledger.CreditResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Ledger.CreditParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Ledger.typeId, methodId: 1, params: message))
     }
@@ -416,7 +416,7 @@ extension Ledger.Client: CapnpRPC.CapabilityClient {
     public func sendCountNonZero(_ build: sending (Ledger.CountNonZeroParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Ledger.CountNonZeroResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Ledger.CountNonZeroParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Ledger.typeId, methodId: 2, params: message))
     }
@@ -430,7 +430,7 @@ extension Ledger.Client: CapnpRPC.CapabilityClient {
     public func sendCheck(_ build: sending (Ledger.CheckParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Ledger.CheckResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(Ledger.CheckParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Ledger.typeId, methodId: 3, params: message))
     }
@@ -438,50 +438,50 @@ extension Ledger.Client: CapnpRPC.CapabilityClient {
 
 extension Ledger.DestroyParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x8e061ad230ccdbe7 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Ledger.DestroyResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xe99b11b4928e1e2f }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Ledger.CreditParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x8681e9c116ea7eba }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Ledger.CreditResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xaa9008732d47d21e }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Ledger.CountNonZeroParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd02203b5f5fd7a63 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Ledger.CountNonZeroResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xb6a8600ef0881338 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension Ledger.CheckParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xce5e4addc053b86e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension Ledger.CheckResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xdd82cccb71b1d9a9 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Ledger: Capnp.InterfaceType {
@@ -497,6 +497,6 @@ extension Ledger: Capnp.InterfaceType {
 
 extension Entry: Capnp.StructType {
     public static var typeId: UInt64 { 0xac8f3340075a1810 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }

@@ -44,17 +44,17 @@ public enum MpInit {
 
     public enum ConstructParams {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
+            public var threadMap: Proxy.ThreadMap.Client { structReader._pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var threadMap: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
+            public var hasThreadMap: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -63,17 +63,17 @@ public enum MpInit {
 
     public enum ConstructResults {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
+            public var threadMap: Proxy.ThreadMap.Client { structReader._pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var threadMap: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
+            public var hasThreadMap: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -83,21 +83,21 @@ public enum MpInit {
     public enum MakeTesterParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -106,17 +106,17 @@ public enum MpInit {
 
     public enum MakeTesterResults {
         public struct Reader: Capnp.StructReaderView {
-            public var result: MpTester.Client { structReader.pointer(0).readClient(MpTester.Client.self) }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public var result: MpTester.Client { structReader._pointer(0).readClient(MpTester.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setResult(_ client: MpTester.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -189,32 +189,32 @@ public enum MpTester {
     public enum CallBackParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
-            public var callback: MpCallback.Client { structReader.pointer(1).readClient(MpCallback.Client.self) }
-            public var hasCallback: Bool { !structReader.pointer(1).isNull }
-            @inlinable public var depth: UInt32 { structReader.read(0) }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            public var callback: MpCallback.Client { structReader._pointer(1).readClient(MpCallback.Client.self) }
+            public var hasCallback: Bool { !structReader._pointer(1).isNull }
+            @inlinable public var depth: UInt32 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
-            public var callback: Capnp.PointerBuilder { return structBuilder.pointer(1) }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
+            public var callback: Capnp.PointerBuilder { return structBuilder._pointer(1) }
             public func setCallback(_ client: MpCallback.Client?) {
-                structBuilder.pointer(1).setClient(client)
+                structBuilder._pointer(1).setClient(client)
             }
-            public var hasCallback: Bool { !structBuilder.pointer(1).isNull }
+            public var hasCallback: Bool { !structBuilder._pointer(1).isNull }
             @inlinable public var depth: UInt32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -225,22 +225,22 @@ public enum MpTester {
     public enum CallBackResults {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var trail: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `trail`, in place: no copy, no validation.
             @inlinable @inline(__always) public var trailBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasTrail: Bool { !structReader.pointer(0).isNull }
+            public var hasTrail: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var trail: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasTrail: Bool { !structBuilder.pointer(0).isNull }
+            public var hasTrail: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -250,34 +250,34 @@ public enum MpTester {
     public enum MakeCallbackParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             @inlinable @inline(__always) public var label: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(1) }
+                get throws(Capnp.CapnpError) { try structReader._readText(1) }
             }
             /// The UTF-8 bytes of `label`, in place: no copy, no validation.
             @inlinable @inline(__always) public var labelBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(1) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(1) }
             }
-            public var hasLabel: Bool { !structReader.pointer(1).isNull }
+            public var hasLabel: Bool { !structReader._pointer(1).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var label: String {
-                get { structBuilder.pointer(1).getText() }
-                nonmutating set { structBuilder.setText(1, newValue) }
+                get { structBuilder._pointer(1).getText() }
+                nonmutating set { structBuilder._setText(1, newValue) }
             }
-            public var hasLabel: Bool { !structBuilder.pointer(1).isNull }
+            public var hasLabel: Bool { !structBuilder._pointer(1).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -286,17 +286,17 @@ public enum MpTester {
 
     public enum MakeCallbackResults {
         public struct Reader: Capnp.StructReaderView {
-            public var result: MpCallback.Client { structReader.pointer(0).readClient(MpCallback.Client.self) }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public var result: MpCallback.Client { structReader._pointer(0).readClient(MpCallback.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setResult(_ client: MpCallback.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -305,17 +305,17 @@ public enum MpTester {
 
     public enum KeepParams {
         public struct Reader: Capnp.StructReaderView {
-            public var callback: MpCallback.Client { structReader.pointer(0).readClient(MpCallback.Client.self) }
-            public var hasCallback: Bool { !structReader.pointer(0).isNull }
+            public var callback: MpCallback.Client { structReader._pointer(0).readClient(MpCallback.Client.self) }
+            public var hasCallback: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var callback: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var callback: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setCallback(_ client: MpCallback.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasCallback: Bool { !structBuilder.pointer(0).isNull }
+            public var hasCallback: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -337,25 +337,25 @@ public enum MpTester {
     public enum CallKeptParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
-            @inlinable public var depth: UInt32 { structReader.read(0) }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            @inlinable public var depth: UInt32 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             @inlinable public var depth: UInt32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -366,22 +366,22 @@ public enum MpTester {
     public enum CallKeptResults {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var trail: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `trail`, in place: no copy, no validation.
             @inlinable @inline(__always) public var trailBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasTrail: Bool { !structReader.pointer(0).isNull }
+            public var hasTrail: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var trail: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasTrail: Bool { !structBuilder.pointer(0).isNull }
+            public var hasTrail: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -417,25 +417,25 @@ public enum MpCallback {
     public enum NotifyParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
-            @inlinable public var depth: UInt32 { structReader.read(0) }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            @inlinable public var depth: UInt32 { structReader._read(0) }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             @inlinable public var depth: UInt32 {
-                get { structBuilder.read(0) }
-                nonmutating set { structBuilder.write(0, newValue) }
+                get { structBuilder._read(0) }
+                nonmutating set { structBuilder._write(0, newValue) }
             }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
@@ -446,22 +446,22 @@ public enum MpCallback {
     public enum NotifyResults {
         public struct Reader: Capnp.StructReaderView {
             @inlinable @inline(__always) public var trail: String {
-                get throws(Capnp.CapnpError) { try structReader.readText(0) }
+                get throws(Capnp.CapnpError) { try structReader._readText(0) }
             }
             /// The UTF-8 bytes of `trail`, in place: no copy, no validation.
             @inlinable @inline(__always) public var trailBytes: Capnp.DataReader {
-                get throws(Capnp.CapnpError) { try structReader.readTextView(0) }
+                get throws(Capnp.CapnpError) { try structReader._readTextView(0) }
             }
-            public var hasTrail: Bool { !structReader.pointer(0).isNull }
+            public var hasTrail: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
             public var trail: String {
-                get { structBuilder.pointer(0).getText() }
-                nonmutating set { structBuilder.setText(0, newValue) }
+                get { structBuilder._pointer(0).getText() }
+                nonmutating set { structBuilder._setText(0, newValue) }
             }
-            public var hasTrail: Bool { !structBuilder.pointer(0).isNull }
+            public var hasTrail: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -493,8 +493,8 @@ extension MpInit.Server {
         switch call.interfaceId {
         case 0x88e9ef42cb34d08c:
             switch call.methodId {
-            case 0: try await construct(CapnpRPC.ServerCall(call))
-            case 1: try await call.intercept(contextSlot: 0) { try await makeTester(CapnpRPC.ServerCall(call)) }
+            case 0: try await self.construct(CapnpRPC.ServerCall(call))
+            case 1: try await call.intercept(contextSlot: 0) { try await self.makeTester(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -509,7 +509,7 @@ extension MpInit.Client: CapnpRPC.CapabilityClient {
     /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
     public func sendConstruct(threadMap: Proxy.ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpInit.ConstructResults> {
         try sendConstruct { params in
-            params.structBuilder.pointer(0).setClient(threadMap)
+            params.structBuilder._pointer(0).setClient(threadMap)
         }
     }
     public func sendConstruct(_ build: sending (MpInit.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpInit.ConstructResults> {
@@ -526,7 +526,7 @@ extension MpInit.Client: CapnpRPC.CapabilityClient {
     public func sendMakeTester(_ build: sending (MpInit.MakeTesterParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpInit.MakeTesterResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(MpInit.MakeTesterParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: MpInit.typeId, methodId: 1, params: message))
     }
@@ -544,26 +544,26 @@ extension CapnpRPC.PendingCall where Results == MpInit.MakeTesterResults {
 
 extension MpInit.ConstructParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd5caa8f1f42c3a3e }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpInit.ConstructResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xeec24a188a4512b1 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpInit.MakeTesterParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xa85cab0c08b04497 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpInit.MakeTesterResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xae3e369b6cfceb20 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpInit: Capnp.InterfaceType {
@@ -603,10 +603,10 @@ extension MpTester.Server {
         switch call.interfaceId {
         case 0xe772351bdecb95d0:
             switch call.methodId {
-            case 0: try await call.intercept(contextSlot: 0) { try await callBack(CapnpRPC.ServerCall(call)) }
-            case 1: try await call.intercept(contextSlot: 0) { try await makeCallback(CapnpRPC.ServerCall(call)) }
-            case 2: try await keep(CapnpRPC.ServerCall(call))
-            case 3: try await call.intercept(contextSlot: 0) { try await callKept(CapnpRPC.ServerCall(call)) }
+            case 0: try await call.intercept(contextSlot: 0) { try await self.callBack(CapnpRPC.ServerCall(call)) }
+            case 1: try await call.intercept(contextSlot: 0) { try await self.makeCallback(CapnpRPC.ServerCall(call)) }
+            case 2: try await self.keep(CapnpRPC.ServerCall(call))
+            case 3: try await call.intercept(contextSlot: 0) { try await self.callKept(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -621,14 +621,14 @@ extension MpTester.Client: CapnpRPC.CapabilityClient {
     /// Sends `callBack` without waiting: await `response()`, or call capabilities of the results at once.
     public func sendCallBack(callback: MpCallback.Client?, depth: UInt32) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.CallBackResults> {
         try sendCallBack { params in
-            params.structBuilder.pointer(1).setClient(callback)
+            params.structBuilder._pointer(1).setClient(callback)
             params.depth = depth
         }
     }
     public func sendCallBack(_ build: sending (MpTester.CallBackParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.CallBackResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(MpTester.CallBackParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: MpTester.typeId, methodId: 0, params: message))
     }
@@ -642,7 +642,7 @@ extension MpTester.Client: CapnpRPC.CapabilityClient {
     public func sendMakeCallback(_ build: sending (MpTester.MakeCallbackParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.MakeCallbackResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(MpTester.MakeCallbackParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: MpTester.typeId, methodId: 1, params: message))
     }
@@ -650,7 +650,7 @@ extension MpTester.Client: CapnpRPC.CapabilityClient {
     /// Sends `keep` without waiting: await `response()`, or call capabilities of the results at once.
     public func sendKeep(callback: MpCallback.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.KeepResults> {
         try sendKeep { params in
-            params.structBuilder.pointer(0).setClient(callback)
+            params.structBuilder._pointer(0).setClient(callback)
         }
     }
     public func sendKeep(_ build: sending (MpTester.KeepParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.KeepResults> {
@@ -668,7 +668,7 @@ extension MpTester.Client: CapnpRPC.CapabilityClient {
     public func sendCallKept(_ build: sending (MpTester.CallKeptParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpTester.CallKeptResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(MpTester.CallKeptParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: MpTester.typeId, methodId: 3, params: message))
     }
@@ -681,50 +681,50 @@ extension CapnpRPC.PendingCall where Results == MpTester.MakeCallbackResults {
 
 extension MpTester.CallBackParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xd347beb0be39d585 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension MpTester.CallBackResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xb2ef9a5a3b806d7c }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpTester.MakeCallbackParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x97ec6de65fe57a2d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 2 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
 }
 
 extension MpTester.MakeCallbackResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xbdd0d3676821994f }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpTester.KeepParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xea8d3e1866ae2017 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpTester.KeepResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x8b7f0110511829af }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
 }
 
 extension MpTester.CallKeptParams: Capnp.StructType {
     public static var typeId: UInt64 { 0x84169dc892a3d230 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpTester.CallKeptResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xc009246260669daf }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpTester: Capnp.InterfaceType {
@@ -757,7 +757,7 @@ extension MpCallback.Server {
         switch call.interfaceId {
         case 0x9d92ecd21a627442:
             switch call.methodId {
-            case 0: try await call.intercept(contextSlot: 0) { try await notify(CapnpRPC.ServerCall(call)) }
+            case 0: try await call.intercept(contextSlot: 0) { try await self.notify(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -778,7 +778,7 @@ extension MpCallback.Client: CapnpRPC.CapabilityClient {
     public func sendNotify(_ build: sending (MpCallback.NotifyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<MpCallback.NotifyResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(MpCallback.NotifyParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: MpCallback.typeId, methodId: 0, params: message))
     }
@@ -786,14 +786,14 @@ extension MpCallback.Client: CapnpRPC.CapabilityClient {
 
 extension MpCallback.NotifyParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xb033dbe1a4d33432 }
-    public static var dataWordCount: Int { 1 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 1 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpCallback.NotifyResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xcf80afba4a78874c }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension MpCallback: Capnp.InterfaceType {

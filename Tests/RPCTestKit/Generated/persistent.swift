@@ -104,9 +104,9 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
             /// realm does allow a null owner, this should indicate that anyone is allowed to restore the
             /// ref.
             public var sealFor: Owner.Reader {
-                get throws(Capnp.CapnpError) { try Owner.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Owner._read(structReader._pointer(0), default: nil) }
             }
-            public var hasSealFor: Bool { !structReader.pointer(0).isNull }
+            public var hasSealFor: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
@@ -117,11 +117,11 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
             /// Leaving this value null may or may not be allowed; it is up to the realm to decide. If a
             /// realm does allow a null owner, this should indicate that anyone is allowed to restore the
             /// ref.
-            public var sealFor: Owner.Builder { Owner.builder(structBuilder.pointer(0), default: nil) }
+            public var sealFor: Owner.Builder { Owner._builder(structBuilder._pointer(0), default: nil) }
             public func setSealFor(_ value: Owner.Reader) throws(Capnp.CapnpError) {
-                try Owner.set(structBuilder.pointer(0), to: value)
+                try Owner._set(structBuilder._pointer(0), to: value)
             }
-            public var hasSealFor: Bool { !structBuilder.pointer(0).isNull }
+            public var hasSealFor: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -131,18 +131,18 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
     public enum SaveResults {
         public struct Reader: Capnp.StructReaderView {
             public var sturdyRef: SturdyRef.Reader {
-                get throws(Capnp.CapnpError) { try SturdyRef.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try SturdyRef._read(structReader._pointer(0), default: nil) }
             }
-            public var hasSturdyRef: Bool { !structReader.pointer(0).isNull }
+            public var hasSturdyRef: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var sturdyRef: SturdyRef.Builder { SturdyRef.builder(structBuilder.pointer(0), default: nil) }
+            public var sturdyRef: SturdyRef.Builder { SturdyRef._builder(structBuilder._pointer(0), default: nil) }
             public func setSturdyRef(_ value: SturdyRef.Reader) throws(Capnp.CapnpError) {
-                try SturdyRef.set(structBuilder.pointer(0), to: value)
+                try SturdyRef._set(structBuilder._pointer(0), to: value)
             }
-            public var hasSturdyRef: Bool { !structBuilder.pointer(0).isNull }
+            public var hasSturdyRef: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -174,57 +174,57 @@ extension Persistent.SaveParams.Builder where Owner == Capnp.Text {
     /// realm does allow a null owner, this should indicate that anyone is allowed to restore the
     /// ref.
     public var sealFor: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension Persistent.SaveParams.Builder where Owner == Capnp.Bytes {
     /// Sets `sealFor` to a copy of `bytes`.
-    public func setSealFor(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    public func setSealFor(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initSealFor(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension Persistent.SaveParams.Builder where Owner: Capnp.StructType {
     public func initSealFor() -> Owner.Builder {
-        return Owner.initialize(structBuilder.pointer(0))
+        return Owner.initialize(structBuilder._pointer(0))
     }
 }
 
 extension Persistent.SaveParams.Builder {
     public func initSealFor<Element>(count: Int) -> Capnp.List<Element>.Builder where Owner == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
 extension Persistent.SaveResults.Builder where SturdyRef == Capnp.Text {
     public var sturdyRef: String {
-        get { structBuilder.pointer(0).getText() }
-        nonmutating set { structBuilder.pointer(0).setText(newValue) }
+        get { structBuilder._pointer(0).getText() }
+        nonmutating set { structBuilder._pointer(0).setText(newValue) }
     }
 }
 
 extension Persistent.SaveResults.Builder where SturdyRef == Capnp.Bytes {
     /// Sets `sturdyRef` to a copy of `bytes`.
-    public func setSturdyRef(_ bytes: [UInt8]) { structBuilder.pointer(0).setData(bytes) }
+    public func setSturdyRef(_ bytes: [UInt8]) { structBuilder._pointer(0).setData(bytes) }
     /// Makes room for `count` bytes, to be filled in place.
     public func initSturdyRef(count: Int) -> UnsafeMutableRawBufferPointer {
-        return structBuilder.pointer(0).initData(count: count)
+        return structBuilder._pointer(0).initData(count: count)
     }
 }
 
 extension Persistent.SaveResults.Builder where SturdyRef: Capnp.StructType {
     public func initSturdyRef() -> SturdyRef.Builder {
-        return SturdyRef.initialize(structBuilder.pointer(0))
+        return SturdyRef.initialize(structBuilder._pointer(0))
     }
 }
 
 extension Persistent.SaveResults.Builder {
     public func initSturdyRef<Element>(count: Int) -> Capnp.List<Element>.Builder where SturdyRef == Capnp.List<Element> {
-        return Capnp.List<Element>.initialize(structBuilder.pointer(0), count: count)
+        return Capnp.List<Element>.initialize(structBuilder._pointer(0), count: count)
     }
 }
 
@@ -249,7 +249,7 @@ extension _Persistent_Server {
         switch call.interfaceId {
         case 0xc8cb212fcd9f5691:
             switch call.methodId {
-            case 0: try await save(CapnpRPC.ServerCall(call))
+            case 0: try await self.save(CapnpRPC.ServerCall(call))
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -264,7 +264,7 @@ extension Persistent.Client: CapnpRPC.CapabilityClient {
     /// Sends `save` without waiting: await `response()`, or call capabilities of the results at once.
     public func sendSave(sealFor: Owner.Reader) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
         try sendSave { params in
-            try Owner.set(params.structBuilder.pointer(0), to: sealFor)
+            try Owner._set(params.structBuilder._pointer(0), to: sealFor)
         }
     }
     public func sendSave(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Persistent<SturdyRef, Owner>.SaveResults> {
@@ -276,14 +276,14 @@ extension Persistent.Client: CapnpRPC.CapabilityClient {
 
 extension Persistent.SaveParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xf76fba59183073a5 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Persistent.SaveResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xb76848c18c40efbf }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension Persistent: Capnp.InterfaceType {

@@ -44,17 +44,17 @@ public enum TestInit {
 
     public enum ConstructParams {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
+            public var threadMap: Proxy.ThreadMap.Client { structReader._pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var threadMap: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
+            public var hasThreadMap: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -63,17 +63,17 @@ public enum TestInit {
 
     public enum ConstructResults {
         public struct Reader: Capnp.StructReaderView {
-            public var threadMap: Proxy.ThreadMap.Client { structReader.pointer(0).readClient(Proxy.ThreadMap.Client.self) }
-            public var hasThreadMap: Bool { !structReader.pointer(0).isNull }
+            public var threadMap: Proxy.ThreadMap.Client { structReader._pointer(0).readClient(Proxy.ThreadMap.Client.self) }
+            public var hasThreadMap: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var threadMap: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var threadMap: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setThreadMap(_ client: Proxy.ThreadMap.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasThreadMap: Bool { !structBuilder.pointer(0).isNull }
+            public var hasThreadMap: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -83,21 +83,21 @@ public enum TestInit {
     public enum MakeTesterParams {
         public struct Reader: Capnp.StructReaderView {
             public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
             }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
             public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
+                return Proxy.Context.initialize(structBuilder._pointer(0))
             }
             public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
             }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -106,17 +106,17 @@ public enum TestInit {
 
     public enum MakeTesterResults {
         public struct Reader: Capnp.StructReaderView {
-            public var result: Tester.Client { structReader.pointer(0).readClient(Tester.Client.self) }
-            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public var result: Tester.Client { structReader._pointer(0).readClient(Tester.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
-            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
             public func setResult(_ client: Tester.Client?) {
-                structBuilder.pointer(0).setClient(client)
+                structBuilder._pointer(0).setClient(client)
             }
-            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -148,8 +148,8 @@ extension TestInit.Server {
         switch call.interfaceId {
         case 0x955fa90a1722f763:
             switch call.methodId {
-            case 0: try await construct(CapnpRPC.ServerCall(call))
-            case 1: try await call.intercept(contextSlot: 0) { try await makeTester(CapnpRPC.ServerCall(call)) }
+            case 0: try await self.construct(CapnpRPC.ServerCall(call))
+            case 1: try await call.intercept(contextSlot: 0) { try await self.makeTester(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -164,7 +164,7 @@ extension TestInit.Client: CapnpRPC.CapabilityClient {
     /// Sends `construct` without waiting: await `response()`, or call capabilities of the results at once.
     public func sendConstruct(threadMap: Proxy.ThreadMap.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
         try sendConstruct { params in
-            params.structBuilder.pointer(0).setClient(threadMap)
+            params.structBuilder._pointer(0).setClient(threadMap)
         }
     }
     public func sendConstruct(_ build: sending (TestInit.ConstructParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.ConstructResults> {
@@ -181,7 +181,7 @@ extension TestInit.Client: CapnpRPC.CapabilityClient {
     public func sendMakeTester(_ build: sending (TestInit.MakeTesterParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<TestInit.MakeTesterResults> {
         let message = Capnp.MessageBuilder(firstSegmentWords: 128)
         let params = message.initRoot(TestInit.MakeTesterParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
+        capability.fillContext(params.structBuilder._pointer(0))
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: TestInit.typeId, methodId: 1, params: message))
     }
@@ -199,26 +199,26 @@ extension CapnpRPC.PendingCall where Results == TestInit.MakeTesterResults {
 
 extension TestInit.ConstructParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xcd9bf232c6b9bd4b }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension TestInit.ConstructResults: Capnp.StructType {
     public static var typeId: UInt64 { 0x8a9a89a574394197 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension TestInit.MakeTesterParams: Capnp.StructType {
     public static var typeId: UInt64 { 0xccbec1729160f69d }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension TestInit.MakeTesterResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xe0e8bef4bb628455 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
 }
 
 extension TestInit: Capnp.InterfaceType {
