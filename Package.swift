@@ -7,6 +7,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// Executables that are spawned as children link the Swift runtime statically: a child then
+// starts without loading and relocating ten Swift shared libraries (scripts/bench P4, P6).
+let spawnedExecutableLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux])),
+]
+
 let package = Package(
     name: "swift-multiprocess",
     // Libraries users build on, the generator and its plugin. Demos, the bench and test peers are
@@ -47,7 +53,7 @@ let package = Package(
         .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
         .executableTarget(name: "mp-demo-child", dependencies: ["Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,
-                          plugins: ["CapnpPlugin"]),
+                          linkerSettings: spawnedExecutableLinkerSettings, plugins: ["CapnpPlugin"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .target(name: "RPCTestKit", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], path: "Tests/RPCTestKit",
