@@ -11,6 +11,8 @@ let swiftSettings: [SwiftSetting] = [
 // the Swift runtime linked statically (no ten Swift shared libraries to load and relocate), and
 // no PIE (no 24,000 relative relocations dirtying pages at each start). The price of -no-pie:
 // the executable's own code sits at a fixed address (libraries, heap and stack stay randomized).
+// Not for an executable a test target depends on (mp-demo-child, mp-test-child): SwiftPM passes its
+// linker flags on to the test bundle's link, which then fails to link Foundation statically.
 let spawnedExecutableLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(platforms: [.linux])),
 ]
