@@ -3,6 +3,7 @@
 
 import Capnp
 import CapnpRPC
+import Dispatch
 import Multiprocess
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +41,11 @@ enum ChildRole {
         }
         do {
             let connection = try Connection(fd: fd, serving: BenchServer(), options: ConnectionOptions(isServer: true))
-            _ = try Caller.block { await connection.disconnected() }
+            // The main thread waits for the end with no task: an idle child then has two threads
+            // (this one and the RPC loop), not four or five with the concurrency pool's (P6).
+            let ended = DispatchSemaphore(value: 0)
+            connection.onDisconnect { _ in ended.signal() }
+            ended.wait()
             exit(0)
         } catch {
             printError("-ipcfd \(fd): \(error)")

@@ -1,6 +1,7 @@
 // capnp-bench: the Swift side of scripts/bench. Protocol (scripts/bench-cxx/README.md):
 //
 //   capnp-bench P1|P2|P3|P4|P5   runs one figure, prints one number on stdout
+//   capnp-bench P6|P6a           idle spawned child's RSS / anonymous RSS, MB
 //   capnp-bench P5-check         prints the P5 checksum for seed 42
 //   capnp-bench -ipcfd N         child role: serves Bench on fd N until the parent closes
 //   capnp-bench shim-latency     not a scripts/bench figure (no C++ baseline): microseconds per
@@ -17,7 +18,7 @@ import Glibc
 #endif
 
 let usage = """
-    usage: capnp-bench P1|P2|P3|P4|P5|P5-check|shim-latency
+    usage: capnp-bench P1|P2|P3|P4|P5|P5-check|P6|P6a|shim-latency
            capnp-bench -ipcfd N   (child role)
     """
 
@@ -47,6 +48,8 @@ do {
         print(String(fixed: try Caller.block { try await Caller.withChild(P3.run) }, decimals: 2))
     case "P4":
         print(String(fixed: try Caller.block { try await Caller.run(P4.run) }, decimals: 3))
+    case "P6", "P6a":
+        print(String(fixed: try Caller.block { try await Caller.run { try await P6.run(anonymous: figure == "P6a") } }, decimals: 2))
     case "P5":
         print(String(fixed: try P5.run(), decimals: 2))
     case "P5-check":

@@ -2,6 +2,7 @@
 // README.md next to this file; the Swift benchmark (Sources/capnp-bench) mirrors them.
 //
 //   bench-cxx P1|P2|P3|P4|P5   run one figure, print one number on stdout
+//   bench-cxx P6|P6a           idle spawned child's RSS / anonymous RSS, MB
 //   bench-cxx P5-check         print the P5 checksum for seed 42 (decimal uint64)
 //   bench-cxx -ipcfd N         child role: serve Bench over fd N until the peer closes
 //
@@ -421,10 +422,50 @@ double runP4(kj::AsyncIoContext& io, const std::string& exe) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// P6 / P6a: memory of an idle spawned child, after it has answered one ping.
+
+constexpr int P6_IDLE_MS = 200;
+
+// A "Name:   123 kB" line of /proc/<pid>/status, in kB.
+long statusField(pid_t pid, const char* name) {
+  std::string path = "/proc/" + std::to_string(pid) + "/status";
+  FILE* file = fopen(path.c_str(), "r");
+  KJ_REQUIRE(file != nullptr, "cannot open", path);
+  char line[256];
+  long value = -1;
+  size_t length = strlen(name);
+  while (fgets(line, sizeof line, file) != nullptr) {
+    if (strncmp(line, name, length) == 0 && line[length] == ':') {
+      value = strtol(line + length + 1, nullptr, 10);
+      break;
+    }
+  }
+  fclose(file);
+  KJ_REQUIRE(value >= 0, "no field in", name, path);
+  return value;
+}
+
+double runP6(kj::AsyncIoContext& io, const std::string& exe, bool anonymous) {
+  auto child = spawnChild(exe);
+  double mb;
+  {
+    Connection conn(io, exe, child.pid, child.fd);
+    conn.bench.pingRequest().send().wait(io.waitScope);
+    usleep(P6_IDLE_MS * 1000);
+    mb = statusField(child.pid, anonymous ? "RssAnon" : "VmRSS") / 1024.0;
+    if (getenv("BENCH_VERBOSE") != nullptr) {
+      fprintf(stderr, "bench-cxx: idle child threads=%ld\n", statusField(child.pid, "Threads"));
+    }
+  }  // closes the socket; the child exits
+  reapChild(child.pid);
+  return mb;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 int usage() {
   fprintf(stderr,
-          "usage: bench-cxx P1|P2|P3|P4|P5|P5-check\n"
+          "usage: bench-cxx P1|P2|P3|P4|P5|P5-check|P6|P6a\n"
           "       bench-cxx -ipcfd N   (child role)\n");
   return 2;
 }
@@ -450,7 +491,7 @@ int run(int argc, char** argv) {
     printf("%llu\n", (unsigned long long)p5Iteration(42));
     return 0;
   }
-  if (fig != "P1" && fig != "P2" && fig != "P3" && fig != "P4") {
+  if (fig != "P1" && fig != "P2" && fig != "P3" && fig != "P4" && fig != "P6" && fig != "P6a") {
     if (!fig.empty() && fig[0] == 'P') return 3;  // a figure this binary does not have
     return usage();
   }
@@ -459,6 +500,10 @@ int run(int argc, char** argv) {
   auto io = kj::setupAsyncIo();
   if (fig == "P4") {
     printf("%.3f\n", runP4(io, exe));
+    return 0;
+  }
+  if (fig == "P6" || fig == "P6a") {
+    printf("%.2f\n", runP6(io, exe, fig == "P6a"));
     return 0;
   }
   auto child = spawnChild(exe);
