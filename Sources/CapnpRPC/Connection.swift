@@ -142,7 +142,7 @@ public final class Connection: Sendable {
     }
 
     /// Waits until the connection ends.
-    public func disconnected() async -> Disconnect {
+    public nonisolated(nonsending) func disconnected() async -> Disconnect {
         await withUnsafeContinuation { continuation in
             events.add { continuation.resume(returning: $0) }
         }

@@ -158,7 +158,7 @@ public struct Ipc: Sendable {
     /// the parent closed the connection, 1 when it failed (what the parent sent broke a limit
     /// or the protocol; the reason goes to stderr), or checkSpawned's status for bad arguments.
     /// SIGINT is ignored meanwhile: the child ends when its parent does.
-    public func startSpawnedProcess(_ arguments: [String], init server: some CapabilityServer) async -> Int32? {
+    public nonisolated(nonsending) func startSpawnedProcess(_ arguments: [String], init server: some CapabilityServer) async -> Int32? {
         let fd: Int32
         do {
             guard let spawnedFd = try Process.checkSpawned(arguments, convention: spawnConvention) else { return nil }

@@ -68,7 +68,7 @@ public struct Protocol: Sendable {
     /// Serves `init` on `fd` (taken) until the peer closes the connection or it fails; calls
     /// `ready` once serving.
     @discardableResult
-    public func serve(fd: Int32, init server: some CapabilityServer,
+    public nonisolated(nonsending) func serve(fd: Int32, init server: some CapabilityServer,
                       ready: (@Sendable () -> Void)? = nil) async throws(RPCError) -> Disconnect {
         var serverOptions = options
         serverOptions.isServer = true
