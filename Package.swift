@@ -19,12 +19,14 @@ let package = Package(
         .library(name: "CapnpRPC", targets: ["CapnpRPC"]),
         .library(name: "Multiprocess", targets: ["Multiprocess"]),
         .library(name: "NodeInterfaces", targets: ["NodeInterfaces"]),
+        .library(name: "Consensus", targets: ["Consensus"]),
+        .library(name: "NodeKit", targets: ["NodeKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
-    // By layer, bottom up: wire format, generator, C shim, RPC, Multiprocess, interfaces, then
-    // executables, then test support and tests.
+    // By layer, bottom up: wire format, generator, C shim, RPC, Multiprocess, interfaces, the node's
+    // system libraries, Consensus and NodeKit, then executables, then test support and tests.
     targets: [
         .target(name: "Capnp", swiftSettings: swiftSettings),
         .target(name: "CapnpCompiler", dependencies: ["Capnp"], swiftSettings: swiftSettings),
@@ -42,6 +44,11 @@ let package = Package(
         .target(name: "Multiprocess", dependencies: ["Capnp", "CapnpRPC", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),
         .target(name: "NodeInterfaces", dependencies: ["Capnp", "CapnpRPC", "Multiprocess"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "Consensus", dependencies: ["CSecp256k1", "CLibcrypto"], swiftSettings: swiftSettings),
+        .target(name: "NodeKit", dependencies: ["Consensus", "CSQLite"], swiftSettings: swiftSettings),
 
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
         .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
@@ -70,6 +77,10 @@ let package = Package(
                 swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
         .testTarget(name: "NameCollisionTests", dependencies: ["Capnp", "CapnpRPC", "Multiprocess", "NameCollisionSchemas", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .executableTarget(name: "nodekit-test-miner", dependencies: ["Consensus", "NodeKit"], path: "Tests/nodekit-test-miner",
+                          swiftSettings: swiftSettings),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NodeKitTests", dependencies: ["NodeKit", "Consensus", "nodekit-test-miner", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
                                                             "mp-demo", "mp-demo-child", "TestSupport"],
                     swiftSettings: swiftSettings),
