@@ -48,7 +48,7 @@ let package = Package(
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Consensus", dependencies: ["CSecp256k1", "CLibcrypto"], swiftSettings: swiftSettings),
-        .target(name: "NodeKit", dependencies: ["Consensus", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "NodeKit", dependencies: ["Consensus", "CSQLite", "CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
 
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
         .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),

@@ -1,13 +1,15 @@
 @0xf2c5cfa319406aa6;
 # Init, the first capability of every process connection, as Bitcoin Core's init.capnp shapes it
-# (same file ID, so the same interface ID): `construct` exchanges thread maps, then the
-# `make…` methods hand out the other interfaces.
+# (same file ID and ordinals, so the same interface ID): `construct` exchanges thread maps, then
+# the `make…` methods hand out the other interfaces.
 
 using Swift = import "swift.capnp";
 $Swift.module("NodeInterfaces");
 
 using Proxy = import "/mp/proxy.capnp";
 using Echo = import "echo.capnp";
+using Chain = import "chain.capnp";
+using Node = import "node.capnp";
 
 interface Init {
   # The first capability a process hands its peer.
@@ -16,4 +18,22 @@ interface Init {
   # Exchanges thread maps: each side can then make threads on the other.
   makeEcho @1 (context :Proxy.Context) -> (result :Echo.Echo);
   # A new Echo.
+  makeMiningOld2 @2 () -> ();
+  # Kept so the ordinals match Bitcoin Core's; always fails: Mining is at @3.
+  makeMining @3 (context :Proxy.Context) -> (result :Mining);
+  # The Mining interface (its issue fills it; until then it fails with unimplemented).
+  makeRpc @4 (context :Proxy.Context) -> ();
+  # Reserved, as in Bitcoin Core; fails with unimplemented.
+  makeChain @5 (context :Proxy.Context) -> (result :Chain.Chain);
+  # The node's Chain.
+  makeNode @6 (context :Proxy.Context) -> (result :Node.Node);
+  # The node's Node.
+  makeWalletLoader @7 (context :Proxy.Context, chain :Chain.Chain) -> (result :Node.WalletLoader);
+  # A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+}
+
+interface Mining {
+  # Placeholder keeping makeMining's ordinal until the Mining issue gives it its own file.
+
+  destroy @0 (context :Proxy.Context) -> ();
 }

@@ -17,6 +17,18 @@ public enum Init {
         func construct(_ call: CapnpRPC.ServerCall<Init.ConstructParams, Init.ConstructResults>) async throws
         /// A new Echo.
         func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws
+        /// Kept so the ordinals match Bitcoin Core's; always fails: Mining is at @3.
+        func makeMiningOld2(_ call: CapnpRPC.ServerCall<Init.MakeMiningOld2Params, Init.MakeMiningOld2Results>) async throws
+        /// The Mining interface (its issue fills it; until then it fails with unimplemented).
+        func makeMining(_ call: CapnpRPC.ServerCall<Init.MakeMiningParams, Init.MakeMiningResults>) async throws
+        /// Reserved, as in Bitcoin Core; fails with unimplemented.
+        func makeRpc(_ call: CapnpRPC.ServerCall<Init.MakeRpcParams, Init.MakeRpcResults>) async throws
+        /// The node's Chain.
+        func makeChain(_ call: CapnpRPC.ServerCall<Init.MakeChainParams, Init.MakeChainResults>) async throws
+        /// The node's Node.
+        func makeNode(_ call: CapnpRPC.ServerCall<Init.MakeNodeParams, Init.MakeNodeResults>) async throws
+        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        func makeWalletLoader(_ call: CapnpRPC.ServerCall<Init.MakeWalletLoaderParams, Init.MakeWalletLoaderResults>) async throws
     }
     /// Where `Server`'s methods get their `unimplemented` defaults.
     public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
@@ -42,6 +54,64 @@ public enum Init {
         /// A new Echo.
         public func makeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Echo.Client {
             let response = try await sendMakeEcho(build).response()
+            return response.result
+        }
+
+        /// Kept so the ordinals match Bitcoin Core's; always fails: Mining is at @3.
+        public func makeMiningOld2() async throws(CapnpRPC.RPCError) {
+            _ = try await sendMakeMiningOld2().response()
+        }
+
+        /// The Mining interface (its issue fills it; until then it fails with unimplemented).
+        public func makeMining() async throws(CapnpRPC.RPCError) -> Mining.Client {
+            let response = try await sendMakeMining().response()
+            return response.result
+        }
+        /// The Mining interface (its issue fills it; until then it fails with unimplemented).
+        public func makeMining(_ build: sending (Init.MakeMiningParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Mining.Client {
+            let response = try await sendMakeMining(build).response()
+            return response.result
+        }
+
+        /// Reserved, as in Bitcoin Core; fails with unimplemented.
+        public func makeRpc() async throws(CapnpRPC.RPCError) {
+            _ = try await sendMakeRpc().response()
+        }
+        /// Reserved, as in Bitcoin Core; fails with unimplemented.
+        public func makeRpc(_ build: sending (Init.MakeRpcParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            _ = try await sendMakeRpc(build).response()
+        }
+
+        /// The node's Chain.
+        public func makeChain() async throws(CapnpRPC.RPCError) -> Chain.Client {
+            let response = try await sendMakeChain().response()
+            return response.result
+        }
+        /// The node's Chain.
+        public func makeChain(_ build: sending (Init.MakeChainParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Chain.Client {
+            let response = try await sendMakeChain(build).response()
+            return response.result
+        }
+
+        /// The node's Node.
+        public func makeNode() async throws(CapnpRPC.RPCError) -> Node.Client {
+            let response = try await sendMakeNode().response()
+            return response.result
+        }
+        /// The node's Node.
+        public func makeNode(_ build: sending (Init.MakeNodeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Node.Client {
+            let response = try await sendMakeNode(build).response()
+            return response.result
+        }
+
+        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        public func makeWalletLoader(chain: Chain.Client?) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
+            let response = try await sendMakeWalletLoader(chain: chain).response()
+            return response.result
+        }
+        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        public func makeWalletLoader(_ build: sending (Init.MakeWalletLoaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
+            let response = try await sendMakeWalletLoader(build).response()
             return response.result
         }
 
@@ -129,6 +199,305 @@ public enum Init {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
+
+    public enum MakeMiningOld2Params {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeMiningOld2Results {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeMiningParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeMiningResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: Mining.Client { structReader.pointer(0).readClient(Mining.Client.self) }
+            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public func setResult(_ client: Mining.Client?) {
+                structBuilder.pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeRpcParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeRpcResults {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeChainParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeChainResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: Chain.Client { structReader.pointer(0).readClient(Chain.Client.self) }
+            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public func setResult(_ client: Chain.Client?) {
+                structBuilder.pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeNodeParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeNodeResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: Node.Client { structReader.pointer(0).readClient(Node.Client.self) }
+            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public func setResult(_ client: Node.Client?) {
+                structBuilder.pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeWalletLoaderParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public var chain: Chain.Client { structReader.pointer(1).readClient(Chain.Client.self) }
+            public var hasChain: Bool { !structReader.pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var chain: Capnp.PointerBuilder { return structBuilder.pointer(1) }
+            public func setChain(_ client: Chain.Client?) {
+                structBuilder.pointer(1).setClient(client)
+            }
+            public var hasChain: Bool { !structBuilder.pointer(1).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeWalletLoaderResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: WalletLoader.Client { structReader.pointer(0).readClient(WalletLoader.Client.self) }
+            public var hasResult: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public func setResult(_ client: WalletLoader.Client?) {
+                structBuilder.pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+}
+
+/// Placeholder keeping makeMining's ordinal until the Mining issue gives it its own file.
+public enum Mining {
+    /// Implement this to serve `Mining`: a method not implemented fails with `unimplemented`; one that
+    /// throws fails the call (an `RPCError` keeps its kind).
+    public protocol Server: _ServerDefaults {
+        func destroy(_ call: CapnpRPC.ServerCall<Mining.DestroyParams, Mining.DestroyResults>) async throws
+    }
+    /// Where `Server`'s methods get their `unimplemented` defaults.
+    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
+
+    /// A client of `Mining`: one method per schema method, inherited ones included.
+    public struct Client {
+        public func destroy() async throws(CapnpRPC.RPCError) {
+            _ = try await sendDestroy().response()
+        }
+        public func destroy(_ build: sending (Mining.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            _ = try await sendDestroy(build).response()
+        }
+
+        public let capability: CapnpRPC.Capability
+        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
+    }
+
+    public enum DestroyParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader.pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder.pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context.set(structBuilder.pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum DestroyResults {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
 }
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
@@ -138,6 +507,24 @@ extension Init._ServerDefaults {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
     public func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeMiningOld2(_ call: CapnpRPC.ServerCall<Init.MakeMiningOld2Params, Init.MakeMiningOld2Results>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeMining(_ call: CapnpRPC.ServerCall<Init.MakeMiningParams, Init.MakeMiningResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeRpc(_ call: CapnpRPC.ServerCall<Init.MakeRpcParams, Init.MakeRpcResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeChain(_ call: CapnpRPC.ServerCall<Init.MakeChainParams, Init.MakeChainResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeNode(_ call: CapnpRPC.ServerCall<Init.MakeNodeParams, Init.MakeNodeResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeWalletLoader(_ call: CapnpRPC.ServerCall<Init.MakeWalletLoaderParams, Init.MakeWalletLoaderResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
@@ -157,6 +544,12 @@ extension Init.Server {
             switch call.methodId {
             case 0: try await construct(CapnpRPC.ServerCall(call))
             case 1: try await call.intercept(contextSlot: 0) { try await makeEcho(CapnpRPC.ServerCall(call)) }
+            case 2: try await makeMiningOld2(CapnpRPC.ServerCall(call))
+            case 3: try await call.intercept(contextSlot: 0) { try await makeMining(CapnpRPC.ServerCall(call)) }
+            case 4: try await call.intercept(contextSlot: 0) { try await makeRpc(CapnpRPC.ServerCall(call)) }
+            case 5: try await call.intercept(contextSlot: 0) { try await makeChain(CapnpRPC.ServerCall(call)) }
+            case 6: try await call.intercept(contextSlot: 0) { try await makeNode(CapnpRPC.ServerCall(call)) }
+            case 7: try await call.intercept(contextSlot: 0) { try await makeWalletLoader(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -192,6 +585,77 @@ extension Init.Client: CapnpRPC.CapabilityClient {
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 1, params: message))
     }
+
+    /// Sends `makeMiningOld2` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeMiningOld2() -> CapnpRPC.PendingCall<Init.MakeMiningOld2Results> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 2, params: nil))
+    }
+
+    /// Sends `makeMining` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeMining() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeMiningResults> {
+        try sendMakeMining { _ in
+        }
+    }
+    public func sendMakeMining(_ build: sending (Init.MakeMiningParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeMiningResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeMiningParams.self)
+        capability.fillContext(params.structBuilder.pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 3, params: message))
+    }
+
+    /// Sends `makeRpc` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeRpc() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeRpcResults> {
+        try sendMakeRpc { _ in
+        }
+    }
+    public func sendMakeRpc(_ build: sending (Init.MakeRpcParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeRpcResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeRpcParams.self)
+        capability.fillContext(params.structBuilder.pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 4, params: message))
+    }
+
+    /// Sends `makeChain` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeChain() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeChainResults> {
+        try sendMakeChain { _ in
+        }
+    }
+    public func sendMakeChain(_ build: sending (Init.MakeChainParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeChainResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeChainParams.self)
+        capability.fillContext(params.structBuilder.pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 5, params: message))
+    }
+
+    /// Sends `makeNode` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeNode() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeNodeResults> {
+        try sendMakeNode { _ in
+        }
+    }
+    public func sendMakeNode(_ build: sending (Init.MakeNodeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeNodeResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeNodeParams.self)
+        capability.fillContext(params.structBuilder.pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 6, params: message))
+    }
+
+    /// Sends `makeWalletLoader` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeWalletLoader(chain: Chain.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeWalletLoaderResults> {
+        try sendMakeWalletLoader { params in
+            params.structBuilder.pointer(1).setClient(chain)
+        }
+    }
+    public func sendMakeWalletLoader(_ build: sending (Init.MakeWalletLoaderParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeWalletLoaderResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeWalletLoaderParams.self)
+        capability.fillContext(params.structBuilder.pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 7, params: message))
+    }
 }
 
 extension CapnpRPC.PendingCall where Results == Init.ConstructResults {
@@ -202,6 +666,26 @@ extension CapnpRPC.PendingCall where Results == Init.ConstructResults {
 extension CapnpRPC.PendingCall where Results == Init.MakeEchoResults {
     /// `result` of the results, usable before they arrive (promise pipelining).
     public var result: Echo.Client { Echo.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeMiningResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Mining.Client { Mining.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeChainResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Chain.Client { Chain.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeNodeResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Node.Client { Node.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeWalletLoaderResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: WalletLoader.Client { WalletLoader.Client(call.pipeline([0])) }
 }
 
 extension Init.ConstructParams: Capnp.StructType {
@@ -228,11 +712,154 @@ extension Init.MakeEchoResults: Capnp.StructType {
     public static var pointerCount: Int { 1 }
 }
 
+extension Init.MakeMiningOld2Params: Capnp.StructType {
+    public static var typeId: UInt64 { 0xecc9a12bacbb6a49 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Init.MakeMiningOld2Results: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb40b3d0b48ea1c10 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Init.MakeMiningParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf0919d79a695b715 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeMiningResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9b5015dfcf3b9509 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeRpcParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf11dc73bbf0383aa }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeRpcResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd8c71cdcfdae2edb }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Init.MakeChainParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9dea045570096acd }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeChainResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf0b73b240801f383 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeNodeParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe7a3f6db5ae1913b }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeNodeResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe6e6847e55ed19c0 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Init.MakeWalletLoaderParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa75f9d5ce4b38731 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 2 }
+}
+
+extension Init.MakeWalletLoaderResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbe87330e75bf2c0a }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
 extension Init: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0x8838c700ba5cba65 }
     /// Method ordinals, as they go on the wire.
     public enum Method: UInt16, Sendable, CaseIterable {
         case construct = 0
         case makeEcho = 1
+        case makeMiningOld2 = 2
+        case makeMining = 3
+        case makeRpc = 4
+        case makeChain = 5
+        case makeNode = 6
+        case makeWalletLoader = 7
+    }
+}
+
+extension Mining._ServerDefaults {
+    public func destroy(_ call: CapnpRPC.ServerCall<Mining.DestroyParams, Mining.DestroyResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+}
+
+extension Mining.Server {
+    public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
+        if let derived = self as? any CapnpRPC._ServerDepth1 {
+            return try await derived._dispatchDepth1(call)
+        }
+        try await _dispatch_ab2954f00ab132cb(call)
+    }
+
+    /// Serves a call to `Mining` or an interface it extends.
+    public func _dispatch_ab2954f00ab132cb(_ call: CapnpRPC.IncomingCall) async throws {
+        switch call.interfaceId {
+        case 0xab2954f00ab132cb:
+            switch call.methodId {
+            case 0: try await call.intercept(contextSlot: 0) { try await destroy(CapnpRPC.ServerCall(call)) }
+            default: throw CapnpRPC.RPCError.unimplemented(call)
+            }
+        default:
+            throw CapnpRPC.RPCError.unimplemented(call)
+        }
+    }
+}
+
+extension Mining.Client: CapnpRPC.CapabilityClient {
+    public static var interfaceId: UInt64 { 0xab2954f00ab132cb }
+
+    /// Sends `destroy` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendDestroy() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.DestroyResults> {
+        try sendDestroy { _ in
+        }
+    }
+    public func sendDestroy(_ build: sending (Mining.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.DestroyResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Mining.DestroyParams.self)
+        capability.fillContext(params.structBuilder.pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 0, params: message))
+    }
+}
+
+extension Mining.DestroyParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xfe1058bae2f564b0 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
+}
+
+extension Mining.DestroyResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xc31cf2f6a9db3483 }
+    public static var dataWordCount: Int { 0 }
+    public static var pointerCount: Int { 0 }
+}
+
+extension Mining: Capnp.InterfaceType {
+    public static var typeId: UInt64 { 0xab2954f00ab132cb }
+    /// Method ordinals, as they go on the wire.
+    public enum Method: UInt16, Sendable, CaseIterable {
+        case destroy = 0
     }
 }
