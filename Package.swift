@@ -24,6 +24,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     // By layer, bottom up: wire format, generator, C shim, RPC, Multiprocess, interfaces, the node's
     // system libraries, Consensus and NodeKit, then executables, then test support and tests.
@@ -53,6 +54,12 @@ let package = Package(
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
         .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
         .executableTarget(name: "mp-demo-child", dependencies: ["Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
+        .executableTarget(name: "noded", dependencies: ["NodeKit", "Consensus", "Multiprocess", "CapnpRPC", .product(name: "Logging", package: "swift-log"),
+                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "node-cli", dependencies: ["NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus",
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,
                           plugins: ["CapnpPlugin"]),
 
