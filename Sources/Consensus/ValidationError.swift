@@ -20,6 +20,8 @@ public struct ValidationError: Error, Equatable, Sendable, CustomStringConvertib
         case prematureCoinbaseSpend = "bad-txns-premature-spend-of-coinbase"
         case overspend = "bad-txns-in-belowout"
         case badSignature = "mandatory-script-verify-flag-failed"
+        case minRelayFeeNotMet = "min relay fee not met"
+        case maxFeeExceeded = "max-fee-exceeded"
         // Blocks.
         case highHash = "high-hash"
         case badBits = "bad-diffbits"

@@ -158,13 +158,20 @@ public actor ChainState {
 
     // MARK: - Transactions
 
+    /// Bitcoin Core's default minimum relay feerate: units per 1000 virtual bytes.
+    public static let minRelayFeePerKvB: Int64 = 1000
+
     /// Validates `tx` against the tip and the mempool and adds it. Refuses conflicts (no
-    /// replacement), missing or spent inputs, immature coinbase spends, overspends, bad signatures
-    /// and non-standard outputs. Returns the fee.
+    /// replacement), missing or spent inputs, immature coinbase spends, overspends, bad signatures,
+    /// non-standard outputs, a fee below the minimum relay feerate, and a fee above `maxFee` when
+    /// given (`broadcastTransaction`'s guard). Returns the fee.
     @discardableResult
-    public func acceptToMempool(_ tx: Transaction) throws(NodeError) -> Int64 {
+    public func acceptToMempool(_ tx: Transaction, maxFee: Int64? = nil) throws(NodeError) -> Int64 {
         defer { flushEvents() }
         let fee = try checkForMempool(tx)
+        if let maxFee, fee > maxFee {
+            throw .rejected(ValidationError(.maxFeeExceeded, "transaction \(tx.txid.hex) pays a fee of \(fee), above the maximum \(maxFee) asked for"))
+        }
         mempool.add(tx, fee: fee)
         emit(.transactionAddedToMempool(tx))
         return fee
@@ -193,7 +200,13 @@ public actor ChainState {
             }
             spent.append(coin.output)
         }
-        do { return try TransactionChecks.verifySpends(tx, spent: spent) } catch { throw .rejected(error) }
+        let fee: Int64
+        do { fee = try TransactionChecks.verifySpends(tx, spent: spent) } catch { throw .rejected(error) }
+        let minimum = Int64(tx.vsize) * Self.minRelayFeePerKvB / 1000
+        guard fee >= minimum else {
+            throw .rejected(ValidationError(.minRelayFeeNotMet, "transaction \(txid.hex) pays \(fee) for \(tx.vsize) vbytes, below the minimum relay fee of \(minimum)"))
+        }
+        return fee
     }
 
     // MARK: - Blocks
@@ -519,8 +532,13 @@ public actor ChainState {
     /// The tip of the valid chain with most work: the highest block without an invalid ancestor,
     /// the earliest stored on a tie, and the current tip when it is as high.
     private func bestCandidate() -> Hash256? {
+        // One pass by height marks every block at or below a failed one (no walk to genesis per block).
+        var invalid = Set<Hash256>()
+        for entry in index.values.sorted(by: { $0.height < $1.height }) where entry.failed || invalid.contains(entry.previous) {
+            invalid.insert(entry.hash)
+        }
         var best: StoredBlock?
-        for entry in index.values where !hasFailedAncestor(entry.hash) {
+        for entry in index.values where !invalid.contains(entry.hash) {
             if let b = best, entry.height < b.height || (entry.height == b.height && entry.sequence >= b.sequence) { continue }
             best = entry
         }

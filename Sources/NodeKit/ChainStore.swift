@@ -36,10 +36,12 @@ final class ChainStore {
     // MARK: Blocks
 
     func allBlocks() throws(StoreError) -> [StoredBlock] {
-        try db.query("SELECT hash, prev, height, time, seq, failed FROM blocks").map { row in
-            StoredBlock(hash: Hash256(row[0].blob!)!, previous: Hash256(row[1].blob!)!, height: Int(row[2].int!),
-                        time: UInt32(row[3].int!), sequence: row[4].int!, failed: row[5].int! != 0)
+        var blocks: [StoredBlock] = []
+        for row in try db.query("SELECT hash, prev, height, time, seq, failed FROM blocks") {
+            blocks.append(StoredBlock(hash: try row.hash(0), previous: try row.hash(1), height: Int(try row.int(2)),
+                                      time: UInt32(truncatingIfNeeded: try row.int(3)), sequence: try row.int(4), failed: try row.int(5) != 0))
         }
+        return blocks
     }
 
     func insertBlock(_ entry: StoredBlock, data: [UInt8]) throws(StoreError) {
@@ -67,7 +69,12 @@ final class ChainStore {
     // MARK: Active chain
 
     func activeChain() throws(StoreError) -> [Hash256] {
-        try db.query("SELECT hash FROM active ORDER BY height").map { Hash256($0[0].blob!)! }
+        var hashes: [Hash256] = []
+        for (height, row) in try db.query("SELECT height, hash FROM active ORDER BY height").enumerated() {
+            guard try row.int(0) == height else { throw StoreError("the active chain has a gap at height \(height)") }
+            hashes.append(try row.hash(1))
+        }
+        return hashes
     }
 
     func setActive(height: Int, hash: Hash256?) throws(StoreError) {
@@ -83,7 +90,7 @@ final class ChainStore {
     func coin(_ outpoint: OutPoint) throws(StoreError) -> Coin? {
         guard let row = try db.query("SELECT value, script, height, coinbase FROM utxo WHERE txid = ? AND vout = ?",
                                      [.blob(outpoint.txid.bytes), .int(Int64(outpoint.index))]).first else { return nil }
-        return Coin(output: TxOut(value: row[0].int!, scriptPubKey: row[1].blob!), height: Int(row[2].int!), isCoinbase: row[3].int! != 0)
+        return Coin(output: TxOut(value: try row.int(0), scriptPubKey: try row.blob(1)), height: Int(try row.int(2)), isCoinbase: try row.int(3) != 0)
     }
 
     func addCoin(_ outpoint: OutPoint, _ coin: Coin) throws(StoreError) {
@@ -99,8 +106,8 @@ final class ChainStore {
     func allCoins() throws(StoreError) -> [OutPoint: Coin] {
         var coins: [OutPoint: Coin] = [:]
         for row in try db.query("SELECT txid, vout, value, script, height, coinbase FROM utxo") {
-            coins[OutPoint(txid: Hash256(row[0].blob!)!, index: UInt32(row[1].int!))] =
-                Coin(output: TxOut(value: row[2].int!, scriptPubKey: row[3].blob!), height: Int(row[4].int!), isCoinbase: row[5].int! != 0)
+            coins[OutPoint(txid: try row.hash(0), index: UInt32(truncatingIfNeeded: try row.int(1)))] =
+                Coin(output: TxOut(value: try row.int(2), scriptPubKey: try row.blob(3)), height: Int(try row.int(4)), isCoinbase: try row.int(5) != 0)
         }
         return coins
     }
@@ -116,6 +123,25 @@ final class ChainStore {
     }
 
     func blockContaining(_ txid: Hash256) throws(StoreError) -> Hash256? {
-        try db.query("SELECT block FROM txindex WHERE txid = ?", [.blob(txid.bytes)]).first.map { Hash256($0[0].blob!)! }
+        guard let row = try db.query("SELECT block FROM txindex WHERE txid = ?", [.blob(txid.bytes)]).first else { return nil }
+        return try row.hash(0)
+    }
+}
+
+/// Typed reads of a row's columns: a damaged store gives a StoreError, not a crash.
+private extension Array where Element == SQLValue {
+    func int(_ column: Int) throws(StoreError) -> Int64 {
+        guard let value = self[column].int else { throw StoreError("column \(column) is not an integer: the chain store is damaged") }
+        return value
+    }
+
+    func blob(_ column: Int) throws(StoreError) -> [UInt8] {
+        guard let value = self[column].blob else { throw StoreError("column \(column) is not a blob: the chain store is damaged") }
+        return value
+    }
+
+    func hash(_ column: Int) throws(StoreError) -> Hash256 {
+        guard let value = Hash256(try blob(column)) else { throw StoreError("column \(column) is not a 32-byte hash: the chain store is damaged") }
+        return value
     }
 }

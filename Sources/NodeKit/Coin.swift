@@ -51,7 +51,7 @@ struct BlockUndo {
         var r = ByteReader(bytes, what: "undo data")
         let count = try r.readCount("coin count", minimumItemSize: 50)
         for _ in 0..<count {
-            let txid = Hash256(try r.read(32, "txid"))!
+            guard let txid = Hash256(try r.read(32, "txid")) else { throw .truncated(what: "undo data", detail: "txid") }
             let index = try r.readUInt32("index")
             spent.append((OutPoint(txid: txid, index: index), try Coin(from: &r)))
         }

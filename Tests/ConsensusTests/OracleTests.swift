@@ -37,6 +37,24 @@ struct OracleTests {
         #expect((described.last?["signatures_valid"] as? [Bool])?.contains(false) == true)
     }
 
+    // Catches a BIP143 digest that is right for ALL but wrong for NONE, SINGLE or ANYONECANPAY.
+    @Test func embitVerifiesEveryHashTypeWeSign() throws {
+        let key = TestKeys.key(12)
+        let spent = [TxOut(value: 4 * Amount.coin, scriptPubKey: TestKeys.p2wpkh(key)), TxOut(value: Amount.coin, scriptPubKey: TestKeys.p2wpkh(key))]
+        let types: [UInt32] = [0x01, 0x02, 0x03, 0x81, 0x82, 0x83]
+        var request: [[String: Any]] = []
+        for type in types {
+            var tx = TestKeys.spend(spent, key: key, to: [TxOut(value: Amount.coin, scriptPubKey: TestKeys.p2wpkh(TestKeys.key(13))),
+                                                          TxOut(value: 2 * Amount.coin, scriptPubKey: TestKeys.p2wpkh(key))])
+            for i in spent.indices { Signer.signP2WPKH(&tx, inputIndex: i, key: key, spent: spent[i], type: SighashType(rawValue: type)) }
+            try TransactionChecks.verifySpends(tx, spent: spent)
+            request.append(["hex": Hex.encode(tx.serialized()),
+                            "spent": spent.map { ["value": $0.value, "script": Hex.encode($0.scriptPubKey)] as [String: Any] }])
+        }
+        let described = try #require(try BitcoinOracle.ask(["transactions": request])["transactions"] as? [[String: Any]])
+        #expect(described.map { $0["signatures_valid"] as? [Bool] } == types.map { _ in [true, true] })
+    }
+
     @Test func embitAgreesOnABlocksHashMerkleRootAndWitnessCommitment() throws {
         let key = TestKeys.key(8)
         let spent = [TxOut(value: 3 * Amount.coin, scriptPubKey: TestKeys.p2wpkh(key))]

@@ -65,6 +65,23 @@ import Testing
         #expect(try await reopened.blockInfo(next)?.header.previousBlockHash == tip)
     }
 
+    @Test func aDamagedStoreIsATypedErrorNotACrash() throws {
+        let directory = try TemporaryDirectory("nodekit")
+        try directory.write("chainstate.sqlite", String(repeating: "not a database ", count: 400))
+        #expect(throws: NodeError.self) { try ChainState(datadir: directory.path) }
+        // A store whose genesis is another chain's.
+        let other = try TemporaryDirectory("nodekit")
+        do {
+            let chain = try ChainState(datadir: other.path)
+            _ = chain
+        }
+        let db = other.path + "/chainstate.sqlite"
+        let result = try ToolRunner.run("/usr/bin/env", ["python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE active SET hash=zeroblob(32) WHERE height=0'); c.commit()", db])
+        try #require(result.status == 0, "python3's sqlite3 could not edit the store: \(result.stderr)")
+        #expect(throws: NodeError.self) { try ChainState(datadir: other.path) }
+    }
+
     @Test func badAddressesAreRefusedWithTheReason() async throws {
         let t = try TestChain()
         await #expect(throws: NodeError.self) { try await t.chain.generate(count: 1, toAddress: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4") }

@@ -54,6 +54,17 @@ import Testing
         #expect(await rule { try await t.chain.acceptToMempool(tx) } == .overspend)
     }
 
+    @Test func feesBelowTheRelayMinimumOrAboveTheCallersMaximumAreRefused() async throws {
+        let t = try await matured()
+        let coinbase = try await t.coinbase(at: 1)
+        let free = TestChain.spend(coinbase, key: alice, to: [TxOut(value: 50 * Amount.coin - 50, scriptPubKey: TestChain.script(bob))])
+        #expect(await rule { try await t.chain.acceptToMempool(free) } == .minRelayFeeNotMet)
+        let generous = TestChain.spend(coinbase, key: alice, to: [TxOut(value: 40 * Amount.coin, scriptPubKey: TestChain.script(bob))])
+        #expect(await rule { try await t.chain.acceptToMempool(generous, maxFee: Amount.coin) } == .maxFeeExceeded)
+        #expect(await t.chain.mempoolInfo.count == 0)
+        #expect(try await t.chain.acceptToMempool(generous, maxFee: 10 * Amount.coin) == 10 * Amount.coin)
+    }
+
     @Test func aNonStandardOutputIsRefused() async throws {
         let t = try await matured()
         let bare = [0x21] + bob.publicKey.compressed + [0xac]  // P2PK
