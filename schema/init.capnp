@@ -10,6 +10,8 @@ using Proxy = import "/mp/proxy.capnp";
 using Echo = import "echo.capnp";
 using Chain = import "chain.capnp";
 using Node = import "node.capnp";
+using Mining = import "mining.capnp";
+using Rpc = import "rpc.capnp";
 
 interface Init {
   # The first capability a process hands its peer.
@@ -20,20 +22,14 @@ interface Init {
   # A new Echo.
   makeMiningOld2 @2 () -> ();
   # Kept so the ordinals match Bitcoin Core's; always fails: Mining is at @3.
-  makeMining @3 (context :Proxy.Context) -> (result :Mining);
-  # The Mining interface (its issue fills it; until then it fails with unimplemented).
-  makeRpc @4 (context :Proxy.Context) -> ();
-  # Reserved, as in Bitcoin Core; fails with unimplemented.
+  makeMining @3 (context :Proxy.Context) -> (result :Mining.Mining);
+  # The node's Mining (block templates for external miners).
+  makeRpc @4 (context :Proxy.Context) -> (result :Rpc.Rpc);
+  # The node's JSON-RPC commands.
   makeChain @5 (context :Proxy.Context) -> (result :Chain.Chain);
   # The node's Chain.
   makeNode @6 (context :Proxy.Context) -> (result :Node.Node);
   # The node's Node.
   makeWalletLoader @7 (context :Proxy.Context, chain :Chain.Chain) -> (result :Node.WalletLoader);
   # A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
-}
-
-interface Mining {
-  # Placeholder keeping makeMining's ordinal until the Mining issue gives it its own file.
-
-  destroy @0 (context :Proxy.Context) -> ();
 }

@@ -19,9 +19,9 @@ public enum Init {
         func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws
         /// Kept so the ordinals match Bitcoin Core's; always fails: Mining is at @3.
         func makeMiningOld2(_ call: CapnpRPC.ServerCall<Init.MakeMiningOld2Params, Init.MakeMiningOld2Results>) async throws
-        /// The Mining interface (its issue fills it; until then it fails with unimplemented).
+        /// The node's Mining (block templates for external miners).
         func makeMining(_ call: CapnpRPC.ServerCall<Init.MakeMiningParams, Init.MakeMiningResults>) async throws
-        /// Reserved, as in Bitcoin Core; fails with unimplemented.
+        /// The node's JSON-RPC commands.
         func makeRpc(_ call: CapnpRPC.ServerCall<Init.MakeRpcParams, Init.MakeRpcResults>) async throws
         /// The node's Chain.
         func makeChain(_ call: CapnpRPC.ServerCall<Init.MakeChainParams, Init.MakeChainResults>) async throws
@@ -62,24 +62,26 @@ public enum Init {
             _ = try await sendMakeMiningOld2().response()
         }
 
-        /// The Mining interface (its issue fills it; until then it fails with unimplemented).
+        /// The node's Mining (block templates for external miners).
         public func makeMining() async throws(CapnpRPC.RPCError) -> Mining.Client {
             let response = try await sendMakeMining().response()
             return response.result
         }
-        /// The Mining interface (its issue fills it; until then it fails with unimplemented).
+        /// The node's Mining (block templates for external miners).
         public func makeMining(_ build: sending (Init.MakeMiningParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Mining.Client {
             let response = try await sendMakeMining(build).response()
             return response.result
         }
 
-        /// Reserved, as in Bitcoin Core; fails with unimplemented.
-        public func makeRpc() async throws(CapnpRPC.RPCError) {
-            _ = try await sendMakeRpc().response()
+        /// The node's JSON-RPC commands.
+        public func makeRpc() async throws(CapnpRPC.RPCError) -> Rpc.Client {
+            let response = try await sendMakeRpc().response()
+            return response.result
         }
-        /// Reserved, as in Bitcoin Core; fails with unimplemented.
-        public func makeRpc(_ build: sending (Init.MakeRpcParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
-            _ = try await sendMakeRpc(build).response()
+        /// The node's JSON-RPC commands.
+        public func makeRpc(_ build: sending (Init.MakeRpcParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Rpc.Client {
+            let response = try await sendMakeRpc(build).response()
+            return response.result
         }
 
         /// The node's Chain.
@@ -293,10 +295,17 @@ public enum Init {
 
     public enum MakeRpcResults {
         public struct Reader: Capnp.StructReaderView {
+            public var result: Rpc.Client { structReader.pointer(0).readClient(Rpc.Client.self) }
+            public var hasResult: Bool { !structReader.pointer(0).isNull }
             public let structReader: Capnp.StructReader
             @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
         }
         public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder.pointer(0) }
+            public func setResult(_ client: Rpc.Client?) {
+                structBuilder.pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder.pointer(0).isNull }
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -433,66 +442,6 @@ public enum Init {
                 structBuilder.pointer(0).setClient(client)
             }
             public var hasResult: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-}
-
-/// Placeholder keeping makeMining's ordinal until the Mining issue gives it its own file.
-public enum Mining {
-    /// Implement this to serve `Mining`: a method not implemented fails with `unimplemented`; one that
-    /// throws fails the call (an `RPCError` keeps its kind).
-    public protocol Server: _ServerDefaults {
-        func destroy(_ call: CapnpRPC.ServerCall<Mining.DestroyParams, Mining.DestroyResults>) async throws
-    }
-    /// Where `Server`'s methods get their `unimplemented` defaults.
-    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
-
-    /// A client of `Mining`: one method per schema method, inherited ones included.
-    public struct Client {
-        public func destroy() async throws(CapnpRPC.RPCError) {
-            _ = try await sendDestroy().response()
-        }
-        public func destroy(_ build: sending (Mining.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
-            _ = try await sendDestroy(build).response()
-        }
-
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-    }
-
-    public enum DestroyParams {
-        public struct Reader: Capnp.StructReaderView {
-            public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context.read(structReader.pointer(0), default: nil) }
-            }
-            public var hasContext: Bool { !structReader.pointer(0).isNull }
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context.builder(structBuilder.pointer(0), default: nil) }
-            public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder.pointer(0))
-            }
-            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context.set(structBuilder.pointer(0), to: value)
-            }
-            public var hasContext: Bool { !structBuilder.pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-
-    public enum DestroyResults {
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
             public var asReader: Reader { Reader(structBuilder.asReader) }
             public let structBuilder: Capnp.StructBuilder
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
@@ -673,6 +622,11 @@ extension CapnpRPC.PendingCall where Results == Init.MakeMiningResults {
     public var result: Mining.Client { Mining.Client(call.pipeline([0])) }
 }
 
+extension CapnpRPC.PendingCall where Results == Init.MakeRpcResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Rpc.Client { Rpc.Client(call.pipeline([0])) }
+}
+
 extension CapnpRPC.PendingCall where Results == Init.MakeChainResults {
     /// `result` of the results, usable before they arrive (promise pipelining).
     public var result: Chain.Client { Chain.Client(call.pipeline([0])) }
@@ -745,7 +699,7 @@ extension Init.MakeRpcParams: Capnp.StructType {
 extension Init.MakeRpcResults: Capnp.StructType {
     public static var typeId: UInt64 { 0xd8c71cdcfdae2edb }
     public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
+    public static var pointerCount: Int { 1 }
 }
 
 extension Init.MakeChainParams: Capnp.StructType {
@@ -796,70 +750,5 @@ extension Init: Capnp.InterfaceType {
         case makeChain = 5
         case makeNode = 6
         case makeWalletLoader = 7
-    }
-}
-
-extension Mining._ServerDefaults {
-    public func destroy(_ call: CapnpRPC.ServerCall<Mining.DestroyParams, Mining.DestroyResults>) async throws {
-        throw CapnpRPC.RPCError.unimplemented(call.call)
-    }
-}
-
-extension Mining.Server {
-    public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
-        if let derived = self as? any CapnpRPC._ServerDepth1 {
-            return try await derived._dispatchDepth1(call)
-        }
-        try await _dispatch_ab2954f00ab132cb(call)
-    }
-
-    /// Serves a call to `Mining` or an interface it extends.
-    public func _dispatch_ab2954f00ab132cb(_ call: CapnpRPC.IncomingCall) async throws {
-        switch call.interfaceId {
-        case 0xab2954f00ab132cb:
-            switch call.methodId {
-            case 0: try await call.intercept(contextSlot: 0) { try await destroy(CapnpRPC.ServerCall(call)) }
-            default: throw CapnpRPC.RPCError.unimplemented(call)
-            }
-        default:
-            throw CapnpRPC.RPCError.unimplemented(call)
-        }
-    }
-}
-
-extension Mining.Client: CapnpRPC.CapabilityClient {
-    public static var interfaceId: UInt64 { 0xab2954f00ab132cb }
-
-    /// Sends `destroy` without waiting: await `response()`, or call capabilities of the results at once.
-    public func sendDestroy() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.DestroyResults> {
-        try sendDestroy { _ in
-        }
-    }
-    public func sendDestroy(_ build: sending (Mining.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Mining.DestroyResults> {
-        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-        let params = message.initRoot(Mining.DestroyParams.self)
-        capability.fillContext(params.structBuilder.pointer(0))
-        try CapnpRPC.RPCError.building { try build(params) }
-        return CapnpRPC.PendingCall(capability.send(interfaceId: Mining.typeId, methodId: 0, params: message))
-    }
-}
-
-extension Mining.DestroyParams: Capnp.StructType {
-    public static var typeId: UInt64 { 0xfe1058bae2f564b0 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 1 }
-}
-
-extension Mining.DestroyResults: Capnp.StructType {
-    public static var typeId: UInt64 { 0xc31cf2f6a9db3483 }
-    public static var dataWordCount: Int { 0 }
-    public static var pointerCount: Int { 0 }
-}
-
-extension Mining: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xab2954f00ab132cb }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case destroy = 0
     }
 }
