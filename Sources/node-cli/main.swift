@@ -27,6 +27,10 @@ struct NodeCli: ParsableCommand {
     @Flag(name: .customLong("json", withSingleDash: true), help: "Print JSON, for scripts.")
     var json = false
 
+    @Flag(name: .customLong("rpc", withSingleDash: true),
+          help: "Send the argument, a JSON-RPC request (one object or a batch), through Init.makeRpc and print the JSON reply.")
+    var rpc = false
+
     @Argument(help: "The command (see below).")
     var command: String
 
@@ -34,6 +38,10 @@ struct NodeCli: ParsableCommand {
     var arguments: [String] = []
 
     func validate() throws {
+        if rpc {
+            guard arguments.isEmpty else { throw ValidationError("-rpc takes one argument, the JSON-RPC request, got \(arguments.count + 1)") }
+            return
+        }
         guard let known = Command(rawValue: command) else {
             throw ValidationError("unknown command '\(command)'; commands: \(Command.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -65,9 +73,16 @@ func main() async -> Int32 {
         printError(NodeCli.fullMessage(for: error))
         return 2
     }
-    let command = Command(rawValue: cli.command)!
     do {
         let node = try await NodeConnection.open(address: cli.ipcconnect, dataDirectory: cli.dataDirectory)
+        if cli.rpc {
+            // The reply as noded wrote it: JSON-RPC errors are in it, not in the exit status.
+            let rpc = try await node.connected.initClient.makeRpc()
+            print(try await rpc.executeRpc(request: cli.command, uri: "", user: ""))
+            node.close()
+            return 0
+        }
+        let command = Command(rawValue: cli.command)!
         let output = try await command.run(cli.arguments, on: node)
         let text = cli.json ? output.json : output.human
         if !text.isEmpty { print(text) }
