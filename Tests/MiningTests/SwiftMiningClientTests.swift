@@ -152,6 +152,27 @@ struct SwiftMiningClientTests {
         await #expect(throws: RPCError.self) { _ = try await none.getBlockHeader() }
     }
 
+    @Test("stopping noded ends a waitTipChanged and a waitNext that would wait ten minutes")
+    func shutdownEndsWaits() async throws {
+        let noded = try NodedProcess()
+        defer { noded.stop() }
+        let connected = try await Self.connect(noded)
+        defer { connected.connection.close() }
+        let mining = try await connected.initClient.makeMining()
+        let tipHash = Array(try await mining.getTip().result.hash)
+        let template = try await mining.createNewBlock { _ in }
+        async let tipWait = mining.waitTipChanged(currentTip: tipHash, timeout: 600)
+        async let nextWait = template.waitNext { params in params.initOptions().timeout = 600 }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try noded.cli(["stop"]).status == 0)
+        // Either answered empty or cut by the closing connection; what matters is that both end.
+        let tipEnded = (try? await tipWait.hash.count) ?? 0
+        _ = try? await nextWait
+        #expect(tipEnded == 0, "no new tip: the wait ended by the stop, not by a block")
+        noded.process.waitUntilExit()
+        #expect(noded.process.terminationStatus == 0)
+    }
+
     @Test("executeRpc: getblockcount, a batch, an unknown method and bad params, parsed by Foundation's JSON")
     func executeRpc() async throws {
         let noded = try NodedProcess()
