@@ -15,8 +15,9 @@ final class BlockTemplateServer: BlockTemplate.Server {
     private let state: Mutex<(block: Block, entries: [MempoolEntry])?>
     /// Bumped by `interruptWait`: a waitNext that began before the bump returns no template.
     private let interrupts = Atomic<Int>(0)
-    /// The placeholder coinbase's output script (OP_TRUE): the client replaces the coinbase anyway.
-    static let placeholderScript: [UInt8] = [0x51]
+    /// The placeholder coinbase's output script: the client replaces the coinbase, but the template
+    /// as it is must pass checkBlock (without proof of work), so a standard script (P2WPKH of zeros).
+    static let placeholderScript: [UInt8] = Script.p2wpkh(keyHash: [UInt8](repeating: 0, count: 20))
 
     private init(node: NodeRuntime, useMempool: Bool, reservedWeight: Int, block: Block, entries: [MempoolEntry]) {
         self.node = node

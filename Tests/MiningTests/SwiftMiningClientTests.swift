@@ -72,6 +72,29 @@ struct SwiftMiningClientTests {
         #expect(!checked.result)
         #expect(try checked.reason == "bad-version(0x00000000)")
 
+        // The template as it is passes every check but proof of work (Bitcoin Core's test does the same).
+        let asIs = try await mining.checkBlock { params in
+            params.setBlock(block.serialized())
+            params.initOptions().checkPow = false
+        }
+        let asIsReason = try asIs.reason
+        #expect(asIs.result, "\(asIsReason)")
+        var badRoot = block
+        badRoot.header.merkleRoot = .zero
+        let rootChecked = try await mining.checkBlock { params in
+            params.setBlock(badRoot.serialized())
+            params.initOptions().checkPow = false
+        }
+        #expect(try rootChecked.reason == "bad-txnmrklroot")
+        let rootSkipped = try await mining.checkBlock { params in
+            params.setBlock(badRoot.serialized())
+            let options = params.initOptions()
+            options.checkPow = false
+            options.checkMerkleRoot = false
+        }
+        let skippedReason = try rootSkipped.reason
+        #expect(rootSkipped.result, "checkMerkleRoot false skips the merkle root: \(skippedReason)")
+
         let payout = Script.p2wpkh(keyHash: [UInt8](repeating: 0x22, count: 20))
         let coinbase = try Self.coinbase(try await template.getCoinbaseTx(), paying: payout)
         #expect(coinbase.outputs.dropFirst().contains { WitnessCommitment.prefix.elementsEqual($0.scriptPubKey.prefix(6)) },
