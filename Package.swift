@@ -88,7 +88,7 @@ let package = Package(
                           swiftSettings: swiftSettings),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeKitTests", dependencies: ["NodeKit", "Consensus", "nodekit-test-miner", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "MiningTests", dependencies: ["NodeInterfaces", "Consensus", "Multiprocess", "CapnpRPC", "Capnp", "noded", "node-cli",
+        .testTarget(name: "MiningTests", dependencies: ["NodeInterfaces", "NodeKit", "Consensus", "Multiprocess", "CapnpRPC", "Capnp", "noded", "node-cli",
                                                       "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
                                                             "mp-demo", "mp-demo-child", "TestSupport"],

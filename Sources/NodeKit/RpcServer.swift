@@ -15,7 +15,8 @@ final class RpcServer: Rpc.Server {
     }
 
     func executeRpc(_ call: ServerCall<Rpc.ExecuteRpcParams, Rpc.ExecuteRpcResults>) async throws {
-        call.results.result = await commands.execute(try call.params.request, node: node).encoded
+        let params = call.params
+        call.results.result = await commands.execute(try params.request, uri: try params.uri, node: node).encoded
     }
 }
 
@@ -51,6 +52,8 @@ public struct RpcArguments: Sendable {
     let positional: [JSONValue]
     let named: [String: JSONValue]
     let names: [String]
+    /// The request's URI: Bitcoin Core's `/wallet/<name>` picks the wallet a wallet command acts on.
+    public let uri: String
 
     /// Argument `index` (named `names[index]`), nil when not given or null.
     public func value(_ index: Int) -> JSONValue? {
@@ -108,20 +111,20 @@ public final class RpcCommandTable: Sendable {
     public var names: [String] { commands.withLock { $0.keys.sorted() } }
 
     /// The reply to a request text: one reply object, or an array for a batch.
-    public func execute(_ request: String, node: NodeRuntime) async -> JSONValue {
+    public func execute(_ request: String, uri: String = "", node: NodeRuntime) async -> JSONValue {
         let parsed: JSONValue
         do { parsed = try JSONValue.parse(request) } catch {
             return Self.reply(version2: false, id: .null, error: RpcFailure(.parseError, "Parse error: \(error.description)"))
         }
         if case .array(let batch) = parsed {
             var replies: [JSONValue] = []
-            for item in batch { replies.append(await executeOne(item, node: node)) }
+            for item in batch { replies.append(await executeOne(item, uri: uri, node: node)) }
             return .array(replies)
         }
-        return await executeOne(parsed, node: node)
+        return await executeOne(parsed, uri: uri, node: node)
     }
 
-    private func executeOne(_ request: JSONValue, node: NodeRuntime) async -> JSONValue {
+    private func executeOne(_ request: JSONValue, uri: String, node: NodeRuntime) async -> JSONValue {
         guard case .object = request else {
             return Self.reply(version2: false, id: .null, error: RpcFailure(.invalidRequest, "Invalid Request object"))
         }
@@ -135,8 +138,8 @@ public final class RpcCommandTable: Sendable {
         }
         let arguments: RpcArguments
         switch request["params"] ?? .array([]) {
-        case .null: arguments = RpcArguments(positional: [], named: [:], names: command.parameters)
-        case .array(let items): arguments = RpcArguments(positional: items, named: [:], names: command.parameters)
+        case .null: arguments = RpcArguments(positional: [], named: [:], names: command.parameters, uri: uri)
+        case .array(let items): arguments = RpcArguments(positional: items, named: [:], names: command.parameters, uri: uri)
         case .object(let members):
             var named: [String: JSONValue] = [:]
             for (key, value) in members {
@@ -145,7 +148,7 @@ public final class RpcCommandTable: Sendable {
                 }
                 named[key] = value
             }
-            arguments = RpcArguments(positional: [], named: named, names: command.parameters)
+            arguments = RpcArguments(positional: [], named: named, names: command.parameters, uri: uri)
         default:
             return Self.reply(version2: version2, id: id, error: RpcFailure(.invalidRequest, "Params must be an array or object"))
         }

@@ -7,6 +7,7 @@ import Consensus
 import Foundation
 import Multiprocess
 import NodeInterfaces
+import NodeKit
 import Testing
 import TestSupport
 
@@ -51,7 +52,7 @@ struct TemplateContentTests {
         #expect(coinbase.blockRewardRemaining == ChainParams.regtest.subsidy(height: 103) + 32000)
 
         // Room for one of them only: the higher feerate one (mutation: ignoring the reserve puts both in).
-        let room = ChainState_maxBlockWeight - spends[1].weight - spends[1].weight / 2
+        let room = ChainState.maxBlockWeight - spends[1].weight - spends[1].weight / 2
         let tight = try await mining.createNewBlock { params in params.initOptions().blockReservedWeight = UInt64(room) }
         #expect(Array(try await tight.getTxFees()) == [30000])
         let empty = try await mining.createNewBlock { params in params.initOptions().useMempool = false }
@@ -95,6 +96,3 @@ struct TemplateContentTests {
         #expect(count.contains(#""result":0"#))
     }
 }
-
-/// Bitcoin's block weight limit (ChainState.maxBlockWeight; NodeKit is not linked into this target).
-let ChainState_maxBlockWeight = 4_000_000
