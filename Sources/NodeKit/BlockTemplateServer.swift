@@ -13,8 +13,8 @@ final class BlockTemplateServer: BlockTemplate.Server {
     private let reservedWeight: Int
     /// nil once destroyed.
     private let state: Mutex<(block: Block, entries: [MempoolEntry])?>
-    /// Bumped by `interruptWait`: a waitNext that began before the bump returns no template.
-    private let interrupts = Atomic<Int>(0)
+    /// Set by `interruptWait`, cleared by the waitNext it ends (an interrupt before the wait ends the next one).
+    private let interrupted = Atomic<Bool>(false)
     /// The placeholder coinbase's output script: the client replaces the coinbase, but the template
     /// as it is must pass checkBlock (without proof of work), so a standard script (P2WPKH of zeros).
     static let placeholderScript: [UInt8] = Script.p2wpkh(keyHash: [UInt8](repeating: 0, count: 20))
@@ -111,11 +111,12 @@ final class BlockTemplateServer: BlockTemplate.Server {
         let options = try call.params.options
         let feeThreshold = options.feeThreshold
         let deadline = MiningWait.deadline(seconds: options.timeout)
-        let started = interrupts.load(ordering: .acquiring)
         let previous = try current().block.header.previousBlockHash
         let oldFees = fees
-        var seenMempool = await node.chain.mempoolInfo
-        while ContinuousClock.now < deadline && !node.isStopping && interrupts.load(ordering: .acquiring) == started {
+        // nil: the first look compares the mempool's fees with the template's, so a transaction that
+        // arrived between createNewBlock and waitNext counts.
+        var seenMempool: MempoolInfo?
+        while ContinuousClock.now < deadline && !node.isStopping && !interrupted.exchange(false, ordering: .acquiringAndReleasing) {
             if await node.chain.tip.hash != previous {
                 call.results.setResult(BlockTemplate.Client(serving: try await Self.make(node: node, useMempool: useMempool, reservedWeight: UInt64(reservedWeight))))
                 return
@@ -136,7 +137,7 @@ final class BlockTemplateServer: BlockTemplate.Server {
     }
 
     func interruptWait(_ call: ServerCall<BlockTemplate.InterruptWaitParams, BlockTemplate.InterruptWaitResults>) async throws {
-        interrupts.add(1, ordering: .acquiringAndReleasing)
+        interrupted.store(true, ordering: .releasing)
     }
 
     /// The template with the client's coinbase, version, time and nonce: checked fully and connected.

@@ -9,8 +9,9 @@ import Synchronization
 
 final class MiningServer: Mining.Server {
     private let node: NodeRuntime
-    /// Bumped by `interrupt`: a waitTipChanged that began before the bump returns.
-    private let interrupts = Atomic<Int>(0)
+    /// Set by `interrupt`, cleared by the waitTipChanged it ends (as Bitcoin Core: an interrupt
+    /// before the wait ends the next wait).
+    private let interrupted = Atomic<Bool>(false)
 
     init(node: NodeRuntime) { self.node = node }
 
@@ -35,7 +36,6 @@ final class MiningServer: Mining.Server {
 
     func waitTipChanged(_ call: ServerCall<Mining.WaitTipChangedParams, Mining.WaitTipChangedResults>) async throws {
         let current = Array(try call.params.currentTip)
-        let started = interrupts.load(ordering: .acquiring)
         let deadline = MiningWait.deadline(seconds: call.params.timeout)
         while true {
             let tip = await chain.tip
@@ -46,7 +46,7 @@ final class MiningServer: Mining.Server {
                 ref.height = Int32(tip.height)
                 return
             }
-            if node.isStopping || interrupts.load(ordering: .acquiring) != started { return }
+            if node.isStopping || interrupted.exchange(false, ordering: .acquiringAndReleasing) { return }
             try await MiningWait.pause(until: deadline)
         }
     }
@@ -67,7 +67,7 @@ final class MiningServer: Mining.Server {
     }
 
     func interrupt(_ call: ServerCall<Mining.InterruptParams, Mining.InterruptResults>) async throws {
-        interrupts.add(1, ordering: .acquiringAndReleasing)
+        interrupted.store(true, ordering: .releasing)
     }
 
     func submitBlock(_ call: ServerCall<Mining.SubmitBlockParams, Mining.SubmitBlockResults>) async throws {

@@ -160,6 +160,10 @@ struct SwiftMiningClientTests {
         try await mining.interrupt()
         #expect(try await interrupted.hash.count == 0)
 
+        // As in Bitcoin Core, an interrupt with no wait pending ends the next wait (no race with its start).
+        try await mining.interrupt()
+        #expect(try await mining.waitTipChanged(currentTip: current, timeout: 60).hash.count == 0)
+
         let template = try await mining.createNewBlock { _ in }
         async let next = template.waitNext { params in params.initOptions().timeout = 30 }
         try await Task.sleep(for: .milliseconds(200))
