@@ -34,6 +34,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     // By layer, bottom up: wire format, generator, C shim, RPC, Multiprocess, interfaces, the node's
     // system libraries, Consensus and NodeKit, then executables, then test support and tests.
@@ -58,11 +59,17 @@ let package = Package(
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Consensus", dependencies: ["CSecp256k1", "CLibcrypto"], swiftSettings: swiftSettings),
-        .target(name: "NodeKit", dependencies: ["Consensus", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "NodeKit", dependencies: ["Consensus", "CSQLite", "CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
 
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
         .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
         .executableTarget(name: "mp-demo-child", dependencies: ["Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
+        .executableTarget(name: "noded", dependencies: ["NodeKit", "Consensus", "Multiprocess", "CapnpRPC", .product(name: "Logging", package: "swift-log"),
+                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "node-cli", dependencies: ["NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus",
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,
                           linkerSettings: spawnedExecutableLinkerSettings, plugins: ["CapnpPlugin"]),
 
@@ -91,6 +98,8 @@ let package = Package(
                           swiftSettings: swiftSettings),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeKitTests", dependencies: ["NodeKit", "Consensus", "nodekit-test-miner", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MiningTests", dependencies: ["NodeInterfaces", "NodeKit", "Consensus", "Multiprocess", "CapnpRPC", "Capnp", "noded", "node-cli",
+                                                      "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
                                                             "mp-demo", "mp-demo-child", "TestSupport"],
                     swiftSettings: swiftSettings),

@@ -305,8 +305,14 @@ public actor ChainState {
     /// A block on the tip: coinbase (BIP34 height, subsidy + fees, witness commitment) and mempool
     /// transactions by feerate. Its nonce is not searched yet.
     public func makeBlockTemplate(paying script: [UInt8]) -> Block {
+        makeBlockTemplate(paying: script, reservedWeight: 4000, useMempool: true).block
+    }
+
+    /// A block on the tip whose mempool transactions (by feerate) fit in the block weight less
+    /// `reservedWeight` (kept for the coinbase); also returns their mempool entries, in block order.
+    public func makeBlockTemplate(paying script: [UInt8], reservedWeight: Int, useMempool: Bool) -> (block: Block, entries: [MempoolEntry]) {
         let nextHeight = height + 1
-        let entries = mempool.selectForBlock(maxWeight: Self.maxBlockWeight - 4000)
+        let entries = useMempool ? mempool.selectForBlock(maxWeight: max(0, Self.maxBlockWeight - reservedWeight)) : []
         let fees = entries.reduce(Int64(0)) { $0 + $1.fee }
         var coinbase = Transaction(inputs: [TxIn(previousOutput: .null, scriptSig: Script.heightPush(nextHeight) + [0x00],
                                                  witness: [[UInt8](repeating: 0, count: 32)])],
@@ -318,18 +324,33 @@ public actor ChainState {
         coinbase.outputs.append(TxOut(value: 0, scriptPubKey: WitnessCommitment.script(witnessRoot: block.computedWitnessMerkleRoot)))
         block.transactions[0] = coinbase
         block.header.merkleRoot = block.computedMerkleRoot
-        return block
+        return (block, entries)
     }
+
+    /// Bitcoin Core's TestBlockValidity: every check of `block` as the next block on the tip, without
+    /// storing or connecting it. Returns false (nothing checked) when its parent is not the tip.
+    public func checkNextBlock(_ block: Block, checkMerkleRoot: Bool = true, checkPow: Bool = true) throws(NodeError) -> Bool {
+        guard block.header.previousBlockHash == tip.hash else { return false }
+        try checkAlone(block, checkMerkleRoot: checkMerkleRoot, checkPow: checkPow)
+        guard block.header.time > medianTimePast(of: tip.hash) else {
+            throw .rejected(ValidationError(.timeTooOld, "block \(block.hash.hex)'s time is not after the median time of the 11 blocks before it"))
+        }
+        _ = try validateConnection(block, height: height + 1)
+        return true
+    }
+
+    /// The mempool entry of each txid (nil where there is none), for Mining's transaction look-ups.
+    public func mempoolEntries(txids: [Hash256]) -> [MempoolEntry?] { txids.map { mempool.entries[$0] } }
 
     // MARK: - Validation
 
     /// The checks that need no chain: proof of work, merkle root, coinbase shape, weight.
-    private func checkAlone(_ block: Block) throws(NodeError) {
+    private func checkAlone(_ block: Block, checkMerkleRoot: Bool = true, checkPow: Bool = true) throws(NodeError) {
         let hash = block.hash
         guard block.header.bits == params.powBits else {
             throw .rejected(ValidationError(.badBits, "block \(hash.hex) has bits \(block.header.bits), \(params.name) requires \(params.powBits)"))
         }
-        guard block.header.hasValidProofOfWork else {
+        guard !checkPow || block.header.hasValidProofOfWork else {
             throw .rejected(ValidationError(.highHash, "block \(hash.hex)'s hash is above its target (no proof of work)"))
         }
         guard let coinbase = block.transactions.first, coinbase.isCoinbase else {
@@ -342,7 +363,7 @@ public actor ChainState {
         guard Set(txids).count == txids.count else {
             throw .rejected(ValidationError(.duplicateTransaction, "block \(hash.hex) contains a transaction twice"))
         }
-        guard Merkle.root(txids) == block.header.merkleRoot else {
+        guard !checkMerkleRoot || Merkle.root(txids) == block.header.merkleRoot else {
             throw .rejected(ValidationError(.badMerkleRoot, "block \(hash.hex)'s merkle root does not match its transactions"))
         }
         guard block.weight <= Self.maxBlockWeight else {

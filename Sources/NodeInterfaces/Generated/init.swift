@@ -17,6 +17,18 @@ public enum Init {
         func construct(_ call: CapnpRPC.ServerCall<Init.ConstructParams, Init.ConstructResults>) async throws
         /// A new Echo.
         func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws
+        /// Kept so the ordinals match Bitcoin Core's; always fails: Mining is at @3.
+        func makeMiningOld2(_ call: CapnpRPC.ServerCall<Init.MakeMiningOld2Params, Init.MakeMiningOld2Results>) async throws
+        /// The node's Mining (block templates for external miners).
+        func makeMining(_ call: CapnpRPC.ServerCall<Init.MakeMiningParams, Init.MakeMiningResults>) async throws
+        /// The node's JSON-RPC commands.
+        func makeRpc(_ call: CapnpRPC.ServerCall<Init.MakeRpcParams, Init.MakeRpcResults>) async throws
+        /// The node's Chain.
+        func makeChain(_ call: CapnpRPC.ServerCall<Init.MakeChainParams, Init.MakeChainResults>) async throws
+        /// The node's Node.
+        func makeNode(_ call: CapnpRPC.ServerCall<Init.MakeNodeParams, Init.MakeNodeResults>) async throws
+        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        func makeWalletLoader(_ call: CapnpRPC.ServerCall<Init.MakeWalletLoaderParams, Init.MakeWalletLoaderResults>) async throws
     }
     /// Where `Server`'s methods get their `unimplemented` defaults.
     public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
@@ -42,6 +54,66 @@ public enum Init {
         /// A new Echo.
         public func makeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Echo.Client {
             let response = try await sendMakeEcho(build).response()
+            return response.result
+        }
+
+        /// Kept so the ordinals match Bitcoin Core's; always fails: Mining is at @3.
+        public func makeMiningOld2() async throws(CapnpRPC.RPCError) {
+            _ = try await sendMakeMiningOld2().response()
+        }
+
+        /// The node's Mining (block templates for external miners).
+        public func makeMining() async throws(CapnpRPC.RPCError) -> Mining.Client {
+            let response = try await sendMakeMining().response()
+            return response.result
+        }
+        /// The node's Mining (block templates for external miners).
+        public func makeMining(_ build: sending (Init.MakeMiningParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Mining.Client {
+            let response = try await sendMakeMining(build).response()
+            return response.result
+        }
+
+        /// The node's JSON-RPC commands.
+        public func makeRpc() async throws(CapnpRPC.RPCError) -> Rpc.Client {
+            let response = try await sendMakeRpc().response()
+            return response.result
+        }
+        /// The node's JSON-RPC commands.
+        public func makeRpc(_ build: sending (Init.MakeRpcParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Rpc.Client {
+            let response = try await sendMakeRpc(build).response()
+            return response.result
+        }
+
+        /// The node's Chain.
+        public func makeChain() async throws(CapnpRPC.RPCError) -> Chain.Client {
+            let response = try await sendMakeChain().response()
+            return response.result
+        }
+        /// The node's Chain.
+        public func makeChain(_ build: sending (Init.MakeChainParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Chain.Client {
+            let response = try await sendMakeChain(build).response()
+            return response.result
+        }
+
+        /// The node's Node.
+        public func makeNode() async throws(CapnpRPC.RPCError) -> Node.Client {
+            let response = try await sendMakeNode().response()
+            return response.result
+        }
+        /// The node's Node.
+        public func makeNode(_ build: sending (Init.MakeNodeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Node.Client {
+            let response = try await sendMakeNode(build).response()
+            return response.result
+        }
+
+        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        public func makeWalletLoader(chain: Chain.Client?) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
+            let response = try await sendMakeWalletLoader(chain: chain).response()
+            return response.result
+        }
+        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        public func makeWalletLoader(_ build: sending (Init.MakeWalletLoaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
+            let response = try await sendMakeWalletLoader(build).response()
             return response.result
         }
 
@@ -129,6 +201,252 @@ public enum Init {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
+
+    public enum MakeMiningOld2Params {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeMiningOld2Results {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeMiningParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder._pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeMiningResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: Mining.Client { structReader._pointer(0).readClient(Mining.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
+            public func setResult(_ client: Mining.Client?) {
+                structBuilder._pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeRpcParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder._pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeRpcResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: Rpc.Client { structReader._pointer(0).readClient(Rpc.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
+            public func setResult(_ client: Rpc.Client?) {
+                structBuilder._pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeChainParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder._pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeChainResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: Chain.Client { structReader._pointer(0).readClient(Chain.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
+            public func setResult(_ client: Chain.Client?) {
+                structBuilder._pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeNodeParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder._pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeNodeResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: Node.Client { structReader._pointer(0).readClient(Node.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
+            public func setResult(_ client: Node.Client?) {
+                structBuilder._pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeWalletLoaderParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            public var chain: Chain.Client { structReader._pointer(1).readClient(Chain.Client.self) }
+            public var hasChain: Bool { !structReader._pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder._pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
+            public var chain: Capnp.PointerBuilder { return structBuilder._pointer(1) }
+            public func setChain(_ client: Chain.Client?) {
+                structBuilder._pointer(1).setClient(client)
+            }
+            public var hasChain: Bool { !structBuilder._pointer(1).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum MakeWalletLoaderResults {
+        public struct Reader: Capnp.StructReaderView {
+            public var result: WalletLoader.Client { structReader._pointer(0).readClient(WalletLoader.Client.self) }
+            public var hasResult: Bool { !structReader._pointer(0).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var result: Capnp.PointerBuilder { return structBuilder._pointer(0) }
+            public func setResult(_ client: WalletLoader.Client?) {
+                structBuilder._pointer(0).setClient(client)
+            }
+            public var hasResult: Bool { !structBuilder._pointer(0).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
 }
 
 // MARK: - Support for the Capnp runtime: type IDs, sizes, sending and dispatch. Not API.
@@ -138,6 +456,24 @@ extension Init._ServerDefaults {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
     public func makeEcho(_ call: CapnpRPC.ServerCall<Init.MakeEchoParams, Init.MakeEchoResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeMiningOld2(_ call: CapnpRPC.ServerCall<Init.MakeMiningOld2Params, Init.MakeMiningOld2Results>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeMining(_ call: CapnpRPC.ServerCall<Init.MakeMiningParams, Init.MakeMiningResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeRpc(_ call: CapnpRPC.ServerCall<Init.MakeRpcParams, Init.MakeRpcResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeChain(_ call: CapnpRPC.ServerCall<Init.MakeChainParams, Init.MakeChainResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeNode(_ call: CapnpRPC.ServerCall<Init.MakeNodeParams, Init.MakeNodeResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
+    public func makeWalletLoader(_ call: CapnpRPC.ServerCall<Init.MakeWalletLoaderParams, Init.MakeWalletLoaderResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
 }
@@ -157,6 +493,12 @@ extension Init.Server {
             switch call.methodId {
             case 0: try await self.construct(CapnpRPC.ServerCall(call))
             case 1: try await call.intercept(contextSlot: 0) { try await self.makeEcho(CapnpRPC.ServerCall(call)) }
+            case 2: try await self.makeMiningOld2(CapnpRPC.ServerCall(call))
+            case 3: try await call.intercept(contextSlot: 0) { try await self.makeMining(CapnpRPC.ServerCall(call)) }
+            case 4: try await call.intercept(contextSlot: 0) { try await self.makeRpc(CapnpRPC.ServerCall(call)) }
+            case 5: try await call.intercept(contextSlot: 0) { try await self.makeChain(CapnpRPC.ServerCall(call)) }
+            case 6: try await call.intercept(contextSlot: 0) { try await self.makeNode(CapnpRPC.ServerCall(call)) }
+            case 7: try await call.intercept(contextSlot: 0) { try await self.makeWalletLoader(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -192,6 +534,77 @@ extension Init.Client: CapnpRPC.CapabilityClient {
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 1, params: message))
     }
+
+    /// Sends `makeMiningOld2` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeMiningOld2() -> CapnpRPC.PendingCall<Init.MakeMiningOld2Results> {
+        CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 2, params: nil))
+    }
+
+    /// Sends `makeMining` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeMining() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeMiningResults> {
+        try sendMakeMining { _ in
+        }
+    }
+    public func sendMakeMining(_ build: sending (Init.MakeMiningParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeMiningResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeMiningParams.self)
+        capability.fillContext(params.structBuilder._pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 3, params: message))
+    }
+
+    /// Sends `makeRpc` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeRpc() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeRpcResults> {
+        try sendMakeRpc { _ in
+        }
+    }
+    public func sendMakeRpc(_ build: sending (Init.MakeRpcParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeRpcResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeRpcParams.self)
+        capability.fillContext(params.structBuilder._pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 4, params: message))
+    }
+
+    /// Sends `makeChain` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeChain() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeChainResults> {
+        try sendMakeChain { _ in
+        }
+    }
+    public func sendMakeChain(_ build: sending (Init.MakeChainParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeChainResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeChainParams.self)
+        capability.fillContext(params.structBuilder._pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 5, params: message))
+    }
+
+    /// Sends `makeNode` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeNode() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeNodeResults> {
+        try sendMakeNode { _ in
+        }
+    }
+    public func sendMakeNode(_ build: sending (Init.MakeNodeParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeNodeResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeNodeParams.self)
+        capability.fillContext(params.structBuilder._pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 6, params: message))
+    }
+
+    /// Sends `makeWalletLoader` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendMakeWalletLoader(chain: Chain.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeWalletLoaderResults> {
+        try sendMakeWalletLoader { params in
+            params.structBuilder._pointer(1).setClient(chain)
+        }
+    }
+    public func sendMakeWalletLoader(_ build: sending (Init.MakeWalletLoaderParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Init.MakeWalletLoaderResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Init.MakeWalletLoaderParams.self)
+        capability.fillContext(params.structBuilder._pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Init.typeId, methodId: 7, params: message))
+    }
 }
 
 extension CapnpRPC.PendingCall where Results == Init.ConstructResults {
@@ -202,6 +615,31 @@ extension CapnpRPC.PendingCall where Results == Init.ConstructResults {
 extension CapnpRPC.PendingCall where Results == Init.MakeEchoResults {
     /// `result` of the results, usable before they arrive (promise pipelining).
     public var result: Echo.Client { Echo.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeMiningResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Mining.Client { Mining.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeRpcResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Rpc.Client { Rpc.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeChainResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Chain.Client { Chain.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeNodeResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: Node.Client { Node.Client(call.pipeline([0])) }
+}
+
+extension CapnpRPC.PendingCall where Results == Init.MakeWalletLoaderResults {
+    /// `result` of the results, usable before they arrive (promise pipelining).
+    public var result: WalletLoader.Client { WalletLoader.Client(call.pipeline([0])) }
 }
 
 extension Init.ConstructParams: Capnp.StructType {
@@ -228,11 +666,89 @@ extension Init.MakeEchoResults: Capnp.StructType {
     public static var _pointerCount: Int { 1 }
 }
 
+extension Init.MakeMiningOld2Params: Capnp.StructType {
+    public static var typeId: UInt64 { 0xecc9a12bacbb6a49 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
+}
+
+extension Init.MakeMiningOld2Results: Capnp.StructType {
+    public static var typeId: UInt64 { 0xb40b3d0b48ea1c10 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
+}
+
+extension Init.MakeMiningParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf0919d79a695b715 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
+extension Init.MakeMiningResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9b5015dfcf3b9509 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
+extension Init.MakeRpcParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf11dc73bbf0383aa }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
+extension Init.MakeRpcResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xd8c71cdcfdae2edb }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
+extension Init.MakeChainParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0x9dea045570096acd }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
+extension Init.MakeChainResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf0b73b240801f383 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
+extension Init.MakeNodeParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe7a3f6db5ae1913b }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
+extension Init.MakeNodeResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xe6e6847e55ed19c0 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
+extension Init.MakeWalletLoaderParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa75f9d5ce4b38731 }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
+}
+
+extension Init.MakeWalletLoaderResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xbe87330e75bf2c0a }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 1 }
+}
+
 extension Init: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0x8838c700ba5cba65 }
     /// Method ordinals, as they go on the wire.
     public enum Method: UInt16, Sendable, CaseIterable {
         case construct = 0
         case makeEcho = 1
+        case makeMiningOld2 = 2
+        case makeMining = 3
+        case makeRpc = 4
+        case makeChain = 5
+        case makeNode = 6
+        case makeWalletLoader = 7
     }
 }
