@@ -10,6 +10,7 @@ using Proxy = import "/mp/proxy.capnp";
 using Echo = import "echo.capnp";
 using Chain = import "chain.capnp";
 using Node = import "node.capnp";
+using Wallet = import "wallet.capnp";
 
 interface Init {
   # The first capability a process hands its peer.
@@ -28,8 +29,8 @@ interface Init {
   # The node's Chain.
   makeNode @6 (context :Proxy.Context) -> (result :Node.Node);
   # The node's Node.
-  makeWalletLoader @7 (context :Proxy.Context, chain :Chain.Chain) -> (result :Node.WalletLoader);
-  # A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+  makeWalletLoader @7 (context :Proxy.Context, chain :Chain.Chain) -> (result :Wallet.WalletLoader);
+  # The wallet process's loader, seeing the node's chain through `chain`.
 }
 
 interface Mining {
