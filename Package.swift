@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "SQLiteSupport", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         .target(name: "Consensus", dependencies: ["CSecp256k1", "CLibcrypto"], swiftSettings: swiftSettings),
         .target(name: "NodeKit", dependencies: ["Consensus", "SQLiteSupport", "CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
-        .target(name: "WalletKit", dependencies: ["Consensus", "SQLiteSupport", "CSecp256k1", "NodeInterfaces", "CapnpRPC"], swiftSettings: swiftSettings),
+        .target(name: "WalletKit", dependencies: ["Consensus", "SQLiteSupport", "CSecp256k1", "Capnp", "CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
 
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
         .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
@@ -63,6 +63,7 @@ let package = Package(
         .executableTarget(name: "node-cli", dependencies: ["NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "node-wallet", dependencies: ["WalletKit", "Multiprocess"], swiftSettings: swiftSettings),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,
                           plugins: ["CapnpPlugin"]),
 
@@ -90,7 +91,8 @@ let package = Package(
         .executableTarget(name: "nodekit-test-miner", dependencies: ["Consensus", "NodeKit"], path: "Tests/nodekit-test-miner",
                           swiftSettings: swiftSettings),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "WalletTests", dependencies: ["WalletKit", "Consensus", "NodeKit", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "WalletTests", dependencies: ["WalletKit", "Consensus", "NodeKit", "NodeInterfaces", "Multiprocess", "CapnpRPC", "Capnp",
+                                                     "SQLiteSupport", "node-wallet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeKitTests", dependencies: ["NodeKit", "Consensus", "nodekit-test-miner", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
                                                             "mp-demo", "mp-demo-child", "TestSupport"],

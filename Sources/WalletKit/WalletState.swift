@@ -22,6 +22,7 @@ public actor WalletState {
     private var reserved: Set<OutPointKey> = []
     private var cancelled = false
     private var progressHandlers: [Int: @Sendable (String, Int) -> Void] = [:]
+    private var transactionHandlers: [Int: @Sendable (Hash256, Int) -> Void] = [:]
     private var nextHandler = 0
 
     /// Makes `<walletDir>/<name>/wallet.sqlite` with `seed` (or 32 fresh random bytes); fails if it exists.
@@ -173,6 +174,8 @@ public actor WalletState {
                                [.blob(txid), .int(Int64(vout)), .int(output.value), .blob(output.scriptPubKey)])
         }
         guard ours else { return }
+        let known = try !database.query("SELECT 1 FROM txs WHERE txid = ?", [.blob(txid)]).isEmpty
+        for handler in transactionHandlers.values { handler(tx.txid, known ? 1 : 0) }
         try database.query("""
             INSERT INTO txs (txid, raw, block_hash, block_height, time, coinbase, fee, from_me) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (txid) DO UPDATE SET block_hash = excluded.block_hash, block_height = excluded.block_height,
@@ -180,6 +183,23 @@ public actor WalletState {
             """, [.blob(txid), .blob(tx.serialized()), blockHash.map { .blob($0.bytes) } ?? .null, .int(Int64(height)),
                   .int(Int64(time(nil))), .int(tx.isCoinbase ? 1 : 0), .int(fee), .int(fromMe ? 1 : 0)])
     }
+
+    /// Marks a new wallet as having seen the chain up to `hash` at `height` (its keys are new, so
+    /// nothing before can pay them): loading rescans from there, not from genesis.
+    public func setBirth(hash: Hash256, height: Int) throws(WalletError) {
+        try database.transaction { () throws(WalletError) in
+            try database.query("INSERT OR REPLACE INTO blocks (height, hash) VALUES (?, ?)", [.int(Int64(height)), .blob(hash.bytes)])
+        }
+    }
+
+    /// Calls `handler` with (txid, 0 new / 1 updated) for every transaction recorded or changed.
+    public func addTransactionHandler(_ handler: @escaping @Sendable (Hash256, Int) -> Void) -> Int {
+        nextHandler += 1
+        transactionHandlers[nextHandler] = handler
+        return nextHandler
+    }
+
+    public func removeTransactionHandler(_ id: Int) { transactionHandlers[id] = nil }
 
     /// The height of the last block the wallet has processed (-1: none yet).
     public func lastBlockHeight() throws(WalletError) -> Int { try lastBlock().1 }
