@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
         .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
         .executableTarget(name: "mp-demo-child", dependencies: ["Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
-        .executableTarget(name: "noded", dependencies: ["NodeKit", "Consensus", "Multiprocess", "CapnpRPC", .product(name: "Logging", package: "swift-log"),
+        .executableTarget(name: "noded", dependencies: ["NodeKit", "NodeInterfaces", "node-wallet", "Consensus", "Multiprocess", "CapnpRPC", .product(name: "Logging", package: "swift-log"),
                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
         .executableTarget(name: "node-cli", dependencies: ["NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus",

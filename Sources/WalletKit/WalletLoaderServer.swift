@@ -84,8 +84,14 @@ public final class WalletLoaderServer: WalletLoader.Server {
         call.results.setResult(WalletHandler.make { [manager] in Task { await manager.removeLoadHandler(id) } })
     }
 
+    /// Subscribes to the chain and loads the wallets that were loaded last time (after a crash of
+    /// this process, the ones it had).
     public func start(_ call: ServerCall<WalletLoader.StartParams, WalletLoader.StartResults>) async throws {
         try await subscribe()
+        let failures = await manager.reloadPrevious()
+        if !failures.isEmpty {
+            throw RPCError(.failed, failures.map { "cannot reload wallet \($0.0): \($0.1)" }.joined(separator: "; "))
+        }
     }
 
     public func flush(_ call: ServerCall<WalletLoader.FlushParams, WalletLoader.FlushResults>) async throws {

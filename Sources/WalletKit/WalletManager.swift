@@ -31,6 +31,7 @@ public actor WalletManager {
         try await wallet.setBirth(hash: tip.hash, height: tip.height)
         try await wallet.rescan()  // catches up blocks mined since `tip`
         didLoad(name, wallet)
+        saveLoadedNames()
         return wallet
     }
 
@@ -44,6 +45,7 @@ public actor WalletManager {
             throw error
         }
         for handler in loadHandlers.values { handler(wallet) }
+        saveLoadedNames()
         return wallet
     }
 
@@ -56,8 +58,44 @@ public actor WalletManager {
         guard let wallet = wallet(named: name) else { throw .notFound("wallet \"\(name)\" is not loaded (listwallets shows those that are)") }
         await wallet.cancel()
         loaded.removeAll { $0.name == name }
+        saveLoadedNames()
     }
 
+    // The names of the loaded wallets, kept in <walletDir>/loaded (Bitcoin Core's load_on_startup
+    // setting): a wallet process that died, or a restarted node, loads them again with `reloadPrevious`.
+    private var loadedListPath: String { walletDir + "/loaded" }
+
+    private func saveLoadedNames() {
+        let text = loaded.map { $0.name + "\n" }.joined()
+        let temporary = loadedListPath + ".new"
+        guard let file = fopen(temporary, "w") else { return }
+        fputs(text, file)
+        fflush(file)
+        fsync(fileno(file))
+        fclose(file)
+        rename(temporary, loadedListPath)
+    }
+
+    /// Loads every wallet that was loaded when this wallet directory was last used; returns the
+    /// names that failed with why (they stay listed, so a later start tries again).
+    @discardableResult
+    public func reloadPrevious() async -> [(String, WalletError)] {
+        guard let file = fopen(loadedListPath, "r") else { return [] }
+        var names: [String] = []
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let name = String(cString: line).trimmingNewline
+            if !name.isEmpty { names.append(name) }
+        }
+        fclose(file)
+        var failures: [(String, WalletError)] = []
+        for name in names where wallet(named: name) == nil {
+            do { _ = try await loadWallet(name: name) } catch { failures.append((name, error)) }
+        }
+        return failures
+    }
+
+    /// Unloads every wallet for shutdown; `loaded` keeps listing them for the next start.
     public func unloadAll() async {
         for entry in loaded { await entry.wallet.cancel() }
         loaded = []
@@ -105,4 +143,8 @@ public actor WalletManager {
     public func transactionRemovedFromMempool(_ tx: Transaction, reason: Int) async {
         for entry in loaded { try? await entry.wallet.transactionRemovedFromMempool(tx, conflicted: reason != 3) }
     }
+}
+
+private extension String {
+    var trimmingNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
 }

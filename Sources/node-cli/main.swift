@@ -14,7 +14,7 @@ struct NodeCli: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node-cli",
         abstract: "Sends a command to a running noded.",
-        discussion: Command.usageSummary,
+        discussion: Command.usageSummary + "\n" + WalletCommand.usageSummary,
         helpNames: [.customLong("help", withSingleDash: true), .long, .short])
 
     @Option(name: .customLong("datadir", withSingleDash: true), help: "noded's data directory (default ~/.noded).")
@@ -23,6 +23,9 @@ struct NodeCli: ParsableCommand {
     @Option(name: .customLong("ipcconnect", withSingleDash: true),
             help: "Where noded listens: unix (<datadir>/node.sock) or unix:<path>.")
     var ipcconnect: String = "unix"
+
+    @Option(name: .customLong("rpcwallet", withSingleDash: true), help: "The wallet a wallet command uses.")
+    var rpcwallet: String?
 
     @Flag(name: .customLong("json", withSingleDash: true), help: "Print JSON, for scripts.")
     var json = false
@@ -34,8 +37,12 @@ struct NodeCli: ParsableCommand {
     var arguments: [String] = []
 
     func validate() throws {
+        if let wallet = WalletCommand(rawValue: command) {
+            do { try wallet.checkArguments(arguments) } catch { throw ValidationError(error.message) }
+            return
+        }
         guard let known = Command(rawValue: command) else {
-            throw ValidationError("unknown command '\(command)'; commands: \(Command.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("unknown command '\(command)'; commands: \((Command.allCases.map(\.rawValue) + WalletCommand.allCases.map(\.rawValue)).joined(separator: ", "))")
         }
         guard arguments.count == known.argumentNames.count else {
             throw ValidationError("\(command) takes \(known.argumentNames.isEmpty ? "no arguments" : known.argumentNames.joined(separator: " ")), got \(arguments.count)")
@@ -65,10 +72,13 @@ func main() async -> Int32 {
         printError(NodeCli.fullMessage(for: error))
         return 2
     }
-    let command = Command(rawValue: cli.command)!
     do {
         let node = try await NodeConnection.open(address: cli.ipcconnect, dataDirectory: cli.dataDirectory)
-        let output = try await command.run(cli.arguments, on: node)
+        let output = if let wallet = WalletCommand(rawValue: cli.command) {
+            try await wallet.run(cli.arguments, rpcwallet: cli.rpcwallet, on: node)
+        } else {
+            try await Command(rawValue: cli.command)!.run(cli.arguments, on: node)
+        }
         let text = cli.json ? output.json : output.human
         if !text.isEmpty { print(text) }
         node.close()
