@@ -230,7 +230,10 @@ public actor WalletState {
             lastHeight -= 1
         }
         let tip = try await chain.tip().height
-        guard tip > lastHeight else { return }
+        guard tip > lastHeight else {
+            try await resendUnconfirmed()  // even with no new block: a commit may be recorded but not yet sent
+            return
+        }
         await chain.initMessage("Rescanning wallet \(name)…")
         let title = "Rescanning \(name)"
         let start = lastHeight + 1

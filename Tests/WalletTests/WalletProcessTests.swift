@@ -94,4 +94,55 @@ import Glibc
         try await loader.stop()
         #expect(await child.close() == .exited(0))
     }
+
+    // Catches a commit that can be lost (recorded nowhere) or recorded twice when the child dies
+    // at any point of sendtoaddress: after each kill the respawned child resends what it recorded,
+    // a block confirms it, and the wallet's coins equal the chain's UTXOs paying its scripts.
+    @Test func killMinus9MidSendLosesOrDuplicatesNothing() async throws {
+        var (child, loader) = try await spawnWallet()
+        var alice = try await loader.createWallet { $0.name = "alice" }
+        let mine = try await alice.getNewDestination(label: "")
+        _ = try await chain.generate(count: 110, toAddress: mine)
+        try await eventually("alice's coins mature") { try await alice.getBalances().balance == 10 * 50 * Amount.coin }
+        var random = SeededRandom.forTest()
+        for round in 0..<6 {
+            let send = Task { [alice] in
+                for _ in 0..<3 {
+                    let created = try await alice.createTransaction { params in
+                        let recipients = params.initRecipients(count: 1)
+                        recipients[0].address = mine
+                        recipients[0].amount = Amount.coin
+                    }
+                    try await alice.commitTransaction(tx: Array(try created.tx))
+                }
+            }
+            try await Task.sleep(nanoseconds: UInt64.random(in: 0...30_000_000, using: &random))
+            kill(child.pid, SIGKILL)
+            _ = await send.result
+            _ = await child.close()
+            (child, loader) = try await spawnWallet()
+            try await loader.start()  // reloads alice and resends what she recorded
+            alice = Wallet.Client(try await loader.getWallets()[0].get().capability)
+            _ = try await chain.generate(count: 1, toAddress: mine)
+            let height = await chain.height
+            try await eventually("round \(round): synced") {
+                let txs = try await alice.listTransactions()
+                return txs.contains { $0.blockHeight == Int32(height) }
+            }
+            // Every transaction the wallet knows is confirmed or abandoned: nothing stuck or lost.
+            let txs = try await alice.listTransactions()
+            let txids = txs.map { Array((try? $0.txid).map(Array.init) ?? []) }
+            #expect(Set(txids).count == txids.count, "round \(round): a transaction listed twice")
+            for tx in txs { #expect(tx.confirmations > 0 || tx.abandoned, "round \(round): an unconfirmed transaction") }
+            // The wallet's coins are exactly the chain's UTXOs paying the wallet's scripts.
+            var scripts = Set<[UInt8]>()
+            for entry in try await alice.getAddresses() { scripts.insert(try SegwitAddress(try entry.address).scriptPubKey) }
+            let onChain = try await chain.utxoSet().values.filter { scripts.contains($0.output.scriptPubKey) }
+                .reduce(Int64(0)) { $0 + $1.output.value }
+            let b = try await alice.getBalances()
+            #expect(b.balance + b.immatureBalance + b.unconfirmedBalance == onChain, "round \(round): the wallet disagrees with the chain")
+        }
+        try await loader.stop()
+        _ = await child.close()
+    }
 }
