@@ -23,9 +23,11 @@ public struct IPCChain: WalletChain {
     }
 
     public func blockHash(height: Int) async throws(WalletError) -> Hash256? {
-        try await call("getBlockHash") {
-            guard height >= 0, height <= Int(try await client.getHeight()) else { return nil }
-            return Hash256(Array(try await client.getBlockHash(height: Int32(height))))
+        // One round trip per block during a rescan: a height past the tip answers `failed`.
+        guard height >= 0 else { return nil }
+        do { return Hash256(Array(try await client.getBlockHash(height: Int32(height)))) } catch {
+            if error.kind == .failed { return nil }
+            throw .chain("getBlockHash: \(error)")
         }
     }
 
