@@ -12,6 +12,8 @@ import Glibc
 enum WalletCommand: String, CaseIterable {
     case createwallet, loadwallet, unloadwallet, listwallets, getnewaddress, getbalances, sendtoaddress
     case listtransactions, gettransaction, abandontransaction, backupwallet
+    /// `-generate [n]` (Bitcoin Core's bitcoin-cli shorthand): mines n blocks (default 1) to a new address of the wallet.
+    case generate = "-generate"
 
     /// Required arguments, then how many optional ones may follow.
     var argumentNames: (required: [String], optional: [String]) {
@@ -21,6 +23,7 @@ enum WalletCommand: String, CaseIterable {
         case .sendtoaddress: (["<address>", "<amount>"], [])
         case .gettransaction, .abandontransaction: (["<txid>"], [])
         case .backupwallet: (["<path>"], [])
+        case .generate: ([], ["[n]"])
         default: ([], [])
         }
     }
@@ -39,6 +42,8 @@ enum WalletCommand: String, CaseIterable {
         switch self {
         case .sendtoaddress: _ = try Self.amount(arguments[1])
         case .gettransaction, .abandontransaction: _ = try Command.hash(arguments[0], "<txid>")
+        case .generate:
+            if let n = arguments.first { guard let count = Int32(n), count >= 0 else { throw CliError("[n] must be a non-negative integer, not '\(n)'") } }
         default: break
         }
     }
@@ -86,7 +91,7 @@ enum WalletCommand: String, CaseIterable {
                 let names = try await loader.getWalletNames().map { JSON.string(try $0.get()) }
                 return Output(human: names.compactMap(\.stringValue).joined(separator: "\n"), json: .array(names))
             default:
-                return try await runOnWallet(try await Self.pick(loader, rpcwallet), arguments)
+                return try await runOnWallet(try await Self.pick(loader, rpcwallet), arguments, node: connection.node)
             }
         } catch let error as RPCError {
             throw CliError(error.kind == .disconnected
@@ -111,8 +116,13 @@ enum WalletCommand: String, CaseIterable {
         return Wallet.Client(try wallets[0].get().capability)
     }
 
-    private func runOnWallet(_ wallet: Wallet.Client, _ arguments: [String]) async throws -> Output {
+    private func runOnWallet(_ wallet: Wallet.Client, _ arguments: [String], node: Node.Client) async throws -> Output {
         switch self {
+        case .generate:
+            let address = try await wallet.getNewDestination(label: "")
+            let hashes = try await node.generateToAddress(count: Int32(arguments.first ?? "1")!, address: address)
+            let list = try hashes.map { JSON.string(try Command.display(try $0.get())) }
+            return .fields([("address", .string(address)), ("blocks", .array(list))])
         case .getnewaddress:
             return .scalar(.string(try await wallet.getNewDestination(label: arguments.first ?? "")))
         case .getbalances:

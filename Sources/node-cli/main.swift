@@ -60,10 +60,21 @@ struct NodeCli: ParsableCommand {
     }
 }
 
+/// The arguments, with bitcoin-cli's `-generate [n]` (a command spelled as an option) moved after
+/// `--` so that it parses as the command.
+func commandLine() -> [String] {
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    guard let index = arguments.firstIndex(of: "-generate") else { return arguments }
+    arguments.remove(at: index)
+    var command = ["-generate"]
+    if index < arguments.count, Int32(arguments[index]) != nil { command.append(arguments.remove(at: index)) }
+    return arguments + ["--"] + command
+}
+
 /// Parses, runs, prints; exits with the status the usage promises.
 func main() async -> Int32 {
     let cli: NodeCli
-    do { cli = try NodeCli.parseAsRoot() as! NodeCli } catch {
+    do { cli = try NodeCli.parseAsRoot(commandLine()) as! NodeCli } catch {
         let code = NodeCli.exitCode(for: error)
         if code == .success {
             print(NodeCli.fullMessage(for: error))
