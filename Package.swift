@@ -92,7 +92,7 @@ let package = Package(
                           swiftSettings: swiftSettings),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WalletTests", dependencies: ["WalletKit", "Consensus", "NodeKit", "NodeInterfaces", "Multiprocess", "CapnpRPC", "Capnp",
-                                                     "SQLiteSupport", "node-wallet", "TestSupport"], swiftSettings: swiftSettings),
+                                                     "SQLiteSupport", "node-wallet", "noded", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeKitTests", dependencies: ["NodeKit", "Consensus", "nodekit-test-miner", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
                                                             "mp-demo", "mp-demo-child", "TestSupport"],
