@@ -31,13 +31,14 @@ let package = Package(
         .library(name: "NodeInterfaces", targets: ["NodeInterfaces"]),
         .library(name: "Consensus", targets: ["Consensus"]),
         .library(name: "NodeKit", targets: ["NodeKit"]),
+        .library(name: "WalletKit", targets: ["WalletKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     // By layer, bottom up: wire format, generator, C shim, RPC, Multiprocess, interfaces, the node's
-    // system libraries, Consensus and NodeKit, then executables, then test support and tests.
+    // system libraries, the shared SQLite wrapper, Consensus, NodeKit and WalletKit, then executables, then test support and tests.
     targets: [
         .target(name: "Capnp", swiftSettings: swiftSettings),
         .target(name: "CapnpCompiler", dependencies: ["Capnp"], swiftSettings: swiftSettings),
@@ -58,18 +59,21 @@ let package = Package(
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "SQLiteSupport", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         .target(name: "Consensus", dependencies: ["CSecp256k1", "CLibcrypto"], swiftSettings: swiftSettings),
-        .target(name: "NodeKit", dependencies: ["Consensus", "CSQLite", "CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
+        .target(name: "NodeKit", dependencies: ["Consensus", "SQLiteSupport", "CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
+        .target(name: "WalletKit", dependencies: ["Consensus", "SQLiteSupport", "CSecp256k1", "Capnp", "CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
 
         .executableTarget(name: "capnp-demo", dependencies: ["Capnp"], swiftSettings: swiftSettings, plugins: ["CapnpPlugin"]),
         .executableTarget(name: "mp-demo", dependencies: ["CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
         .executableTarget(name: "mp-demo-child", dependencies: ["Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
-        .executableTarget(name: "noded", dependencies: ["NodeKit", "Consensus", "Multiprocess", "CapnpRPC", .product(name: "Logging", package: "swift-log"),
+        .executableTarget(name: "noded", dependencies: ["NodeKit", "NodeInterfaces", "node-wallet", "Consensus", "Multiprocess", "CapnpRPC", .product(name: "Logging", package: "swift-log"),
                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
         .executableTarget(name: "node-cli", dependencies: ["NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "node-wallet", dependencies: ["WalletKit", "Multiprocess"], swiftSettings: swiftSettings),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,
                           linkerSettings: spawnedExecutableLinkerSettings, plugins: ["CapnpPlugin"]),
 
@@ -97,6 +101,8 @@ let package = Package(
         .executableTarget(name: "nodekit-test-miner", dependencies: ["Consensus", "NodeKit"], path: "Tests/nodekit-test-miner",
                           swiftSettings: swiftSettings),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "WalletTests", dependencies: ["WalletKit", "Consensus", "NodeKit", "NodeInterfaces", "Multiprocess", "CapnpRPC", "Capnp",
+                                                     "SQLiteSupport", "node-wallet", "noded", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NodeKitTests", dependencies: ["NodeKit", "Consensus", "nodekit-test-miner", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MiningTests", dependencies: ["NodeInterfaces", "NodeKit", "Consensus", "Multiprocess", "CapnpRPC", "Capnp", "noded", "node-cli",
                                                       "TestSupport"], swiftSettings: swiftSettings),

@@ -12,6 +12,7 @@ using Chain = import "chain.capnp";
 using Node = import "node.capnp";
 using Mining = import "mining.capnp";
 using Rpc = import "rpc.capnp";
+using Wallet = import "wallet.capnp";
 
 interface Init {
   # The first capability a process hands its peer.
@@ -30,6 +31,6 @@ interface Init {
   # The node's Chain.
   makeNode @6 (context :Proxy.Context) -> (result :Node.Node);
   # The node's Node.
-  makeWalletLoader @7 (context :Proxy.Context, chain :Chain.Chain) -> (result :Node.WalletLoader);
-  # A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+  makeWalletLoader @7 (context :Proxy.Context, chain :Chain.Chain) -> (result :Wallet.WalletLoader);
+  # The wallet process's loader, seeing the node's chain through `chain`.
 }

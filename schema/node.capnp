@@ -7,6 +7,7 @@ $Swift.module("NodeInterfaces");
 
 using Proxy = import "/mp/proxy.capnp";
 using Handler = import "handler.capnp";
+using Wallet = import "wallet.capnp";
 
 interface Node {
   # The running node: its state, its blocks, mining, reorgs, and stopping it.
@@ -27,8 +28,8 @@ interface Node {
   # Marks a block invalid: it and its descendants leave the active chain.
   reconsiderBlock @7 (context :Proxy.Context, hash :Data) -> ();
   # Clears a block's invalid mark; the chain with most work becomes active.
-  walletLoader @8 (context :Proxy.Context) -> (result :WalletLoader);
-  # The wallet child's loader (fails with unimplemented until the wallet exists).
+  walletLoader @8 (context :Proxy.Context) -> (result :Wallet.WalletLoader);
+  # The wallet child's loader; its calls go on to the wallet process.
   handleInitMessage @9 (context :Proxy.Context, callback :InitMessageCallback) -> (result :Handler.Handler);
   # Calls `callback` with every Chain.initMessage until the Handler goes.
   handleShowProgress @10 (context :Proxy.Context, callback :ShowProgressCallback) -> (result :Handler.Handler);
@@ -51,12 +52,6 @@ interface ShowProgressCallback {
   destroy @0 (context :Proxy.Context) -> ();
   notify @1 (context :Proxy.Context, title :Text, progress :Int32, resumePossible :Bool) -> ();
   # Bitcoin Core's `call` @1, renamed as in InitMessageCallback.
-}
-
-interface WalletLoader {
-  # Placeholder until the wallet issue gives the wallet schema its own file.
-
-  destroy @0 (context :Proxy.Context) -> ();
 }
 
 struct NodeInfo {

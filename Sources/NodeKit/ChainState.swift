@@ -5,6 +5,7 @@
 // length: the most-work chain is the longest, and on a tie the current tip stays.
 
 import Consensus
+import SQLiteSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,6 +3,7 @@
 // transaction, so a kill at any moment leaves the store at a block boundary.
 
 import Consensus
+import SQLiteSupport
 
 /// One row of the block index as the store keeps it.
 struct StoredBlock {

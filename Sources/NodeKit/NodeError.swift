@@ -1,6 +1,7 @@
 // What went wrong in the node's chain state, with a sentence a person can act on.
 
 import Consensus
+import SQLiteSupport
 
 public enum NodeError: Error, Sendable, CustomStringConvertible {
     /// A transaction or block broke a rule; `ValidationError` names it.

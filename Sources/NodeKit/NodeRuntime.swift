@@ -12,6 +12,8 @@ public final class NodeRuntime: Sendable {
     public let chain: ChainState
     let started = ContinuousClock.now
     private let stopHandler: @Sendable () -> Void
+    /// The wallet process, once noded has one (Node.walletLoader, getNodeInfo's wallet fields).
+    public let wallet = Mutex<(any WalletProvider)?>(nil)
     private let stopping = Atomic<Bool>(false)
     let initMessageSubscribers = Subscribers<String>()
     let progressSubscribers = Subscribers<(title: String, progress: Int32, resumePossible: Bool)>()

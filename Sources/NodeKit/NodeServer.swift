@@ -4,6 +4,7 @@ import Capnp
 import CapnpRPC
 import Consensus
 import NodeInterfaces
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,8 +31,19 @@ final class NodeServer: Node.Server {
         info.mempoolBytes = Int64(mempool.bytes)
         info.uptimeSeconds = node.uptimeSeconds
         info.pid = getpid()
-        info.walletPid = 0
-        info.walletState = "none"
+        let wallet = node.wallet.withLock { $0 }
+        let status = await wallet?.status() ?? (pid: 0, state: "none")
+        info.walletPid = status.pid
+        info.walletState = status.state
+    }
+
+    func walletLoader(_ call: ServerCall<Node.WalletLoaderParams, Node.WalletLoaderResults>) async throws {
+        guard let wallet = node.wallet.withLock({ $0 }) else {
+            throw RPCError(.failed, "this noded runs no wallet process (it was started with -nowallet)")
+        }
+        do { call.results.setResult(try await wallet.walletLoader()) } catch let error as RPCError { throw error } catch {
+            throw RPCError(.failed, "\(error)")
+        }
     }
 
     func getBlock(_ call: ServerCall<Node.GetBlockParams, Node.GetBlockResults>) async throws {

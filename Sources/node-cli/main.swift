@@ -14,7 +14,7 @@ struct NodeCli: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node-cli",
         abstract: "Sends a command to a running noded.",
-        discussion: Command.usageSummary,
+        discussion: Command.usageSummary + "\n" + WalletCommand.usageSummary,
         helpNames: [.customLong("help", withSingleDash: true), .long, .short])
 
     @Option(name: .customLong("datadir", withSingleDash: true), help: "noded's data directory (default ~/.noded).")
@@ -23,6 +23,9 @@ struct NodeCli: ParsableCommand {
     @Option(name: .customLong("ipcconnect", withSingleDash: true),
             help: "Where noded listens: unix (<datadir>/node.sock) or unix:<path>.")
     var ipcconnect: String = "unix"
+
+    @Option(name: .customLong("rpcwallet", withSingleDash: true), help: "The wallet a wallet command uses.")
+    var rpcwallet: String?
 
     @Flag(name: .customLong("json", withSingleDash: true), help: "Print JSON, for scripts.")
     var json = false
@@ -42,8 +45,12 @@ struct NodeCli: ParsableCommand {
             guard arguments.isEmpty else { throw ValidationError("-rpc takes one argument, the JSON-RPC request, got \(arguments.count + 1)") }
             return
         }
+        if let wallet = WalletCommand(rawValue: command) {
+            do { try wallet.checkArguments(arguments) } catch { throw ValidationError(error.message) }
+            return
+        }
         guard let known = Command(rawValue: command) else {
-            throw ValidationError("unknown command '\(command)'; commands: \(Command.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("unknown command '\(command)'; commands: \((Command.allCases.map(\.rawValue) + WalletCommand.allCases.map(\.rawValue)).joined(separator: ", "))")
         }
         guard arguments.count == known.argumentNames.count else {
             throw ValidationError("\(command) takes \(known.argumentNames.isEmpty ? "no arguments" : known.argumentNames.joined(separator: " ")), got \(arguments.count)")
@@ -61,10 +68,21 @@ struct NodeCli: ParsableCommand {
     }
 }
 
+/// The arguments, with bitcoin-cli's `-generate [n]` (a command spelled as an option) moved after
+/// `--` so that it parses as the command.
+func commandLine() -> [String] {
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    guard let index = arguments.firstIndex(of: "-generate") else { return arguments }
+    arguments.remove(at: index)
+    var command = ["-generate"]
+    if index < arguments.count, Int32(arguments[index]) != nil { command.append(arguments.remove(at: index)) }
+    return arguments + ["--"] + command
+}
+
 /// Parses, runs, prints; exits with the status the usage promises.
 func main() async -> Int32 {
     let cli: NodeCli
-    do { cli = try NodeCli.parseAsRoot() as! NodeCli } catch {
+    do { cli = try NodeCli.parseAsRoot(commandLine()) as! NodeCli } catch {
         let code = NodeCli.exitCode(for: error)
         if code == .success {
             print(NodeCli.fullMessage(for: error))
@@ -82,8 +100,11 @@ func main() async -> Int32 {
             node.close()
             return 0
         }
-        let command = Command(rawValue: cli.command)!
-        let output = try await command.run(cli.arguments, on: node)
+        let output = if let wallet = WalletCommand(rawValue: cli.command) {
+            try await wallet.run(cli.arguments, rpcwallet: cli.rpcwallet, on: node)
+        } else {
+            try await Command(rawValue: cli.command)!.run(cli.arguments, on: node)
+        }
         let text = cli.json ? output.json : output.human
         if !text.isEmpty { print(text) }
         node.close()

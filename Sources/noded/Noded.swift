@@ -32,6 +32,12 @@ struct Noded: AsyncParsableCommand {
     @Flag(name: .customLong("printtoconsole", withSingleDash: true), help: "Log to standard output as well as <datadir>/debug.log.")
     var printToConsole = false
 
+    @Option(name: .customLong("wallet", withSingleDash: true), help: "A wallet to load at start (repeatable).")
+    var wallets: [String] = []
+
+    @Flag(name: .customLong("nowallet", withSingleDash: true), help: "Run no wallet process.")
+    var noWallet = false
+
     static let stopTimeoutSeconds = 10
 
     func validate() throws {
@@ -78,6 +84,7 @@ struct Noded: AsyncParsableCommand {
             logger.info("signal \(signal): stopping")
             node.requestStop()
         }
+        let walletChild = noWallet ? nil : await startWallet(node: node, ipc: ipc, datadir: directory.path, logger: logger)
         logger.info("ready")
 
         await stopped.wait()
@@ -93,6 +100,7 @@ struct Noded: AsyncParsableCommand {
         listener.stop()
         unlink(socketPath(in: directory.path))
         listener.disconnectIncoming()
+        await walletChild?.shutdown()
         let final = await chain.tip
         logger.info("stopped at height \(final.height), tip \(final.hash.hex)")
         withExtendedLifetime(signals) {}

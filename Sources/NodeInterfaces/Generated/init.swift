@@ -27,7 +27,7 @@ public enum Init {
         func makeChain(_ call: CapnpRPC.ServerCall<Init.MakeChainParams, Init.MakeChainResults>) async throws
         /// The node's Node.
         func makeNode(_ call: CapnpRPC.ServerCall<Init.MakeNodeParams, Init.MakeNodeResults>) async throws
-        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        /// The wallet process's loader, seeing the node's chain through `chain`.
         func makeWalletLoader(_ call: CapnpRPC.ServerCall<Init.MakeWalletLoaderParams, Init.MakeWalletLoaderResults>) async throws
     }
     /// Where `Server`'s methods get their `unimplemented` defaults.
@@ -106,12 +106,12 @@ public enum Init {
             return response.result
         }
 
-        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        /// The wallet process's loader, seeing the node's chain through `chain`.
         public func makeWalletLoader(chain: Chain.Client?) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
             let response = try await sendMakeWalletLoader(chain: chain).response()
             return response.result
         }
-        /// A wallet loader over `chain` (the wallet issue; fails with unimplemented until then).
+        /// The wallet process's loader, seeing the node's chain through `chain`.
         public func makeWalletLoader(_ build: sending (Init.MakeWalletLoaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
             let response = try await sendMakeWalletLoader(build).response()
             return response.result

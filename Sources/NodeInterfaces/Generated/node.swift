@@ -29,7 +29,7 @@ public enum Node {
         func invalidateBlock(_ call: CapnpRPC.ServerCall<Node.InvalidateBlockParams, Node.InvalidateBlockResults>) async throws
         /// Clears a block's invalid mark; the chain with most work becomes active.
         func reconsiderBlock(_ call: CapnpRPC.ServerCall<Node.ReconsiderBlockParams, Node.ReconsiderBlockResults>) async throws
-        /// The wallet child's loader (fails with unimplemented until the wallet exists).
+        /// The wallet child's loader; its calls go on to the wallet process.
         func walletLoader(_ call: CapnpRPC.ServerCall<Node.WalletLoaderParams, Node.WalletLoaderResults>) async throws
         /// Calls `callback` with every Chain.initMessage until the Handler goes.
         func handleInitMessage(_ call: CapnpRPC.ServerCall<Node.HandleInitMessageParams, Node.HandleInitMessageResults>) async throws
@@ -125,12 +125,12 @@ public enum Node {
             _ = try await sendReconsiderBlock(build).response()
         }
 
-        /// The wallet child's loader (fails with unimplemented until the wallet exists).
+        /// The wallet child's loader; its calls go on to the wallet process.
         public func walletLoader() async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
             let response = try await sendWalletLoader().response()
             return response.result
         }
-        /// The wallet child's loader (fails with unimplemented until the wallet exists).
+        /// The wallet child's loader; its calls go on to the wallet process.
         public func walletLoader(_ build: sending (Node.WalletLoaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
             let response = try await sendWalletLoader(build).response()
             return response.result
@@ -1045,66 +1045,6 @@ public enum ShowProgressCallback {
     }
 }
 
-/// Placeholder until the wallet issue gives the wallet schema its own file.
-public enum WalletLoader {
-    /// Implement this to serve `WalletLoader`: a method not implemented fails with `unimplemented`; one that
-    /// throws fails the call (an `RPCError` keeps its kind).
-    public protocol Server: _ServerDefaults {
-        func destroy(_ call: CapnpRPC.ServerCall<WalletLoader.DestroyParams, WalletLoader.DestroyResults>) async throws
-    }
-    /// Where `Server`'s methods get their `unimplemented` defaults.
-    public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
-
-    /// A client of `WalletLoader`: one method per schema method, inherited ones included.
-    public struct Client {
-        public func destroy() async throws(CapnpRPC.RPCError) {
-            _ = try await sendDestroy().response()
-        }
-        public func destroy(_ build: sending (WalletLoader.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
-            _ = try await sendDestroy(build).response()
-        }
-
-        public let capability: CapnpRPC.Capability
-        public init(_ capability: CapnpRPC.Capability) { self.capability = capability }
-    }
-
-    public enum DestroyParams {
-        public struct Reader: Capnp.StructReaderView {
-            public var context: Proxy.Context.Reader {
-                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
-            }
-            public var hasContext: Bool { !structReader._pointer(0).isNull }
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
-            public func initContext() -> Proxy.Context.Builder {
-                return Proxy.Context.initialize(structBuilder._pointer(0))
-            }
-            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
-                try Proxy.Context._set(structBuilder._pointer(0), to: value)
-            }
-            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-
-    public enum DestroyResults {
-        public struct Reader: Capnp.StructReaderView {
-            public let structReader: Capnp.StructReader
-            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
-        }
-        public struct Builder: Capnp.StructBuilderView {
-            public var asReader: Reader { Reader(structBuilder.asReader) }
-            public let structBuilder: Capnp.StructBuilder
-            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
-        }
-    }
-}
-
 /// What `getnodeinfo` shows.
 public enum NodeInfo {
     public struct Reader: Capnp.StructReaderView {
@@ -1941,71 +1881,6 @@ extension ShowProgressCallback: Capnp.InterfaceType {
     public enum Method: UInt16, Sendable, CaseIterable {
         case destroy = 0
         case notify = 1
-    }
-}
-
-extension WalletLoader._ServerDefaults {
-    public func destroy(_ call: CapnpRPC.ServerCall<WalletLoader.DestroyParams, WalletLoader.DestroyResults>) async throws {
-        throw CapnpRPC.RPCError.unimplemented(call.call)
-    }
-}
-
-extension WalletLoader.Server {
-    public func dispatch(_ call: CapnpRPC.IncomingCall) async throws {
-        if let derived = self as? any CapnpRPC._ServerDepth1 {
-            return try await derived._dispatchDepth1(call)
-        }
-        try await _dispatch_da7aa93bce70e44c(call)
-    }
-
-    /// Serves a call to `WalletLoader` or an interface it extends.
-    public func _dispatch_da7aa93bce70e44c(_ call: CapnpRPC.IncomingCall) async throws {
-        switch call.interfaceId {
-        case 0xda7aa93bce70e44c:
-            switch call.methodId {
-            case 0: try await call.intercept(contextSlot: 0) { try await self.destroy(CapnpRPC.ServerCall(call)) }
-            default: throw CapnpRPC.RPCError.unimplemented(call)
-            }
-        default:
-            throw CapnpRPC.RPCError.unimplemented(call)
-        }
-    }
-}
-
-extension WalletLoader.Client: CapnpRPC.CapabilityClient {
-    public static var interfaceId: UInt64 { 0xda7aa93bce70e44c }
-
-    /// Sends `destroy` without waiting: await `response()`, or call capabilities of the results at once.
-    public func sendDestroy() throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<WalletLoader.DestroyResults> {
-        try sendDestroy { _ in
-        }
-    }
-    public func sendDestroy(_ build: sending (WalletLoader.DestroyParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<WalletLoader.DestroyResults> {
-        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
-        let params = message.initRoot(WalletLoader.DestroyParams.self)
-        capability.fillContext(params.structBuilder._pointer(0))
-        try CapnpRPC.RPCError.building { try build(params) }
-        return CapnpRPC.PendingCall(capability.send(interfaceId: WalletLoader.typeId, methodId: 0, params: message))
-    }
-}
-
-extension WalletLoader.DestroyParams: Capnp.StructType {
-    public static var typeId: UInt64 { 0xa4ce927870112c66 }
-    public static var _dataWordCount: Int { 0 }
-    public static var _pointerCount: Int { 1 }
-}
-
-extension WalletLoader.DestroyResults: Capnp.StructType {
-    public static var typeId: UInt64 { 0xe0dd72d1308d4920 }
-    public static var _dataWordCount: Int { 0 }
-    public static var _pointerCount: Int { 0 }
-}
-
-extension WalletLoader: Capnp.InterfaceType {
-    public static var typeId: UInt64 { 0xda7aa93bce70e44c }
-    /// Method ordinals, as they go on the wire.
-    public enum Method: UInt16, Sendable, CaseIterable {
-        case destroy = 0
     }
 }
 

@@ -1,16 +1,16 @@
-// The one Swift wrapper over SQLite's C API the chain store uses: open a database, run
-// statements with bound values, read rows, and group writes in transactions.
+// The one Swift wrapper over SQLite's C API that the chain store and the wallet DB share: open a
+// database, run statements with bound values, read rows, and group writes in transactions.
 
 import CSQLite
 
 /// SQLite reported an error; the description has its message and the statement.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// A value bound to or read from a statement.
-enum SQLValue: Sendable {
+public enum SQLValue: Sendable {
     case int(Int64)
     case blob([UInt8])
     case text(String)
@@ -19,19 +19,19 @@ enum SQLValue: Sendable {
 
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-/// An open database connection. Not thread-safe: its owner (the chain state) serializes use.
-final class SQLiteDatabase {
+/// An open database connection. Not thread-safe: its owner (the chain state, a wallet) serializes use.
+public final class SQLiteDatabase {
     private var db: OpaquePointer?
-    let path: String
+    public let path: String
 
-    init(path: String) throws(StoreError) {
+    public init(path: String) throws(StoreError) {
         self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(handle)
-            throw StoreError("cannot open the chain store \(path): \(message)")
+            throw StoreError("cannot open the database \(path): \(message)")
         }
         db = handle
         sqlite3_busy_timeout(handle, 5000)
@@ -40,7 +40,7 @@ final class SQLiteDatabase {
     deinit { sqlite3_close_v2(db) }
 
     /// Runs one or more statements that take no values and return no rows.
-    func execute(_ sql: String) throws(StoreError) {
+    public func execute(_ sql: String) throws(StoreError) {
         var message: UnsafeMutablePointer<CChar>?
         guard sqlite3_exec(db, sql, nil, nil, &message) == SQLITE_OK else {
             let text = message.map { String(cString: $0) } ?? "unknown error"
@@ -51,7 +51,7 @@ final class SQLiteDatabase {
 
     /// Runs `sql` with `values` bound in order; returns every row as an array of values.
     @discardableResult
-    func query(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> [[SQLValue]] {
+    public func query(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> [[SQLValue]] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { throw error(sql) }
         defer { sqlite3_finalize(statement) }
@@ -89,7 +89,7 @@ final class SQLiteDatabase {
     }
 
     /// Runs `body` in one IMMEDIATE transaction: committed when it returns, rolled back when it throws.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -101,13 +101,25 @@ final class SQLiteDatabase {
         }
     }
 
+    /// Copies the whole database, consistently, into a new database at `path` (SQLite's online
+    /// backup API, so writers elsewhere are not blocked for long and the copy is never torn).
+    public func backup(toPath path: String) throws(StoreError) {
+        let target = try SQLiteDatabase(path: path)
+        guard let backup = sqlite3_backup_init(target.db, "main", db, "main") else {
+            throw StoreError("cannot back up to \(path): \(String(cString: sqlite3_errmsg(target.db)))")
+        }
+        let rc = sqlite3_backup_step(backup, -1)
+        sqlite3_backup_finish(backup)
+        guard rc == SQLITE_DONE else { throw StoreError("backup to \(path) failed: \(String(cString: sqlite3_errstr(rc)))") }
+    }
+
     private func error(_ sql: String) -> StoreError {
         StoreError("\(String(cString: sqlite3_errmsg(db))) in: \(sql)")
     }
 }
 
 extension SQLValue {
-    var int: Int64? { if case .int(let v) = self { v } else { nil } }
-    var blob: [UInt8]? { if case .blob(let v) = self { v } else { nil } }
-    var text: String? { if case .text(let v) = self { v } else { nil } }
+    public var int: Int64? { if case .int(let v) = self { v } else { nil } }
+    public var blob: [UInt8]? { if case .blob(let v) = self { v } else { nil } }
+    public var text: String? { if case .text(let v) = self { v } else { nil } }
 }

@@ -1,0 +1,11 @@
+// What the node needs of its wallet process (noded spawns it; NodeKit only hands its loader on):
+// Node.walletLoader returns the provider's loader, and getNodeInfo shows its pid and state.
+
+import NodeInterfaces
+
+public protocol WalletProvider: Sendable {
+    /// The wallet process's loader; fails with a message when there is no wallet process.
+    func walletLoader() async throws -> WalletLoader.Client
+    /// The child's pid (0: none) and a word for its state ("running", "exited (status …)", "none").
+    func status() async -> (pid: Int32, state: String)
+}
