@@ -60,6 +60,8 @@ let package = Package(
         .executableTarget(name: "node-cli", dependencies: ["NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "node-bench", dependencies: ["NodeKit", "NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus"],
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,
                           plugins: ["CapnpPlugin"]),
 

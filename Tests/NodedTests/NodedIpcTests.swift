@@ -81,6 +81,21 @@ import Testing
         #expect(recorder.take() == [], "a disconnected Handler's subscriber still got events")
     }
 
+    @Test func aSubscriberImplementingOnlyBlockConnectedGetsEveryBlock() async throws {
+        // Mutation caught: a relay that ends at the first unimplemented method (updatedBlockTip) delivers one block.
+        let directory = try TemporaryDirectory("noded")
+        let noded = try await NodedProcess(datadir: directory.path)
+        let client = try await NodeClient(datadir: directory.path)
+        defer { client.close() }
+        let counter = BlockCounter()
+        let handler = try await client.chain.handleNotifications(notifications: ChainNotifications.Client(serving: counter))
+        let tip = Array(try await client.chain.getTip().hash)
+        _ = try noded.output("generatetoaddress", "4", TestKeys.miner)
+        try await client.chain.waitForNotificationsIfTipChanged(oldTip: tip)
+        #expect(counter.count == 4)
+        try await handler.disconnect()
+    }
+
     @Test func noded_stopsWithAClientWaitingForNotifications() async throws {
         let directory = try TemporaryDirectory("noded")
         let noded = try await NodedProcess(datadir: directory.path)
@@ -149,4 +164,15 @@ final class RecordingNotifications: ChainNotifications.Server, @unchecked Sendab
                                                       ChainNotifications.TransactionAddedToMempoolResults>) async throws {}
     func transactionRemovedFromMempool(_ call: ServerCall<ChainNotifications.TransactionRemovedFromMempoolParams,
                                                           ChainNotifications.TransactionRemovedFromMempoolResults>) async throws {}
+}
+
+/// Implements blockConnected only: the other notifications answer unimplemented.
+final class BlockCounter: ChainNotifications.Server, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen = 0
+    var count: Int { lock.withLock { seen } }
+
+    func blockConnected(_ call: ServerCall<ChainNotifications.BlockConnectedParams, ChainNotifications.BlockConnectedResults>) async throws {
+        lock.withLock { seen += 1 }
+    }
 }
