@@ -52,8 +52,33 @@ import Testing
         let second = try await NodedProcess(datadir: directory.path)
         #expect(try second.output("getblockcount") == "5")
         #expect(try second.output("getbestblockhash") == tip)
-        second.signal(SIGTERM)
+        second.signal(SIGINT)
         #expect(try await second.waitForExit() == 0)
+    }
+
+    @Test func ipcbindAndIpcconnectPathsSocketModeAndDebugIpcInTheLog() async throws {
+        let directory = try TemporaryDirectory("noded")
+        let socket = directory.path + "/elsewhere.sock"
+        let noded = try await NodedProcess(datadir: directory.path + "/data", arguments: ["-ipcbind=unix:\(socket)", "-debug=ipc"],
+                                         connect: ["-ipcconnect=unix:\(socket)"])
+        #expect(access(directory.path + "/data/node.sock", F_OK) != 0)
+        var info = stat()
+        #expect(stat(socket, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let viaPath = try NodeCli.run(["-ipcconnect=unix:\(socket)", "getblockcount"])
+        #expect(viaPath.status == 0 && viaPath.text == "0")
+        noded.signal(SIGTERM)
+        #expect(try await noded.waitForExit() == 0)
+        let log = try String(contentsOfFile: directory.path + "/data/debug.log", encoding: .utf8)
+        #expect(log.contains("listening on \(socket)"))
+        // -debug=ipc traces each call served: Init.makeChain is 0x8838c700ba5cba65.5.
+        #expect(log.contains("serving 0x8838c700ba5cba65.5"))
+
+        let quiet = try await NodedProcess(datadir: directory.path + "/quiet")
+        _ = try quiet.output("getblockcount")
+        quiet.signal(SIGTERM)
+        #expect(try await quiet.waitForExit() == 0)
+        let quietLog = try String(contentsOfFile: directory.path + "/quiet/debug.log", encoding: .utf8)
+        #expect(quietLog.contains("ready") && !quietLog.contains("serving 0x"))
     }
 
     @Test func aSecondNodedOnTheSameDatadirRefuses() async throws {

@@ -28,10 +28,13 @@ enum TestKeys {
 final class NodedProcess: @unchecked Sendable {
     let datadir: String
     let process = Foundation.Process()
+    /// How node-cli reaches it.
+    let connectArguments: [String]
 
-    /// Starts noded and waits until node-cli gets an answer from it.
-    init(datadir: String, arguments: [String] = []) async throws {
+    /// Starts noded and waits until node-cli gets an answer from it (through `connect`, default the datadir).
+    init(datadir: String, arguments: [String] = [], connect: [String]? = nil) async throws {
         self.datadir = datadir
+        connectArguments = connect ?? ["-datadir=\(datadir)"]
         process.executableURL = URL(fileURLWithPath: try productsDirectory() + "/noded")
         process.arguments = ["-datadir=\(datadir)"] + arguments
         process.standardOutput = FileHandle.nullDevice
@@ -46,11 +49,11 @@ final class NodedProcess: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
 
     /// node-cli on this datadir.
-    func cli(_ arguments: String...) throws -> ToolResult { try NodeCli.run(["-datadir=\(datadir)"] + arguments) }
+    func cli(_ arguments: String...) throws -> ToolResult { try NodeCli.run(connectArguments + arguments) }
 
     /// node-cli's stdout, trimmed; records an issue when it failed.
     func output(_ arguments: String...) throws -> String {
-        let result = try NodeCli.run(["-datadir=\(datadir)"] + arguments)
+        let result = try NodeCli.run(connectArguments + arguments)
         #expect(result.status == 0, "node-cli \(arguments) failed: \(result.stderr)")
         return result.text
     }
