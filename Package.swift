@@ -74,6 +74,8 @@ let package = Package(
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
         .executableTarget(name: "node-wallet", dependencies: ["WalletKit", "Multiprocess"], swiftSettings: swiftSettings),
+        .executableTarget(name: "node-bench", dependencies: ["NodeKit", "NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus"],
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,
                           linkerSettings: spawnedExecutableLinkerSettings, plugins: ["CapnpPlugin"]),
 
@@ -106,6 +108,9 @@ let package = Package(
         .testTarget(name: "NodeKitTests", dependencies: ["NodeKit", "Consensus", "nodekit-test-miner", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MiningTests", dependencies: ["NodeInterfaces", "NodeKit", "Consensus", "Multiprocess", "CapnpRPC", "Capnp", "noded", "node-cli",
                                                       "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NodedTests", dependencies: ["Capnp", "NodeKit", "NodeInterfaces", "Consensus", "CapnpRPC", "Multiprocess", "noded", "node-cli",
+                                                   "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
                                                             "mp-demo", "mp-demo-child", "TestSupport"],
                     swiftSettings: swiftSettings),

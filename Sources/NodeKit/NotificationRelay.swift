@@ -34,6 +34,8 @@ final class NotificationRelay: Sendable {
         for await event in stream {
             do throws(RPCError) {
                 try await Self.deliver(event, to: notifications)
+            } catch where error.kind == .unimplemented {
+                // A subscriber that leaves a method out does not want that event; the others go on.
             } catch {
                 // A subscriber that fails or went away gets nothing more.
                 end()

@@ -15,7 +15,7 @@ struct NodeCli: ParsableCommand {
         commandName: "node-cli",
         abstract: "Sends a command to a running noded.",
         discussion: Command.usageSummary + "\n" + WalletCommand.usageSummary,
-        helpNames: [.customLong("help", withSingleDash: true), .long, .short])
+        helpNames: [.customLong("help", withSingleDash: true), .long])
 
     @Option(name: .customLong("datadir", withSingleDash: true), help: "noded's data directory (default ~/.noded).")
     var datadir: String?
@@ -82,7 +82,7 @@ func commandLine() -> [String] {
 /// Parses, runs, prints; exits with the status the usage promises.
 func main() async -> Int32 {
     let cli: NodeCli
-    do { cli = try NodeCli.parseAsRoot(commandLine()) as! NodeCli } catch {
+    do { cli = try NodeCli.parse(commandLine()) } catch {
         let code = NodeCli.exitCode(for: error)
         if code == .success {
             print(NodeCli.fullMessage(for: error))

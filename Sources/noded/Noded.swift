@@ -17,7 +17,7 @@ struct Noded: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "noded",
         abstract: "A Bitcoin-format regtest node that serves its Chain and Node interfaces over a unix socket.",
-        helpNames: [.customLong("help", withSingleDash: true), .long, .short])
+        helpNames: [.customLong("help", withSingleDash: true), .long])
 
     @Option(name: .customLong("datadir", withSingleDash: true), help: "Data directory (created; default ~/.noded).")
     var datadir: String?
