@@ -209,6 +209,14 @@ const void *ccapnp_cap_brand_on_loop(ccapnp_cap *cap) {
     });
 }
 
+int ccapnp_cap_dup_fd_on_loop(ccapnp_cap *cap) {
+    return guarded("ccapnp_cap_dup_fd_on_loop", [&]() -> int {
+        if (cap == nullptr || !onLoopThread() || cap->hook.get() == nullptr) return -1;
+        KJ_IF_MAYBE(fd, cap->hook->getFd()) { return fcntl(*fd, F_DUPFD_CLOEXEC, 0); }
+        return -1;
+    }, [](const kj::Exception &) { return -1; });
+}
+
 void ccapnp_cap_get_fd(ccapnp_cap *cap, ccapnp_fd_fn done, void *ctx) {
     // Exactly once: from the loop once the work is handed over, else here with -1.
     auto fail = [done, ctx](const kj::Exception &) { done(ctx, -1); };

@@ -2,6 +2,7 @@
 // from one connection's interceptor to another's (so that each hop keeps its own convention).
 
 import Capnp
+internal import CCapnpRPC
 
 extension IncomingCall {
     /// Sends this call on to `target` with the same params (their capabilities included) after
@@ -13,6 +14,13 @@ extension IncomingCall {
         _ = table?.connectionInterceptor()
         let message = MessageBuilder(firstSegmentWords: 128)
         message.capabilities = table?.allCapabilities() ?? []
+        // An fd goes on as an fd (a proxy would carry none): on the loop still, the fd each
+        // capability carries is known now.
+        for index in message.capabilities.indices {
+            guard let capability = message.capabilities[index] as? Capability else { continue }
+            let fd = ccapnp_cap_dup_fd_on_loop(capability.handle)
+            if fd >= 0 { message.capabilities[index] = Capability(fileDescriptor: fd) }
+        }
         if let root = try? params.root() { try message.root.copy(from: root) }
         try edit(message)
         let response = try await target.call(interfaceId: interfaceId, methodId: methodId, params: message)

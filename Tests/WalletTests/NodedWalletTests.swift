@@ -1,5 +1,5 @@
 // The real noded with its wallet child: a client on node.sock reaches the wallet through
-// Node.walletLoader, kill -9 of the child keeps the node answering and the next wallet call
+// Node.walletLoader (a backup's fd too), kill -9 of the child keeps the node answering and the next wallet call
 // respawns it with the same balances, and Node.stop leaves neither process running.
 
 import Capnp
@@ -41,6 +41,19 @@ import Glibc
         let alice = try await node.walletLoader().createWallet { $0.name = "alice" }
         _ = try await node.generateToAddress(count: 101, address: try await alice.getNewDestination(label: ""))
         try await eventually("alice's coins mature") { try await alice.getBalances().balance == 50 * Amount.coin }
+
+        // A backup through noded: the fd this client passes goes on to node-wallet as an fd (a
+        // forwarding proxy in noded would carry none, and the wallet would refuse it).
+        let backupPath = directory.path + "/through-noded.sqlite"
+        let fd = open(backupPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        let destination = FileDescriptor.Client(Capability(fileDescriptor: fd))
+        // Without the fd, the wallet's wait for it hung (seen with the fd left behind a proxy).
+        try await withHangGuard("the backup through noded") { try await alice.backupWallet(destination: destination) }
+        let header = try #require(fopen(backupPath, "r"))
+        var magic = [UInt8](repeating: 0, count: 16)
+        #expect(fread(&magic, 1, 16, header) == 16 && String(decoding: magic.prefix(15), as: UTF8.self) == "SQLite format 3")
+        fclose(header)
 
         kill(firstChild, SIGKILL)
         await #expect(throws: RPCError.self) { _ = try await alice.getBalances() }

@@ -230,6 +230,11 @@ void ccapnp_cap_get_brand(ccapnp_cap *cap, ccapnp_brand_fn done, void *ctx);
 /// other thread, null.
 const void *ccapnp_cap_brand_on_loop(ccapnp_cap *cap);
 
+/// On the loop thread: a new fd (CLOEXEC, the caller's) duplicating the one `cap` carries now, or
+/// -1 when it carries none yet or this is another thread. A forwarded call uses it to pass an fd
+/// on as an fd rather than behind a proxy.
+int ccapnp_cap_dup_fd_on_loop(ccapnp_cap *cap);
+
 /// A capability wrapping `fd` (ownership taken; closed when the last reference anywhere goes).
 /// Put it in a message's cap table to send the fd to the peer. Every method call on it fails
 /// with UNIMPLEMENTED. NULL (and `fd` closed) if it could not be made (the loop cannot start).
