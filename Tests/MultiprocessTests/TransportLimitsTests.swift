@@ -123,4 +123,39 @@ struct TransportLimitsTests {
         print("64 stalled announcers of 63 MiB, 40 KiB sent each: server VSZ \(before) -> \(after) KiB")
         #expect(grown < 64 * 1024, "VSZ grew by \(grown) KiB for 2.5 MiB sent")
     }
+
+    // The figures RELIABILITY.md quotes: how long a SIGKILLed peer takes to be seen, and the
+    // server's fds and RSS before and after 50 clients came and went.
+    @Test("a peer killed with SIGKILL is seen at once as .peer; a server's fds come back after 50 clients leave")
+    func deadPeerAndFds() async throws {
+        let peer = try PeerProcess.spawnTestPeer()
+        let connection = try Connection(fd: peer.fd)
+        let tester = connection.bootstrap(as: Tester.Client.self)
+        #expect(try await tester.add(a: 1, b: 2) == 3)
+        let clock = ContinuousClock()
+        let killed = clock.now
+        peer.kill()
+        let ended = try await withHangGuard("the killed peer to be seen") { await connection.disconnected() }
+        print("dead peer: SIGKILL seen as \(ended) after \(clock.now - killed)")
+        #expect(ended.cause == .peer)
+        _ = try await peer.exitStatus()
+
+        let child = try ListeningChild.start()
+        defer { child.stop() }
+        let warm = try child.connect()
+        #expect(try await served(warm.tester, bytes: 16))
+        let (fds, rss) = (try child.openFds(), try child.kib("VmRSS"))
+        var clients: [(connection: Connection, tester: Tester.Client)] = []
+        for _ in 0..<50 {
+            let client = try child.connect()
+            #expect(try await served(client.tester, bytes: 16))
+            clients.append(client)
+        }
+        let (busyFds, busyRss) = (try child.openFds(), try child.kib("VmRSS"))
+        for client in clients { client.connection.close() }
+        clients = []
+        try await eventually("the server to close the 50") { try child.openFds() <= fds }
+        print("server fds \(fds) -> \(busyFds) with 50 more clients -> \(try child.openFds()) after; RSS \(rss) -> \(busyRss) -> \(try child.kib("VmRSS")) KiB")
+        warm.connection.close()
+    }
 }

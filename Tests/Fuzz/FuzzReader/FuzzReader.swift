@@ -1,0 +1,68 @@
+// The reader's fuzz target: bytes read as a framed, packed or prefixed message (the first byte
+// chooses), walked in full, read as every generated view of the conformance schema, and for a
+// clean read deep-copied, re-serialized and compared. Hostile bytes must give a typed error.
+
+import Capnp
+
+private let options = ReaderOptions(traversalLimitInWords: 1 << 16, nestingLimit: 64)
+
+/// Runs one input; traps (a finding) when a clean read does not survive a copy unchanged.
+func fuzzReader(_ input: UnsafeRawBufferPointer) {
+    guard let mode = input.first else { return }
+    let body = UnsafeRawBufferPointer(rebasing: input.dropFirst())
+    switch mode % 3 {
+    case 0:
+        if let message = try? MessageReader(bytes: Array(body), options: options) { check(message) }
+    case 1:
+        if let message = try? MessageReader(packed: Array(body), options: options) { check(message) }
+    default:
+        var at = 0
+        while at < body.count {
+            var consumed = 0
+            let rest = UnsafeRawBufferPointer(rebasing: body[(body.startIndex + at)...])
+            guard let message = try? MessageReader(prefixOf: rest, consumed: &consumed, options: options),
+                  consumed > 0 else { return }
+            check(message)
+            at += consumed
+        }
+    }
+}
+
+private func check(_ message: MessageReader) {
+    readAllViews(message)
+    guard let root = try? message.root(), let size = try? root.totalSize() else { return }
+    // A message that reads cleanly copies cleanly, to the same size, and a copy of the copy
+    // is the same bytes.
+    let copy = MessageBuilder()
+    do {
+        try copy.root.copy(from: root)
+    } catch {
+        fatalError("a message that reads cleanly failed to copy: \(error)")
+    }
+    let bytes = copy.serialize()
+    guard let reread = try? MessageReader(bytes: bytes, options: .trusted), let again = try? reread.root() else {
+        fatalError("the copy of a clean message does not read")
+    }
+    guard let copySize = try? again.totalSize(), copySize == size else {
+        fatalError("the copy has another size: \(String(describing: try? again.totalSize())) for \(size)")
+    }
+    let second = MessageBuilder()
+    guard (try? second.root.copy(from: again)) != nil, second.serialize() == bytes else {
+        fatalError("a copy of the copy is not the same bytes")
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    fuzzReader(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
+    return 0
+}
+
+#if !FUZZING
+/// Without libFuzzer: runs each file named (or each file in each directory named) once, as the
+/// regression run of a corpus.
+@main
+struct Replay {
+    static func main() { replayCorpus(CommandLine.arguments.dropFirst(), fuzzReader) }
+}
+#endif
