@@ -92,6 +92,9 @@ BufferedStream::BufferedStream(int fd, Observer *observer)
 
 void BufferedStream::abortRead(kj::Maybe<kj::Exception> reason) {
     if (readAbort == nullptr) readAbort = kj::mv(reason);
+    readAborted = true;
+    // A read held back for room would wait for ever on a connection that is ending.
+    if (heldRead.get() != nullptr) heldRead->fulfill();
     ::shutdown(fd, SHUT_RD);
     readable = true; // the next read returns EOF at once
 }
@@ -133,10 +136,16 @@ kj::Exception BufferedStream::endedEarly() const {
 
 kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> BufferedStream::readNext(
     kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options) {
-    if (observer != nullptr) {
+    if (observer != nullptr && !readAborted) {
         KJ_IF_MAYBE(wait, observer->holdReading()) {
-            // What this peer made us hold is above its bound: its next message waits.
-            return wait->then([this, fdSpace, options]() { return readNext(fdSpace, options); });
+            // What this peer made us hold is above its bound: its next message waits (until
+            // there is room, or reading is aborted).
+            auto paf = kj::newPromiseAndFulfiller<void>();
+            heldRead = kj::mv(paf.fulfiller);
+            return wait->exclusiveJoin(kj::mv(paf.promise)).then([this, fdSpace, options]() {
+                heldRead = nullptr;
+                return readNext(fdSpace, options);
+            });
         }
     }
     KJ_IF_MAYBE(frame, parseTable(options)) {

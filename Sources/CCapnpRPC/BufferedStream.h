@@ -117,7 +117,9 @@ private:
     kj::AutoCloseFd ownedFd; // first: closed after the observers below are gone
     int fd;
     Observer *observer;
+    bool readAborted = false;
     kj::Maybe<kj::Exception> readAbort; // why abortRead ended reading, if it said
+    kj::Own<kj::PromiseFulfiller<void>> heldRead; // wakes a read the observer holds back
     bool notSocket = false;
     kj::UnixEventPort::FdObserver readObserver;
     bool readable = true; // false after a read that drained the socket: wait before the next

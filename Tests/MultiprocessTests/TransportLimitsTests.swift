@@ -62,7 +62,8 @@ struct TransportLimitsTests {
         peer.standardInput = input
         peer.standardOutput = output
         try peer.run()
-        defer { if peer.isRunning { peer.terminate() } }
+        // SIGKILL: the peer inherits the test runner's blocked signals, SIGTERM among them.
+        defer { if peer.isRunning { kill(peer.processIdentifier, SIGKILL) } }
         let outFd = output.fileHandleForReading.fileDescriptor
 
         let first = try readLine(outFd, seconds: 300)
@@ -83,6 +84,32 @@ struct TransportLimitsTests {
         let last = try readLine(outFd, seconds: 600)
         #expect(last == "ok \(count)")
         print("non-reading peer, once reading: \(last); server RSS \(try child.kib("VmRSS")) KiB")
+    }
+
+    // Mutation: without abortRead waking a read held back for room (BufferedStream.heldRead),
+    // the server never reads again, never sees the EOF, and keeps the connection's fd for ever.
+    @Test("a non-reading peer that dies while the server holds its reads back is closed and its fd freed",
+          .enabled(if: python != nil, "no .venv with pycapnp: run scripts/setup"))
+    func nonReadingPeerDies() async throws {
+        let child = try ListeningChild.start()
+        defer { child.stop() }
+        let warm = try child.connect()  // the server's RPC loop and its fds start with a first client
+        defer { warm.connection.close() }
+        #expect(try await served(warm.tester, bytes: 16))
+        let fds = try child.openFds()
+        let peer = Foundation.Process()
+        peer.executableURL = URL(fileURLWithPath: python!.python)
+        peer.arguments = [python!.root + "/Tests/Interop/nonreading_peer.py", child.path, "2048", "8192"]
+        let input = Pipe(), output = Pipe()
+        peer.standardInput = input
+        peer.standardOutput = output
+        try peer.run()
+        let first = try readLine(output.fileHandleForReading.fileDescriptor, seconds: 300)
+        #expect(first.hasPrefix("blocked "), "\(first)")
+        kill(peer.processIdentifier, SIGKILL)  // it inherits the test runner's blocked signals, SIGTERM among them
+        try await eventually("the server to close the dead peer's connection (fds \((try? child.openFds()) ?? -1), \(fds) before)") {
+            try child.openFds() <= fds
+        }
     }
 
     // Mutation: reading a large frame into an array of its announced size (the code before)

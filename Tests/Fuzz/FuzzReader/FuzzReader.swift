@@ -3,6 +3,9 @@
 // clean read deep-copied, re-serialized and compared. Hostile bytes must give a typed error.
 
 import Capnp
+#if canImport(Glibc)
+import Glibc
+#endif
 
 private let options = ReaderOptions(traversalLimitInWords: 1 << 16, nestingLimit: 64)
 
@@ -52,17 +55,21 @@ private func check(_ message: MessageReader) {
     }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+/// libFuzzer's entry: one input.
+func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     fuzzReader(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
     return 0
 }
 
-#if !FUZZING
-/// Without libFuzzer: runs each file named (or each file in each directory named) once, as the
-/// regression run of a corpus.
+/// Built by scripts/fuzz (FUZZING): libFuzzer's driver. Built plainly: runs each file named
+/// (or each file in each directory named) once, as the regression run of a corpus.
 @main
-struct Replay {
-    static func main() { replayCorpus(CommandLine.arguments.dropFirst(), fuzzReader) }
+struct Main {
+    static func main() {
+        #if FUZZING
+        exit(runFuzzer(fuzzerTestOneInput))
+        #else
+        replayCorpus(CommandLine.arguments.dropFirst(), fuzzReader)
+        #endif
+    }
 }
-#endif

@@ -1,4 +1,5 @@
-// Runs a fuzz target over files when it is built without libFuzzer: a corpus as regression tests.
+// How a fuzz target runs: under libFuzzer's driver (scripts/fuzz), or over files, a corpus as
+// regression tests, when built plainly.
 
 import Foundation
 
@@ -19,4 +20,17 @@ func replayCorpus(_ paths: ArraySlice<String>, _ body: (UnsafeRawBufferPointer) 
         data.withUnsafeBytes { body($0) }
     }
     print("replayed \(files.count) inputs")
+}
+
+/// Hands over to libFuzzer (linked as libclang_rt.fuzzer_no_main by scripts/fuzz); its status.
+func runFuzzer(_ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32 {
+    typealias Driver = @convention(c) (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                                       @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "LLVMFuzzerRunDriver") else {  // RTLD_DEFAULT
+        print("LLVMFuzzerRunDriver is not linked in: build with scripts/fuzz")
+        return 2
+    }
+    var argc = CommandLine.argc
+    var argv = CommandLine.unsafeArgv
+    return unsafeBitCast(symbol, to: Driver.self)(&argc, &argv, body)
 }

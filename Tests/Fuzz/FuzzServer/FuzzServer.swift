@@ -53,16 +53,21 @@ func fuzzServer(_ input: UnsafeRawBufferPointer) {
     guard ended.wait(timeout: .now() + 10) == .success else { fatalError("the connection did not end within 10 s of EOF") }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+/// libFuzzer's entry: one input.
+func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     fuzzServer(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
     return 0
 }
 
-#if !FUZZING
-/// Without libFuzzer: runs each file named (or each file in each directory named) once.
+/// Built by scripts/fuzz (FUZZING): libFuzzer's driver. Built plainly: runs each file named
+/// (or each file in each directory named) once, as the regression run of a corpus.
 @main
-struct Replay {
-    static func main() { replayCorpus(CommandLine.arguments.dropFirst(), fuzzServer) }
+struct Main {
+    static func main() {
+        #if FUZZING
+        exit(runFuzzer(fuzzerTestOneInput))
+        #else
+        replayCorpus(CommandLine.arguments.dropFirst(), fuzzServer)
+        #endif
+    }
 }
-#endif
