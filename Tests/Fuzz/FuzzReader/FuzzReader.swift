@@ -13,32 +13,41 @@ private let options = ReaderOptions(traversalLimitInWords: 1 << 16, nestingLimit
 func fuzzReader(_ input: UnsafeRawBufferPointer) {
     guard let mode = input.first else { return }
     let body = UnsafeRawBufferPointer(rebasing: input.dropFirst())
+    let bytes = Array(body)
     switch mode % 3 {
     case 0:
-        if let message = try? MessageReader(bytes: Array(body), options: options) { check(message) }
+        check { try? MessageReader(bytes: bytes, options: options) }
     case 1:
-        if let message = try? MessageReader(packed: Array(body), options: options) { check(message) }
+        check { try? MessageReader(packed: bytes, options: options) }
     default:
         var at = 0
         while at < body.count {
             var consumed = 0
             let rest = UnsafeRawBufferPointer(rebasing: body[(body.startIndex + at)...])
-            guard let message = try? MessageReader(prefixOf: rest, consumed: &consumed, options: options),
-                  consumed > 0 else { return }
-            check(message)
+            guard (try? MessageReader(prefixOf: rest, consumed: &consumed, options: options)) != nil, consumed > 0 else { return }
+            let start = at
+            check {
+                var ignored = 0
+                return bytes.withUnsafeBytes { all in
+                    try? MessageReader(prefixOf: UnsafeRawBufferPointer(rebasing: all[start...]), consumed: &ignored, options: options)
+                }
+            }
             at += consumed
         }
     }
 }
 
-private func check(_ message: MessageReader) {
+/// `read` decodes the message afresh each time: the traversal budget is per reader, and each
+/// pass here spends one.
+private func check(_ read: () -> MessageReader?) {
+    guard let message = read() else { return }
     readAllViews(message)
-    guard let root = try? message.root(), let size = try? root.totalSize() else { return }
+    guard let root = try? read()?.root(), let size = try? root.totalSize(), let source = try? read()?.root() else { return }
     // A message that reads cleanly copies cleanly, to the same size, and a copy of the copy
     // is the same bytes.
     let copy = MessageBuilder()
     do {
-        try copy.root.copy(from: root)
+        try copy.root.copy(from: source)
     } catch {
         fatalError("a message that reads cleanly failed to copy: \(error)")
     }

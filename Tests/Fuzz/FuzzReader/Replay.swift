@@ -26,7 +26,7 @@ func replayCorpus(_ paths: ArraySlice<String>, _ body: (UnsafeRawBufferPointer) 
 func runFuzzer(_ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32 {
     typealias Driver = @convention(c) (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
                                        @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "LLVMFuzzerRunDriver") else {  // RTLD_DEFAULT
+    guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "LLVMFuzzerRunDriver") else {  // this executable's own
         print("LLVMFuzzerRunDriver is not linked in: build with scripts/fuzz")
         return 2
     }
