@@ -28,7 +28,7 @@ struct ListenerSurvivalTests {
     // the last connect then fails with ECONNREFUSED (ProcessError.nothingListening).
     @Test("a server with 48 fds takes 60 connections, runs out of fds, and serves again once they close")
     func survivesRunningOutOfFds() async throws {
-        let child = try ListeningChild.start(["MP_TEST_CHILD_NOFILE": "48"])
+        let child = try await ListeningChild.start(["MP_TEST_CHILD_NOFILE": "48"])
         defer { child.stop() }
         var sockets: [Int32] = []
         for _ in 0..<60 { sockets.append(try child.connectRaw()) }

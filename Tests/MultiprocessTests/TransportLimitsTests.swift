@@ -47,7 +47,7 @@ struct TransportLimitsTests {
     @Test("a peer that pipelines 256 MiB of calls and reads nothing grows the server by its bound, not by what it sent; others are served; every answer comes, in order, once it reads",
           .enabled(if: python != nil, "no .venv with pycapnp: run scripts/setup"))
     func nonReadingPeer() async throws {
-        let child = try ListeningChild.start()
+        let child = try await ListeningChild.start()
         defer { child.stop() }
         let other = try child.connect()
         defer { other.connection.close() }
@@ -66,7 +66,7 @@ struct TransportLimitsTests {
         defer { if peer.isRunning { kill(peer.processIdentifier, SIGKILL) } }
         let outFd = output.fileHandleForReading.fileDescriptor
 
-        let first = try readLine(outFd, seconds: 300)
+        let first = try await offThePool { try readLine(outFd, seconds: 300) }
         let rss = try child.kib("VmRSS")
         print("non-reading peer: \(first); server RSS \(baseline) KiB before, \(rss) KiB while it stalls")
         #expect(first.hasPrefix("blocked "), "the server read everything the peer sent: \(first)")
@@ -81,7 +81,7 @@ struct TransportLimitsTests {
         #expect(try await served(fresh.tester), "a new client is served meanwhile")
 
         try input.fileHandleForWriting.write(contentsOf: Data("read\n".utf8))
-        let last = try readLine(outFd, seconds: 600)
+        let last = try await offThePool { try readLine(outFd, seconds: 600) }
         #expect(last == "ok \(count)")
         print("non-reading peer, once reading: \(last); server RSS \(try child.kib("VmRSS")) KiB")
     }
@@ -91,7 +91,7 @@ struct TransportLimitsTests {
     @Test("a non-reading peer that dies while the server holds its reads back is closed and its fd freed",
           .enabled(if: python != nil, "no .venv with pycapnp: run scripts/setup"))
     func nonReadingPeerDies() async throws {
-        let child = try ListeningChild.start()
+        let child = try await ListeningChild.start()
         defer { child.stop() }
         let warm = try child.connect()  // the server's RPC loop and its fds start with a first client
         defer { warm.connection.close() }
@@ -104,7 +104,7 @@ struct TransportLimitsTests {
         peer.standardInput = input
         peer.standardOutput = output
         try peer.run()
-        let first = try readLine(output.fileHandleForReading.fileDescriptor, seconds: 300)
+        let first = try await offThePool { try readLine(output.fileHandleForReading.fileDescriptor, seconds: 300) }
         #expect(first.hasPrefix("blocked "), "\(first)")
         kill(peer.processIdentifier, SIGKILL)  // it inherits the test runner's blocked signals, SIGTERM among them
         try await eventually("the server to close the dead peer's connection (fds \((try? child.openFds()) ?? -1), \(fds) before)") {
@@ -117,7 +117,7 @@ struct TransportLimitsTests {
     @Test("64 peers that announce 63 MiB frames and stall cost about what they sent, not what they announced")
     func stalledAnnouncers() async throws {
         // Room for all 64: none is evicted to make room for another.
-        let child = try ListeningChild.start(["MP_TEST_CHILD_MAX_CONNECTIONS": "100"])
+        let child = try await ListeningChild.start(["MP_TEST_CHILD_MAX_CONNECTIONS": "100"])
         defer { child.stop() }
         let warm = try child.connect()
         #expect(try await served(warm.tester))
@@ -167,7 +167,7 @@ struct TransportLimitsTests {
         #expect(ended.cause == .peer)
         _ = try await peer.exitStatus()
 
-        let child = try ListeningChild.start()
+        let child = try await ListeningChild.start()
         defer { child.stop() }
         let warm = try child.connect()
         #expect(try await served(warm.tester, bytes: 16))

@@ -17,7 +17,7 @@ struct ListeningChild {
     var path: String { directory + "/s.sock" }
 
     /// Starts it listening on a fresh socket path; `environment` adds MP_TEST_CHILD_NOFILE etc.
-    static func start(_ environment: [String: String] = [:]) throws -> ListeningChild {
+    static func start(_ environment: [String: String] = [:]) async throws -> ListeningChild {
         let directory = "/tmp/mp-tl-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var all = environment
@@ -25,7 +25,7 @@ struct ListeningChild {
         all["MP_TEST_CHILD_LISTEN"] = directory + "/s.sock"
         let (pid, fd) = try Process.spawn(executableName: TestChild.name, environment: all)
         let child = ListeningChild(pid: pid, control: fd, directory: directory)
-        let line = try SocketIO.readExactly(fd, "listening\n".utf8.count, seconds: 60)
+        let line = try await offThePool { try SocketIO.readExactly(fd, "listening\n".utf8.count, seconds: 60) }
         guard line == Array("listening\n".utf8) else {
             child.stop()
             throw ProcessTestFailure("the listening child said \(String(decoding: line, as: UTF8.self))")
@@ -63,5 +63,13 @@ struct ListeningChild {
     func connect() throws -> (connection: Connection, tester: Tester.Client) {
         let connection = try Connection(fd: try connectRaw())
         return (connection, connection.bootstrap(as: Tester.Client.self))
+    }
+}
+
+/// Runs blocking `body` on a thread of its own: the concurrency pool has as many threads as
+/// cores (2 here), and a test that blocks them stalls every other test in the process.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }
