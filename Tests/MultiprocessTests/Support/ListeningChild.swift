@@ -44,7 +44,8 @@ struct ListeningChild {
     func kib(_ field: String) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
-            if let value = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") { return value }
+            // "VmSize:\t  169384 kB", or with no space when the number is long (ASan's shadow).
+            if let value = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") { return value }
         }
         throw ProcessTestFailure("no \(field) in /proc/\(pid)/status")
     }
