@@ -114,6 +114,12 @@ let package = Package(
         .testTarget(name: "MultiprocessTests", dependencies: ["Multiprocess", "NodeInterfaces", "CapnpRPC", "RPCTestKit", "mp-test-child",
                                                             "mp-demo", "mp-demo-child", "TestSupport"],
                     swiftSettings: swiftSettings),
+        // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer); built plainly, each
+        // replays the files it is given, as scripts/test does with the committed corpora.
+        .executableTarget(name: "fuzz-reader", dependencies: ["Capnp", "CapnpRPC"], path: "Tests/Fuzz/FuzzReader",
+                          exclude: ["corpus"], swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-server", dependencies: ["CapnpRPC", "NodeInterfaces"], path: "Tests/Fuzz/FuzzServer",
+                          exclude: ["corpus"], swiftSettings: swiftSettings),
     ],
     cxxLanguageStandard: .cxx17  // capnp 0.9.2 headers fail under C++20
 )

@@ -85,12 +85,16 @@ int takeSocket(int fd) {
 
 } // namespace
 
-BufferedStream::BufferedStream(int fd)
-    : ownedFd(takeSocket(fd)), fd(fd),
+BufferedStream::BufferedStream(int fd, Observer *observer)
+    : ownedFd(takeSocket(fd)), fd(fd), observer(observer),
       readObserver(loopEventPort(), fd, kj::UnixEventPort::FdObserver::OBSERVE_READ),
       buffer(kj::heapArray<capnp::word>(kBufferBytes / kWordBytes)), tasks(*this) {}
 
-void BufferedStream::abortRead() {
+void BufferedStream::abortRead(kj::Maybe<kj::Exception> reason) {
+    if (readAbort == nullptr) readAbort = kj::mv(reason);
+    readAborted = true;
+    // A read held back for room would wait for ever on a connection that is ending.
+    if (heldRead.get() != nullptr) heldRead->fulfill();
     ::shutdown(fd, SHUT_RD);
     readable = true; // the next read returns EOF at once
 }
@@ -125,8 +129,25 @@ kj::Maybe<BufferedStream::Frame> BufferedStream::parseTable(const capnp::ReaderO
     return Frame{tableBytes, totalWords};
 }
 
+kj::Exception BufferedStream::endedEarly() const {
+    KJ_IF_MAYBE(e, readAbort) { return kj::cp(*e); }
+    return KJ_EXCEPTION(DISCONNECTED, "the peer closed the connection in the middle of a message");
+}
+
 kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> BufferedStream::readNext(
     kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options) {
+    if (observer != nullptr && !readAborted) {
+        KJ_IF_MAYBE(wait, observer->holdReading()) {
+            // What this peer made us hold is above its bound: its next message waits (until
+            // there is room, or reading is aborted).
+            auto paf = kj::newPromiseAndFulfiller<void>();
+            heldRead = kj::mv(paf.fulfiller);
+            return wait->exclusiveJoin(kj::mv(paf.promise)).then([this, fdSpace, options]() {
+                heldRead = nullptr;
+                return readNext(fdSpace, options);
+            });
+        }
+    }
     KJ_IF_MAYBE(frame, parseTable(options)) {
         if (end_ - begin >= frame->bytes()) return kj::Maybe<capnp::MessageReaderAndFds>(takeFrame(*frame, fdSpace, options));
         if (frame->bytes() > kLargeFrameBytes) return readLarge(*frame, fdSpace, options);
@@ -135,9 +156,8 @@ kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> BufferedStream::readNext(
     return readMore(fdSpace.size()).then(
         [this, fdSpace, options](size_t n) -> kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> {
             if (n == 0) {
-                if (begin != end_) {
-                    return KJ_EXCEPTION(DISCONNECTED, "the peer closed the connection in the middle of a message");
-                }
+                if (begin != end_) return endedEarly();
+                KJ_IF_MAYBE(e, readAbort) { return kj::cp(*e); }
                 KJ_IF_MAYBE(e, writeFailure) {
                     if (e->getType() != kj::Exception::Type::DISCONNECTED) return kj::cp(*e);
                 }
@@ -155,48 +175,69 @@ capnp::MessageReaderAndFds BufferedStream::takeFrame(const Frame &frame, kj::Arr
     auto words = kj::heapArray<capnp::word>(frame.totalWords);
     memcpy(words.begin(), at + frame.tableBytes, frame.totalWords * kWordBytes);
     auto reader = kj::heap<FrameReader>(options, kj::mv(words), table + 1, size_t(table[0]) + 1);
+    if (observer != nullptr) observer->received(reader->getSegment(0), frame.bytes());
     uint64_t start = bufferOffset + begin;
     begin += frame.bytes();
     return capnp::MessageReaderAndFds{kj::mv(reader), claimFds(start, start + frame.bytes(), fdSpace)};
 }
 
+/// A frame read past the buffer: its words so far, in an array that grows as they arrive.
+struct BufferedStream::LargeFrame {
+    kj::Array<uint32_t> sizes;
+    kj::Array<capnp::word> words; // capacity; the first `filled` bytes are the frame's
+    size_t filled = 0;
+    size_t total = 0;
+    kj::ArrayPtr<kj::AutoCloseFd> fds;
+};
+
 kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> BufferedStream::readLarge(
     const Frame &frame, kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options) {
     const kj::byte *at = bytesOf(buffer) + begin;
     size_t count = size_t(reinterpret_cast<const uint32_t *>(at)[0]) + 1;
-    auto sizes = kj::heapArray<uint32_t>(reinterpret_cast<const uint32_t *>(at) + 1, count);
-    auto words = kj::heapArray<capnp::word>(frame.totalWords);
-    size_t have = end_ - begin - frame.tableBytes;
-    memcpy(words.begin(), at + frame.tableBytes, have);
+    auto large = kj::heap<LargeFrame>();
+    large->sizes = kj::heapArray<uint32_t>(reinterpret_cast<const uint32_t *>(at) + 1, count);
+    large->total = frame.totalWords * kWordBytes;
+    large->filled = end_ - begin - frame.tableBytes;
+    // Room for what came and as much again, not for what the table announces: a peer that
+    // announces 63 MiB and stalls costs what it sent.
+    size_t capacity = kj::min(large->total, kj::max(large->filled * 2, kBufferBytes)) / kWordBytes;
+    large->words = kj::heapArray<capnp::word>(capacity);
+    memcpy(large->words.begin(), at + frame.tableBytes, large->filled);
     uint64_t start = bufferOffset + begin;
-    auto fds = claimFds(start, start + frame.bytes(), fdSpace);
+    large->fds = claimFds(start, start + frame.bytes(), fdSpace);
     // The buffer is empty now; the rest of this frame goes straight into `words`.
     bufferOffset = start + frame.bytes();
     begin = end_ = 0;
-    size_t rest = frame.totalWords * kWordBytes - have;
-    kj::byte *into = bytesOf(words) + have;
-    return readInto(into, rest)
-        .then([options, fds, words = kj::mv(words), sizes = kj::mv(sizes)]() mutable {
-            auto reader = kj::heap<FrameReader>(options, kj::mv(words), sizes.begin(), sizes.size());
-            return kj::Maybe<capnp::MessageReaderAndFds>(capnp::MessageReaderAndFds{kj::mv(reader), fds});
-        });
+    size_t bytes = frame.bytes();
+    return readLargeRest(kj::mv(large)).then([this, options, bytes](kj::Own<LargeFrame> large) {
+        auto reader = kj::heap<FrameReader>(options, kj::mv(large->words), large->sizes.begin(), large->sizes.size());
+        if (observer != nullptr) observer->received(reader->getSegment(0), bytes);
+        return kj::Maybe<capnp::MessageReaderAndFds>(capnp::MessageReaderAndFds{kj::mv(reader), large->fds});
+    });
 }
 
-kj::Promise<void> BufferedStream::readInto(kj::byte *into, size_t count) {
-    while (count > 0) {
+kj::Promise<kj::Own<BufferedStream::LargeFrame>> BufferedStream::readLargeRest(kj::Own<LargeFrame> large) {
+    while (large->filled < large->total) {
         if (!readable) {
-            return whenReadable().then([this, into, count]() {
+            return whenReadable().then([this, large = kj::mv(large)]() mutable {
                 readable = true;
-                return readInto(into, count);
+                return readLargeRest(kj::mv(large));
             });
         }
-        ssize_t n = receive(into, count, 0);
+        size_t capacity = large->words.size() * kWordBytes;
+        if (large->filled == capacity) {
+            size_t grown = kj::min(large->total, capacity * 2) / kWordBytes;
+            auto words = kj::heapArray<capnp::word>(grown);
+            memcpy(words.begin(), large->words.begin(), large->filled);
+            large->words = kj::mv(words);
+            capacity = grown * kWordBytes;
+        }
+        ssize_t n = receive(bytesOf(large->words) + large->filled, capacity - large->filled, 0);
         if (n < 0) continue; // nothing there yet: `readable` is false now
-        if (n == 0) return KJ_EXCEPTION(DISCONNECTED, "the peer closed the connection in the middle of a message");
-        into += n;
-        count -= size_t(n);
+        if (n == 0) return endedEarly();
+        large->filled += size_t(n);
     }
-    return kj::READY_NOW;
+    return kj::mv(large);
 }
 
 kj::ArrayPtr<kj::AutoCloseFd> BufferedStream::claimFds(uint64_t start, uint64_t end,
@@ -335,7 +376,8 @@ kj::Promise<void> BufferedStream::writeMessage(kj::ArrayPtr<const int> fds,
     }
     // On its own, after everything queued before it: fds must ride on the message's first
     // byte, and a large message is not worth copying.
-    return drain().then([this, fds, segments]() {
+    loneBytes += bytes;
+    return drain().then([this, fds, segments, bytes]() {
         auto table = kj::heapArray<uint32_t>((segments.size() + 2) / 2 * 2);
         table[0] = uint32_t(segments.size() - 1);
         for (size_t i = 0; i < segments.size(); i++) table[1 + i] = uint32_t(segments[i].size());
@@ -348,7 +390,10 @@ kj::Promise<void> BufferedStream::writeMessage(kj::ArrayPtr<const int> fds,
         writing = true;
         return sendAll(kj::mv(pieces), 0, fds)
             .attach(kj::mv(table))
-            .then([this]() { writeFinished(); },
+            .then([this, bytes]() {
+                      loneBytes -= kj::min(loneBytes, bytes); // fail() may have zeroed it
+                      writeFinished();
+                  },
                   [this](kj::Exception &&e) {
                       fail(kj::cp(e));
                       kj::throwFatalException(kj::mv(e));
@@ -388,6 +433,7 @@ void BufferedStream::flush() {
     if (n == ssize_t(size)) {
         pending.clear();
         if (pending.capacity() > kBufferBytes / kWordBytes * 16) pending.shrink_to_fit();
+        if (observer != nullptr) observer->queueShrank();
         return;
     }
     // The socket is full: the rest goes when it has room; later messages queue behind.
@@ -396,6 +442,7 @@ void BufferedStream::flush() {
     size_t sent = n < 0 ? 0 : size_t(n);
     auto rest = kj::heapArray<struct iovec>(1);
     rest[0] = {reinterpret_cast<kj::byte *>(held->data()) + sent, size - sent};
+    inFlightBytes = size - sent;
     writing = true;
     tasks.add(whenWritable()
                   .then([this, rest = kj::mv(rest)]() mutable { return sendAll(kj::mv(rest), 0, nullptr); })
@@ -479,7 +526,9 @@ kj::Promise<void> BufferedStream::drain() {
 
 void BufferedStream::writeFinished() {
     writing = false;
+    inFlightBytes = 0;
     flush();
+    if (observer != nullptr) observer->queueShrank();
     if (writing || writeFailure != nullptr) return;
     // Not watched for room while nothing waits for it (each read by the peer would wake us).
     writeObserver = nullptr;
@@ -492,6 +541,7 @@ void BufferedStream::writeFinished() {
 void BufferedStream::fail(kj::Exception &&e) {
     writing = false;
     pending.clear();
+    inFlightBytes = loneBytes = 0;
     if (writeFailure == nullptr) writeFailure = kj::cp(e);
     auto waiting = std::move(drainers);
     drainers.clear();

@@ -14,6 +14,10 @@
 // writability too: with edge-triggered epoll each message the peer reads then wakes this side
 // for nothing. Here the socket is watched for writing only while a write waits for room, and a
 // read that drained the socket waits for the next data instead of trying again at once.
+//
+// Memory: a frame larger than the buffer grows as its bytes arrive, so a peer that announces
+// 63 MiB and stalls costs what it sent. An Observer sees each message taken and each shrink of
+// the output queue, and may hold reading back (WatchedStream bounds what a peer makes us hold).
 
 #ifndef CCAPNP_BUFFERED_STREAM_H
 #define CCAPNP_BUFFERED_STREAM_H
@@ -32,12 +36,30 @@ namespace ccapnp {
 
 class BufferedStream final : public capnp::MessageStream, private kj::TaskSet::ErrorHandler {
 public:
+    /// What the stream tells its owner, synchronously, on the loop.
+    class Observer {
+    public:
+        /// A whole message of `bytes` (framing included) was taken; `first` is its first segment.
+        virtual void received(kj::ArrayPtr<const capnp::word> first, size_t bytes) = 0;
+        /// queuedBytes() went down.
+        virtual void queueShrank() = 0;
+        /// Asked before each read: a promise to wait for before reading on, or nullptr to read now.
+        virtual kj::Maybe<kj::Promise<void>> holdReading() = 0;
+
+    protected:
+        ~Observer() = default;
+    };
+
     /// Takes `fd`, a connected unix stream socket. Loop thread only, like everything below.
-    explicit BufferedStream(int fd);
+    explicit BufferedStream(int fd, Observer *observer = nullptr);
     ~BufferedStream() noexcept(false);
 
-    /// Ends reading as if the peer had closed: a pending read returns EOF.
-    void abortRead();
+    /// Ends reading as if the peer had closed: a pending read returns EOF, or fails with
+    /// `reason` when given.
+    void abortRead(kj::Maybe<kj::Exception> reason = nullptr);
+
+    /// Output accepted but not yet handed to the kernel, in bytes.
+    size_t queuedBytes() const { return pending.size() * sizeof(capnp::word) + inFlightBytes + loneBytes; }
 
     kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> tryReadMessage(
         kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options,
@@ -68,10 +90,12 @@ private:
                                          capnp::ReaderOptions options);
     kj::Promise<kj::Maybe<capnp::MessageReaderAndFds>> readLarge(
         const Frame &frame, kj::ArrayPtr<kj::AutoCloseFd> fdSpace, capnp::ReaderOptions options);
+    struct LargeFrame;
+    kj::Promise<kj::Own<LargeFrame>> readLargeRest(kj::Own<LargeFrame> large);
+    kj::Exception endedEarly() const;
     kj::ArrayPtr<kj::AutoCloseFd> claimFds(uint64_t start, uint64_t end, kj::ArrayPtr<kj::AutoCloseFd> fdSpace);
     void compact();
     kj::Promise<size_t> readMore(size_t maxFds);
-    kj::Promise<void> readInto(kj::byte *into, size_t count);
     /// One read into `into`; -1 when there is nothing yet. Fds are kept (as arriving with the
     /// buffer's end) only with `maxFds` > 0.
     ssize_t receive(kj::byte *into, size_t room, size_t maxFds);
@@ -92,6 +116,10 @@ private:
 
     kj::AutoCloseFd ownedFd; // first: closed after the observers below are gone
     int fd;
+    Observer *observer;
+    bool readAborted = false;
+    kj::Maybe<kj::Exception> readAbort; // why abortRead ended reading, if it said
+    kj::Own<kj::PromiseFulfiller<void>> heldRead; // wakes a read the observer holds back
     bool notSocket = false;
     kj::UnixEventPort::FdObserver readObserver;
     bool readable = true; // false after a read that drained the socket: wait before the next
@@ -107,6 +135,8 @@ private:
 
     std::vector<uint64_t> pending; // whole frames not yet handed to the kernel
     bool writing = false;          // a send is waiting for room (or a lone message is going out)
+    size_t inFlightBytes = 0;      // of a queue the kernel took only part of, not yet sent
+    size_t loneBytes = 0;          // of messages written on their own, not yet sent
     bool flushQueued = false;
     kj::Maybe<kj::Exception> writeFailure;
     std::vector<kj::Own<kj::PromiseFulfiller<void>>> drainers;

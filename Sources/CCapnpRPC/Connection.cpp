@@ -25,6 +25,7 @@ struct ccapnp_connection {
     ccapnp_disconnect_fn onDisconnect;
     void *ctx;
     bool notified = false;
+    std::atomic<bool> completedCall{false}; // read from any thread
 
     ccapnp_connection(ccapnp_disconnect_fn fn, void *ctx) : onDisconnect(fn), ctx(ctx) {
         countUp(kConnections);
@@ -51,7 +52,12 @@ struct ccapnp_connection {
         readerOptions.nestingLimit = options.nesting_limit;
         side = options.is_server ? capnp::rpc::twoparty::Side::SERVER
                                  : capnp::rpc::twoparty::Side::CLIENT;
-        watched = kj::heap<WatchedStream>(fd, options.idle_timeout_ms); // owns fd from here, even if it throws
+        WatchedStream::Limits limits;
+        limits.idleTimeoutMs = options.idle_timeout_ms;
+        limits.handshakeTimeoutMs = options.handshake_timeout_ms;
+        limits.maxHeldBytes = options.max_held_bytes;
+        watched = kj::heap<WatchedStream>(fd, limits); // owns fd from here, even if it throws
+        watched->onCompletedCall = [this]() { completedCall.store(true, std::memory_order_release); };
         network = kj::heap<capnp::TwoPartyVatNetwork>(*watched, options.max_fds_per_message, side,
                                                       readerOptions);
         if (exported.get() != nullptr) {
@@ -104,6 +110,8 @@ ccapnp_connection_options ccapnp_connection_options_default(void) {
     options.max_fds_per_message = 4;
     options.is_server = 0;
     options.idle_timeout_ms = 0;
+    options.handshake_timeout_ms = 0;
+    options.max_held_bytes = 4 * 1024 * 1024;
     return options;
 }
 
@@ -166,6 +174,10 @@ void ccapnp_connection_release(ccapnp_connection *connection) {
             }));
         });
     });
+}
+
+int32_t ccapnp_connection_completed_call(ccapnp_connection *connection) {
+    return connection != nullptr && connection->completedCall.load(std::memory_order_acquire) ? 1 : 0;
 }
 
 ccapnp_cap *ccapnp_connection_bootstrap(ccapnp_connection *connection) {

@@ -17,14 +17,27 @@ public struct ConnectionOptions: Sendable {
     /// Closes the connection when no message went either way for this long (nil = never,
     /// the default). A call whose server works longer than this in silence ends with it.
     public var idleTimeout: Duration?
+    /// On the server side (`isServer`): closes the connection when no call completed on it (the
+    /// Bootstrap's answer counts) this long after it was made, so that sockets that connect and
+    /// say nothing cannot hold a slot. nil = never. Default 10 s: far above what a live peer
+    /// needs (its Bootstrap is answered at once), with room for a stalled, loaded machine.
+    public var handshakeTimeout: Duration?
+    /// Bound on what the peer can make this side hold: output queued for it plus its calls not
+    /// answered yet (their bytes and 1 KiB each). Past it, the peer's next message waits until
+    /// it reads or the answers go out, so a peer that sends calls and never reads its answers
+    /// stops itself, and nobody else. nil = no bound. Default 4 MiB.
+    public var maxHeldBytes: Int?
 
     public init(traversalLimitInWords: Int = 8 << 20, nestingLimit: Int = 64,
-                maxFdsPerMessage: UInt32 = 4, isServer: Bool = false, idleTimeout: Duration? = nil) {
+                maxFdsPerMessage: UInt32 = 4, isServer: Bool = false, idleTimeout: Duration? = nil,
+                handshakeTimeout: Duration? = .seconds(10), maxHeldBytes: Int? = 4 << 20) {
         self.traversalLimitInWords = traversalLimitInWords
         self.nestingLimit = nestingLimit
         self.maxFdsPerMessage = maxFdsPerMessage
         self.isServer = isServer
         self.idleTimeout = idleTimeout
+        self.handshakeTimeout = handshakeTimeout
+        self.maxHeldBytes = maxHeldBytes
     }
 }
 
@@ -78,6 +91,8 @@ public final class Connection: Sendable {
         raw.max_fds_per_message = options.maxFdsPerMessage
         raw.is_server = options.isServer ? 1 : 0
         raw.idle_timeout_ms = options.idleTimeout.map(Self.milliseconds) ?? 0
+        raw.handshake_timeout_ms = options.isServer ? options.handshakeTimeout.map(Self.milliseconds) ?? 0 : 0
+        raw.max_held_bytes = options.maxHeldBytes.map { UInt64(max($0, 1)) } ?? 0
         let context = Unmanaged.passRetained(events).toOpaque()
         let handle = ccapnp_connection_new(fd, &raw, bootstrap?.handle, { context, how, reason in
             let cause: Disconnect.Cause = switch how {
@@ -130,6 +145,12 @@ public final class Connection: Sendable {
         if let handle = handle.withLock({ handle in defer { handle = nil }; return handle }) {
             ccapnp_connection_release(handle)
         }
+    }
+
+    /// Whether a call completed on this connection (an answer went either way; the Bootstrap's
+    /// counts). A listener evicts, when full, the longest-idle connection for which this is false.
+    public var completedCall: Bool {
+        handle.withLock { $0.map { ccapnp_connection_completed_call($0) != 0 } ?? false }
     }
 
     /// How the connection ended, or nil while it is open.

@@ -90,14 +90,14 @@ public struct Protocol: Sendable {
         let logger = self.logger
         let threadName = self.threadName, threadPerCall = self.threadPerCall
         let holder = ListenerHolder()
-        let listener = IpcListener(fd: fd) { client in
+        let listener = IpcListener(fd: fd, logger: logger) { client in
             guard let listener = holder.listener else { close(client); return }
             guard let uid = peerUid(client), policy.allows(uid) else {
                 logger.warning("refused a connection on fd \(fd): peer uid \(peerUid(client).map(String.init) ?? "unknown") is not allowed")
                 close(client)
                 return
             }
-            guard listener.connectionCount < maxConnections else {
+            guard listener.makeRoom(limit: maxConnections) else {
                 logger.warning("refused a connection on fd \(fd): already \(maxConnections) connections")
                 close(client)
                 return

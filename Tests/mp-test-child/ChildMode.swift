@@ -20,10 +20,12 @@ enum ChildMode {
     case spawnCycles(Int)
     /// Serves RPCTestKit's TestInit (its Tester calls the parent back) until the parent closes.
     case serveInit
+    /// Serves a Tester on a unix socket (ListenMode.swift) until the parent closes.
+    case listen
     /// A mode it does not know: exits 2 with this message.
     case invalid(String)
 
-    static let summary = "echo (default) | exit:<status> | mute | report-fds | spawn-cycles:<count> | init"
+    static let summary = "echo (default) | exit:<status> | mute | report-fds | spawn-cycles:<count> | init | listen"
 
     static func fromEnvironment() -> ChildMode {
         guard let raw = getenv("MP_TEST_CHILD_MODE") else { return .echo }
@@ -32,6 +34,7 @@ enum ChildMode {
         if mode == "report-fds" { return .reportFds }
         if mode == "mute" { return .mute }
         if mode == "init" { return .serveInit }
+        if mode == "listen" { return .listen }
         if mode.hasPrefix("exit:") {
             guard let status = Int32(mode.dropFirst("exit:".count)), (0...255).contains(status) else {
                 return .invalid("MP_TEST_CHILD_MODE '\(mode)': the exit status must be 0...255")
@@ -74,6 +77,8 @@ enum ChildMode {
             return writeAll(fd, Array("ipcfd=\(fd) fds=\(others)\n".utf8)) ? 0 : 1
         case .spawnCycles(let count):
             return runSpawnCycles(count, reportingTo: fd)
+        case .listen:
+            return runListen(fd)
         case .invalid(let message):
             printError(message)
             return 2

@@ -170,6 +170,14 @@ typedef struct ccapnp_connection_options {
     /// Closes the connection after this many milliseconds without a message in either
     /// direction (0 = never). Default 0.
     uint32_t idle_timeout_ms;
+    /// Closes the connection when no call completed on it (a Return in either direction, the
+    /// Bootstrap's included) this many milliseconds after it was made (0 = never). Default 0;
+    /// the Swift layer turns it on for accepted connections.
+    uint32_t handshake_timeout_ms;
+    /// Bound on what the peer makes this side hold: output queued for it plus the calls it
+    /// made that are not answered yet (their bytes and 1 KiB each). Past it, the peer's next
+    /// message waits until there is room again. 0 = no bound. Default 4 MiB.
+    uint64_t max_held_bytes;
 } ccapnp_connection_options;
 
 ccapnp_connection_options ccapnp_connection_options_default(void);
@@ -198,6 +206,8 @@ ccapnp_connection *ccapnp_connection_new(int fd, const ccapnp_connection_options
                                          void *ctx);
 /// Releases the caller's reference (capabilities from ccapnp_connection_bootstrap hold theirs).
 void ccapnp_connection_release(ccapnp_connection *connection);
+/// 1 once a call completed on the connection (a Return went either way), else 0. Any thread.
+int32_t ccapnp_connection_completed_call(ccapnp_connection *connection);
 /// The peer's bootstrap capability (a promise until the peer answers; calls on it pipeline).
 /// NULL if it could not be handed to the loop.
 ccapnp_cap *ccapnp_connection_bootstrap(ccapnp_connection *connection);

@@ -1,0 +1,1 @@
+../../CapnpConformanceTests/Generated/test.swift

@@ -1,0 +1,1 @@
+../FuzzReader/Replay.swift
