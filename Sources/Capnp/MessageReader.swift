@@ -53,6 +53,8 @@ public final class MessageReader: @unchecked Sendable {
     nonisolated(unsafe) private static let emptySegment = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
 
     public var segmentCount: Int { segmentStarts.count }
+    /// The size of its segments, in words (what arrived, not a traversal).
+    public var wordCount: Int { segmentWordCounts.reduce(0, +) }
 
     /// The root pointer: the first word of the first segment.
     public func root() throws(CapnpError) -> PointerReader {

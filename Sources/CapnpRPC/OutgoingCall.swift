@@ -30,6 +30,8 @@ public final class OutgoingCall: @unchecked Sendable {
     /// What the interceptor lent this call (a thread, say): held until the call ends. Set in
     /// `send` before the call goes out, taken by `complete` on the loop.
     private var scoped: (any CallScopedCapability)?
+    /// When it was sent, while tracing is on.
+    private var tracedStart: ContinuousClock.Instant?
 
     private init(interfaceId: UInt64, methodId: UInt16, lineage: Lineage) {
         self.interfaceId = interfaceId
@@ -42,8 +44,9 @@ public final class OutgoingCall: @unchecked Sendable {
     static func send(to capability: Capability, interfaceId: UInt64, methodId: UInt16,
                      params: MessageBuilder?) -> OutgoingCall {
         let target = capability.handle
-        RPCTracing.trace("call \(RPCTracing.describe(interfaceId, methodId)) sent")
+        RPCTracing.trace("call \(RPCTracing.describe(interfaceId, methodId)) sent, params \((params?.totalWords ?? 0) * 8) bytes")
         let call = OutgoingCall(interfaceId: interfaceId, methodId: methodId, lineage: capability.lineage)
+        call.tracedStart = RPCTracing.start()
         if let params, !params.capabilities.isEmpty {
             params.forwardCapabilities(to: capability.lineage.interceptor)
             call.scoped = Self.callScoped(in: params.capabilities)
@@ -53,11 +56,12 @@ public final class OutgoingCall: @unchecked Sendable {
             ccapnp_call_send(target, interfaceId, methodId, input, { context, results, error in
                 let call = Unmanaged<OutgoingCall>.fromOpaque(context!).takeRetainedValue()
                 if let results {
-                    RPCTracing.trace("call \(RPCTracing.describe(call.interfaceId, call.methodId)) answered")
-                    call.complete(.success(ReceivedMessage.reader(taking: results, lineage: call.lineage)))
+                    let reader = ReceivedMessage.reader(taking: results, lineage: call.lineage)
+                    RPCTracing.trace("call \(RPCTracing.describe(call.interfaceId, call.methodId)) answered\(RPCTracing.elapsed(since: call.tracedStart)), results \(reader.wordCount * 8) bytes")
+                    call.complete(.success(reader))
                 } else {
                     let failure = RPCError(error!.pointee)
-                    RPCTracing.trace("call \(RPCTracing.describe(call.interfaceId, call.methodId)) failed: \(failure)")
+                    RPCTracing.trace("call \(RPCTracing.describe(call.interfaceId, call.methodId)) failed\(RPCTracing.elapsed(since: call.tracedStart)): \(failure)")
                     call.complete(.failure(failure))
                 }
             }, context)

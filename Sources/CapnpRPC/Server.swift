@@ -71,10 +71,11 @@ public final class IncomingCall: @unchecked Sendable {
         MessageBuilder.withMessageIn(resultsMessage) { ccapnp_server_call_set_pipeline(handle, $0) }
     }
 
-    func answer(_ error: (any Error)?) {
+    func answer(_ error: (any Error)?, started: ContinuousClock.Instant? = nil) {
         guard let error else {
             let message = resultsMessage
             resultsMessage = nil
+            RPCTracing.trace("served \(RPCTracing.describe(interfaceId, methodId))\(RPCTracing.elapsed(since: started)), results \((message?.totalWords ?? 0) * 8) bytes")
             if let message, !message.capabilities.isEmpty {
                 message.forwardCapabilities(to: (params.capabilityTable as? ReceivedMessage)?.interceptor)
             }
@@ -82,7 +83,7 @@ public final class IncomingCall: @unchecked Sendable {
             return
         }
         let rpcError = error as? RPCError ?? RPCError(.failed, String(describing: error))
-        RPCTracing.trace("served \(RPCTracing.describe(interfaceId, methodId)) with an error: \(rpcError)")
+        RPCTracing.trace("served \(RPCTracing.describe(interfaceId, methodId)) with an error\(RPCTracing.elapsed(since: started)): \(rpcError)")
         var reason = rpcError.reason
         reason.withUTF8 { ccapnp_server_call_fail(handle, rpcError.code, $0.baseAddress, $0.count) }
     }
@@ -137,8 +138,9 @@ final class ServerBox: Sendable {
     private static func key(_ handle: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle))) }
 
     private func dispatch(_ interfaceId: UInt64, _ methodId: UInt16, _ handle: OpaquePointer) {
-        RPCTracing.trace("serving \(RPCTracing.describe(interfaceId, methodId))")
         let call = IncomingCall(handle: handle, interfaceId: interfaceId, methodId: methodId)
+        RPCTracing.trace("serving \(RPCTracing.describe(interfaceId, methodId)), params \(call.params.wordCount * 8) bytes")
+        let started = RPCTracing.start()
         let key = Self.key(handle)
         let server = self.server
         // Most calls finish inline; those skip the registry of running calls entirely.
@@ -149,7 +151,7 @@ final class ServerBox: Sendable {
                 // Listed: unlist before answering, since once answered the handle may be reused.
                 _ = self.calls.withLock { $0.removeValue(forKey: key) }
             }
-            call.answer(failure)
+            call.answer(failure, started: started)
         }
         // Finished inline (the common case): nothing to list, no lock to take.
         if call.taskState.load(ordering: .acquiring) == CallState.finished { return }

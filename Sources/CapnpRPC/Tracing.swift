@@ -30,6 +30,23 @@ public enum RPCTracing {
         #endif
     }
 
+    /// When a traced call started, or nil when tracing is off (then the clock is not read).
+    @inline(__always)
+    static func start() -> ContinuousClock.Instant? {
+        #if !CAPNP_RPC_NO_TRACE
+        enabled.load(ordering: .relaxed) ? .now : nil
+        #else
+        nil
+        #endif
+    }
+
+    /// "in 12 µs" since `start`, or "" without one.
+    static func elapsed(since start: ContinuousClock.Instant?) -> String {
+        guard let start else { return "" }
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return " in \(seconds * 1_000_000 + attoseconds / 1_000_000_000_000) µs"
+    }
+
     static func describe(_ interfaceId: UInt64, _ methodId: UInt16) -> String {
         "0x\(String(interfaceId, radix: 16)).\(methodId)"
     }

@@ -14,6 +14,13 @@ import Glibc
 /// caller's thread).
 ///
 /// Copies of a Protocol share its `context` and its listeners.
+///
+/// ```swift
+/// // One end of a socketpair each: the child serves, the parent connects.
+/// try await Protocol().serve(fd: childEnd, init: EchoInit())        // until the peer closes
+/// let connected = try Protocol().connect(fd: parentEnd, as: Init.Client.self)
+/// let echo = try await connected.initClient.makeEcho()             // construct went first
+/// ```
 public struct Protocol: Sendable {
     public var options: ConnectionOptions
     public var logger: Logger

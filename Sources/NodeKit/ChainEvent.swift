@@ -20,4 +20,7 @@ public enum ChainEvent: Sendable {
     case blockDisconnected(Block, height: Int)
     /// Sent once after the active chain changed, with the new tip.
     case updatedBlockTip(hash: Hash256, height: Int)
+    /// The chain state is on disk up to the locator's first block: every change is committed
+    /// (synchronously) in one transaction, so this follows each tip update.
+    case chainStateFlushed(locator: [Hash256])
 }

@@ -76,6 +76,21 @@ public actor ChainState {
     /// The hash of the active chain's block at `height`, or nil above the tip.
     public func blockHash(height: Int) -> Hash256? { active.indices.contains(height) ? active[height] : nil }
 
+    /// Bitcoin's block locator of the active chain: from the tip down one block at a time, then
+    /// (past the 11th entry) in steps that double, ending at genesis.
+    public func locator() -> [Hash256] {
+        var hashes: [Hash256] = []
+        var height = active.count - 1
+        var step = 1
+        while height >= 0 {
+            hashes.append(active[height])
+            if height == 0 { break }
+            height = max(height - step, 0)
+            if hashes.count > 10 { step *= 2 }
+        }
+        return hashes
+    }
+
     /// The block `hash`, when known.
     public func block(_ hash: Hash256) throws(NodeError) -> Block? {
         guard index[hash] != nil else { return nil }
@@ -236,6 +251,7 @@ public actor ChainState {
             try commitConnection(block, entry: entry, undo: undo, storing: true)
             nextSequence += 1
             emit(.updatedBlockTip(hash: hash, height: entry.height))
+            emit(.chainStateFlushed(locator: locator()))
             return
         }
         do { try store.insertBlock(entry, data: block.serialized()) } catch { throw .store(error) }
@@ -548,7 +564,10 @@ public actor ChainState {
                 }
             }
         }
-        if tip.hash != startTip { emit(.updatedBlockTip(hash: tip.hash, height: height)) }
+        if tip.hash != startTip {
+            emit(.updatedBlockTip(hash: tip.hash, height: height))
+            emit(.chainStateFlushed(locator: locator()))
+        }
     }
 
     /// The tip of the valid chain with most work: the highest block without an invalid ancestor,

@@ -2,6 +2,7 @@
 // as the chain state emits them and sent one call at a time, in order, until the subscriber's
 // Handler goes, it disconnects, or its connection fails.
 
+import Capnp
 import CapnpRPC
 import Consensus
 import NodeInterfaces
@@ -96,6 +97,11 @@ final class NotificationRelay: Sendable {
             try await client.blockDisconnected { fill($0.initBlock(), block, height) }
         case .updatedBlockTip:
             try await client.updatedBlockTip()
+        case .chainStateFlushed(let locator):
+            try await client.chainStateFlushed { params in
+                let list = params.initLocator(count: locator.count)
+                for (index, hash) in locator.enumerated() { list.slot(index).setData(hash.bytes) }
+            }
         }
     }
 

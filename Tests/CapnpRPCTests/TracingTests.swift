@@ -20,11 +20,13 @@ struct TracingTests {
         let add = "0x\(String(Calculator.typeId, radix: 16)).0"
         let fail = "0x\(String(Calculator.typeId, radix: 16)).1"
         let traced = lines.all
-        #expect(traced.contains("call \(add) sent"), "\(traced)")
-        #expect(traced.contains("serving \(add)"))
-        #expect(traced.contains("call \(add) answered"))
-        #expect(traced.contains { $0.hasPrefix("served \(fail) with an error: overloaded: busy") })
-        #expect(traced.contains { $0.hasPrefix("call \(fail) failed: remote overloaded") })
+        // add(a:b:)'s params: a root pointer and one data word, 16 bytes; its results as many.
+        #expect(traced.contains("call \(add) sent, params 16 bytes"), "\(traced)")
+        #expect(traced.contains("serving \(add), params 16 bytes"))
+        #expect(traced.contains { $0.hasPrefix("served \(add) in ") && $0.hasSuffix(" µs, results 16 bytes") })
+        #expect(traced.contains { $0.hasPrefix("call \(add) answered in ") && $0.hasSuffix(" µs, results 16 bytes") })
+        #expect(traced.contains { $0.hasPrefix("served \(fail) with an error in ") && $0.hasSuffix(" µs: overloaded: busy") })
+        #expect(traced.contains { $0.hasPrefix("call \(fail) failed in ") && $0.contains(" µs: remote overloaded") })
         // Other tests run meanwhile, so look for this call's own reason only.
         _ = await rpcError { try await ends.tester.fail(kind: .failed, reason: "after disable") }
         #expect(!lines.all.contains { $0.contains("after disable") }, "nothing is logged once disabled")

@@ -19,6 +19,11 @@ import Testing
         let x = try await t.chain.generate(count: 1, to: TestChain.script(miner))[0]
         let id = String(pay.txid.hex.prefix(8))
         #expect(log.take() == ["added \(id)", "removed \(id) block", "connected 102", "tip 102"])
+        // Then chainStateFlushed, with the locator of the new tip: 102 down to 91, then steps that double.
+        let expected = [102, 101, 100, 99, 98, 97, 96, 95, 94, 93, 92, 91, 89, 85, 77, 61, 29, 0]
+        var heights: [Hash256] = []
+        for height in expected { heights.append(try #require(await t.chain.blockHash(height: height))) }
+        #expect(log.takeLocator() == heights)
         let xCoinbase = try await t.coinbase(at: 102)
 
         // Invalidate X: its payment returns to the mempool, its outputs leave the UTXO set.
@@ -140,12 +145,13 @@ import Testing
             case .blockConnected(let block, let height): seen.append("connected \(height) \(block.hash == hashes[height - 1])")
             case .blockDisconnected(_, let height): seen.append("disconnected \(height)")
             case .updatedBlockTip(_, let height): seen.append("tip \(height)")
+            case .chainStateFlushed(let locator): seen.append("flushed \(locator.count)")
             default: seen.append("other")
             }
-            if seen.count == 9 { break }
+            if seen.count == 12 { break }
         }
-        #expect(seen == ["connected 1 true", "tip 1", "connected 2 true", "tip 2", "connected 3 true", "tip 3",
-                         "disconnected 3", "disconnected 2", "tip 1"])
+        #expect(seen == ["connected 1 true", "tip 1", "flushed 2", "connected 2 true", "tip 2", "flushed 3",
+                         "connected 3 true", "tip 3", "flushed 4", "disconnected 3", "disconnected 2", "tip 1"])
     }
 }
 

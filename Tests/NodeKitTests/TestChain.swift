@@ -54,9 +54,17 @@ struct TestChain {
 /// Collects a chain's events in order.
 final class EventLog: @unchecked Sendable {
     private var events: [ChainEvent] = []
+    /// The locator of the last chainStateFlushed (kept apart: one follows every tip update).
+    private(set) var lastLocator: [Hash256]?
     private let lock = NSLockLike()
 
-    func append(_ event: ChainEvent) { lock.withLock { events.append(event) } }
+    func append(_ event: ChainEvent) {
+        lock.withLock {
+            if case .chainStateFlushed(let locator) = event { lastLocator = locator } else { events.append(event) }
+        }
+    }
+
+    func takeLocator() -> [Hash256]? { lock.withLock { defer { lastLocator = nil }; return lastLocator } }
 
     /// Each event as a short line ("connected 102", "added <txid>", ...), then cleared.
     func take() -> [String] {
@@ -69,6 +77,7 @@ final class EventLog: @unchecked Sendable {
                 case .transactionAddedToMempool(let tx): return "added \(tx.txid.hex.prefix(8))"
                 case .transactionRemovedFromMempool(let tx, let reason): return "removed \(tx.txid.hex.prefix(8)) \(reason.rawValue)"
                 case .updatedBlockTip(_, let height): return "tip \(height)"
+                case .chainStateFlushed: return "flushed"  // kept apart by append
                 }
             }
         }

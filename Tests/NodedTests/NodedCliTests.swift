@@ -71,7 +71,10 @@ import Testing
         let log = try String(contentsOfFile: directory.path + "/data/debug.log", encoding: .utf8)
         #expect(log.contains("listening on \(socket)"))
         // -debug=ipc traces each call served: Init.makeChain is 0x8838c700ba5cba65.5.
-        #expect(log.contains("serving 0x8838c700ba5cba65.5"))
+        #expect(log.contains("serving 0x8838c700ba5cba65.5, params "))
+        // ... with its sizes and how long serving it took.
+        let served = log.split(separator: "\n").first { $0.contains("served 0x8838c700ba5cba65.5 in ") }
+        #expect(served?.contains(" µs, results ") == true && served?.hasSuffix(" bytes") == true, "\(served ?? "no served line")")
 
         let quiet = try await NodedProcess(datadir: directory.path + "/quiet")
         _ = try quiet.output("getblockcount")

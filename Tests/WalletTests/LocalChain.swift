@@ -42,7 +42,7 @@ final class EventFeed: @unchecked Sendable {
                     case .transactionAddedToMempool(let tx): try? await wallet.transactionAddedToMempool(tx)
                     case .transactionRemovedFromMempool(let tx, let reason):
                         try? await wallet.transactionRemovedFromMempool(tx, conflicted: reason != .block)
-                    case .updatedBlockTip: break
+                    case .updatedBlockTip, .chainStateFlushed: break
                     }
                 }
             }
