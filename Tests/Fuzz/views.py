@@ -9,10 +9,13 @@ import sys
 
 ENUM = re.compile(r"^(\s*)public enum (\w+)(<[^>]*>)?(: [\w.]+)? \{")
 READER = re.compile(r"^(\s*)public struct Reader: Capnp\.StructReaderView \{")
+# The generator declares a struct's StructType conformance in an extension below its interface.
+STRUCT = re.compile(r"^extension ([\w.]+): Capnp\.StructType \{")
 FIELD = re.compile(r"^\s*(?:@inlinable )?(?:@inline\(__always\) )?public var (\w+): (.+?) \{(.*)$")
 
 
 def views(lines):
+    structs = {m.group(1) for m in map(STRUCT.match, lines) if m}
     stack = []  # (indent, name, generic, is a StructType)
     out = []
     i = 0
@@ -23,7 +26,8 @@ def views(lines):
             stack.pop()
         m = ENUM.match(line)
         if m:
-            stack.append((len(m.group(1)), m.group(2), bool(m.group(3)), m.group(4) == ": Capnp.StructType"))
+            path = ".".join([n for _, n, _, _ in stack] + [m.group(2)])
+            stack.append((len(m.group(1)), m.group(2), bool(m.group(3)), m.group(4) == ": Capnp.StructType" or path in structs))
         m = READER.match(line)
         # Groups are views on their parent, and generics need type arguments: neither is a root.
         if m and stack and stack[-1][3] and not any(generic for _, _, generic, _ in stack):

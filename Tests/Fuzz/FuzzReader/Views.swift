@@ -184,9 +184,14 @@ func readAllViews(_ message: MessageReader) {
         touch(view.which)
     }
     if let view = try? message.root(as: Keywords.self) {
+        touch(view.struct_)
+        if let value = try? view.class_ { touch(value) }
         if let value = try? view.classBytes { touch(value) }
         touch(view.hasClass)
+        touch(view.default_)
         touch(view.type)
+        touch(view.self_)
+        if let value = try? view.return_ { touch(value) }
         touch(view.hasReturn)
     }
     _ = try? message.root(as: Empty.self)
@@ -309,5 +314,50 @@ func readAllViews(_ message: MessageReader) {
         touch(view.hasBase)
         touch(view.derived)
         touch(view.hasDerived)
+    }
+    if let view = try? message.root(as: Fish.self) {
+        touch(view.fins)
+    }
+    if let view = try? message.root(as: Aquarium.self) {
+        if let value = try? view.fish { touch(value) }
+        touch(view.hasFish)
+        if let value = try? view.other { touch(value) }
+        if let value = try? view.otherBytes { touch(value) }
+        touch(view.hasOther)
+        touch(view.which)
+    }
+    if let view = try? message.root(as: BlockRef.self) {
+        if let value = try? view.hash { touch(value) }
+        touch(view.hasHash)
+        touch(view.height)
+    }
+    _ = try? message.root(as: Mining.GetTipParams.self)
+    if let view = try? message.root(as: Mining.GetTipResults.self) {
+        if let value = try? view.result { touch(value) }
+        touch(view.hasResult_)
+        touch(view.hasResult)
+    }
+    _ = try? message.root(as: Mining.SendGetTipParams.self)
+    _ = try? message.root(as: Mining.SendGetTipResults.self)
+    _ = try? message.root(as: Mining.DispatchParams.self)
+    _ = try? message.root(as: Mining.DispatchResults.self)
+    if let view = try? message.root(as: Collisions.self) {
+        if let value = try? view.result { touch(value) }
+        touch(view.hasResult_)
+        touch(view.hasResult)
+        if let value = try? view.name { touch(value) }
+        if let value = try? view.nameBytes_ { touch(value) }
+        touch(view.hasName)
+        if let value = try? view.nameBytes { touch(value) }
+        touch(view.hasNameBytes)
+        touch(view.initResult)
+        touch(view.structReader_)
+        touch(view.asReader_)
+    }
+    if let view = try? message.root(as: MostDerived.TripleParams.self) {
+        touch(view.x)
+    }
+    if let view = try? message.root(as: MostDerived.TripleResults.self) {
+        touch(view.y)
     }
 }
