@@ -34,6 +34,8 @@ actor AttachedWallet: WalletProvider {
         return try await fallback.walletLoader()
     }
 
+    func standDown() async { await fallback?.standDown() }
+
     func status() async -> (pid: Int32, state: String) {
         if loader != nil { return (0, "attached (node-wallet -ipcconnect)") }
         return await fallback?.status() ?? (0, "none")

@@ -51,10 +51,13 @@ final class NodeServer: Node.Server {
         guard call.params.hasLoader else { throw RPCError(.failed, "attachWalletLoader needs the wallet's WalletLoader") }
         let loader = call.params.loader
         let node = node
-        node.wallet.withLock { current in
+        let previous = node.wallet.withLock { current in
+            let previous = current
             let fallback = (current as? AttachedWallet)?.fallback ?? current
             current = AttachedWallet(loader: loader, fallback: fallback, node: node)
+            return previous
         }
+        await previous?.standDown()  // one wallet process at a time on the datadir's wallet files
         node.walletLog.withLock { $0 }("a wallet process attached (node-wallet -ipcconnect); wallet commands go to it")
     }
 

@@ -36,8 +36,9 @@ if let connect = arguments.first(where: { $0 == "-ipcconnect" || $0.hasPrefix("-
         let reason = try await Ipc().withConnection(to: address, dataDirectory: datadir, name: "node", as: Init.Client.self) { node in
             let chain = try await node.initClient.makeChain()
             let loader = try await Init.Client(serving: WalletInit(datadir: datadir)).makeWalletLoader(chain: chain)
-            try await loader.start()  // subscribes it to the chain and reloads the wallets it had
+            // Attach first: noded stops a wallet child of its own before this one opens the files.
             try await node.initClient.makeNode().attachWalletLoader(loader: loader)
+            try await loader.start()  // subscribes it to the chain and reloads the wallets it had
             return await node.connection.disconnected()
         }
         let line = Array("node-wallet: noded went away (\(reason)); exiting\n".utf8)
