@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(name: "node-cli", dependencies: ["NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
-        .executableTarget(name: "node-wallet", dependencies: ["WalletKit", "Multiprocess"], swiftSettings: swiftSettings),
+        .executableTarget(name: "node-wallet", dependencies: ["WalletKit", "CapnpRPC", "Multiprocess", "NodeInterfaces"], swiftSettings: swiftSettings),
         .executableTarget(name: "node-bench", dependencies: ["NodeKit", "NodeInterfaces", "Multiprocess", "CapnpRPC", "Consensus"],
                           swiftSettings: swiftSettings),
         .executableTarget(name: "capnp-bench", dependencies: ["Capnp", "CapnpRPC", "CCapnpRPC", "Multiprocess"], swiftSettings: swiftSettings,

@@ -36,6 +36,8 @@ interface Node {
   # Calls `callback` with every Chain.showProgress until the Handler goes.
   stop @11 (context :Proxy.Context) -> ();
   # Stops the node: it answers, then closes every connection and exits.
+  attachWalletLoader @12 (context :Proxy.Context, loader :Wallet.WalletLoader) -> ();
+  # A node-wallet started with -ipcconnect: walletLoader hands out `loader` until its process goes.
 }
 
 interface InitMessageCallback {

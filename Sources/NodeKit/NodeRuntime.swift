@@ -14,6 +14,8 @@ public final class NodeRuntime: Sendable {
     private let stopHandler: @Sendable () -> Void
     /// The wallet process, once noded has one (Node.walletLoader, getNodeInfo's wallet fields).
     public let wallet = Mutex<(any WalletProvider)?>(nil)
+    /// Where NodeKit says what happens to an attached wallet process (noded: its log).
+    public let walletLog = Mutex<@Sendable (String) -> Void>({ _ in })
     private let stopping = Atomic<Bool>(false)
     let initMessageSubscribers = Subscribers<String>()
     let progressSubscribers = Subscribers<(title: String, progress: Int32, resumePossible: Bool)>()

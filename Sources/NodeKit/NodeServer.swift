@@ -46,6 +46,21 @@ final class NodeServer: Node.Server {
         }
     }
 
+    /// node-wallet -ipcconnect: its loader serves wallet commands until its process goes.
+    func attachWalletLoader(_ call: ServerCall<Node.AttachWalletLoaderParams, Node.AttachWalletLoaderResults>) async throws {
+        guard call.params.hasLoader else { throw RPCError(.failed, "attachWalletLoader needs the wallet's WalletLoader") }
+        let loader = call.params.loader
+        let node = node
+        let previous = node.wallet.withLock { current in
+            let previous = current
+            let fallback = (current as? AttachedWallet)?.fallback ?? current
+            current = AttachedWallet(loader: loader, fallback: fallback, node: node)
+            return previous
+        }
+        await previous?.standDown()  // one wallet process at a time on the datadir's wallet files
+        node.walletLog.withLock { $0 }("a wallet process attached (node-wallet -ipcconnect); wallet commands go to it")
+    }
+
     func getBlock(_ call: ServerCall<Node.GetBlockParams, Node.GetBlockResults>) async throws {
         let hash = try parseHash(try call.params.hash, "hash")
         guard let info = try await chain.blockInfo(hash), let block = try await chain.block(hash) else {

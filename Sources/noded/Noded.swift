@@ -8,6 +8,7 @@ import Dispatch
 import Logging
 import Multiprocess
 import NodeKit
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,6 +74,7 @@ struct Noded: AsyncParsableCommand {
         let stopped = StopSignal()
         let node = NodeRuntime(chain: chain) { stopped.fire() }
         let ipc = Ipc(protocol: Protocol(logger: Logger(label: "ipc")))
+        node.walletLog.withLock { $0 = { [logger] in logger.info("\($0)") } }
         let listener: IpcListener
         do {
             listener = try ipc.listenAddress(ipcbind, dataDirectory: directory.path, name: "node") { NodeInit(node: node) }

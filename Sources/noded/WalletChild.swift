@@ -73,6 +73,19 @@ actor WalletChild: WalletProvider {
         logger.error("wallet process exited (status \(status)); the next wallet command starts it again")
     }
 
+    /// A wallet process attached itself: stop ours (WalletLoader.stop, close, wait); a later
+    /// wallet command that comes back here starts it again.
+    func standDown() async {
+        guard let child else { return }
+        let loader = self.loader
+        self.child = nil
+        self.loader = nil
+        try? await loader?.stop()
+        let status = await child.close()
+        lastExit = status
+        logger.info("wallet process (pid \(child.pid)) stopped for the attached wallet: \(status)")
+    }
+
     /// WalletLoader.stop, then close, wait, TERM, KILL.
     func shutdown() async {
         stopping = true

@@ -37,6 +37,8 @@ public enum Node {
         func handleShowProgress(_ call: CapnpRPC.ServerCall<Node.HandleShowProgressParams, Node.HandleShowProgressResults>) async throws
         /// Stops the node: it answers, then closes every connection and exits.
         func stop(_ call: CapnpRPC.ServerCall<Node.StopParams, Node.StopResults>) async throws
+        /// A node-wallet started with -ipcconnect: walletLoader hands out `loader` until its process goes.
+        func attachWalletLoader(_ call: CapnpRPC.ServerCall<Node.AttachWalletLoaderParams, Node.AttachWalletLoaderResults>) async throws
     }
     /// Where `Server`'s methods get their `unimplemented` defaults.
     public protocol _ServerDefaults: CapnpRPC.CapabilityServer {}
@@ -165,6 +167,15 @@ public enum Node {
         /// Stops the node: it answers, then closes every connection and exits.
         public func stop(_ build: sending (Node.StopParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
             _ = try await sendStop(build).response()
+        }
+
+        /// A node-wallet started with -ipcconnect: walletLoader hands out `loader` until its process goes.
+        public func attachWalletLoader(loader: WalletLoader.Client?) async throws(CapnpRPC.RPCError) {
+            _ = try await sendAttachWalletLoader(loader: loader).response()
+        }
+        /// A node-wallet started with -ipcconnect: walletLoader hands out `loader` until its process goes.
+        public func attachWalletLoader(_ build: sending (Node.AttachWalletLoaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            _ = try await sendAttachWalletLoader(build).response()
         }
 
         public let capability: CapnpRPC.Capability
@@ -793,6 +804,49 @@ public enum Node {
             @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
         }
     }
+
+    public enum AttachWalletLoaderParams {
+        public struct Reader: Capnp.StructReaderView {
+            public var context: Proxy.Context.Reader {
+                get throws(Capnp.CapnpError) { try Proxy.Context._read(structReader._pointer(0), default: nil) }
+            }
+            public var hasContext: Bool { !structReader._pointer(0).isNull }
+            public var loader: WalletLoader.Client { structReader._pointer(1).readClient(WalletLoader.Client.self) }
+            public var hasLoader: Bool { !structReader._pointer(1).isNull }
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var context: Proxy.Context.Builder { Proxy.Context._builder(structBuilder._pointer(0), default: nil) }
+            public func initContext() -> Proxy.Context.Builder {
+                return Proxy.Context.initialize(structBuilder._pointer(0))
+            }
+            public func setContext(_ value: Proxy.Context.Reader) throws(Capnp.CapnpError) {
+                try Proxy.Context._set(structBuilder._pointer(0), to: value)
+            }
+            public var hasContext: Bool { !structBuilder._pointer(0).isNull }
+            public var loader: Capnp.PointerBuilder { return structBuilder._pointer(1) }
+            public func setLoader(_ client: WalletLoader.Client?) {
+                structBuilder._pointer(1).setClient(client)
+            }
+            public var hasLoader: Bool { !structBuilder._pointer(1).isNull }
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
+
+    public enum AttachWalletLoaderResults {
+        public struct Reader: Capnp.StructReaderView {
+            public let structReader: Capnp.StructReader
+            @inlinable public init(_ reader: Capnp.StructReader) { structReader = reader }
+        }
+        public struct Builder: Capnp.StructBuilderView {
+            public var asReader: Reader { Reader(structBuilder.asReader) }
+            public let structBuilder: Capnp.StructBuilder
+            @inlinable public init(_ builder: Capnp.StructBuilder) { structBuilder = builder }
+        }
+    }
 }
 
 /// Receives startup messages.
@@ -1309,6 +1363,9 @@ extension Node._ServerDefaults {
     public func stop(_ call: CapnpRPC.ServerCall<Node.StopParams, Node.StopResults>) async throws {
         throw CapnpRPC.RPCError.unimplemented(call.call)
     }
+    public func attachWalletLoader(_ call: CapnpRPC.ServerCall<Node.AttachWalletLoaderParams, Node.AttachWalletLoaderResults>) async throws {
+        throw CapnpRPC.RPCError.unimplemented(call.call)
+    }
 }
 
 extension Node.Server {
@@ -1336,6 +1393,7 @@ extension Node.Server {
             case 9: try await call.intercept(contextSlot: 0) { try await self.handleInitMessage(CapnpRPC.ServerCall(call)) }
             case 10: try await call.intercept(contextSlot: 0) { try await self.handleShowProgress(CapnpRPC.ServerCall(call)) }
             case 11: try await call.intercept(contextSlot: 0) { try await self.stop(CapnpRPC.ServerCall(call)) }
+            case 12: try await call.intercept(contextSlot: 0) { try await self.attachWalletLoader(CapnpRPC.ServerCall(call)) }
             default: throw CapnpRPC.RPCError.unimplemented(call)
             }
         default:
@@ -1510,6 +1568,20 @@ extension Node.Client: CapnpRPC.CapabilityClient {
         try CapnpRPC.RPCError.building { try build(params) }
         return CapnpRPC.PendingCall(capability.send(interfaceId: Node.typeId, methodId: 11, params: message))
     }
+
+    /// Sends `attachWalletLoader` without waiting: await `response()`, or call capabilities of the results at once.
+    public func sendAttachWalletLoader(loader: WalletLoader.Client?) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Node.AttachWalletLoaderResults> {
+        try sendAttachWalletLoader { params in
+            params.structBuilder._pointer(1).setClient(loader)
+        }
+    }
+    public func sendAttachWalletLoader(_ build: sending (Node.AttachWalletLoaderParams.Builder) throws -> Void) throws(CapnpRPC.RPCError) -> CapnpRPC.PendingCall<Node.AttachWalletLoaderResults> {
+        let message = Capnp.MessageBuilder(firstSegmentWords: 128)
+        let params = message.initRoot(Node.AttachWalletLoaderParams.self)
+        capability.fillContext(params.structBuilder._pointer(0))
+        try CapnpRPC.RPCError.building { try build(params) }
+        return CapnpRPC.PendingCall(capability.send(interfaceId: Node.typeId, methodId: 12, params: message))
+    }
 }
 
 extension CapnpRPC.PendingCall where Results == Node.WalletLoaderResults {
@@ -1671,6 +1743,18 @@ extension Node.StopResults: Capnp.StructType {
     public static var _pointerCount: Int { 0 }
 }
 
+extension Node.AttachWalletLoaderParams: Capnp.StructType {
+    public static var typeId: UInt64 { 0xa246de2ef757a3fb }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 2 }
+}
+
+extension Node.AttachWalletLoaderResults: Capnp.StructType {
+    public static var typeId: UInt64 { 0xf381abd0a3f04acc }
+    public static var _dataWordCount: Int { 0 }
+    public static var _pointerCount: Int { 0 }
+}
+
 extension Node: Capnp.InterfaceType {
     public static var typeId: UInt64 { 0xb7da1259a7a7f1f2 }
     /// Method ordinals, as they go on the wire.
@@ -1687,6 +1771,7 @@ extension Node: Capnp.InterfaceType {
         case handleInitMessage = 9
         case handleShowProgress = 10
         case stop = 11
+        case attachWalletLoader = 12
     }
 }
 
