@@ -73,6 +73,11 @@ struct WalletRpcTests {
         #expect(tx["confirmations"] as? Int == 0)
         #expect(errorCode(try await call("gettransaction", #"["\#(String(repeating: "ab", count: 32))"]"#, uri: "/wallet/w1")) == -5)
 
+        let listed = try #require(try await call("listtransactions", uri: "/wallet/w1")["result"] as? [[String: Any]])
+        #expect(listed.contains { $0["txid"] as? String == txid })
+        // In the mempool: Bitcoin Core refuses to abandon it (-5).
+        #expect(errorCode(try await call("abandontransaction", #"["\#(txid)"]"#, uri: "/wallet/w1")) == -5)
+
         #expect(try await call("unloadwallet", uri: "/wallet/w2")["error"] is NSNull)
         #expect(try await call("listwallets")["result"] as? [String] == ["w1"])
     }
