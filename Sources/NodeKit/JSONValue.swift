@@ -6,6 +6,8 @@ public enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     case int(Int64)
     case double(Double)
+    /// Satoshis, encoded as a number in BTC with 8 decimals, as Bitcoin Core prints amounts.
+    case amount(Int64)
     case string(String)
     case array([JSONValue])
     /// Members in the order written (the order replies are encoded in).
@@ -17,6 +19,7 @@ public enum JSONValue: Sendable, Equatable {
         case let (.bool(x), .bool(y)): return x == y
         case let (.int(x), .int(y)): return x == y
         case let (.double(x), .double(y)): return x == y
+        case let (.amount(x), .amount(y)): return x == y
         case let (.string(x), .string(y)): return x == y
         case let (.array(x), .array(y)): return x == y
         case let (.object(x), .object(y)): return x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
@@ -36,6 +39,9 @@ public enum JSONValue: Sendable, Equatable {
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
         case .double(let value): return value.isFinite ? "\(value)" : "null"
+        case .amount(let units):
+            let fraction = String(units.magnitude % 100_000_000)
+            return "\(units < 0 ? "-" : "")\(units.magnitude / 100_000_000).\(String(repeating: "0", count: 8 - fraction.count))\(fraction)"
         case .string(let value): return Self.quote(value)
         case .array(let items): return "[" + items.map(\.encoded).joined(separator: ",") + "]"
         case .object(let members): return "{" + members.map { Self.quote($0.0) + ":" + $0.1.encoded }.joined(separator: ",") + "}"

@@ -8,6 +8,7 @@ extension RpcCommandTable {
     public static func node() -> RpcCommandTable {
         let table = RpcCommandTable()
         table.registerNodeCommands()
+        table.registerWalletCommands()
         return table
     }
 

@@ -34,7 +34,9 @@ public enum RpcErrorCode: Int64, Sendable {
     case verifyError = -25
     case verifyRejected = -26
     case deserializationError = -22
+    case walletError = -4
     case walletNotFound = -18
+    case walletNotSpecified = -19
 }
 
 /// A command's failure: the code and message of the JSON-RPC error object.
@@ -84,7 +86,7 @@ public struct RpcArguments: Sendable {
         switch value {
         case .null: kind = "null"
         case .bool: kind = "bool"
-        case .int, .double: kind = "number"
+        case .int, .double, .amount: kind = "number"
         case .string: kind = "string"
         case .array: kind = "array"
         case .object: kind = "object"
