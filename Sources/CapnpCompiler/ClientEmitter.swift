@@ -57,6 +57,7 @@ extension SwiftEmitter {
             out.doc(doc)
             out.line("public func \(base)(\(signature)) async throws(CapnpRPC.RPCError)\(returnClause) {")
             out.indent()
+            out.line("await capability.roomToSend()")
             if let returns {
                 out.line("let response = try await \(sendCall).response()")
                 if returns.throwing {

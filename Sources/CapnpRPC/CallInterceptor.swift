@@ -66,7 +66,7 @@ extension Capability {
     /// `interceptor`; nil sends them with a null context.
     public func with(interceptor: (any CallInterceptor)?) -> Capability {
         ccapnp_cap_retain(handle)
-        return Capability(owning: handle, lineage: Lineage(keepAlive: lineage.keepAlive, interceptor: interceptor))
+        return Capability(owning: handle, lineage: Lineage(keepAlive: lineage.keepAlive, interceptor: interceptor, window: lineage.window))
     }
 
     /// Generated clients call this for a method's implicit context param at `pointer`: it asks

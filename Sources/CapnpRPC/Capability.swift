@@ -62,15 +62,27 @@ public final class Capability: @unchecked Sendable {
         return fd >= 0 ? fd : nil
     }
 
-    /// Sends a call and returns at once; await its `response()`, or pipeline on it.
+    /// Sends a call and returns at once; await its `response()`, or pipeline on it. It does not
+    /// wait for the connection's outgoing window (`ConnectionOptions.maxCallBytesInFlight`), so
+    /// that pipelining never blocks; stream large calls with `call` to be held back.
     /// `params` is sent: the compiler rejects changing it afterwards (the shim may still be reading it).
     public func send(interfaceId: UInt64, methodId: UInt16, params: sending MessageBuilder?) -> OutgoingCall {
         OutgoingCall.send(to: self, interfaceId: interfaceId, methodId: methodId, params: params)
     }
 
-    /// Calls a method and waits for its results. Cancelling the task cancels the call.
+    /// Calls a method and waits for its results. Cancelling the task cancels the call. First waits
+    /// while the connection has more than `ConnectionOptions.maxCallBytesInFlight` of calls unanswered.
     public nonisolated(nonsending) func call(interfaceId: UInt64, methodId: UInt16, params: sending MessageBuilder?) async throws(RPCError) -> MessageReader {
-        try await send(interfaceId: interfaceId, methodId: methodId, params: params).response()
+        await roomToSend()
+        return try await send(interfaceId: interfaceId, methodId: methodId, params: params).response()
+    }
+}
+
+extension Capability {
+    /// Waits while the connection's outgoing window is full; at once otherwise. Generated async
+    /// methods call it before sending, as `call` does.
+    @_spi(Generated) public nonisolated(nonsending) func roomToSend() async {
+        if let window = lineage.window, window.isFull { await window.waitForRoom() }
     }
 }
 
@@ -79,6 +91,8 @@ public final class Capability: @unchecked Sendable {
 struct Lineage: Sendable {
     var keepAlive: (any AnyObject & Sendable)? = nil
     var interceptor: (any CallInterceptor)? = nil
+    /// The connection's bound on calls sent and not answered.
+    var window: OutgoingWindow? = nil
 }
 
 private final class FdWaiter {

@@ -27,10 +27,16 @@ public struct ConnectionOptions: Sendable {
     /// it reads or the answers go out, so a peer that sends calls and never reads its answers
     /// stops itself, and nobody else. nil = no bound. Default 4 MiB.
     public var maxHeldBytes: Int?
+    /// Outgoing window: while the params of calls this side sent and has not had answered add up
+    /// to more than this, the async `Capability.call` (and generated async methods) wait before
+    /// sending, so streaming large calls to a slow peer waits instead of queueing without end.
+    /// The sync `send` does not wait (pipelining never blocks). nil = no window. Default 4 MiB.
+    public var maxCallBytesInFlight: Int?
 
     public init(traversalLimitInWords: Int = 8 << 20, nestingLimit: Int = 64,
                 maxFdsPerMessage: UInt32 = 4, isServer: Bool = false, idleTimeout: Duration? = nil,
-                handshakeTimeout: Duration? = .seconds(10), maxHeldBytes: Int? = 4 << 20) {
+                handshakeTimeout: Duration? = .seconds(10), maxHeldBytes: Int? = 4 << 20,
+                maxCallBytesInFlight: Int? = 4 << 20) {
         self.traversalLimitInWords = traversalLimitInWords
         self.nestingLimit = nestingLimit
         self.maxFdsPerMessage = maxFdsPerMessage
@@ -38,6 +44,7 @@ public struct ConnectionOptions: Sendable {
         self.idleTimeout = idleTimeout
         self.handshakeTimeout = handshakeTimeout
         self.maxHeldBytes = maxHeldBytes
+        self.maxCallBytesInFlight = maxCallBytesInFlight
     }
 }
 
@@ -80,6 +87,7 @@ public struct Disconnect: Sendable, Equatable, CustomStringConvertible {
 public final class Connection: Sendable {
     private let handle: Locked<OpaquePointer?>
     private let events: DisconnectEvents
+    private let window: OutgoingWindow?
 
     /// Starts RPC on `fd`, a connected unix stream socket, which the connection owns from now on
     /// (closed also on failure). `bootstrap` is what the peer gets when it asks for ours.
@@ -109,6 +117,7 @@ public final class Connection: Sendable {
         }
         self.handle = Locked(handle)
         self.events = events
+        self.window = options.maxCallBytesInFlight.map { OutgoingWindow(limit: $0) }
     }
 
     /// Serves `server` as this side's bootstrap capability.
@@ -132,7 +141,7 @@ public final class Connection: Sendable {
         guard let cap = handle.withLock({ $0.flatMap(ccapnp_connection_bootstrap) }) else {
             return .broken(.disconnected, "the connection is closed")
         }
-        return Capability(owning: cap, lineage: Lineage(keepAlive: self))
+        return Capability(owning: cap, lineage: Lineage(keepAlive: self, window: window))
     }
 
     /// The peer's bootstrap capability as a generated client.

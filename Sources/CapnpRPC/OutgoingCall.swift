@@ -32,6 +32,8 @@ public final class OutgoingCall: @unchecked Sendable {
     private var scoped: (any CallScopedCapability)?
     /// When it was sent, while tracing is on.
     private var tracedStart: ContinuousClock.Instant?
+    /// The bytes this call counts in its connection's window until it completes.
+    private var windowBytes = 0
 
     private init(interfaceId: UInt64, methodId: UInt16, lineage: Lineage) {
         self.interfaceId = interfaceId
@@ -47,6 +49,10 @@ public final class OutgoingCall: @unchecked Sendable {
         RPCTracing.trace("call \(RPCTracing.describe(interfaceId, methodId)) sent, params \((params?.totalWords ?? 0) * 8) bytes")
         let call = OutgoingCall(interfaceId: interfaceId, methodId: methodId, lineage: capability.lineage)
         call.tracedStart = RPCTracing.start()
+        if let window = capability.lineage.window {
+            call.windowBytes = (params?.totalWords ?? 0) * 8
+            window.sent(call.windowBytes)
+        }
         if let params, !params.capabilities.isEmpty {
             params.forwardCapabilities(to: capability.lineage.interceptor)
             call.scoped = Self.callScoped(in: params.capabilities)
@@ -81,6 +87,7 @@ public final class OutgoingCall: @unchecked Sendable {
             state = .done(outcome)
             return (first, others, true)
         }
+        if completing, let window = lineage.window { window.answered(windowBytes) }
         if completing, let scoped {
             self.scoped = nil
             switch outcome {

@@ -25,19 +25,23 @@ public enum Proxy {
         public struct Client {
             /// Makes a server-side thread for this client's calls.
             public func makeThread(name: String) async throws(CapnpRPC.RPCError) -> Proxy.Thread.Client {
+                await capability.roomToSend()
                 let response = try await sendMakeThread(name: name).response()
                 return response.result
             }
             /// Makes a server-side thread for this client's calls.
             public func makeThread(_ build: sending (Proxy.ThreadMap.MakeThreadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.Thread.Client {
+                await capability.roomToSend()
                 let response = try await sendMakeThread(build).response()
                 return response.result
             }
 
             public func makePool(count: UInt32) async throws(CapnpRPC.RPCError) {
+                await capability.roomToSend()
                 _ = try await sendMakePool(count: count).response()
             }
             public func makePool(_ build: sending (Proxy.ThreadMap.MakePoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+                await capability.roomToSend()
                 _ = try await sendMakePool(build).response()
             }
 
@@ -132,6 +136,7 @@ public enum Proxy {
         /// A client of `Thread`: one method per schema method, inherited ones included.
         public struct Client {
             public func getName() async throws(CapnpRPC.RPCError) -> String {
+                await capability.roomToSend()
                 let response = try await sendGetName().response()
                 return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
             }

@@ -59,200 +59,238 @@ public enum Chain {
     public struct Client {
         /// Releases the server object.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Releases the server object.
         public func destroy(_ build: sending (Chain.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// The active chain's height (0: only the genesis block).
         public func getHeight() async throws(CapnpRPC.RPCError) -> Int32 {
+            await capability.roomToSend()
             let response = try await sendGetHeight().response()
             return response.result
         }
         /// The active chain's height (0: only the genesis block).
         public func getHeight(_ build: sending (Chain.GetHeightParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            await capability.roomToSend()
             let response = try await sendGetHeight(build).response()
             return response.result
         }
 
         /// The hash of the active chain's block at `height`; fails when there is none.
         public func getBlockHash(height: Int32) async throws(CapnpRPC.RPCError) -> Capnp.DataReader {
+            await capability.roomToSend()
             let response = try await sendGetBlockHash(height: height).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The hash of the active chain's block at `height`; fails when there is none.
         public func getBlockHash(_ build: sending (Chain.GetBlockHashParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.DataReader {
+            await capability.roomToSend()
             let response = try await sendGetBlockHash(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// What is known of a block; `found` is false for an unknown hash.
         public func findBlock(hash: [UInt8], wantData: Bool) async throws(CapnpRPC.RPCError) -> FoundBlock.Reader {
+            await capability.roomToSend()
             let response = try await sendFindBlock(hash: hash, wantData: wantData).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// What is known of a block; `found` is false for an unknown hash.
         public func findBlock(_ build: sending (Chain.FindBlockParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> FoundBlock.Reader {
+            await capability.roomToSend()
             let response = try await sendFindBlock(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The ancestor of `blockHash` at `ancestorHeight`.
         public func findAncestorByHeight(blockHash: [UInt8], ancestorHeight: Int32) async throws(CapnpRPC.RPCError) -> FoundBlock.Reader {
+            await capability.roomToSend()
             let response = try await sendFindAncestorByHeight(blockHash: blockHash, ancestorHeight: ancestorHeight).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The ancestor of `blockHash` at `ancestorHeight`.
         public func findAncestorByHeight(_ build: sending (Chain.FindAncestorByHeightParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> FoundBlock.Reader {
+            await capability.roomToSend()
             let response = try await sendFindAncestorByHeight(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The last block both hashes descend from.
         public func findCommonAncestor(blockHash1: [UInt8], blockHash2: [UInt8]) async throws(CapnpRPC.RPCError) -> FoundBlock.Reader {
+            await capability.roomToSend()
             let response = try await sendFindCommonAncestor(blockHash1: blockHash1, blockHash2: blockHash2).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The last block both hashes descend from.
         public func findCommonAncestor(_ build: sending (Chain.FindCommonAncestorParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> FoundBlock.Reader {
+            await capability.roomToSend()
             let response = try await sendFindCommonAncestor(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The active chain's tip.
         public func getTip() async throws(CapnpRPC.RPCError) -> Chain.GetTipResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTip().response()
             return response
         }
         /// The active chain's tip.
         public func getTip(_ build: sending (Chain.GetTipParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Chain.GetTipResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTip(build).response()
             return response
         }
 
         /// For each outpoint, the unspent output it names, if any (mempool spends not applied).
         public func findCoins(outpoints: Capnp.List<OutPoint>.Reader) async throws(CapnpRPC.RPCError) -> Capnp.List<FoundCoin>.Reader {
+            await capability.roomToSend()
             let response = try await sendFindCoins(outpoints: outpoints).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// For each outpoint, the unspent output it names, if any (mempool spends not applied).
         public func findCoins(_ build: sending (Chain.FindCoinsParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<FoundCoin>.Reader {
+            await capability.roomToSend()
             let response = try await sendFindCoins(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Whether the mempool holds `txid`.
         public func isInMempool(txid: [UInt8]) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsInMempool(txid: txid).response()
             return response.result
         }
         /// Whether the mempool holds `txid`.
         public func isInMempool(_ build: sending (Chain.IsInMempoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsInMempool(build).response()
             return response.result
         }
 
         /// Submits a transaction to the mempool; `result` false and `error` says why it was refused.
         public func broadcastTransaction(tx: [UInt8], maxTxFee: Int64) async throws(CapnpRPC.RPCError) -> Chain.BroadcastTransactionResults.Reader {
+            await capability.roomToSend()
             let response = try await sendBroadcastTransaction(tx: tx, maxTxFee: maxTxFee).response()
             return response
         }
         /// Submits a transaction to the mempool; `result` false and `error` says why it was refused.
         public func broadcastTransaction(_ build: sending (Chain.BroadcastTransactionParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Chain.BroadcastTransactionResults.Reader {
+            await capability.roomToSend()
             let response = try await sendBroadcastTransaction(build).response()
             return response
         }
 
         /// A feerate (units per 1000 virtual bytes) to confirm within `numBlocks`.
         public func estimateSmartFee(numBlocks: Int32) async throws(CapnpRPC.RPCError) -> Int64 {
+            await capability.roomToSend()
             let response = try await sendEstimateSmartFee(numBlocks: numBlocks).response()
             return response.result
         }
         /// A feerate (units per 1000 virtual bytes) to confirm within `numBlocks`.
         public func estimateSmartFee(_ build: sending (Chain.EstimateSmartFeeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int64 {
+            await capability.roomToSend()
             let response = try await sendEstimateSmartFee(build).response()
             return response.result
         }
 
         /// The lowest feerate (units per 1000 virtual bytes) the mempool relays.
         public func relayMinFee() async throws(CapnpRPC.RPCError) -> Int64 {
+            await capability.roomToSend()
             let response = try await sendRelayMinFee().response()
             return response.result
         }
         /// The lowest feerate (units per 1000 virtual bytes) the mempool relays.
         public func relayMinFee(_ build: sending (Chain.RelayMinFeeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int64 {
+            await capability.roomToSend()
             let response = try await sendRelayMinFee(build).response()
             return response.result
         }
 
         /// Whether the node is still catching up (never, on regtest).
         public func isInitialBlockDownload() async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsInitialBlockDownload().response()
             return response.result
         }
         /// Whether the node is still catching up (never, on regtest).
         public func isInitialBlockDownload(_ build: sending (Chain.IsInitialBlockDownloadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsInitialBlockDownload(build).response()
             return response.result
         }
 
         /// Whether the node is stopping.
         public func shutdownRequested() async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendShutdownRequested().response()
             return response.result
         }
         /// Whether the node is stopping.
         public func shutdownRequested(_ build: sending (Chain.ShutdownRequestedParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendShutdownRequested(build).response()
             return response.result
         }
 
         /// A startup message from a client (the wallet), passed on to Node.handleInitMessage subscribers.
         public func initMessage(message: String) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendInitMessage(message: message).response()
         }
         /// A startup message from a client (the wallet), passed on to Node.handleInitMessage subscribers.
         public func initMessage(_ build: sending (Chain.InitMessageParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendInitMessage(build).response()
         }
 
         /// Progress from a client, passed on to Node.handleShowProgress subscribers.
         public func showProgress(title: String, progress: Int32, resumePossible: Bool) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendShowProgress(title: title, progress: progress, resumePossible: resumePossible).response()
         }
         /// Progress from a client, passed on to Node.handleShowProgress subscribers.
         public func showProgress(_ build: sending (Chain.ShowProgressParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendShowProgress(build).response()
         }
 
         /// Delivers every chain event from now on, in order, until the Handler is dropped or disconnected.
         public func handleNotifications(notifications: ChainNotifications.Client?) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleNotifications(notifications: notifications).response()
             return response.result
         }
         /// Delivers every chain event from now on, in order, until the Handler is dropped or disconnected.
         public func handleNotifications(_ build: sending (Chain.HandleNotificationsParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleNotifications(build).response()
             return response.result
         }
 
         /// Sends transactionAddedToMempool for each mempool transaction, in arrival order.
         public func requestMempoolTransactions(notifications: ChainNotifications.Client?) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendRequestMempoolTransactions(notifications: notifications).response()
         }
         /// Sends transactionAddedToMempool for each mempool transaction, in arrival order.
         public func requestMempoolTransactions(_ build: sending (Chain.RequestMempoolTransactionsParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendRequestMempoolTransactions(build).response()
         }
 
         /// Returns once every notification up to the current tip was delivered, if the tip is not `oldTip`.
         public func waitForNotificationsIfTipChanged(oldTip: [UInt8]) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendWaitForNotificationsIfTipChanged(oldTip: oldTip).response()
         }
         /// Returns once every notification up to the current tip was delivered, if the tip is not `oldTip`.
         public func waitForNotificationsIfTipChanged(_ build: sending (Chain.WaitForNotificationsIfTipChangedParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendWaitForNotificationsIfTipChanged(build).response()
         }
 
@@ -1302,64 +1340,78 @@ public enum ChainNotifications {
     public struct Client {
         /// Releases the server object.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Releases the server object.
         public func destroy(_ build: sending (ChainNotifications.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// A transaction entered the mempool.
         public func transactionAddedToMempool(tx: [UInt8]) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendTransactionAddedToMempool(tx: tx).response()
         }
         /// A transaction entered the mempool.
         public func transactionAddedToMempool(_ build: sending (ChainNotifications.TransactionAddedToMempoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendTransactionAddedToMempool(build).response()
         }
 
         /// A transaction left the mempool; `reason` as Bitcoin Core's MemPoolRemovalReason: 2 reorg, 3 block, 4 conflict.
         public func transactionRemovedFromMempool(tx: [UInt8], reason: Int32) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendTransactionRemovedFromMempool(tx: tx, reason: reason).response()
         }
         /// A transaction left the mempool; `reason` as Bitcoin Core's MemPoolRemovalReason: 2 reorg, 3 block, 4 conflict.
         public func transactionRemovedFromMempool(_ build: sending (ChainNotifications.TransactionRemovedFromMempoolParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendTransactionRemovedFromMempool(build).response()
         }
 
         /// A block joined the active chain.
         public func blockConnected(block: BlockInfo.Reader) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendBlockConnected(block: block).response()
         }
         /// A block joined the active chain.
         public func blockConnected(_ build: sending (ChainNotifications.BlockConnectedParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendBlockConnected(build).response()
         }
 
         /// A block left the active chain (a reorg or invalidateblock).
         public func blockDisconnected(block: BlockInfo.Reader) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendBlockDisconnected(block: block).response()
         }
         /// A block left the active chain (a reorg or invalidateblock).
         public func blockDisconnected(_ build: sending (ChainNotifications.BlockDisconnectedParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendBlockDisconnected(build).response()
         }
 
         /// The active chain changed; sent once after its blocks' events.
         public func updatedBlockTip() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendUpdatedBlockTip().response()
         }
         /// The active chain changed; sent once after its blocks' events.
         public func updatedBlockTip(_ build: sending (ChainNotifications.UpdatedBlockTipParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendUpdatedBlockTip(build).response()
         }
 
         /// The chain state is on disk up to the first hash of `locator`.
         public func chainStateFlushed(locator: Capnp.List<Capnp.Bytes>.Reader) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendChainStateFlushed(locator: locator).response()
         }
         /// The chain state is on disk up to the first hash of `locator`.
         public func chainStateFlushed(_ build: sending (ChainNotifications.ChainStateFlushedParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendChainStateFlushed(build).response()
         }
 

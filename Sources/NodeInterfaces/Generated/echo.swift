@@ -25,20 +25,24 @@ public enum Echo {
     public struct Client {
         /// Releases the server object (callers may also just drop the capability).
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Releases the server object (callers may also just drop the capability).
         public func destroy(_ build: sending (Echo.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Returns `echo`.
         public func echo(echo: String) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendEcho(echo: echo).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Returns `echo`.
         public func echo(_ build: sending (Echo.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }

@@ -25,19 +25,23 @@ public enum Handler {
     public struct Client {
         /// Ends the subscription and releases the server object.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Ends the subscription and releases the server object.
         public func destroy(_ build: sending (Handler.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Ends the subscription; nothing more is delivered after it returns.
         public func disconnect() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDisconnect().response()
         }
         /// Ends the subscription; nothing more is delivered after it returns.
         public func disconnect(_ build: sending (Handler.DisconnectParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDisconnect(build).response()
         }
 

@@ -37,82 +37,97 @@ public enum Init {
     public struct Client {
         /// Exchanges thread maps: each side can then make threads on the other.
         public func construct(threadMap: Proxy.ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
+            await capability.roomToSend()
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
         /// Exchanges thread maps: each side can then make threads on the other.
         public func construct(_ build: sending (Init.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
+            await capability.roomToSend()
             let response = try await sendConstruct(build).response()
             return response.threadMap
         }
 
         /// A new Echo.
         public func makeEcho() async throws(CapnpRPC.RPCError) -> Echo.Client {
+            await capability.roomToSend()
             let response = try await sendMakeEcho().response()
             return response.result
         }
         /// A new Echo.
         public func makeEcho(_ build: sending (Init.MakeEchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Echo.Client {
+            await capability.roomToSend()
             let response = try await sendMakeEcho(build).response()
             return response.result
         }
 
         /// Kept so the ordinals match Bitcoin Core's; always fails: Mining is at @3.
         public func makeMiningOld2() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendMakeMiningOld2().response()
         }
 
         /// The node's Mining (block templates for external miners).
         public func makeMining() async throws(CapnpRPC.RPCError) -> Mining.Client {
+            await capability.roomToSend()
             let response = try await sendMakeMining().response()
             return response.result
         }
         /// The node's Mining (block templates for external miners).
         public func makeMining(_ build: sending (Init.MakeMiningParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Mining.Client {
+            await capability.roomToSend()
             let response = try await sendMakeMining(build).response()
             return response.result
         }
 
         /// The node's JSON-RPC commands.
         public func makeRpc() async throws(CapnpRPC.RPCError) -> Rpc.Client {
+            await capability.roomToSend()
             let response = try await sendMakeRpc().response()
             return response.result
         }
         /// The node's JSON-RPC commands.
         public func makeRpc(_ build: sending (Init.MakeRpcParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Rpc.Client {
+            await capability.roomToSend()
             let response = try await sendMakeRpc(build).response()
             return response.result
         }
 
         /// The node's Chain.
         public func makeChain() async throws(CapnpRPC.RPCError) -> Chain.Client {
+            await capability.roomToSend()
             let response = try await sendMakeChain().response()
             return response.result
         }
         /// The node's Chain.
         public func makeChain(_ build: sending (Init.MakeChainParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Chain.Client {
+            await capability.roomToSend()
             let response = try await sendMakeChain(build).response()
             return response.result
         }
 
         /// The node's Node.
         public func makeNode() async throws(CapnpRPC.RPCError) -> Node.Client {
+            await capability.roomToSend()
             let response = try await sendMakeNode().response()
             return response.result
         }
         /// The node's Node.
         public func makeNode(_ build: sending (Init.MakeNodeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Node.Client {
+            await capability.roomToSend()
             let response = try await sendMakeNode(build).response()
             return response.result
         }
 
         /// The wallet process's loader, seeing the node's chain through `chain`.
         public func makeWalletLoader(chain: Chain.Client?) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
+            await capability.roomToSend()
             let response = try await sendMakeWalletLoader(chain: chain).response()
             return response.result
         }
         /// The wallet process's loader, seeing the node's chain through `chain`.
         public func makeWalletLoader(_ build: sending (Init.MakeWalletLoaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
+            await capability.roomToSend()
             let response = try await sendMakeWalletLoader(build).response()
             return response.result
         }

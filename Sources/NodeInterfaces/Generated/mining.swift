@@ -49,104 +49,123 @@ public enum Mining {
     public struct Client {
         /// True on a test chain (regtest here).
         public func isTestChain() async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsTestChain().response()
             return response.result
         }
         /// True on a test chain (regtest here).
         public func isTestChain(_ build: sending (Mining.IsTestChainParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsTestChain(build).response()
             return response.result
         }
 
         /// True while the node is still catching up.
         public func isInitialBlockDownload() async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsInitialBlockDownload().response()
             return response.result
         }
         /// True while the node is still catching up.
         public func isInitialBlockDownload(_ build: sending (Mining.IsInitialBlockDownloadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsInitialBlockDownload(build).response()
             return response.result
         }
 
         /// The active tip; `hasResult` false when there is none.
         public func getTip() async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTip().response()
             return response
         }
         /// The active tip; `hasResult` false when there is none.
         public func getTip(_ build: sending (Mining.GetTipParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTip(build).response()
             return response
         }
 
         /// Waits until the tip is not `currentTip` (or `timeout` seconds pass, or an interrupt) and returns the tip.
         public func waitTipChanged(currentTip: [UInt8], timeout: Double) async throws(CapnpRPC.RPCError) -> BlockRef.Reader {
+            await capability.roomToSend()
             let response = try await sendWaitTipChanged(currentTip: currentTip, timeout: timeout).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Waits until the tip is not `currentTip` (or `timeout` seconds pass, or an interrupt) and returns the tip.
         public func waitTipChanged(_ build: sending (Mining.WaitTipChangedParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> BlockRef.Reader {
+            await capability.roomToSend()
             let response = try await sendWaitTipChanged(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// A template on the tip, the coinbase left to the client.
         public func createNewBlock(options: BlockCreateOptions.Reader, cooldown: Bool) async throws(CapnpRPC.RPCError) -> BlockTemplate.Client {
+            await capability.roomToSend()
             let response = try await sendCreateNewBlock(options: options, cooldown: cooldown).response()
             return response.result
         }
         /// A template on the tip, the coinbase left to the client.
         public func createNewBlock(_ build: sending (Mining.CreateNewBlockParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> BlockTemplate.Client {
+            await capability.roomToSend()
             let response = try await sendCreateNewBlock(build).response()
             return response.result
         }
 
         /// Checks a block fully against the tip without connecting it.
         public func checkBlock(block: [UInt8], options: BlockCheckOptions.Reader) async throws(CapnpRPC.RPCError) -> Mining.CheckBlockResults.Reader {
+            await capability.roomToSend()
             let response = try await sendCheckBlock(block: block, options: options).response()
             return response
         }
         /// Checks a block fully against the tip without connecting it.
         public func checkBlock(_ build: sending (Mining.CheckBlockParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Mining.CheckBlockResults.Reader {
+            await capability.roomToSend()
             let response = try await sendCheckBlock(build).response()
             return response
         }
 
         /// Ends waitTipChanged calls now.
         public func interrupt() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendInterrupt().response()
         }
 
         /// Checks and connects a whole block.
         public func submitBlock(block: [UInt8]) async throws(CapnpRPC.RPCError) -> Mining.SubmitBlockResults.Reader {
+            await capability.roomToSend()
             let response = try await sendSubmitBlock(block: block).response()
             return response
         }
         /// Checks and connects a whole block.
         public func submitBlock(_ build: sending (Mining.SubmitBlockParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Mining.SubmitBlockResults.Reader {
+            await capability.roomToSend()
             let response = try await sendSubmitBlock(build).response()
             return response
         }
 
         /// Mempool transactions by txid (empty Data for one not there).
         public func getTransactionsByTxID(txids: Capnp.List<Capnp.Bytes>.Reader) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Bytes>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTransactionsByTxID(txids: txids).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Mempool transactions by txid (empty Data for one not there).
         public func getTransactionsByTxID(_ build: sending (Mining.GetTransactionsByTxIDParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Bytes>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTransactionsByTxID(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Mempool transactions by wtxid (empty Data for one not there).
         public func getTransactionsByWitnessID(wtxids: Capnp.List<Capnp.Bytes>.Reader) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Bytes>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTransactionsByWitnessID(wtxids: wtxids).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Mempool transactions by wtxid (empty Data for one not there).
         public func getTransactionsByWitnessID(_ build: sending (Mining.GetTransactionsByWitnessIDParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Bytes>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTransactionsByWitnessID(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
@@ -774,113 +793,134 @@ public enum BlockTemplate {
     public struct Client {
         /// Frees the template.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Frees the template.
         public func destroy(_ build: sending (BlockTemplate.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// The 80-byte header (merkle root over the node's placeholder coinbase).
         public func getBlockHeader() async throws(CapnpRPC.RPCError) -> Capnp.DataReader {
+            await capability.roomToSend()
             let response = try await sendGetBlockHeader().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The 80-byte header (merkle root over the node's placeholder coinbase).
         public func getBlockHeader(_ build: sending (BlockTemplate.GetBlockHeaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.DataReader {
+            await capability.roomToSend()
             let response = try await sendGetBlockHeader(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The whole block, serialized with witnesses.
         public func getBlock() async throws(CapnpRPC.RPCError) -> Capnp.DataReader {
+            await capability.roomToSend()
             let response = try await sendGetBlock().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The whole block, serialized with witnesses.
         public func getBlock(_ build: sending (BlockTemplate.GetBlockParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.DataReader {
+            await capability.roomToSend()
             let response = try await sendGetBlock(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Each non-coinbase transaction's fee.
         public func getTxFees() async throws(CapnpRPC.RPCError) -> Capnp.List<Int64>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTxFees().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Each non-coinbase transaction's fee.
         public func getTxFees(_ build: sending (BlockTemplate.GetTxFeesParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Int64>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTxFees(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Each non-coinbase transaction's sigop cost.
         public func getTxSigops() async throws(CapnpRPC.RPCError) -> Capnp.List<Int64>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTxSigops().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Each non-coinbase transaction's sigop cost.
         public func getTxSigops(_ build: sending (BlockTemplate.GetTxSigopsParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Int64>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTxSigops(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// What the client's coinbase must contain.
         public func getCoinbaseTx() async throws(CapnpRPC.RPCError) -> CoinbaseTx.Reader {
+            await capability.roomToSend()
             let response = try await sendGetCoinbaseTx().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// What the client's coinbase must contain.
         public func getCoinbaseTx(_ build: sending (BlockTemplate.GetCoinbaseTxParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> CoinbaseTx.Reader {
+            await capability.roomToSend()
             let response = try await sendGetCoinbaseTx(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The merkle branch from the coinbase's txid to the root.
         public func getCoinbaseMerklePath() async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Bytes>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetCoinbaseMerklePath().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The merkle branch from the coinbase's txid to the root.
         public func getCoinbaseMerklePath(_ build: sending (BlockTemplate.GetCoinbaseMerklePathParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Bytes>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetCoinbaseMerklePath(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The older submitSolution, without a reason.
         public func submitSolutionOld7(version: UInt32, timestamp: UInt32, nonce: UInt32, coinbase: [UInt8]) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendSubmitSolutionOld7(version: version, timestamp: timestamp, nonce: nonce, coinbase: coinbase).response()
             return response.result
         }
         /// The older submitSolution, without a reason.
         public func submitSolutionOld7(_ build: sending (BlockTemplate.SubmitSolutionOld7Params.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendSubmitSolutionOld7(build).response()
             return response.result
         }
 
         /// Waits for a new tip or higher fees; an empty result on timeout or interrupt.
         public func waitNext(options: BlockWaitOptions.Reader) async throws(CapnpRPC.RPCError) -> BlockTemplate.Client {
+            await capability.roomToSend()
             let response = try await sendWaitNext(options: options).response()
             return response.result
         }
         /// Waits for a new tip or higher fees; an empty result on timeout or interrupt.
         public func waitNext(_ build: sending (BlockTemplate.WaitNextParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> BlockTemplate.Client {
+            await capability.roomToSend()
             let response = try await sendWaitNext(build).response()
             return response.result
         }
 
         /// Ends a waitNext now.
         public func interruptWait() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendInterruptWait().response()
         }
 
         /// Assembles the block from the template and the client's coinbase, checks it and connects it.
         public func submitSolution(version: UInt32, timestamp: UInt32, nonce: UInt32, coinbase: [UInt8]) async throws(CapnpRPC.RPCError) -> BlockTemplate.SubmitSolutionResults.Reader {
+            await capability.roomToSend()
             let response = try await sendSubmitSolution(version: version, timestamp: timestamp, nonce: nonce, coinbase: coinbase).response()
             return response
         }
         /// Assembles the block from the template and the client's coinbase, checks it and connects it.
         public func submitSolution(_ build: sending (BlockTemplate.SubmitSolutionParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> BlockTemplate.SubmitSolutionResults.Reader {
+            await capability.roomToSend()
             let response = try await sendSubmitSolution(build).response()
             return response
         }

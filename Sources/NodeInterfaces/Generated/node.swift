@@ -47,125 +47,149 @@ public enum Node {
     public struct Client {
         /// Releases the server object.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Releases the server object.
         public func destroy(_ build: sending (Node.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Height, tip, mempool, uptime and processes.
         public func getNodeInfo() async throws(CapnpRPC.RPCError) -> NodeInfo.Reader {
+            await capability.roomToSend()
             let response = try await sendGetNodeInfo().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Height, tip, mempool, uptime and processes.
         public func getNodeInfo(_ build: sending (Node.GetNodeInfoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> NodeInfo.Reader {
+            await capability.roomToSend()
             let response = try await sendGetNodeInfo(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// A block decoded; fails for an unknown hash.
         public func getBlock(hash: [UInt8]) async throws(CapnpRPC.RPCError) -> BlockSummary.Reader {
+            await capability.roomToSend()
             let response = try await sendGetBlock(hash: hash).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// A block decoded; fails for an unknown hash.
         public func getBlock(_ build: sending (Node.GetBlockParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> BlockSummary.Reader {
+            await capability.roomToSend()
             let response = try await sendGetBlock(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// A transaction from the mempool or the active chain; `blockHash` is empty for a mempool one.
         public func getRawTransaction(txid: [UInt8]) async throws(CapnpRPC.RPCError) -> Node.GetRawTransactionResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetRawTransaction(txid: txid).response()
             return response
         }
         /// A transaction from the mempool or the active chain; `blockHash` is empty for a mempool one.
         public func getRawTransaction(_ build: sending (Node.GetRawTransactionParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Node.GetRawTransactionResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetRawTransaction(build).response()
             return response
         }
 
         /// The mempool's size.
         public func getMempoolInfo() async throws(CapnpRPC.RPCError) -> MempoolInfo.Reader {
+            await capability.roomToSend()
             let response = try await sendGetMempoolInfo().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The mempool's size.
         public func getMempoolInfo(_ build: sending (Node.GetMempoolInfoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> MempoolInfo.Reader {
+            await capability.roomToSend()
             let response = try await sendGetMempoolInfo(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Mines `count` blocks paying a bcrt1 P2WPKH address; returns their hashes.
         public func generateToAddress(count: Int32, address: String) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Bytes>.Reader {
+            await capability.roomToSend()
             let response = try await sendGenerateToAddress(count: count, address: address).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Mines `count` blocks paying a bcrt1 P2WPKH address; returns their hashes.
         public func generateToAddress(_ build: sending (Node.GenerateToAddressParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Bytes>.Reader {
+            await capability.roomToSend()
             let response = try await sendGenerateToAddress(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Marks a block invalid: it and its descendants leave the active chain.
         public func invalidateBlock(hash: [UInt8]) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendInvalidateBlock(hash: hash).response()
         }
         /// Marks a block invalid: it and its descendants leave the active chain.
         public func invalidateBlock(_ build: sending (Node.InvalidateBlockParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendInvalidateBlock(build).response()
         }
 
         /// Clears a block's invalid mark; the chain with most work becomes active.
         public func reconsiderBlock(hash: [UInt8]) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendReconsiderBlock(hash: hash).response()
         }
         /// Clears a block's invalid mark; the chain with most work becomes active.
         public func reconsiderBlock(_ build: sending (Node.ReconsiderBlockParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendReconsiderBlock(build).response()
         }
 
         /// The wallet child's loader; its calls go on to the wallet process.
         public func walletLoader() async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
+            await capability.roomToSend()
             let response = try await sendWalletLoader().response()
             return response.result
         }
         /// The wallet child's loader; its calls go on to the wallet process.
         public func walletLoader(_ build: sending (Node.WalletLoaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> WalletLoader.Client {
+            await capability.roomToSend()
             let response = try await sendWalletLoader(build).response()
             return response.result
         }
 
         /// Calls `callback` with every Chain.initMessage until the Handler goes.
         public func handleInitMessage(callback: InitMessageCallback.Client?) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleInitMessage(callback: callback).response()
             return response.result
         }
         /// Calls `callback` with every Chain.initMessage until the Handler goes.
         public func handleInitMessage(_ build: sending (Node.HandleInitMessageParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleInitMessage(build).response()
             return response.result
         }
 
         /// Calls `callback` with every Chain.showProgress until the Handler goes.
         public func handleShowProgress(callback: ShowProgressCallback.Client?) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleShowProgress(callback: callback).response()
             return response.result
         }
         /// Calls `callback` with every Chain.showProgress until the Handler goes.
         public func handleShowProgress(_ build: sending (Node.HandleShowProgressParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleShowProgress(build).response()
             return response.result
         }
 
         /// Stops the node: it answers, then closes every connection and exits.
         public func stop() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendStop().response()
         }
         /// Stops the node: it answers, then closes every connection and exits.
         public func stop(_ build: sending (Node.StopParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendStop(build).response()
         }
 
@@ -864,18 +888,22 @@ public enum InitMessageCallback {
     /// A client of `InitMessageCallback`: one method per schema method, inherited ones included.
     public struct Client {
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         public func destroy(_ build: sending (InitMessageCallback.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Bitcoin Core names it `call` (same ordinal); the generator's dispatch cannot take that name yet.
         public func notify(message: String) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(message: message).response()
         }
         /// Bitcoin Core names it `call` (same ordinal); the generator's dispatch cannot take that name yet.
         public func notify(_ build: sending (InitMessageCallback.NotifyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(build).response()
         }
 
@@ -984,18 +1012,22 @@ public enum ShowProgressCallback {
     /// A client of `ShowProgressCallback`: one method per schema method, inherited ones included.
     public struct Client {
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         public func destroy(_ build: sending (ShowProgressCallback.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Bitcoin Core's `call` @1, renamed as in InitMessageCallback.
         public func notify(title: String, progress: Int32, resumePossible: Bool) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(title: title, progress: progress, resumePossible: resumePossible).response()
         }
         /// Bitcoin Core's `call` @1, renamed as in InitMessageCallback.
         public func notify(_ build: sending (ShowProgressCallback.NotifyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(build).response()
         }
 

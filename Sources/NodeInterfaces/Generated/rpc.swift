@@ -23,11 +23,13 @@ public enum Rpc {
     public struct Client {
         /// Runs a JSON-RPC 1.0/2.0 request (one object or a batch) and returns the JSON reply.
         public func executeRpc(request: String, uri: String, user: String) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendExecuteRpc(request: request, uri: uri, user: user).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Runs a JSON-RPC 1.0/2.0 request (one object or a batch) and returns the JSON reply.
         public func executeRpc(_ build: sending (Rpc.ExecuteRpcParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendExecuteRpc(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }

@@ -45,122 +45,146 @@ public enum WalletLoader {
     public struct Client {
         /// Releases the server object.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Releases the server object.
         public func destroy(_ build: sending (WalletLoader.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Makes a new wallet (a fresh seed) under the wallet directory and loads it; fails if it exists.
         public func createWallet(name: String, options: WalletCreateOptions.Reader) async throws(CapnpRPC.RPCError) -> Wallet.Client {
+            await capability.roomToSend()
             let response = try await sendCreateWallet(name: name, options: options).response()
             return response.result
         }
         /// Makes a new wallet (a fresh seed) under the wallet directory and loads it; fails if it exists.
         public func createWallet(_ build: sending (WalletLoader.CreateWalletParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Wallet.Client {
+            await capability.roomToSend()
             let response = try await sendCreateWallet(build).response()
             return response.result
         }
 
         /// Opens an existing wallet and rescans it from its last block; fails if it is loaded or missing.
         public func loadWallet(name: String) async throws(CapnpRPC.RPCError) -> Wallet.Client {
+            await capability.roomToSend()
             let response = try await sendLoadWallet(name: name).response()
             return response.result
         }
         /// Opens an existing wallet and rescans it from its last block; fails if it is loaded or missing.
         public func loadWallet(_ build: sending (WalletLoader.LoadWalletParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Wallet.Client {
+            await capability.roomToSend()
             let response = try await sendLoadWallet(build).response()
             return response.result
         }
 
         /// Stops a loaded wallet (cancelling its rescan) and closes its database.
         public func unloadWallet(name: String) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendUnloadWallet(name: name).response()
         }
         /// Stops a loaded wallet (cancelling its rescan) and closes its database.
         public func unloadWallet(_ build: sending (WalletLoader.UnloadWalletParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendUnloadWallet(build).response()
         }
 
         /// The directory holding one subdirectory per wallet.
         public func getWalletDir() async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendGetWalletDir().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The directory holding one subdirectory per wallet.
         public func getWalletDir(_ build: sending (WalletLoader.GetWalletDirParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendGetWalletDir(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The names of the wallets on disk, loaded or not.
         public func listWalletDir() async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Text>.Reader {
+            await capability.roomToSend()
             let response = try await sendListWalletDir().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The names of the wallets on disk, loaded or not.
         public func listWalletDir(_ build: sending (WalletLoader.ListWalletDirParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Text>.Reader {
+            await capability.roomToSend()
             let response = try await sendListWalletDir(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The loaded wallets, in load order.
         public func getWallets() async throws(CapnpRPC.RPCError) -> Capnp.List<Wallet>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetWallets().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The loaded wallets, in load order.
         public func getWallets(_ build: sending (WalletLoader.GetWalletsParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Wallet>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetWallets(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Calls `callback` with every wallet loaded from now on, until the Handler goes.
         public func handleLoadWallet(callback: LoadWalletCallback.Client?) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleLoadWallet(callback: callback).response()
             return response.result
         }
         /// Calls `callback` with every wallet loaded from now on, until the Handler goes.
         public func handleLoadWallet(_ build: sending (WalletLoader.HandleLoadWalletParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleLoadWallet(build).response()
             return response.result
         }
 
         /// ChainClient::start: subscribes the loaded wallets to the chain's notifications.
         public func start() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendStart().response()
         }
         /// ChainClient::start: subscribes the loaded wallets to the chain's notifications.
         public func start(_ build: sending (WalletLoader.StartParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendStart(build).response()
         }
 
         /// ChainClient::flush: checkpoints every wallet database.
         public func flush() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendFlush().response()
         }
         /// ChainClient::flush: checkpoints every wallet database.
         public func flush(_ build: sending (WalletLoader.FlushParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendFlush(build).response()
         }
 
         /// ChainClient::stop: unloads every wallet; the process may then exit.
         public func stop() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendStop().response()
         }
         /// ChainClient::stop: unloads every wallet; the process may then exit.
         public func stop(_ build: sending (WalletLoader.StopParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendStop(build).response()
         }
 
         /// The loaded wallets' names, in load order.
         public func getWalletNames() async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Text>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetWalletNames().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The loaded wallets' names, in load order.
         public func getWalletNames(_ build: sending (WalletLoader.GetWalletNamesParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<Capnp.Text>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetWalletNames(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
@@ -775,18 +799,22 @@ public enum LoadWalletCallback {
     /// A client of `LoadWalletCallback`: one method per schema method, inherited ones included.
     public struct Client {
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         public func destroy(_ build: sending (LoadWalletCallback.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Bitcoin Core's `call`, renamed as in node.capnp's callbacks.
         public func notify(wallet: Wallet.Client?) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(wallet: wallet).response()
         }
         /// Bitcoin Core's `call`, renamed as in node.capnp's callbacks.
         public func notify(_ build: sending (LoadWalletCallback.NotifyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(build).response()
         }
 
@@ -914,75 +942,89 @@ public enum Wallet {
     public struct Client {
         /// Releases the server object.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Releases the server object.
         public func destroy(_ build: sending (Wallet.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// The wallet's name.
         public func getWalletName() async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendGetWalletName().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The wallet's name.
         public func getWalletName(_ build: sending (Wallet.GetWalletNameParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendGetWalletName(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// A new receive address (P2WPKH, bech32 `bcrt1q…` on regtest) from m/84'/1'/0'/0/i.
         public func getNewDestination(label: String) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendGetNewDestination(label: label).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// A new receive address (P2WPKH, bech32 `bcrt1q…` on regtest) from m/84'/1'/0'/0/i.
         public func getNewDestination(_ build: sending (Wallet.GetNewDestinationParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendGetNewDestination(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Every receive address handed out, in order.
         public func getAddresses() async throws(CapnpRPC.RPCError) -> Capnp.List<WalletAddress>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetAddresses().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Every receive address handed out, in order.
         public func getAddresses(_ build: sending (Wallet.GetAddressesParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<WalletAddress>.Reader {
+            await capability.roomToSend()
             let response = try await sendGetAddresses(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// The wallet's balances.
         public func getBalances() async throws(CapnpRPC.RPCError) -> WalletBalances.Reader {
+            await capability.roomToSend()
             let response = try await sendGetBalances().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// The wallet's balances.
         public func getBalances(_ build: sending (Wallet.GetBalancesParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> WalletBalances.Reader {
+            await capability.roomToSend()
             let response = try await sendGetBalances(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// Every transaction touching the wallet, oldest first.
         public func listTransactions() async throws(CapnpRPC.RPCError) -> Capnp.List<WalletTx>.Reader {
+            await capability.roomToSend()
             let response = try await sendListTransactions().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// Every transaction touching the wallet, oldest first.
         public func listTransactions(_ build: sending (Wallet.ListTransactionsParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Capnp.List<WalletTx>.Reader {
+            await capability.roomToSend()
             let response = try await sendListTransactions(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
 
         /// One transaction; fails if the wallet does not know it.
         public func getTransaction(txid: [UInt8]) async throws(CapnpRPC.RPCError) -> WalletTx.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTransaction(txid: txid).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         /// One transaction; fails if the wallet does not know it.
         public func getTransaction(_ build: sending (Wallet.GetTransactionParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> WalletTx.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTransaction(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
@@ -990,63 +1032,75 @@ public enum Wallet {
         /// Selects coins, adds change to a new change address and signs; `feeRate` (units per 1000 vbytes)
         /// 0 asks the chain's estimate. Reserves the inputs; nothing is broadcast. changePosition -1: no change.
         public func createTransaction(recipients: Capnp.List<Recipient>.Reader, feeRate: Int64, subtractFeeFromOutputs: Bool) async throws(CapnpRPC.RPCError) -> Wallet.CreateTransactionResults.Reader {
+            await capability.roomToSend()
             let response = try await sendCreateTransaction(recipients: recipients, feeRate: feeRate, subtractFeeFromOutputs: subtractFeeFromOutputs).response()
             return response
         }
         /// Selects coins, adds change to a new change address and signs; `feeRate` (units per 1000 vbytes)
         /// 0 asks the chain's estimate. Reserves the inputs; nothing is broadcast. changePosition -1: no change.
         public func createTransaction(_ build: sending (Wallet.CreateTransactionParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Wallet.CreateTransactionResults.Reader {
+            await capability.roomToSend()
             let response = try await sendCreateTransaction(build).response()
             return response
         }
 
         /// Records `tx` with its inputs spent, then broadcasts it; a refusal undoes both and fails with the node's reason.
         public func commitTransaction(tx: [UInt8]) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendCommitTransaction(tx: tx).response()
         }
         /// Records `tx` with its inputs spent, then broadcasts it; a refusal undoes both and fails with the node's reason.
         public func commitTransaction(_ build: sending (Wallet.CommitTransactionParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendCommitTransaction(build).response()
         }
 
         /// Forgets an unconfirmed transaction not in the mempool, freeing its inputs; false if it cannot.
         public func abandonTransaction(txid: [UInt8]) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendAbandonTransaction(txid: txid).response()
             return response.result
         }
         /// Forgets an unconfirmed transaction not in the mempool, freeing its inputs; false if it cannot.
         public func abandonTransaction(_ build: sending (Wallet.AbandonTransactionParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendAbandonTransaction(build).response()
             return response.result
         }
 
         /// Writes a consistent copy of the wallet database to an open, writable file the caller passes.
         public func backupWallet(destination: FileDescriptor.Client?) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendBackupWallet(destination: destination).response()
         }
         /// Writes a consistent copy of the wallet database to an open, writable file the caller passes.
         public func backupWallet(_ build: sending (Wallet.BackupWalletParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendBackupWallet(build).response()
         }
 
         /// Calls `callback` whenever a wallet transaction is added, confirmed, unconfirmed or abandoned.
         public func handleTransactionChanged(callback: TransactionChangedCallback.Client?) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleTransactionChanged(callback: callback).response()
             return response.result
         }
         /// Calls `callback` whenever a wallet transaction is added, confirmed, unconfirmed or abandoned.
         public func handleTransactionChanged(_ build: sending (Wallet.HandleTransactionChangedParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleTransactionChanged(build).response()
             return response.result
         }
 
         /// Calls `callback` with the wallet's rescan progress.
         public func handleShowProgress(callback: WalletShowProgressCallback.Client?) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleShowProgress(callback: callback).response()
             return response.result
         }
         /// Calls `callback` with the wallet's rescan progress.
         public func handleShowProgress(_ build: sending (Wallet.HandleShowProgressParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Handler.Client {
+            await capability.roomToSend()
             let response = try await sendHandleShowProgress(build).response()
             return response.result
         }
@@ -1972,18 +2026,22 @@ public enum TransactionChangedCallback {
     /// A client of `TransactionChangedCallback`: one method per schema method, inherited ones included.
     public struct Client {
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         public func destroy(_ build: sending (TransactionChangedCallback.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Bitcoin Core's ChangeType: 0 new, 1 updated, 2 deleted.
         public func notify(txid: [UInt8], status: Int32) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(txid: txid, status: status).response()
         }
         /// Bitcoin Core's ChangeType: 0 new, 1 updated, 2 deleted.
         public func notify(_ build: sending (TransactionChangedCallback.NotifyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(build).response()
         }
 
@@ -2098,16 +2156,20 @@ public enum WalletShowProgressCallback {
     /// A client of `WalletShowProgressCallback`: one method per schema method, inherited ones included.
     public struct Client {
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         public func destroy(_ build: sending (WalletShowProgressCallback.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         public func notify(title: String, progress: Int32) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(title: title, progress: progress).response()
         }
         public func notify(_ build: sending (WalletShowProgressCallback.NotifyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendNotify(build).response()
         }
 
@@ -2221,10 +2283,12 @@ public enum FileDescriptor {
     public struct Client {
         /// Never called; it is here because capnpc-swift cannot yet generate an interface without methods.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Never called; it is here because capnpc-swift cannot yet generate an interface without methods.
         public func destroy(_ build: sending (FileDescriptor.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 

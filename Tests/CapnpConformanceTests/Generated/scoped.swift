@@ -61,10 +61,12 @@ internal enum Scoped {
         /// A client of `Context`: one method per schema method, inherited ones included.
         internal struct Client {
             internal func get(name: String) async throws(CapnpRPC.RPCError) -> Scoped.Thread.Reader {
+                await capability.roomToSend()
                 let response = try await sendGet(name: name).response()
                 return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.thread }
             }
             internal func get(_ build: sending (Scoped.Context.GetParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Scoped.Thread.Reader {
+                await capability.roomToSend()
                 let response = try await sendGet(build).response()
                 return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.thread }
             }
@@ -135,9 +137,11 @@ internal enum Scoped {
         /// A client of `Store`: one method per schema method, inherited ones included.
         internal struct Client {
             internal func put(value: T.Reader) async throws(CapnpRPC.RPCError) {
+                await capability.roomToSend()
                 _ = try await sendPut(value: value).response()
             }
             internal func put(_ build: sending (Scoped.Store<T>.PutParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+                await capability.roomToSend()
                 _ = try await sendPut(build).response()
             }
 
@@ -191,14 +195,17 @@ internal enum Scoped {
         /// A client of `Shelf`: one method per schema method, inherited ones included.
         internal struct Client {
             internal func count() async throws(CapnpRPC.RPCError) -> UInt32 {
+                await capability.roomToSend()
                 let response = try await sendCount().response()
                 return response.n
             }
 
             internal func put(value: Scoped.Thread.Reader) async throws(CapnpRPC.RPCError) {
+                await capability.roomToSend()
                 _ = try await sendPut(value: value).response()
             }
             internal func put(_ build: sending (Scoped.Store<Scoped.Thread>.PutParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+                await capability.roomToSend()
                 _ = try await sendPut(build).response()
             }
 

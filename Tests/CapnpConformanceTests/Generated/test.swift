@@ -1349,6 +1349,7 @@ public enum Container<T: Capnp.PointerType> {
     /// A client of `Container`: one method per schema method, inherited ones included.
     public struct Client {
         public func get() async throws(CapnpRPC.RPCError) -> T.Reader {
+            await capability.roomToSend()
             let response = try await sendGet().response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
@@ -2276,14 +2277,17 @@ public enum Base {
     /// A client of `Base`: one method per schema method, inherited ones included.
     public struct Client {
         public func ping() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendPing().response()
         }
 
         public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendEcho(value: value).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
         public func echo(_ build: sending (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
@@ -2381,37 +2385,45 @@ public enum Derived {
     /// A client of `Derived`: one method per schema method, inherited ones included.
     public struct Client {
         public func add(a: Int32, b: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
+            await capability.roomToSend()
             let response = try await sendAdd(a: a, b: b).response()
             return response.sum
         }
         public func add(_ build: sending (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            await capability.roomToSend()
             let response = try await sendAdd(build).response()
             return response.sum
         }
 
         public func describe(shape: Shapes.Reader) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendDescribe(shape: shape).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
         public func describe(_ build: sending (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendDescribe(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
 
         public func getBase() async throws(CapnpRPC.RPCError) -> Base.Client {
+            await capability.roomToSend()
             let response = try await sendGetBase().response()
             return response.base
         }
 
         public func ping() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendPing().response()
         }
 
         public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendEcho(value: value).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
         public func echo(_ build: sending (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
@@ -2719,17 +2731,20 @@ public enum Mining {
     public struct Client {
         /// The tip, if there is one.
         public func getTip() async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTip_().response()
             return response
         }
 
         /// A method named like the generated `send` form of `getTip`.
         public func sendGetTip() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendSendGetTip().response()
         }
 
         /// A method named like the server's own `dispatch`.
         public func dispatch() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDispatch().response()
         }
 
@@ -2913,46 +2928,56 @@ public enum MostDerived {
     /// A client of `MostDerived`: one method per schema method, inherited ones included.
     public struct Client {
         public func triple(x: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
+            await capability.roomToSend()
             let response = try await sendTriple(x: x).response()
             return response.y
         }
         public func triple(_ build: sending (MostDerived.TripleParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            await capability.roomToSend()
             let response = try await sendTriple(build).response()
             return response.y
         }
 
         public func add(a: Int32, b: Int32) async throws(CapnpRPC.RPCError) -> Int32 {
+            await capability.roomToSend()
             let response = try await sendAdd(a: a, b: b).response()
             return response.sum
         }
         public func add(_ build: sending (Derived.AddParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int32 {
+            await capability.roomToSend()
             let response = try await sendAdd(build).response()
             return response.sum
         }
 
         public func describe(shape: Shapes.Reader) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendDescribe(shape: shape).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
         public func describe(_ build: sending (Derived.DescribeParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendDescribe(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.text }
         }
 
         public func getBase() async throws(CapnpRPC.RPCError) -> Base.Client {
+            await capability.roomToSend()
             let response = try await sendGetBase().response()
             return response.base
         }
 
         public func ping() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendPing().response()
         }
 
         public func echo(value: String) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendEcho(value: value).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
         public func echo(_ build: sending (Base.EchoParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendEcho(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
@@ -3003,17 +3028,21 @@ public enum Registry<T: Capnp.PointerType> {
     /// A client of `Registry`: one method per schema method, inherited ones included.
     public struct Client {
         public func put(key: String, value: T.Reader) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendPut(key: key, value: value).response()
         }
         public func put(_ build: sending (Registry<T>.PutParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendPut(build).response()
         }
 
         public func get(key: String) async throws(CapnpRPC.RPCError) -> T.Reader {
+            await capability.roomToSend()
             let response = try await sendGet(key: key).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }
         public func get(_ build: sending (Registry<T>.GetParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> T.Reader {
+            await capability.roomToSend()
             let response = try await sendGet(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.value }
         }

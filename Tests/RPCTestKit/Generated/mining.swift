@@ -55,37 +55,45 @@ public enum Mining {
     /// A client of `Mining`: one method per schema method, inherited ones included.
     public struct Client {
         public func isTestChain() async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsTestChain().response()
             return response.result
         }
         public func isTestChain(_ build: sending (Mining.IsTestChainParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsTestChain(build).response()
             return response.result
         }
 
         public func isInitialBlockDownload() async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsInitialBlockDownload().response()
             return response.result
         }
         public func isInitialBlockDownload(_ build: sending (Mining.IsInitialBlockDownloadParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Bool {
+            await capability.roomToSend()
             let response = try await sendIsInitialBlockDownload(build).response()
             return response.result
         }
 
         public func getTip() async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTip().response()
             return response
         }
         public func getTip(_ build: sending (Mining.GetTipParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Mining.GetTipResults.Reader {
+            await capability.roomToSend()
             let response = try await sendGetTip(build).response()
             return response
         }
 
         public func waitTipChanged(currentTip: [UInt8], timeout: Double) async throws(CapnpRPC.RPCError) -> BlockRef.Reader {
+            await capability.roomToSend()
             let response = try await sendWaitTipChanged(currentTip: currentTip, timeout: timeout).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }
         public func waitTipChanged(_ build: sending (Mining.WaitTipChangedParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> BlockRef.Reader {
+            await capability.roomToSend()
             let response = try await sendWaitTipChanged(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.result }
         }

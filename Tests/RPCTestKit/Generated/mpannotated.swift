@@ -27,40 +27,48 @@ public enum Ledger {
     public struct Client {
         /// Adds `amount` to `account` and answers with the new balance.
         public func destroy() async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy().response()
         }
         /// Adds `amount` to `account` and answers with the new balance.
         public func destroy(_ build: sending (Ledger.DestroyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendDestroy(build).response()
         }
 
         /// Answers with how many of `entries` have a non-zero amount.
         public func credit(account: String, amount: Int64) async throws(CapnpRPC.RPCError) -> Int64 {
+            await capability.roomToSend()
             let response = try await sendCredit(account: account, amount: amount).response()
             return response.result
         }
         /// Answers with how many of `entries` have a non-zero amount.
         public func credit(_ build: sending (Ledger.CreditParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Int64 {
+            await capability.roomToSend()
             let response = try await sendCredit(build).response()
             return response.result
         }
 
         /// Fails with the account's error, which C++ would throw as demo::LedgerError.
         public func countNonZero(entries: Capnp.List<Entry>.Reader, limit: UInt32) async throws(CapnpRPC.RPCError) -> UInt32 {
+            await capability.roomToSend()
             let response = try await sendCountNonZero(entries: entries, limit: limit).response()
             return response.result
         }
         /// Fails with the account's error, which C++ would throw as demo::LedgerError.
         public func countNonZero(_ build: sending (Ledger.CountNonZeroParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> UInt32 {
+            await capability.roomToSend()
             let response = try await sendCountNonZero(build).response()
             return response.result
         }
 
         public func check(account: String) async throws(CapnpRPC.RPCError) -> Ledger.CheckResults.Reader {
+            await capability.roomToSend()
             let response = try await sendCheck(account: account).response()
             return response
         }
         public func check(_ build: sending (Ledger.CheckParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Ledger.CheckResults.Reader {
+            await capability.roomToSend()
             let response = try await sendCheck(build).response()
             return response
         }

@@ -21,19 +21,23 @@ public enum MpInit {
     /// A client of `MpInit`: one method per schema method, inherited ones included.
     public struct Client {
         public func construct(threadMap: Proxy.ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
+            await capability.roomToSend()
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
         public func construct(_ build: sending (MpInit.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
+            await capability.roomToSend()
             let response = try await sendConstruct(build).response()
             return response.threadMap
         }
 
         public func makeTester() async throws(CapnpRPC.RPCError) -> MpTester.Client {
+            await capability.roomToSend()
             let response = try await sendMakeTester().response()
             return response.result
         }
         public func makeTester(_ build: sending (MpInit.MakeTesterParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> MpTester.Client {
+            await capability.roomToSend()
             let response = try await sendMakeTester(build).response()
             return response.result
         }
@@ -144,40 +148,48 @@ public enum MpTester {
     public struct Client {
         /// A callback this side serves, for the other side to pass on.
         public func callBack(callback: MpCallback.Client?, depth: UInt32) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendCallBack(callback: callback, depth: depth).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.trail }
         }
         /// A callback this side serves, for the other side to pass on.
         public func callBack(_ build: sending (MpTester.CallBackParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendCallBack(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.trail }
         }
 
         /// Keeps `callback` (a method without a context), for callKept.
         public func makeCallback(label: String) async throws(CapnpRPC.RPCError) -> MpCallback.Client {
+            await capability.roomToSend()
             let response = try await sendMakeCallback(label: label).response()
             return response.result
         }
         /// Keeps `callback` (a method without a context), for callKept.
         public func makeCallback(_ build: sending (MpTester.MakeCallbackParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> MpCallback.Client {
+            await capability.roomToSend()
             let response = try await sendMakeCallback(build).response()
             return response.result
         }
 
         /// Calls the kept callback's notify(depth) and answers with what it said, prefixed.
         public func keep(callback: MpCallback.Client?) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendKeep(callback: callback).response()
         }
         /// Calls the kept callback's notify(depth) and answers with what it said, prefixed.
         public func keep(_ build: sending (MpTester.KeepParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendKeep(build).response()
         }
 
         public func callKept(depth: UInt32) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendCallKept(depth: depth).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.trail }
         }
         public func callKept(_ build: sending (MpTester.CallKeptParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendCallKept(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.trail }
         }
@@ -402,10 +414,12 @@ public enum MpCallback {
     /// A client of `MpCallback`: one method per schema method, inherited ones included.
     public struct Client {
         public func notify(depth: UInt32) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendNotify(depth: depth).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.trail }
         }
         public func notify(_ build: sending (MpCallback.NotifyParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> String {
+            await capability.roomToSend()
             let response = try await sendNotify(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.trail }
         }

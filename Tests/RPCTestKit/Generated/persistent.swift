@@ -80,6 +80,7 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
         /// capabilities can be saved -- application interfaces should define which capabilities support
         /// this and which do not.
         public func save(sealFor: Owner.Reader) async throws(CapnpRPC.RPCError) -> SturdyRef.Reader {
+            await capability.roomToSend()
             let response = try await sendSave(sealFor: sealFor).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.sturdyRef }
         }
@@ -87,6 +88,7 @@ public enum Persistent<SturdyRef: Capnp.PointerType, Owner: Capnp.PointerType> {
         /// capabilities can be saved -- application interfaces should define which capabilities support
         /// this and which do not.
         public func save(_ build: sending (Persistent<SturdyRef, Owner>.SaveParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> SturdyRef.Reader {
+            await capability.roomToSend()
             let response = try await sendSave(build).response()
             return try CapnpRPC.RPCError.decoding { () throws(Capnp.CapnpError) in try response.sturdyRef }
         }

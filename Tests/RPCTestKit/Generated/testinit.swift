@@ -21,19 +21,23 @@ public enum TestInit {
     /// A client of `TestInit`: one method per schema method, inherited ones included.
     public struct Client {
         public func construct(threadMap: Proxy.ThreadMap.Client?) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
+            await capability.roomToSend()
             let response = try await sendConstruct(threadMap: threadMap).response()
             return response.threadMap
         }
         public func construct(_ build: sending (TestInit.ConstructParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Proxy.ThreadMap.Client {
+            await capability.roomToSend()
             let response = try await sendConstruct(build).response()
             return response.threadMap
         }
 
         public func makeTester() async throws(CapnpRPC.RPCError) -> Tester.Client {
+            await capability.roomToSend()
             let response = try await sendMakeTester().response()
             return response.result
         }
         public func makeTester(_ build: sending (TestInit.MakeTesterParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) -> Tester.Client {
+            await capability.roomToSend()
             let response = try await sendMakeTester(build).response()
             return response.result
         }
