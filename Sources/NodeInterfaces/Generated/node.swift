@@ -195,10 +195,12 @@ public enum Node {
 
         /// A node-wallet started with -ipcconnect: walletLoader hands out `loader` until its process goes.
         public func attachWalletLoader(loader: WalletLoader.Client?) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendAttachWalletLoader(loader: loader).response()
         }
         /// A node-wallet started with -ipcconnect: walletLoader hands out `loader` until its process goes.
         public func attachWalletLoader(_ build: sending (Node.AttachWalletLoaderParams.Builder) throws -> Void) async throws(CapnpRPC.RPCError) {
+            await capability.roomToSend()
             _ = try await sendAttachWalletLoader(build).response()
         }
 
