@@ -52,18 +52,33 @@ public enum Merkle {
     public static func root(_ hashes: [Hash256]) -> Hash256 {
         guard !hashes.isEmpty else { return .zero }
         var level = hashes
-        while level.count > 1 {
-            var next: [Hash256] = []
-            next.reserveCapacity((level.count + 1) / 2)
-            var i = 0
-            while i < level.count {
-                let right = i + 1 < level.count ? level[i + 1] : level[i]
-                next.append(.of(level[i].bytes + right.bytes))
-                i += 2
-            }
-            level = next
-        }
+        while level.count > 1 { level = parents(of: level) }
         return level[0]
+    }
+
+    /// The hashes that, paired from the first leaf (the coinbase) up, give the root: the first
+    /// leaf's sibling at each level.
+    public static func pathOfFirst(_ hashes: [Hash256]) -> [Hash256] {
+        var level = hashes
+        var path: [Hash256] = []
+        while level.count > 1 {
+            path.append(level[1])
+            level = parents(of: level)
+        }
+        return path
+    }
+
+    /// One level up: each pair hashed together, an odd last hash paired with itself.
+    static func parents(of level: [Hash256]) -> [Hash256] {
+        var next: [Hash256] = []
+        next.reserveCapacity((level.count + 1) / 2)
+        var i = 0
+        while i < level.count {
+            let right = i + 1 < level.count ? level[i + 1] : level[i]
+            next.append(.of(level[i].bytes + right.bytes))
+            i += 2
+        }
+        return next
     }
 }
 

@@ -88,7 +88,7 @@ final class BlockTemplateServer: BlockTemplate.Server {
     }
 
     func getCoinbaseMerklePath(_ call: ServerCall<BlockTemplate.GetCoinbaseMerklePathParams, BlockTemplate.GetCoinbaseMerklePathResults>) async throws {
-        let path = Self.merklePath(try current().block.transactions.map(\.txid))
+        let path = Merkle.pathOfFirst(try current().block.transactions.map(\.txid))
         let list = call.results.initResult(count: path.count)
         for (i, hash) in path.enumerated() { list.slot(i).setData(hash.bytes) }
     }
@@ -168,23 +168,5 @@ final class BlockTemplateServer: BlockTemplate.Server {
         writer.writeInt64(output.value)
         writer.writeVarBytes(output.scriptPubKey)
         return writer.bytes
-    }
-
-    /// The hashes that, paired from the coinbase's txid up, give the merkle root (Bitcoin's odd-level rule).
-    static func merklePath(_ txids: [Hash256]) -> [Hash256] {
-        var level = txids
-        var path: [Hash256] = []
-        while level.count > 1 {
-            path.append(level.count > 1 ? level[1] : level[0])
-            var next: [Hash256] = []
-            var i = 0
-            while i < level.count {
-                let right = i + 1 < level.count ? level[i + 1] : level[i]
-                next.append(.of(level[i].bytes + right.bytes))
-                i += 2
-            }
-            level = next
-        }
-        return path
     }
 }
